@@ -1,0 +1,104 @@
+import { reject } from '../model/errors.js';
+import type { Capability, Contract, Provider, Right, State, Tenant, Vhm } from '../model/state.js';
+import type { Ctx } from './context.js';
+
+// Authorisation of principals. A tenant never learns that another tenant's object exists, so a
+// foreign id is answered exactly like a missing one: HV_NOT_FOUND.
+
+export function isOperator(ctx: Ctx): boolean {
+  return ctx.actor.kind === 'operator';
+}
+
+export function requireOperator(ctx: Ctx, what: string): void {
+  if (ctx.actor.kind !== 'operator') reject('HV_FORBIDDEN', `Only an operator may ${what}.`);
+}
+
+/** Tenant-scoped read access. */
+export function canSeeTenant(ctx: Ctx, tenant: string): boolean {
+  const a = ctx.actor;
+  return a.kind === 'operator' || (a.kind === 'tenant' && a.tenant === tenant);
+}
+
+/** Tenant-scoped write access: operator or that tenant's admin. A viewer is refused. */
+export function requireWrite(ctx: Ctx, tenant: string): void {
+  const a = ctx.actor;
+  if (a.kind === 'operator') return;
+  if (a.kind === 'tenant' && a.tenant === tenant) {
+    if (a.role === 'admin') return;
+    reject('HV_FORBIDDEN', 'A tenant viewer token cannot change anything; use a tenant admin token.');
+  }
+  reject('HV_NOT_FOUND', 'No such resource.');
+}
+
+export function getTenant(ctx: Ctx, id: string): Tenant {
+  const t = ctx.state.tenants[id];
+  if (!t || !canSeeTenant(ctx, id)) reject('HV_NOT_FOUND', `Tenant ${id} does not exist.`);
+  return t;
+}
+
+export function getVhm(ctx: Ctx, id: string): Vhm {
+  const v = ctx.state.vhms[id];
+  if (!v || !canSeeTenant(ctx, v.tenant)) reject('HV_NOT_FOUND', `VHM ${id} does not exist.`);
+  return v;
+}
+
+/** A VHM the actor may change. */
+export function writableVhm(ctx: Ctx, id: string): Vhm {
+  const v = getVhm(ctx, id);
+  requireWrite(ctx, v.tenant);
+  return v;
+}
+
+export function getProvider(state: State, id: string): Provider {
+  const p = state.providers[id];
+  if (!p) reject('HV_NOT_FOUND', `Provider ${id} does not exist.`);
+  return p;
+}
+
+/** A contract of this VHM. Another VHM's contract of the same tenant is refused as foreign. */
+export function ownContract(ctx: Ctx, vhm: Vhm, id: string): Contract {
+  const c = ctx.state.contracts[id];
+  if (!c || !canSeeTenant(ctx, c.tenant)) reject('HV_NOT_FOUND', `Contract ${id} does not exist.`);
+  if (c.vhm !== vhm.id)
+    reject(
+      'HV_CONTRACT_FOREIGN',
+      `Contract ${id} belongs to ${c.vhm}, not ${vhm.id}; contracts are VHM-scoped.`,
+    );
+  return c;
+}
+
+export function requireRunning(vhm: Vhm): void {
+  if (vhm.state !== 'active')
+    reject('HV_LIFECYCLE_INVALID', `VHM ${vhm.id} is ${vhm.state}; it must be active for this action.`);
+}
+
+/**
+ * Capability check at the VHM boundary (XDV-084 §4.2, §7.2): the capability must exist, belong to
+ * this VHM's own namespace (a parent's is foreign), not be revoked, and hold the right.
+ */
+export function useCapability(ctx: Ctx, vhm: Vhm, capId: string, right: Right): Capability {
+  const cap = ctx.state.capabilities[capId];
+  if (!cap) reject('HV_CAP_INVALID', `Capability ${capId} does not exist in ${vhm.id}.`);
+  if (cap.vhm !== vhm.id) {
+    const parent = isAncestor(ctx.state, cap.vhm, vhm.id);
+    reject(
+      'HV_CAP_FOREIGN',
+      parent
+        ? `Capability ${capId} belongs to parent ${cap.vhm}; a nested VHM has its own capability root.`
+        : `Capability ${capId} is not in ${vhm.id}'s namespace.`,
+    );
+  }
+  if (cap.revoked) reject('HV_CAP_REVOKED', `Capability ${capId} was revoked.`);
+  if (!cap.rights.includes(right))
+    reject('HV_CAP_RIGHTS', `Capability ${capId} lacks the ${right} right; derive or issue one that has it.`);
+  return cap;
+}
+
+export function isAncestor(state: State, maybeAncestor: string, vhm: string): boolean {
+  let cur = state.vhms[vhm]?.parent ?? null;
+  while (cur !== null) {
+    if (cur === maybeAncestor) return true;
+    cur = state.vhms[cur]?.parent ?? null;
+  }
+  return false;
+}

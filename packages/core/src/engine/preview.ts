@@ -1,0 +1,105 @@
+import { checkAll, type Violation } from '../invariants/full.js';
+import type { Command } from '../model/commands.js';
+import { CAPACITY_KEYS } from '../model/quota.js';
+import type { State } from '../model/state.js';
+import type { Entry } from '../trace/entry.js';
+import type { Hasher } from '../trace/hash.js';
+import { cloneState } from './apply.js';
+import { step } from './step.js';
+
+export interface CapacityDelta {
+  provider: string;
+  resource: string;
+  before: number;
+  after: number;
+  capacity: number;
+}
+
+export interface BudgetDelta {
+  contract: string;
+  before: number;
+  after: number;
+  budget: number;
+}
+
+export interface Preview {
+  entries: Entry[];
+  error: { code: string; message: string } | null;
+  capacity: CapacityDelta[];
+  budgets: BudgetDelta[];
+  quota: Array<{ vhm: string; resource: string; before: number; after: number; quota: number }>;
+  invariants: { checked: number; violations: Violation[] };
+}
+
+/**
+ * Dry run: apply the command to a copy and report what would change. Nothing is committed.
+ * The complete invariant set runs on the copy, so the preview says whether the result stays safe.
+ */
+export function preview(state: State, cmd: Command, hasher?: Hasher): Preview {
+  const copy = cloneState(state);
+  const r = step(copy, cmd, hasher ? { hasher } : {});
+  const capacity: CapacityDelta[] = [];
+  for (const p of Object.values(state.providers)) {
+    const after = copy.providers[p.id]!;
+    for (const k of CAPACITY_KEYS)
+      if (after.allocated[k] !== p.allocated[k])
+        capacity.push({
+          provider: p.id,
+          resource: k,
+          before: p.allocated[k],
+          after: after.allocated[k],
+          capacity: after.capacity[k],
+        });
+  }
+  const budgets: BudgetDelta[] = [];
+  for (const c of Object.values(copy.contracts)) {
+    if (!c.q) continue;
+    const was = state.contracts[c.id];
+    const before =
+      was && (was.status === 'issued' || was.status === 'active') ? was.q!.budget - was.consumed : 0;
+    const after = c.status === 'issued' || c.status === 'active' ? c.q.budget - c.consumed : 0;
+    if (before !== after || !was) budgets.push({ contract: c.id, before, after, budget: c.q.budget });
+  }
+  const quota: Preview['quota'] = [];
+  for (const v of Object.values(copy.vhms)) {
+    const was = state.vhms[v.id];
+    for (const k of ['memory', 'cpu', 'qubits', 'envelopes'] as const) {
+      const before = was ? was.used[k] + was.carved[k] : 0;
+      const after = v.used[k] + v.carved[k];
+      if (before !== after) quota.push({ vhm: v.id, resource: k, before, after, quota: v.quota[k] });
+    }
+  }
+  const violations = checkAll(copy);
+  return {
+    entries: r.entries,
+    error: r.error,
+    capacity,
+    budgets,
+    quota,
+    invariants: { checked: INVARIANT_COUNT, violations },
+  };
+}
+
+/** Names of the invariant families checkAll covers (for display). */
+export const INVARIANTS = [
+  'conservation',
+  'memory-isolation',
+  'interrupt-routing',
+  'quota',
+  'ownership',
+  'lifecycle',
+  'decoherence-budget',
+  'no-cloning',
+  'envelope-aliasing',
+  'vhm-isolation',
+  'coherence-window',
+  'capability-namespace',
+  'capability-confinement',
+  'capability-revocation',
+  'capability-conservation',
+  'nesting',
+  'release',
+  'process-isolation',
+  'scheduler',
+] as const;
+const INVARIANT_COUNT = INVARIANTS.length;

@@ -1,0 +1,109 @@
+import { checkTouched } from '../invariants/incremental.js';
+import type { Actor, Command } from '../model/commands.js';
+import { type ErrorCode, Rejection } from '../model/errors.js';
+import type { State } from '../model/state.js';
+import type { Json } from '../trace/canonical.js';
+import { type Entry, type EntryDraft, sealEntry } from '../trace/entry.js';
+import { type Hasher, nobleSha256 } from '../trace/hash.js';
+import { type Ctx, newCtx } from './context.js';
+import { dispatch, TRANSITIONS } from './dispatch.js';
+import { expireWindows } from './expiry.js';
+
+export interface StepOptions {
+  hasher?: Hasher;
+  /** Check the invariants local to what the command touched (O(1) in fleet size). Default true. */
+  invariants?: boolean;
+}
+
+export interface StepResult {
+  entries: Entry[];
+  /** Null when accepted. A rejection changed nothing but the trace; a refusal may have had effects. */
+  error: { code: ErrorCode; message: string } | null;
+}
+
+/** An invariant broke after a command: a bug in the core, never a user error. State must be reloaded. */
+export class InvariantViolation extends Error {
+  constructor(readonly violations: string[]) {
+    super(`invariant violated: ${violations.join('; ')}`);
+    this.name = 'InvariantViolation';
+  }
+}
+
+/**
+ * Apply one command to the state in place, returning the sealed trace entries it produced.
+ * Transitions check everything before they change anything, so a rejection leaves the domain state
+ * as it was; only the clock and the trace move. This is the hot path; `apply` is its pure form.
+ */
+export function step(state: State, cmd: Command, opts: StepOptions = {}): StepResult {
+  const hasher = opts.hasher ?? nobleSha256;
+  state.l += 1;
+  const ctx = newCtx(state, cmd.actor);
+  let error: StepResult['error'] = null;
+  if (cmd.type !== 'genesis') expireWindows(ctx);
+  const mark = ctx.drafts.length;
+  try {
+    const result = dispatch(ctx, cmd);
+    if (result) error = { code: result.refused, message: result.message };
+  } catch (e) {
+    if (!(e instanceof Rejection)) throw e;
+    ctx.drafts.length = mark;
+    error = { code: e.code, message: e.message };
+  }
+  const head = commandDraft(ctx, cmd, error);
+  const entries: Entry[] = [];
+  let prev = state.head;
+  let seq = state.seq;
+  for (const d of [head, ...ctx.drafts]) {
+    seq += 1;
+    const e = sealEntry(d, seq, state.l, prev, hasher);
+    entries.push(e);
+    prev = e.hash;
+  }
+  state.seq = seq;
+  state.head = prev;
+  if (opts.invariants !== false) {
+    const bad = checkTouched(state, ctx.touched);
+    if (bad.length > 0) throw new InvariantViolation(bad);
+  }
+  return { entries, error };
+}
+
+/** The first entry of every command's group: the command itself and its outcome. */
+function commandDraft(ctx: Ctx, cmd: Command, error: StepResult['error']): EntryDraft {
+  const { actor, ...body } = cmd;
+  const payload: { [key: string]: Json } = { command: body as unknown as Json, actor: actorJson(actor) };
+  if (error) {
+    payload.code = error.code;
+    payload.message = error.message;
+  }
+  const c = cmd as Partial<Record<'vhm' | 'tenant' | 'capability' | 'contract' | 'domain', unknown>>;
+  const vhmId = typeof c.vhm === 'string' ? c.vhm : null;
+  const vhm = vhmId ? ctx.state.vhms[vhmId] : undefined;
+  // The entry is filed under the actor's own tenant when a tenant acts, so a probe of another
+  // tenant's id is visible to the prober (and operators), never to the tenant probed.
+  const tenant =
+    actor.kind === 'tenant'
+      ? actor.tenant
+      : (vhm?.tenant ?? (typeof c.tenant === 'string' && ctx.state.tenants[c.tenant] ? c.tenant : null));
+  const visible = actor.kind !== 'tenant' || vhm?.tenant === actor.tenant;
+  return {
+    type: Object.hasOwn(TRANSITIONS, cmd.type) ? cmd.type : 'command.invalid',
+    tenant,
+    vhm: visible && vhm ? vhm.id : null,
+    domain: c.domain === 'K' || c.domain === 'Q' || c.domain === 'PHI' ? c.domain : null,
+    capability: typeof c.capability === 'string' ? c.capability : null,
+    contract: typeof c.contract === 'string' ? c.contract : null,
+    payload,
+    outcome: error ? 'rejected' : 'accepted',
+  };
+}
+
+function actorJson(a: Actor): Json {
+  return a.kind === 'operator'
+    ? { kind: 'operator' }
+    : a.kind === 'tenant'
+      ? { kind: 'tenant', tenant: a.tenant, role: a.role }
+      : { kind: 'provider', name: a.name };
+}
+
+export type { Ctx };

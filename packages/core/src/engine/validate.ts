@@ -1,0 +1,41 @@
+import { reject } from '../model/errors.js';
+import { QUOTA_KEYS } from '../model/quota.js';
+import { DOMAINS, type Domain, type Quota, RIGHTS, type Right } from '../model/state.js';
+
+// The core is the trusted base: it re-checks the shape of what it is given even though the API
+// validated it already, so a bad command from any caller is a clean rejection, never a corruption.
+
+export const MAX_QUANTITY = Number.MAX_SAFE_INTEGER;
+
+export function int(name: string, v: unknown, min = 0, max = MAX_QUANTITY): number {
+  if (typeof v !== 'number' || !Number.isSafeInteger(v) || v < min || v > max)
+    reject('HV_INVALID_COMMAND', `${name} must be an integer between ${min} and ${max}.`);
+  return v;
+}
+
+export function text(name: string, v: unknown, max = 200): string {
+  if (typeof v !== 'string' || v.length === 0 || v.length > max)
+    reject('HV_INVALID_COMMAND', `${name} must be a non-empty string of at most ${max} characters.`);
+  return v;
+}
+
+export function domain(v: unknown): Domain {
+  if (!DOMAINS.includes(v as Domain)) reject('HV_INVALID_COMMAND', 'domain must be one of K, Q, PHI.');
+  return v as Domain;
+}
+
+export function rights(v: unknown): Right[] {
+  if (!Array.isArray(v) || v.length === 0) reject('HV_INVALID_COMMAND', 'rights must be a non-empty list.');
+  for (const r of v)
+    if (!RIGHTS.includes(r as Right)) reject('HV_INVALID_COMMAND', `unknown right ${String(r)}.`);
+  // Canonical order, no duplicates: two capabilities with the same rights compare equal.
+  return RIGHTS.filter((r) => (v as string[]).includes(r));
+}
+
+export function quota(v: unknown): Quota {
+  if (typeof v !== 'object' || v === null) reject('HV_INVALID_COMMAND', 'quota must be an object.');
+  const o = v as Record<string, unknown>;
+  const q = {} as Quota;
+  for (const k of QUOTA_KEYS) q[k] = int(`quota.${k}`, o[k] ?? 0);
+  return q;
+}

@@ -1,0 +1,47 @@
+// @xdv/core — the XDV domain hypervisor as a pure, deterministic state machine.
+// Browser-safe: nothing here imports node:*. Node callers may inject a faster hasher (./node).
+
+export { admit } from './crypto/admit.js';
+export {
+  type KeyPair,
+  keyPairFromSeed,
+  type SignedKind,
+  sign,
+  signedMessage,
+  verify,
+} from './crypto/signatures.js';
+export { isAncestor } from './engine/access.js';
+export { apply, cloneState, run, stateHash } from './engine/apply.js';
+export { byId, idNum, sortedIds } from './engine/context.js';
+export { TRANSITIONS } from './engine/dispatch.js';
+export type { Refusal } from './engine/outcome.js';
+export { type BudgetDelta, type CapacityDelta, INVARIANTS, type Preview, preview } from './engine/preview.js';
+export { InvariantViolation, type StepOptions, type StepResult, step } from './engine/step.js';
+export { checkAll, type Violation } from './invariants/full.js';
+export { checkTouched } from './invariants/incremental.js';
+export type * from './model/commands.js';
+export { ERROR_CODES, type ErrorCode, isErrorCode, Rejection } from './model/errors.js';
+export { addQuota, quotaOf } from './model/quota.js';
+export * from './model/state.js';
+export {
+  type ReplayMismatch,
+  type ReplayOptions,
+  type ReplayResult,
+  replay,
+  type StoredEntry,
+  verifyChain,
+} from './replay/replay.js';
+export * as scenario from './scenario/builder.js';
+export { canonicalJson, type Json } from './trace/canonical.js';
+export {
+  type Entry,
+  type EntryDraft,
+  entryText,
+  type Outcome,
+  parseEntry,
+  sealEntry,
+} from './trace/entry.js';
+export { type Hasher, nobleSha256 } from './trace/hash.js';
+// Transition functions, one by one: the formal verification targets (XDV-083 §12).
+export * as transitions from './transitions/index.js';
+export { arbitrate, effectivePriority, eligible } from './transitions/scheduler.js';

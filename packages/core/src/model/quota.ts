@@ -1,0 +1,28 @@
+import type { ProviderCapacity, Quota } from './state.js';
+
+export const QUOTA_KEYS = ['vhms', 'memory', 'cpu', 'qubits', 'envelopes'] as const;
+export const CAPACITY_KEYS = ['memory', 'cpu', 'qubits', 'envelopes'] as const;
+
+export function addQuota(into: Quota, q: Quota, sign: 1 | -1 = 1): void {
+  for (const k of QUOTA_KEYS) into[k] += sign * q[k];
+}
+
+/** The first dimension in which used + request exceeds limit, or null if it fits. */
+export function quotaOverflow(limit: Quota, used: Quota, extra: Quota): string | null {
+  for (const k of QUOTA_KEYS) if (used[k] + extra[k] > limit[k]) return k;
+  return null;
+}
+
+export function addCapacity(into: ProviderCapacity, c: ProviderCapacity, sign: 1 | -1 = 1): void {
+  for (const k of CAPACITY_KEYS) into[k] += sign * c[k];
+}
+
+export function quotaOf(partial: Partial<Quota>): Quota {
+  return {
+    vhms: partial.vhms ?? 0,
+    memory: partial.memory ?? 0,
+    cpu: partial.cpu ?? 0,
+    qubits: partial.qubits ?? 0,
+    envelopes: partial.envelopes ?? 0,
+  };
+}

@@ -1,0 +1,177 @@
+import { admit } from '../crypto/admit.js';
+import { cloneState } from '../engine/apply.js';
+import { step } from '../engine/step.js';
+import { checkAll, type Violation } from '../invariants/full.js';
+import type { Command } from '../model/commands.js';
+import { emptyState, GENESIS_HASH, type State } from '../model/state.js';
+import type { Entry } from '../trace/entry.js';
+import { type Hasher, nobleSha256 } from '../trace/hash.js';
+
+/** What replay reads: the stored canonical text and hash of each entry, in seq order. */
+export interface StoredEntry {
+  seq: number;
+  text: string;
+  hash: string;
+}
+
+export interface ReplayOptions {
+  hasher?: Hasher;
+  /** Start from a checkpoint instead of the empty state (it is not modified). */
+  from?: State;
+  /** Stop before the first command whose logical time is greater than this. */
+  untilL?: number;
+  /** Run the complete invariant set every this many commands (and always at the end). 0 = only at the end. */
+  fullInvariantsEvery?: number;
+  /** Audit mode: re-verify every signature instead of trusting the recorded verdict. */
+  audit?: boolean;
+}
+
+export interface ReplayMismatch {
+  seq: number;
+  reason: string;
+}
+
+export interface ReplayResult {
+  ok: boolean;
+  state: State;
+  /** Entries consumed (verified) and commands re-applied. */
+  entries: number;
+  commands: number;
+  mismatch: ReplayMismatch | null;
+  violations: Violation[];
+}
+
+/**
+ * Fold a trace back into state (XDV-071): every command is re-applied through the same core, every
+ * regenerated entry must equal the stored canonical text and hash byte for byte (so every hash and
+ * every scheduler decision is recomputed and checked), the chain must link, and the invariants must
+ * hold. Replay stops at the first mismatch and names its seq. Runs in the browser (no node:*).
+ */
+export function replay(stored: Iterable<StoredEntry>, opts: ReplayOptions = {}): ReplayResult {
+  const hasher = opts.hasher ?? nobleSha256;
+  const state = opts.from ? cloneState(opts.from) : emptyState();
+  const every = opts.fullInvariantsEvery ?? 0;
+  let entries = 0;
+  let commands = 0;
+  let pending: Entry[] = [];
+  let expectSeq = state.seq + 1;
+  let prev = state.seq === 0 ? GENESIS_HASH : state.head;
+  const result = (mismatch: ReplayMismatch | null, violations: Violation[] = []): ReplayResult => ({
+    ok: mismatch === null && violations.length === 0,
+    state,
+    entries,
+    commands,
+    mismatch,
+    violations,
+  });
+  for (const s of stored) {
+    if (s.seq !== expectSeq)
+      return result({
+        seq: expectSeq,
+        reason: `expected seq ${expectSeq}, found ${s.seq} (gap, insertion or reorder)`,
+      });
+    if (hasher(s.text) !== s.hash)
+      return result({
+        seq: s.seq,
+        reason: 'stored hash does not match the SHA-256 of the stored text (entry edited)',
+      });
+    let parsed: {
+      prev?: unknown;
+      l?: unknown;
+      payload?: { command?: Record<string, unknown>; actor?: unknown };
+    };
+    try {
+      parsed = JSON.parse(s.text);
+    } catch {
+      return result({ seq: s.seq, reason: 'stored text is not JSON' });
+    }
+    if (parsed.prev !== prev)
+      return result({
+        seq: s.seq,
+        reason: 'previous-hash link broken (entry deleted, inserted or reordered)',
+      });
+    if (pending.length === 0) {
+      // A new command group starts here: it must be a command entry.
+      const body = parsed.payload?.command;
+      if (!body || typeof body !== 'object' || !parsed.payload?.actor)
+        return result({ seq: s.seq, reason: 'entry is not a command entry but no command is pending' });
+      if (opts.untilL !== undefined && typeof parsed.l === 'number' && parsed.l > opts.untilL)
+        return finish();
+      let cmd = { ...body, actor: parsed.payload.actor } as unknown as Command;
+      if (opts.audit) {
+        const recorded = (body as { auth?: { verified?: boolean } }).auth?.verified;
+        cmd = admit(state, cmd);
+        const fresh = (cmd as { auth?: { verified?: boolean } }).auth?.verified;
+        if (recorded !== undefined && recorded !== fresh)
+          return result({
+            seq: s.seq,
+            reason: `signature verdict ${String(recorded)} recorded, ${String(fresh)} on re-verification`,
+          });
+      }
+      try {
+        pending = step(state, cmd, { hasher }).entries;
+      } catch (e) {
+        return result({ seq: s.seq, reason: `re-applying the command failed: ${(e as Error).message}` });
+      }
+      commands++;
+      if (every > 0 && commands % every === 0) {
+        const v = checkAll(state);
+        if (v.length > 0)
+          return result({ seq: s.seq, reason: `invariant ${v[0]!.invariant} violated: ${v[0]!.detail}` }, v);
+      }
+    }
+    const regenerated = pending.shift()!;
+    if (regenerated.seq !== s.seq || regenerated.text !== s.text || regenerated.hash !== s.hash)
+      return result({
+        seq: s.seq,
+        reason: `re-applied command produced a different entry (${regenerated.type}); the trace does not match the core's decisions`,
+      });
+    prev = s.hash;
+    expectSeq++;
+    entries++;
+  }
+  if (pending.length > 0)
+    return result({
+      seq: expectSeq,
+      reason: `trace ends ${pending.length} entries into a command group (truncated)`,
+    });
+  return finish();
+
+  function finish(): ReplayResult {
+    const v = checkAll(state);
+    return result(
+      v.length > 0
+        ? { seq: state.seq, reason: `invariant ${v[0]!.invariant} violated: ${v[0]!.detail}` }
+        : null,
+      v,
+    );
+  }
+}
+
+/** Verify only the chain (hashes and links), without re-applying: the cheap check a viewer runs. */
+export function verifyChain(
+  stored: Iterable<StoredEntry>,
+  hasher: Hasher = nobleSha256,
+  start?: { seq: number; head: string },
+): { ok: boolean; entries: number; mismatch: ReplayMismatch | null } {
+  let expectSeq = (start?.seq ?? 0) + 1;
+  let prev = start?.head ?? GENESIS_HASH;
+  let n = 0;
+  for (const s of stored) {
+    if (s.seq !== expectSeq)
+      return {
+        ok: false,
+        entries: n,
+        mismatch: { seq: expectSeq, reason: `expected seq ${expectSeq}, found ${s.seq}` },
+      };
+    if (hasher(s.text) !== s.hash)
+      return { ok: false, entries: n, mismatch: { seq: s.seq, reason: 'hash does not match text' } };
+    const i = s.text.lastIndexOf('"prev":"');
+    if (i < 0 || s.text.slice(i + 8, i + 72) !== prev)
+      return { ok: false, entries: n, mismatch: { seq: s.seq, reason: 'previous-hash link broken' } };
+    prev = s.hash;
+    expectSeq++;
+    n++;
+  }
+  return { ok: true, entries: n, mismatch: null };
+}

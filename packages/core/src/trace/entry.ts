@@ -1,0 +1,75 @@
+import type { Domain } from '../model/state.js';
+import type { Json } from './canonical.js';
+import { canonicalJson } from './canonical.js';
+import type { Hasher } from './hash.js';
+
+export type Outcome = 'accepted' | 'rejected' | 'effect';
+
+/** One trace entry. `text` is the exact canonical JSON that was hashed (everything but `hash`). */
+export interface Entry {
+  seq: number;
+  l: number;
+  type: string;
+  tenant: string | null;
+  vhm: string | null;
+  domain: Domain | null;
+  capability: string | null;
+  contract: string | null;
+  payload: { [key: string]: Json };
+  outcome: Outcome;
+  prev: string;
+  hash: string;
+  text: string;
+}
+
+/** What a transition emits before sequencing. */
+export interface EntryDraft {
+  type: string;
+  tenant?: string | null;
+  vhm?: string | null;
+  domain?: Domain | null;
+  capability?: string | null;
+  contract?: string | null;
+  payload: { [key: string]: Json };
+  outcome?: Outcome;
+}
+
+/** Canonical text of the hashed part of an entry: keys in sorted order, payload canonicalised. */
+export function entryText(e: Omit<Entry, 'hash' | 'text'>): string {
+  // Keys written in sorted order by hand (capability < contract < domain < l < outcome < payload <
+  // prev < seq < tenant < type < vhm), so this equals canonicalJson of the whole object.
+  return (
+    `{"capability":${str(e.capability)},"contract":${str(e.contract)},"domain":${str(e.domain)},` +
+    `"l":${e.l},"outcome":${JSON.stringify(e.outcome)},"payload":${canonicalJson(e.payload)},` +
+    `"prev":${JSON.stringify(e.prev)},"seq":${e.seq},"tenant":${str(e.tenant)},` +
+    `"type":${JSON.stringify(e.type)},"vhm":${str(e.vhm)}}`
+  );
+}
+
+function str(v: string | null): string {
+  return v === null ? 'null' : JSON.stringify(v);
+}
+
+export function sealEntry(draft: EntryDraft, seq: number, l: number, prev: string, hasher: Hasher): Entry {
+  const base = {
+    seq,
+    l,
+    type: draft.type,
+    tenant: draft.tenant ?? null,
+    vhm: draft.vhm ?? null,
+    domain: draft.domain ?? null,
+    capability: draft.capability ?? null,
+    contract: draft.contract ?? null,
+    payload: draft.payload,
+    outcome: draft.outcome ?? 'effect',
+    prev,
+  };
+  const text = entryText(base);
+  return { ...base, text, hash: hasher(text) };
+}
+
+/** Parse a stored canonical text back into an entry (the hash is recomputed by the caller). */
+export function parseEntry(text: string, hash: string): Entry {
+  const o = JSON.parse(text) as Omit<Entry, 'hash' | 'text'>;
+  return { ...o, text, hash };
+}

@@ -1,0 +1,167 @@
+import { ownContract, requireRunning, useCapability, writableVhm } from '../engine/access.js';
+import { type Ctx, emit, nextId } from '../engine/context.js';
+import { text } from '../engine/validate.js';
+import type { CommandOf } from '../model/commands.js';
+import { reject } from '../model/errors.js';
+import type { Binding, Right, Vhm } from '../model/state.js';
+import { releaseBinding } from './resources.js';
+
+// Domain bindings (XDV-083 §5): requested → validated → active → released, each step
+// capability-scoped and logged. Exported one by one as formal verification targets.
+
+export const BIND_RIGHT: Record<string, Right> = { K: 'BIND_K', Q: 'ALLOC_Q', PHI: 'ALLOC_PHI' };
+
+function ownBinding(ctx: Ctx, v: Vhm, id: string): Binding {
+  const b = ctx.state.bindings[id];
+  if (!b || b.vhm !== v.id) reject('HV_NOT_FOUND', `Binding ${id} does not exist in ${v.id}.`);
+  return b;
+}
+
+export function requestBinding(ctx: Ctx, cmd: CommandOf<'binding.request'>): void {
+  const v = writableVhm(ctx, text('vhm', cmd.vhm, 64));
+  requireRunning(v);
+  const c = ownContract(ctx, v, text('contract', cmd.contract, 64));
+  const cap = useCapability(ctx, v, text('capability', cmd.capability, 64), BIND_RIGHT[c.domain]!);
+  if (c.status !== 'issued' && c.status !== 'active')
+    reject('HV_CONTRACT_INVALID', `${c.id} is ${c.status}; a binding needs a valid contract.`);
+  if (c.binding)
+    reject('HV_CONFLICT', `${c.id} is already bound by ${c.binding}; a contract has one binding.`);
+  const id = nextId(ctx.state, 'binding');
+  ctx.state.bindings[id] = {
+    id,
+    vhm: v.id,
+    contract: c.id,
+    domain: c.domain,
+    state: 'requested',
+    capability: cap.id,
+    container: null,
+    envelope: null,
+    history: [['requested', ctx.state.l]],
+  };
+  c.binding = id;
+  v.bindings.push(id);
+  emit(ctx, {
+    type: 'binding.requested',
+    tenant: v.tenant,
+    vhm: v.id,
+    domain: c.domain,
+    capability: cap.id,
+    contract: c.id,
+    payload: { binding: id },
+  });
+}
+
+/** Validation: valid capability, valid contract of the same VHM, attested and healthy provider. */
+export function validateBinding(ctx: Ctx, cmd: CommandOf<'binding.validate'>): void {
+  const v = writableVhm(ctx, text('vhm', cmd.vhm, 64));
+  requireRunning(v);
+  const b = ownBinding(ctx, v, text('binding', cmd.binding, 64));
+  const cap = useCapability(ctx, v, text('capability', cmd.capability, 64), BIND_RIGHT[b.domain]!);
+  if (b.state !== 'requested')
+    reject('HV_LIFECYCLE_INVALID', `${b.id} is ${b.state}; only a requested binding can be validated.`);
+  const c = ctx.state.contracts[b.contract]!;
+  if (c.status !== 'issued' && c.status !== 'active')
+    reject('HV_CONTRACT_INVALID', `${c.id} is ${c.status}.`);
+  const p = ctx.state.providers[c.provider]!;
+  if (p.attestation !== 'attested')
+    reject('HV_PROVIDER_UNATTESTED', `${p.name} is not attested; binding refused.`);
+  if (p.health !== 'ok')
+    reject(
+      c.domain === 'PHI' ? 'PHI_ERR_HARDWARE_FAILURE' : 'Q_ERR_HARDWARE_FAILURE',
+      `${p.name} reported a hardware failure.`,
+    );
+  b.state = 'validated';
+  b.history.push(['validated', ctx.state.l]);
+  emit(ctx, {
+    type: 'binding.validated',
+    tenant: v.tenant,
+    vhm: v.id,
+    domain: b.domain,
+    capability: cap.id,
+    contract: c.id,
+    payload: { binding: b.id, provider: p.id },
+  });
+}
+
+/** Activation needs an active contract. A Q binding gets its exclusive container, a Φ one its envelope. */
+export function activateBinding(ctx: Ctx, cmd: CommandOf<'binding.activate'>): void {
+  const s = ctx.state;
+  const v = writableVhm(ctx, text('vhm', cmd.vhm, 64));
+  requireRunning(v);
+  const b = ownBinding(ctx, v, text('binding', cmd.binding, 64));
+  const cap = useCapability(ctx, v, text('capability', cmd.capability, 64), BIND_RIGHT[b.domain]!);
+  if (b.state !== 'validated')
+    reject('HV_LIFECYCLE_INVALID', `${b.id} is ${b.state}; only a validated binding can be activated.`);
+  const c = s.contracts[b.contract]!;
+  if (c.status !== 'active')
+    reject('HV_CONTRACT_INVALID', `${c.id} is ${c.status}; activate the contract before the binding.`);
+  const p = s.providers[c.provider]!;
+  if (p.attestation !== 'attested')
+    reject('HV_PROVIDER_UNATTESTED', `${p.name} is not attested; binding refused.`);
+  b.state = 'active';
+  b.history.push(['active', s.l]);
+  emit(ctx, {
+    type: 'binding.activated',
+    tenant: v.tenant,
+    vhm: v.id,
+    domain: b.domain,
+    capability: cap.id,
+    contract: c.id,
+    payload: { binding: b.id },
+  });
+  if (c.domain === 'Q' && c.q) {
+    const qc = nextId(s, 'qc');
+    s.containers[qc] = {
+      id: qc,
+      vhm: v.id,
+      contract: c.id,
+      provider: p.id,
+      qubits: c.q.qubits,
+      live: true,
+      createdL: s.l,
+    };
+    b.container = qc;
+    emit(ctx, {
+      type: 'q.container.created',
+      tenant: v.tenant,
+      vhm: v.id,
+      domain: 'Q',
+      contract: c.id,
+      payload: { container: qc, qubits: c.q.qubits, provider: p.id },
+    });
+  } else if (c.domain === 'PHI' && c.phi) {
+    const env = nextId(s, 'env');
+    s.envelopes[env] = {
+      id: env,
+      vhm: v.id,
+      contract: c.id,
+      provider: p.id,
+      start: c.phi.start,
+      end: c.phi.start + c.phi.duration,
+      live: true,
+      lastStability: null,
+      createdL: s.l,
+      endedL: null,
+      reason: null,
+    };
+    b.envelope = env;
+    emit(ctx, {
+      type: 'phi.envelope.allocated',
+      tenant: v.tenant,
+      vhm: v.id,
+      domain: 'PHI',
+      contract: c.id,
+      payload: { envelope: env, start: c.phi.start, end: c.phi.start + c.phi.duration, provider: p.id },
+    });
+  } else if (c.domain === 'K') {
+    v.host = p.id;
+  }
+}
+
+export function releaseBindingCmd(ctx: Ctx, cmd: CommandOf<'binding.release'>): void {
+  const v = writableVhm(ctx, text('vhm', cmd.vhm, 64));
+  const b = ownBinding(ctx, v, text('binding', cmd.binding, 64));
+  useCapability(ctx, v, text('capability', cmd.capability, 64), BIND_RIGHT[b.domain]!);
+  if (b.state === 'released') reject('HV_LIFECYCLE_INVALID', `${b.id} is already released.`);
+  releaseBinding(ctx, b, 'released by request');
+}

@@ -1,0 +1,85 @@
+import { useCapability, writableVhm } from '../engine/access.js';
+import { type Ctx, emit, nextId } from '../engine/context.js';
+import { rights, text } from '../engine/validate.js';
+import type { CommandOf } from '../model/commands.js';
+import { reject } from '../model/errors.js';
+import type { Right, Vhm } from '../model/state.js';
+import { revokeCapability } from './resources.js';
+
+function live(v: Vhm): void {
+  if (v.state === 'terminated' || v.state === 'released')
+    reject('HV_LIFECYCLE_INVALID', `${v.id} is ${v.state}; its capability namespace is closed.`);
+}
+
+/** Issue a new root capability in a VHM's namespace (a management-plane act by its tenant admin). */
+export function issueCapability(ctx: Ctx, cmd: CommandOf<'cap.issue'>): void {
+  const v = writableVhm(ctx, text('vhm', cmd.vhm, 64));
+  live(v);
+  const r = rights(cmd.rights);
+  const id = nextId(ctx.state, 'cap');
+  ctx.state.capabilities[id] = {
+    id,
+    vhm: v.id,
+    parent: null,
+    rights: r,
+    children: [],
+    revoked: false,
+    issuedL: ctx.state.l,
+  };
+  v.capabilities.push(id);
+  ctx.state.capStats.issued += 1;
+  emit(ctx, {
+    type: 'cap.issued',
+    tenant: v.tenant,
+    vhm: v.id,
+    capability: id,
+    payload: { capability: id, rights: r, root: true },
+  });
+}
+
+/** Derive a capability with a subset of the parent's rights; never more. */
+export function deriveCapability(ctx: Ctx, cmd: CommandOf<'cap.derive'>): void {
+  const v = writableVhm(ctx, text('vhm', cmd.vhm, 64));
+  live(v);
+  const r = rights(cmd.rights);
+  const parentId = text('capability', cmd.capability, 64);
+  const parent = ctx.state.capabilities[parentId];
+  // Validate ownership and revocation with the same checks as any use, then the subset rule.
+  useCapability(ctx, v, parentId, parent?.rights[0] ?? ('BIND_K' as Right));
+  const extra = r.filter((x) => !parent!.rights.includes(x));
+  if (extra.length > 0)
+    reject(
+      'HV_CAP_ESCALATION',
+      `A derived capability cannot add rights: ${parentId} lacks ${extra.join(', ')}.`,
+    );
+  const id = nextId(ctx.state, 'cap');
+  ctx.state.capabilities[id] = {
+    id,
+    vhm: v.id,
+    parent: parentId,
+    rights: r,
+    children: [],
+    revoked: false,
+    issuedL: ctx.state.l,
+  };
+  parent!.children.push(id);
+  v.capabilities.push(id);
+  ctx.state.capStats.issued += 1;
+  emit(ctx, {
+    type: 'cap.derived',
+    tenant: v.tenant,
+    vhm: v.id,
+    capability: id,
+    payload: { capability: id, parent: parentId, rights: r },
+  });
+}
+
+export function revokeCapabilityCmd(ctx: Ctx, cmd: CommandOf<'cap.revoke'>): void {
+  const v = writableVhm(ctx, text('vhm', cmd.vhm, 64));
+  const id = text('capability', cmd.capability, 64);
+  const cap = ctx.state.capabilities[id];
+  if (!cap) reject('HV_CAP_INVALID', `Capability ${id} does not exist in ${v.id}.`);
+  if (cap.vhm !== v.id) reject('HV_CAP_FOREIGN', `Capability ${id} is not in ${v.id}'s namespace.`);
+  if (cap.revoked) reject('HV_CAP_REVOKED', `Capability ${id} is already revoked.`);
+  revokeCapability(ctx, id, 'revoked by request');
+}

@@ -1,0 +1,140 @@
+import { requireRunning, useCapability, writableVhm } from '../engine/access.js';
+import { type Ctx, emit, nextId } from '../engine/context.js';
+import type { Refusal } from '../engine/outcome.js';
+import { int, text } from '../engine/validate.js';
+import type { CommandOf } from '../model/commands.js';
+import { reject } from '../model/errors.js';
+import type { Binding, Domain, Vhm } from '../model/state.js';
+import { invalidateContract, terminateEnvelope } from './resources.js';
+
+function activeBinding(ctx: Ctx, v: Vhm, id: string, d: Domain): Binding {
+  const b = ctx.state.bindings[id];
+  if (!b || b.vhm !== v.id) reject('HV_NOT_FOUND', `Binding ${id} does not exist in ${v.id}.`);
+  if (b.domain !== d) reject('HV_DOMAIN_MISMATCH', `${b.id} binds a ${b.domain} contract, not ${d}.`);
+  if (b.state !== 'active') reject('HV_LIFECYCLE_INVALID', `${b.id} is ${b.state}; it must be active.`);
+  return b;
+}
+
+/** A Q job: checked against calibration before execution, then charged to the decoherence budget. */
+export function runQJob(ctx: Ctx, cmd: CommandOf<'q.job'>): Refusal | undefined {
+  const s = ctx.state;
+  const v = writableVhm(ctx, text('vhm', cmd.vhm, 64));
+  requireRunning(v);
+  const b = activeBinding(ctx, v, text('binding', cmd.binding, 64), 'Q');
+  const cap = useCapability(ctx, v, text('capability', cmd.capability, 64), 'EXECUTE_Q');
+  const cost = int('cost', cmd.cost, 1, 1_000_000_000);
+  const ops = Array.isArray(cmd.operations) ? cmd.operations.map((o) => text('operation', o, 32)) : [];
+  const c = s.contracts[b.contract]!;
+  const q = c.q!;
+  const p = s.providers[c.provider]!;
+  const cal = s.calibrations[q.calibration]!;
+  if (s.l < cal.from || s.l >= cal.until)
+    reject(
+      'Q_ERR_CALIBRATION_INVALID',
+      `Calibration ${cal.id} is valid over [${cal.from}, ${cal.until}); L is ${s.l}. The job was not executed.`,
+    );
+  if (p.health !== 'ok')
+    reject('Q_ERR_HARDWARE_FAILURE', `${p.name} reported a hardware failure; the job was not executed.`);
+  const unsupported =
+    p.features.operations.length > 0 ? ops.filter((o) => !p.features.operations.includes(o)) : [];
+  if (unsupported.length > 0)
+    reject('Q_ERR_GATE_UNSUPPORTED', `${p.name} does not support ${unsupported.join(', ')}.`);
+  const remaining = q.budget - c.consumed;
+  if (cost > remaining) {
+    emit(ctx, {
+      type: 'q.job.refused',
+      tenant: v.tenant,
+      vhm: v.id,
+      domain: 'Q',
+      capability: cap.id,
+      contract: c.id,
+      payload: { binding: b.id, cost, remaining, code: 'Q_ERR_DECOHERENCE_EXCEEDED' },
+    });
+    invalidateContract(
+      ctx,
+      c,
+      'Q_ERR_DECOHERENCE_EXCEEDED',
+      `Job cost ${cost} exceeds the remaining decoherence budget ${remaining} of ${c.id}.`,
+      false,
+    );
+    return {
+      refused: 'Q_ERR_DECOHERENCE_EXCEEDED',
+      message: `Job cost ${cost} exceeds the remaining budget ${remaining}; contract ${c.id} is invalidated.`,
+    };
+  }
+  c.consumed += cost;
+  const job = nextId(s, 'job');
+  emit(ctx, {
+    type: 'q.job.executed',
+    tenant: v.tenant,
+    vhm: v.id,
+    domain: 'Q',
+    capability: cap.id,
+    contract: c.id,
+    payload: {
+      job,
+      binding: b.id,
+      container: b.container,
+      cost,
+      remaining: q.budget - c.consumed,
+      operations: ops,
+    },
+  });
+  return undefined;
+}
+
+/** A Φ transform: only inside its coherence window; outside it the envelope is invalidated. */
+export function runPhiTransform(ctx: Ctx, cmd: CommandOf<'phi.transform'>): Refusal | undefined {
+  const s = ctx.state;
+  const v = writableVhm(ctx, text('vhm', cmd.vhm, 64));
+  requireRunning(v);
+  const b = activeBinding(ctx, v, text('binding', cmd.binding, 64), 'PHI');
+  const cap = useCapability(ctx, v, text('capability', cmd.capability, 64), 'EXECUTE_PHI');
+  const transform = text('transform', cmd.transform, 32);
+  const impact = int('impact', cmd.impact, 0, 10000);
+  const c = s.contracts[b.contract]!;
+  const p = s.providers[c.provider]!;
+  const env = s.envelopes[b.envelope!]!;
+  if (p.features.operations.length > 0 && !p.features.operations.includes(transform))
+    reject('PHI_ERR_TRANSFORM_UNSUPPORTED', `${p.name} does not support the ${transform} transform.`);
+  if (s.l < env.start || s.l >= env.end) {
+    emit(ctx, {
+      type: 'phi.transform.refused',
+      tenant: v.tenant,
+      vhm: v.id,
+      domain: 'PHI',
+      capability: cap.id,
+      contract: c.id,
+      payload: {
+        envelope: env.id,
+        transform,
+        l: s.l,
+        start: env.start,
+        end: env.end,
+        code: 'PHI_ERR_COHERENCE_TIMEOUT',
+      },
+    });
+    terminateEnvelope(ctx, env.id, 'PHI_ERR_COHERENCE_TIMEOUT');
+    invalidateContract(
+      ctx,
+      c,
+      'PHI_ERR_COHERENCE_TIMEOUT',
+      `Transform at L ${s.l} is outside the window [${env.start}, ${env.end}) of ${env.id}.`,
+      false,
+    );
+    return {
+      refused: 'PHI_ERR_COHERENCE_TIMEOUT',
+      message: `L ${s.l} is outside the coherence window [${env.start}, ${env.end}); envelope ${env.id} is invalidated.`,
+    };
+  }
+  emit(ctx, {
+    type: 'phi.transform.applied',
+    tenant: v.tenant,
+    vhm: v.id,
+    domain: 'PHI',
+    capability: cap.id,
+    contract: c.id,
+    payload: { envelope: env.id, transform, impact },
+  });
+  return undefined;
+}

@@ -1,0 +1,52 @@
+import { requireRunning, useCapability, writableVhm } from '../engine/access.js';
+import { type Ctx, emit, nextId } from '../engine/context.js';
+import { text } from '../engine/validate.js';
+import type { CommandOf } from '../model/commands.js';
+import { reject } from '../model/errors.js';
+
+const IPC_RIGHTS = ['MSG', 'PHI_SHARE'] as const;
+
+/** An IPC contract between two named VHMs: the only sanctioned exception to isolation. Both sides consent with an IPC capability. */
+export function openIpc(ctx: Ctx, cmd: CommandOf<'ipc.open'>): void {
+  const a = writableVhm(ctx, text('a', cmd.a, 64));
+  const b = writableVhm(ctx, text('b', cmd.b, 64));
+  if (a.id === b.id) reject('HV_IPC_INVALID', 'An IPC contract joins two different VHMs.');
+  requireRunning(a);
+  requireRunning(b);
+  const ca = useCapability(ctx, a, text('capabilityA', cmd.capabilityA, 64), 'IPC');
+  const cb = useCapability(ctx, b, text('capabilityB', cmd.capabilityB, 64), 'IPC');
+  if (
+    !Array.isArray(cmd.rights) ||
+    cmd.rights.length === 0 ||
+    cmd.rights.some((r) => !IPC_RIGHTS.includes(r))
+  )
+    reject('HV_INVALID_COMMAND', 'rights must be a non-empty list of MSG and PHI_SHARE.');
+  const rights = IPC_RIGHTS.filter((r) => cmd.rights.includes(r));
+  const id = nextId(ctx.state, 'ipc');
+  ctx.state.ipcs[id] = { id, a: a.id, b: b.id, rights, open: true, openedL: ctx.state.l };
+  emit(ctx, {
+    type: 'ipc.opened',
+    tenant: a.tenant,
+    vhm: a.id,
+    capability: ca.id,
+    payload: { ipc: id, a: a.id, b: b.id, rights, capabilityB: cb.id, tenantB: b.tenant },
+  });
+}
+
+export function closeIpc(ctx: Ctx, cmd: CommandOf<'ipc.close'>): void {
+  const id = text('ipc', cmd.ipc, 64);
+  const ipc = ctx.state.ipcs[id];
+  if (!ipc) reject('HV_NOT_FOUND', `IPC contract ${id} does not exist.`);
+  // Either side's tenant may close it; the other side stays invisible to a tenant.
+  const a = ctx.actor;
+  const mine = a.kind === 'tenant' && ctx.state.vhms[ipc.a]?.tenant !== a.tenant ? ipc.b : ipc.a;
+  const side = writableVhm(ctx, mine);
+  if (!ipc.open) reject('HV_LIFECYCLE_INVALID', `${id} is already closed.`);
+  ipc.open = false;
+  emit(ctx, {
+    type: 'ipc.closed',
+    tenant: side.tenant,
+    vhm: side.id,
+    payload: { ipc: id, reason: 'closed by request' },
+  });
+}

@@ -1,0 +1,53 @@
+import { requireRunning, useCapability, writableVhm } from '../engine/access.js';
+import { byId, type Ctx, emit, nextId } from '../engine/context.js';
+import { text } from '../engine/validate.js';
+import type { CommandOf } from '../model/commands.js';
+import { reject } from '../model/errors.js';
+
+export function spawnProcess(ctx: Ctx, cmd: CommandOf<'process.spawn'>): void {
+  const v = writableVhm(ctx, text('vhm', cmd.vhm, 64));
+  requireRunning(v);
+  const cap = useCapability(ctx, v, text('capability', cmd.capability, 64), 'PROCESS');
+  const name = text('name', cmd.name, 64);
+  const id = nextId(ctx.state, 'proc');
+  ctx.state.processes[id] = { id, vhm: v.id, name, state: 'running', createdL: ctx.state.l };
+  v.processes.push(id);
+  emit(ctx, {
+    type: 'process.spawned',
+    tenant: v.tenant,
+    vhm: v.id,
+    capability: cap.id,
+    payload: { process: id, name },
+  });
+}
+
+export function exitProcess(ctx: Ctx, cmd: CommandOf<'process.exit'>): void {
+  const v = writableVhm(ctx, text('vhm', cmd.vhm, 64));
+  const cap = useCapability(ctx, v, text('capability', cmd.capability, 64), 'PROCESS');
+  const id = text('process', cmd.process, 64);
+  const p = ctx.state.processes[id];
+  // Another VHM's process is invisible from here: process isolation.
+  if (!p || p.vhm !== v.id) reject('HV_NOT_FOUND', `Process ${id} does not exist in ${v.id}.`);
+  if (p.state !== 'running') reject('HV_LIFECYCLE_INVALID', `Process ${id} has already exited.`);
+  p.state = 'exited';
+  for (const uid of Object.keys(ctx.state.units).sort(byId)) {
+    const u = ctx.state.units[uid]!;
+    if (u.process === id && (u.state === 'waiting' || u.state === 'running')) {
+      u.state = 'cancelled';
+      emit(ctx, {
+        type: 'sched.cancelled',
+        tenant: v.tenant,
+        vhm: v.id,
+        domain: u.domain,
+        payload: { unit: uid, reason: 'process exited' },
+      });
+    }
+  }
+  emit(ctx, {
+    type: 'process.exited',
+    tenant: v.tenant,
+    vhm: v.id,
+    capability: cap.id,
+    payload: { process: id, reason: 'exit' },
+  });
+}

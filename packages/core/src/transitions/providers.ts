@@ -1,0 +1,308 @@
+import { getProvider } from '../engine/access.js';
+import { byId, type Ctx, emit, nextId } from '../engine/context.js';
+import { domain, int, text } from '../engine/validate.js';
+import type { Actor, CommandOf, SignedPart } from '../model/commands.js';
+import { reject } from '../model/errors.js';
+import type { Provider, State } from '../model/state.js';
+import { zeroCapacity } from '../model/state.js';
+import { invalidateContract, raiseFault, terminateEnvelope } from './resources.js';
+
+const HEX = /^[0-9a-f]+$/;
+
+function requireSelfOrOperator(actor: Actor, p: { name: string }): void {
+  if (actor.kind === 'operator') return;
+  if (actor.kind === 'provider' && actor.name === p.name) return;
+  reject('HV_FORBIDDEN', `Only provider ${p.name} itself or an operator may do this.`);
+}
+
+function requireVerified(auth: SignedPart, what: string): void {
+  if (auth?.verified !== true)
+    reject(
+      'HV_SIGNATURE_INVALID',
+      `The ML-DSA-65 signature on this ${what} does not verify; nothing was recorded.`,
+    );
+}
+
+export function providerByName(state: State, name: string): Provider | undefined {
+  for (const p of Object.values(state.providers)) if (p.name === name) return p;
+  return undefined;
+}
+
+export function registerProvider(ctx: Ctx, cmd: CommandOf<'provider.register'>): void {
+  const r = cmd.registration;
+  const name = text('registration.name', r?.name, 64);
+  requireSelfOrOperator(ctx.actor, { name });
+  const d = domain(r.domain);
+  const cap = {
+    memory: int('capacity.memory', r.capacity?.memory ?? 0),
+    cpu: int('capacity.cpu', r.capacity?.cpu ?? 0),
+    qubits: int('capacity.qubits', r.capacity?.qubits ?? 0),
+    envelopes: int('capacity.envelopes', r.capacity?.envelopes ?? 0),
+  };
+  const inDomain =
+    d === 'K'
+      ? cap.qubits === 0 && cap.envelopes === 0
+      : d === 'Q'
+        ? cap.memory + cap.cpu + cap.envelopes === 0
+        : cap.memory + cap.cpu + cap.qubits === 0;
+  if (!inDomain)
+    reject(
+      'HV_INVALID_COMMAND',
+      `A ${d} provider declares only ${d === 'K' ? 'memory and cpu' : d === 'Q' ? 'qubits' : 'envelopes'}.`,
+    );
+  const publicKey = text('registration.publicKey', r.publicKey, 8192);
+  const firmware = text('registration.firmware', r.firmware, 128);
+  if (!HEX.test(publicKey) || !HEX.test(firmware))
+    reject('HV_INVALID_COMMAND', 'publicKey and firmware must be lowercase hex.');
+  const ops = Array.isArray(r.features?.operations)
+    ? r.features.operations.map((o) => text('operation', o, 32))
+    : [];
+  requireVerified(cmd.auth, 'registration');
+  const existing = providerByName(ctx.state, name);
+  if (existing && existing.publicKey !== publicKey)
+    reject('HV_ATTESTATION_MISMATCH', `Provider ${name} is registered with a different identity key.`);
+  if (existing && existing.domain !== d)
+    reject('HV_ATTESTATION_MISMATCH', `Provider ${name} is registered for domain ${existing.domain}.`);
+  const trusted = ctx.state.trustedFirmware;
+  if (trusted.length > 0 && !trusted.includes(firmware))
+    reject(
+      'HV_FIRMWARE_UNTRUSTED',
+      `Firmware measurement ${firmware.slice(0, 16)}… is not on the trusted list.`,
+    );
+  if (existing) {
+    for (const k of ['memory', 'cpu', 'qubits', 'envelopes'] as const)
+      if (cap[k] < existing.allocated[k])
+        reject('HV_CAPACITY_EXCEEDED', `New ${k} capacity is below what is already allocated on ${name}.`);
+    existing.capacity = cap;
+    existing.firmware = firmware;
+    existing.features = { liveTransfer: r.features?.liveTransfer === true, operations: ops };
+    existing.attestation = 'attested';
+    existing.health = 'ok';
+    ctx.touched.providers.add(existing.id);
+    emit(ctx, {
+      type: 'provider.attested',
+      domain: d,
+      payload: {
+        provider: existing.id,
+        name,
+        firmware,
+        capacity: { ...cap },
+        signature: cmd.auth.signature,
+        verified: true,
+      },
+    });
+    return;
+  }
+  const id = nextId(ctx.state, 'provider');
+  ctx.state.providers[id] = {
+    id,
+    name,
+    domain: d,
+    capacity: cap,
+    allocated: zeroCapacity(),
+    publicKey,
+    firmware,
+    features: { liveTransfer: r.features?.liveTransfer === true, operations: ops },
+    attestation: 'attested',
+    health: 'ok',
+    registeredL: ctx.state.l,
+    ranges: [],
+    irqRoutes: {},
+    lastReportL: null,
+    lastReportSeq: 0,
+  };
+  ctx.touched.providers.add(id);
+  emit(ctx, {
+    type: 'provider.registered',
+    domain: d,
+    payload: {
+      provider: id,
+      name,
+      firmware,
+      capacity: { ...cap },
+      signature: cmd.auth.signature,
+      verified: true,
+    },
+  });
+}
+
+export function issueCalibration(ctx: Ctx, cmd: CommandOf<'calibration.issue'>): void {
+  const p = getProvider(ctx.state, cmd.provider);
+  requireSelfOrOperator(ctx.actor, p);
+  if (p.domain !== 'Q') reject('HV_DOMAIN_MISMATCH', 'Calibration contracts are issued by Q providers only.');
+  const from = int('from', cmd.from);
+  const until = int('until', cmd.until);
+  if (until <= from) reject('HV_INVALID_COMMAND', 'until must be after from.');
+  if (until <= ctx.state.l)
+    reject('HV_INVALID_COMMAND', `until must be after the current L (${ctx.state.l}).`);
+  const id = nextId(ctx.state, 'cal');
+  ctx.state.calibrations[id] = { id, provider: p.id, from, until, issuedL: ctx.state.l };
+  emit(ctx, {
+    type: 'calibration.issued',
+    domain: 'Q',
+    payload: { calibration: id, provider: p.id, from, until },
+  });
+}
+
+function reportProvider(ctx: Ctx, id: string, seq: unknown, auth: SignedPart): Provider {
+  const p = getProvider(ctx.state, id);
+  requireSelfOrOperator(ctx.actor, p);
+  const n = int('report.seq', seq, 1);
+  requireVerified(auth, 'report');
+  if (n <= p.lastReportSeq)
+    reject(
+      'HV_CONFLICT',
+      `Report ${n} is not newer than report ${p.lastReportSeq} from ${p.name}: replayed reports are refused.`,
+    );
+  if (p.attestation !== 'attested') reject('HV_PROVIDER_UNATTESTED', `Provider ${p.name} is not attested.`);
+  return p;
+}
+
+function markReported(ctx: Ctx, p: Provider, seq: number): void {
+  p.lastReportSeq = seq;
+  p.lastReportL = ctx.state.l;
+}
+
+function alert(
+  ctx: Ctx,
+  p: Provider,
+  metric: string,
+  value: number,
+  threshold: number,
+  subject: string,
+): void {
+  const id = nextId(ctx.state, 'alert');
+  ctx.state.alerts[id] = { id, l: ctx.state.l, provider: p.id, metric, value, threshold, subject };
+  emit(ctx, {
+    type: 'alert.raised',
+    domain: p.domain,
+    payload: { alert: id, provider: p.id, metric, value, threshold, subject },
+  });
+}
+
+export function reportQ(ctx: Ctx, cmd: CommandOf<'report.q'>): void {
+  const r = cmd.report;
+  const p = reportProvider(ctx, r?.provider, r?.seq, cmd.auth);
+  if (p.domain !== 'Q') reject('HV_DOMAIN_MISMATCH', `Provider ${p.name} is not a Q provider.`);
+  if (!Array.isArray(r.qubits) || r.qubits.length > 4096)
+    reject('HV_INVALID_COMMAND', 'qubits must be a list of at most 4096.');
+  const rows = r.qubits.map((q) => ({
+    qubit: int('qubit', q.qubit, 0, p.capacity.qubits),
+    t1: int('t1', q.t1),
+    t2: int('t2', q.t2),
+    fidelity: int('fidelity', q.fidelity, 0, 10000),
+    readoutError: int('readoutError', q.readoutError, 0, 10000),
+  }));
+  markReported(ctx, p, r.seq);
+  emit(ctx, {
+    type: 'report.q',
+    domain: 'Q',
+    payload: { provider: p.id, seq: r.seq, qubits: rows, signature: cmd.auth.signature, verified: true },
+  });
+  const t = ctx.state.config.thresholds;
+  for (const q of rows) {
+    const s = `qubit ${q.qubit}`;
+    if (q.t1 < t.t1Min) alert(ctx, p, 't1', q.t1, t.t1Min, s);
+    if (q.t2 < t.t2Min) alert(ctx, p, 't2', q.t2, t.t2Min, s);
+    if (q.fidelity < t.fidelityMin) alert(ctx, p, 'fidelity', q.fidelity, t.fidelityMin, s);
+    if (q.readoutError > t.readoutMax) alert(ctx, p, 'readoutError', q.readoutError, t.readoutMax, s);
+  }
+}
+
+export function reportPhi(ctx: Ctx, cmd: CommandOf<'report.phi'>): void {
+  const r = cmd.report;
+  const p = reportProvider(ctx, r?.provider, r?.seq, cmd.auth);
+  if (p.domain !== 'PHI') reject('HV_DOMAIN_MISMATCH', `Provider ${p.name} is not a Φ provider.`);
+  if (!Array.isArray(r.envelopes) || r.envelopes.length > 4096)
+    reject('HV_INVALID_COMMAND', 'envelopes must be a list of at most 4096.');
+  const rows = r.envelopes.map((e) => {
+    const env = ctx.state.envelopes[text('envelope', e.envelope, 64)];
+    if (!env || env.provider !== p.id)
+      reject('HV_NOT_FOUND', `Envelope ${e.envelope} is not hosted on ${p.name}.`);
+    return {
+      envelope: env.id,
+      stability: int('stability', e.stability, 0, 10000),
+      noise: int('noise', e.noise, 0, 10000),
+      drift: int('drift', e.drift, 0, 10000),
+      impact: int('impact', e.impact, 0, 10000),
+    };
+  });
+  markReported(ctx, p, r.seq);
+  emit(ctx, {
+    type: 'report.phi',
+    domain: 'PHI',
+    payload: { provider: p.id, seq: r.seq, envelopes: rows, signature: cmd.auth.signature, verified: true },
+  });
+  const t = ctx.state.config.thresholds;
+  for (const row of [...rows].sort((a, b) => byId(a.envelope, b.envelope))) {
+    const env = ctx.state.envelopes[row.envelope]!;
+    if (!env.live) continue;
+    env.lastStability = row.stability;
+    if (row.noise > t.noiseMax) alert(ctx, p, 'noise', row.noise, t.noiseMax, env.id);
+    if (row.drift > t.driftMax) alert(ctx, p, 'drift', row.drift, t.driftMax, env.id);
+    const c = ctx.state.contracts[env.contract]!;
+    if (c.phi && row.stability < c.phi.tolerance) {
+      alert(ctx, p, 'stability', row.stability, c.phi.tolerance, env.id);
+      terminateEnvelope(ctx, env.id, 'PHI_ERR_STABILITY_BREACH');
+      invalidateContract(
+        ctx,
+        c,
+        'PHI_ERR_STABILITY_BREACH',
+        `Stability ${row.stability} bp fell below the tolerance ${c.phi.tolerance} bp of ${c.id}.`,
+        false,
+      );
+    }
+  }
+}
+
+const REPORTABLE = new Set([
+  'Q_ERR_HARDWARE_FAILURE',
+  'Q_ERR_MEASUREMENT_FAILURE',
+  'Q_ERR_GATE_UNSUPPORTED',
+  'Q_ERR_CALIBRATION_INVALID',
+  'PHI_ERR_HARDWARE_FAILURE',
+  'PHI_ERR_ENVELOPE_INVALID',
+  'PHI_ERR_TRANSFORM_UNSUPPORTED',
+  'PHI_ERR_COHERENCE_TIMEOUT',
+]);
+
+export function reportError(ctx: Ctx, cmd: CommandOf<'report.error'>): void {
+  const r = cmd.report;
+  const p = reportProvider(ctx, r?.provider, r?.seq, cmd.auth);
+  const code = text('code', r.code, 64);
+  if (!REPORTABLE.has(code) || !code.startsWith(p.domain === 'Q' ? 'Q_ERR_' : 'PHI_ERR_'))
+    reject('HV_INVALID_COMMAND', `${code} is not an error code a ${p.domain} provider reports.`);
+  const message = text('message', r.message, 500);
+  let contract = null;
+  if (r.contract !== null && r.contract !== undefined) {
+    contract = ctx.state.contracts[text('contract', r.contract, 64)];
+    if (!contract || contract.provider !== p.id)
+      reject('HV_NOT_FOUND', `Contract ${r.contract} is not hosted on ${p.name}.`);
+  }
+  markReported(ctx, p, r.seq);
+  emit(ctx, {
+    type: 'report.error',
+    domain: p.domain,
+    contract: contract?.id ?? null,
+    payload: { provider: p.id, seq: r.seq, code, message, signature: cmd.auth.signature, verified: true },
+  });
+  if (contract) {
+    if (contract.status === 'issued' || contract.status === 'active')
+      invalidateContract(ctx, contract, code, `${p.name} reported ${code}: ${message}`, false);
+    return;
+  }
+  if (code.endsWith('_HARDWARE_FAILURE')) {
+    p.health = 'degraded';
+    ctx.touched.providers.add(p.id);
+    raiseFault(ctx, {
+      level: 'system',
+      code,
+      vhm: null,
+      provider: p.id,
+      contract: null,
+      domain: p.domain,
+      injected: false,
+      message: `${p.name} reported a hardware failure: new bindings on it are refused until it re-attests.`,
+    });
+  }
+}

@@ -1,0 +1,289 @@
+import { getTenant, requireRunning, requireWrite, useCapability, writableVhm } from '../engine/access.js';
+import { byId, type Ctx, emit, nextId, sortedIds } from '../engine/context.js';
+import { int, quota, text } from '../engine/validate.js';
+import type { CommandOf } from '../model/commands.js';
+import { reject } from '../model/errors.js';
+import { addQuota, quotaOverflow } from '../model/quota.js';
+import { RIGHTS, type Vhm, type VhmState, zeroQuota } from '../model/state.js';
+import { endContract, releaseBinding, revokeCapability } from './resources.js';
+
+/** The lifecycle graph of XDV-083 §3: requested → validated → active ⇄ paused → terminated → released. */
+const NEXT: Record<string, { from: VhmState[]; to: VhmState }> = {
+  'vhm.validate': { from: ['requested'], to: 'validated' },
+  'vhm.activate': { from: ['validated'], to: 'active' },
+  'vhm.pause': { from: ['active'], to: 'paused' },
+  'vhm.resume': { from: ['paused'], to: 'active' },
+};
+
+export function createVhm(ctx: Ctx, cmd: CommandOf<'vhm.create'>): void {
+  const s = ctx.state;
+  const name = text('name', cmd.name, 64);
+  if (!/^[a-z0-9][a-z0-9-]*$/.test(name))
+    reject(
+      'HV_INVALID_COMMAND',
+      'name must be lowercase letters, digits and dashes, starting with a letter or digit.',
+    );
+  const q = quota(cmd.quota);
+  q.vhms = 0;
+  const request = { ...q, vhms: 1 };
+  let parent: Vhm | null = null;
+  let tenantId: string;
+  if (cmd.parent !== null && cmd.parent !== undefined) {
+    parent = writableVhm(ctx, text('parent', cmd.parent, 64));
+    tenantId = parent.tenant;
+    if (cmd.tenant !== undefined && cmd.tenant !== null && cmd.tenant !== tenantId)
+      reject('HV_INVALID_COMMAND', 'A nested VHM belongs to its parent’s tenant.');
+    requireRunning(parent);
+    useCapability(ctx, parent, text('capability', cmd.capability, 64), 'SPAWN_NESTED');
+    if (parent.depth + 1 > s.config.maxDepth)
+      reject(
+        'HV_DEPTH_EXCEEDED',
+        `Nesting is limited to depth ${s.config.maxDepth}; ${parent.id} is at depth ${parent.depth}.`,
+      );
+    // Carved from what the parent has not yet used or carved.
+    const free = { ...parent.quota };
+    addQuota(free, parent.used, -1);
+    const over = quotaOverflow({ ...free, vhms: Number.MAX_SAFE_INTEGER }, parent.carved, request);
+    if (over)
+      reject(
+        'HV_QUOTA_EXCEEDED',
+        `Parent ${parent.id} has too little free ${over} to carve this nested VHM.`,
+      );
+  } else {
+    const t = getTenant(ctx, text('tenant', cmd.tenant, 64));
+    requireWrite(ctx, t.id);
+    tenantId = t.id;
+    const over = quotaOverflow(t.quota, t.carved, request);
+    if (over) reject('HV_QUOTA_EXCEEDED', `Tenant ${t.name} has no ${over} quota left for this VHM.`);
+  }
+  for (const id of parent ? parent.children : [])
+    if (s.vhms[id]?.name === name && s.vhms[id]?.state !== 'released')
+      reject('HV_CONFLICT', `${parent!.id} already has a nested VHM named ${name}.`);
+  const id = nextId(s, 'vhm');
+  const capId = nextId(s, 'cap');
+  if (parent) {
+    addQuota(parent.carved, request);
+    parent.children.push(id);
+    ctx.touched.vhms.add(parent.id);
+  } else {
+    addQuota(s.tenants[tenantId]!.carved, request);
+    ctx.touched.tenants.add(tenantId);
+  }
+  s.vhms[id] = {
+    id,
+    tenant: tenantId,
+    name,
+    parent: parent?.id ?? null,
+    depth: parent ? parent.depth + 1 : 1,
+    state: 'requested',
+    quota: q,
+    used: zeroQuota(),
+    carved: zeroQuota(),
+    children: [],
+    processes: [],
+    capabilities: [capId],
+    contracts: [],
+    bindings: [],
+    sched: { weight: 100, maxQueued: 64, vtime: 0 },
+    host: null,
+    createdL: s.l,
+    faultCount: 0,
+  };
+  // Each VHM gets its own capability root: nothing of the parent's namespace is valid inside it.
+  s.capabilities[capId] = {
+    id: capId,
+    vhm: id,
+    parent: null,
+    rights: [...RIGHTS],
+    children: [],
+    revoked: false,
+    issuedL: s.l,
+  };
+  s.capStats.issued += 1;
+  ctx.touched.vhms.add(id);
+  emit(ctx, {
+    type: 'vhm.created',
+    tenant: tenantId,
+    vhm: id,
+    capability: parent ? (cmd.capability ?? null) : null,
+    payload: {
+      vhm: id,
+      name,
+      parent: parent?.id ?? null,
+      depth: parent ? parent.depth + 1 : 1,
+      quota: { ...q },
+    },
+  });
+  emit(ctx, {
+    type: 'cap.issued',
+    tenant: tenantId,
+    vhm: id,
+    capability: capId,
+    payload: { capability: capId, rights: [...RIGHTS], root: true },
+  });
+}
+
+export function transitionVhm(
+  ctx: Ctx,
+  cmd: CommandOf<'vhm.validate' | 'vhm.activate' | 'vhm.pause' | 'vhm.resume'>,
+): void {
+  const v = writableVhm(ctx, text('vhm', cmd.vhm, 64));
+  const edge = NEXT[cmd.type]!;
+  if (!edge.from.includes(v.state))
+    reject(
+      'HV_LIFECYCLE_INVALID',
+      `${v.id} is ${v.state}; ${cmd.type.slice(4)} needs it to be ${edge.from.join(' or ')}.`,
+    );
+  if (v.parent && (cmd.type === 'vhm.activate' || cmd.type === 'vhm.resume')) {
+    const p = ctx.state.vhms[v.parent]!;
+    if (p.state !== 'active')
+      reject(
+        'HV_LIFECYCLE_INVALID',
+        `Parent ${p.id} is ${p.state}; a nested VHM runs only inside an active parent.`,
+      );
+  }
+  const from = v.state;
+  v.state = edge.to;
+  ctx.touched.vhms.add(v.id);
+  emit(ctx, {
+    type: `vhm.${edge.to}`,
+    tenant: v.tenant,
+    vhm: v.id,
+    payload: { vhm: v.id, from, to: edge.to },
+  });
+  // Pausing a parent pauses its running nested VHMs, children first in id order.
+  if (cmd.type === 'vhm.pause') pauseDescendants(ctx, v);
+}
+
+function pauseDescendants(ctx: Ctx, v: Vhm): void {
+  for (const cid of sortedIds(v.children)) {
+    const c = ctx.state.vhms[cid]!;
+    pauseDescendants(ctx, c);
+    if (c.state === 'active') {
+      c.state = 'paused';
+      ctx.touched.vhms.add(c.id);
+      emit(ctx, {
+        type: 'vhm.paused',
+        tenant: c.tenant,
+        vhm: c.id,
+        payload: { vhm: c.id, from: 'active', to: 'paused', cause: v.id },
+      });
+    }
+  }
+}
+
+/** Terminate depth-first, children first in id order, releasing everything each VHM holds. */
+function terminateTree(ctx: Ctx, v: Vhm, cause: string): void {
+  const s = ctx.state;
+  for (const cid of sortedIds(v.children)) {
+    const c = s.vhms[cid]!;
+    if (c.state !== 'terminated' && c.state !== 'released') terminateTree(ctx, c, cause);
+  }
+  for (const uid of Object.keys(s.units).sort(byId)) {
+    const u = s.units[uid]!;
+    if (u.vhm === v.id && (u.state === 'waiting' || u.state === 'running')) {
+      u.state = 'cancelled';
+      emit(ctx, {
+        type: 'sched.cancelled',
+        tenant: v.tenant,
+        vhm: v.id,
+        domain: u.domain,
+        payload: { unit: uid, reason: 'vhm terminated' },
+      });
+    }
+  }
+  for (const bid of sortedIds(v.bindings)) releaseBinding(ctx, s.bindings[bid]!, 'vhm terminated');
+  for (const cid of sortedIds(v.contracts)) endContract(ctx, s.contracts[cid]!, 'released', 'vhm terminated');
+  for (const ipcId of Object.keys(s.ipcs).sort(byId)) {
+    const ipc = s.ipcs[ipcId]!;
+    if (ipc.open && (ipc.a === v.id || ipc.b === v.id)) {
+      ipc.open = false;
+      emit(ctx, {
+        type: 'ipc.closed',
+        tenant: v.tenant,
+        vhm: v.id,
+        payload: { ipc: ipcId, reason: 'vhm terminated' },
+      });
+    }
+  }
+  for (const pid of sortedIds(v.processes)) {
+    const p = s.processes[pid]!;
+    if (p.state === 'running') {
+      p.state = 'exited';
+      emit(ctx, {
+        type: 'process.exited',
+        tenant: v.tenant,
+        vhm: v.id,
+        payload: { process: pid, reason: 'vhm terminated' },
+      });
+    }
+  }
+  for (const capId of sortedIds(v.capabilities)) {
+    if (s.capabilities[capId]?.parent === null) revokeCapability(ctx, capId, 'vhm terminated');
+  }
+  const from = v.state;
+  v.state = 'terminated';
+  ctx.touched.vhms.add(v.id);
+  emit(ctx, {
+    type: 'vhm.terminated',
+    tenant: v.tenant,
+    vhm: v.id,
+    payload: { vhm: v.id, from, to: 'terminated', cause },
+  });
+}
+
+export function terminateVhm(ctx: Ctx, cmd: CommandOf<'vhm.terminate'>): void {
+  const v = writableVhm(ctx, text('vhm', cmd.vhm, 64));
+  if (v.state === 'terminated' || v.state === 'released')
+    reject('HV_LIFECYCLE_INVALID', `${v.id} is already ${v.state}.`);
+  terminateTree(ctx, v, v.id);
+}
+
+/** Release a terminated VHM: its quota returns to its parent (or tenant). It stays as a tombstone. */
+function releaseTree(ctx: Ctx, v: Vhm): void {
+  const s = ctx.state;
+  for (const cid of sortedIds(v.children)) {
+    const c = s.vhms[cid]!;
+    if (c.state !== 'released') releaseTree(ctx, c);
+  }
+  const request = { ...v.quota, vhms: 1 };
+  if (v.parent) {
+    const p = s.vhms[v.parent]!;
+    addQuota(p.carved, request, -1);
+    ctx.touched.vhms.add(p.id);
+  } else {
+    addQuota(s.tenants[v.tenant]!.carved, request, -1);
+    ctx.touched.tenants.add(v.tenant);
+  }
+  v.state = 'released';
+  ctx.touched.vhms.add(v.id);
+  emit(ctx, {
+    type: 'vhm.released',
+    tenant: v.tenant,
+    vhm: v.id,
+    payload: { vhm: v.id, from: 'terminated', to: 'released' },
+  });
+}
+
+export function releaseVhm(ctx: Ctx, cmd: CommandOf<'vhm.release'>): void {
+  const v = writableVhm(ctx, text('vhm', cmd.vhm, 64));
+  if (v.state !== 'terminated')
+    reject('HV_LIFECYCLE_INVALID', `${v.id} is ${v.state}; only a terminated VHM can be released.`);
+  releaseTree(ctx, v);
+}
+
+export function setSchedule(ctx: Ctx, cmd: CommandOf<'vhm.setSchedule'>): void {
+  const v = writableVhm(ctx, text('vhm', cmd.vhm, 64));
+  if (v.state === 'terminated' || v.state === 'released')
+    reject('HV_LIFECYCLE_INVALID', `${v.id} is ${v.state}.`);
+  const weight = int('weight', cmd.weight, 1, 10000);
+  const maxQueued = int('maxQueued', cmd.maxQueued, 1, 100000);
+  v.sched.weight = weight;
+  v.sched.maxQueued = maxQueued;
+  emit(ctx, {
+    type: 'sched.quota.set',
+    tenant: v.tenant,
+    vhm: v.id,
+    payload: { vhm: v.id, weight, maxQueued },
+  });
+}
