@@ -1,0 +1,45 @@
+// Configuration comes from the environment only; `--help` lists it (and the README repeats it).
+
+export interface Config {
+  port: number;
+  host: string;
+  databaseUrl: string | null;
+  dataDir: string;
+  bootstrapToken: string | null;
+  demo: boolean;
+  rateLimit: number;
+  webDir: string | null;
+  logLevel: string;
+}
+
+export const ENV_HELP = `Environment:
+  PORT                 port to listen on (default 8080)
+  HOST                 address to bind (default 127.0.0.1)
+  DATABASE_URL         PostgreSQL URL; when unset, embedded PGlite is used
+  XDV_DATA_DIR         PGlite data directory (default ./data)
+  XDV_BOOTSTRAP_TOKEN  the first operator token, for automation (default: generated and printed once)
+  XDV_DEMO             1 to seed the demo fleet and run the simulated providers (default 0)
+  XDV_RATE_LIMIT       requests per minute per token (default 6000; 0 disables)
+  XDV_WEB_DIR          directory of the built console to serve at / (default: apps/web/dist if present)
+  LOG_LEVEL            pino log level (default info)`;
+
+function int(name: string, v: string | undefined, dflt: number): number {
+  if (v === undefined || v === '') return dflt;
+  const n = Number(v);
+  if (!Number.isSafeInteger(n) || n < 0) throw new Error(`${name} must be a non-negative integer, got ${v}`);
+  return n;
+}
+
+export function configFromEnv(env: NodeJS.ProcessEnv = process.env): Config {
+  return {
+    port: int('PORT', env.PORT, 8080),
+    host: env.HOST || '127.0.0.1',
+    databaseUrl: env.DATABASE_URL || null,
+    dataDir: env.XDV_DATA_DIR || './data',
+    bootstrapToken: env.XDV_BOOTSTRAP_TOKEN || null,
+    demo: env.XDV_DEMO === '1' || env.XDV_DEMO === 'true',
+    rateLimit: int('XDV_RATE_LIMIT', env.XDV_RATE_LIMIT, 6000),
+    webDir: env.XDV_WEB_DIR || null,
+    logLevel: env.LOG_LEVEL || 'info',
+  };
+}

@@ -1,0 +1,165 @@
+import { createHash } from 'node:crypto';
+import { type Actor, canonicalJson, type CommandBody, type Entry, entryVisible } from '@xdv/core';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { type TSchema, Type } from 'typebox';
+import type { Principal } from './auth.js';
+import { ApiError, problem, sendProblem } from './errors.js';
+import type { IdempotencyStore, LedgerPort } from './ports.js';
+import { DryRunQuery, MutationResult, PreviewResult, Problem } from './schemas.js';
+
+// Every mutation is a command: authenticate, validate, translate, then let the core decide.
+// Each supports ?dryRun=true and Idempotency-Key.
+
+export interface Deps {
+  ledger: LedgerPort;
+  idempotency: IdempotencyStore;
+}
+
+/** Which effect entry reveals which created id. */
+const CREATES: Record<string, string> = {
+  'tenant.created': 'tenant',
+  'provider.registered': 'provider',
+  'calibration.issued': 'calibration',
+  'vhm.created': 'vhm',
+  'cap.issued': 'capability',
+  'cap.derived': 'capability',
+  'contract.issued': 'contract',
+  'binding.requested': 'binding',
+  'process.spawned': 'process',
+  'snapshot.taken': 'snapshot',
+  'vhm.migration.started': 'migration',
+  'ipc.opened': 'ipc',
+  'sched.submitted': 'unit',
+  'sched.decision': 'decision',
+  'q.job.executed': 'job',
+  'q.container.created': 'container',
+  'phi.envelope.allocated': 'envelope',
+  'alert.raised': 'alert',
+  'fault.escalated': 'fault',
+};
+
+export function createdIds(entries: readonly Entry[]): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const e of entries.slice(1)) {
+    const key = CREATES[e.type];
+    const v = key ? e.payload[key] : undefined;
+    if (key && typeof v === 'string' && out[key] === undefined) out[key] = v;
+  }
+  return out;
+}
+
+export interface CommandRoute<P, B> {
+  method: 'POST' | 'PUT';
+  url: string;
+  summary: string;
+  description?: string;
+  tags: string[];
+  params?: TSchema;
+  body?: TSchema;
+  status?: 200 | 201;
+  operationId: string;
+  build(params: P, body: B, actor: Actor): CommandBody;
+  /** The object an If-Match header is compared against. */
+  etag?(params: P, deps: Deps): unknown;
+}
+
+export function etagOf(obj: unknown): string {
+  return `"${createHash('sha256').update(canonicalJson(obj ?? null)).digest('hex').slice(0, 32)}"`;
+}
+
+const responses = {
+  200: MutationResult,
+  201: MutationResult,
+  400: Problem,
+  401: Problem,
+  403: Problem,
+  404: Problem,
+  409: Problem,
+  412: Problem,
+  422: Problem,
+  503: Problem,
+};
+
+export function principalOf(req: FastifyRequest): Principal {
+  if (!req.principal) throw new ApiError('HV_UNAUTHENTICATED', 'Send an API token: Authorization: Bearer <token>.');
+  return req.principal;
+}
+
+export function registerCommand<P, B>(app: FastifyInstance, deps: Deps, route: CommandRoute<P, B>): void {
+  const ok = route.status ?? 200;
+  app.route({
+    method: route.method,
+    url: route.url,
+    schema: {
+      summary: route.summary,
+      ...(route.description ? { description: route.description } : {}),
+      operationId: route.operationId,
+      tags: route.tags,
+      ...(route.params ? { params: route.params } : {}),
+      ...(route.body ? { body: route.body } : {}),
+      querystring: DryRunQuery,
+      headers: {
+        type: 'object',
+        properties: {
+          'idempotency-key': { type: 'string', maxLength: 200, description: 'retries with the same key return the first response' },
+          'if-match': { type: 'string', maxLength: 200 },
+        },
+      },
+      security: [{ bearer: [] }],
+      response: { ...responses, 200: Type.Union([MutationResult, PreviewResult]), ...(ok === 201 ? { 201: MutationResult } : {}) },
+    },
+    handler: async (req: FastifyRequest, reply: FastifyReply) => {
+      const p = principalOf(req);
+      const body = route.build(req.params as P, (req.body ?? {}) as B, p.actor);
+      const cmd = { ...body, actor: p.actor } as Parameters<LedgerPort['submit']>[0];
+      const ifMatch = req.headers['if-match'];
+      if (typeof ifMatch === 'string' && route.etag) {
+        const current = etagOf(route.etag(req.params as P, deps));
+        if (ifMatch !== '*' && ifMatch.split(',').map((x) => x.trim().replace(/^W\//, '')).indexOf(current) < 0)
+          throw new ApiError('HV_PRECONDITION_FAILED', `The resource changed (ETag is now ${current}); fetch it again and retry.`);
+      }
+      const dry = (req.query as { dryRun?: boolean }).dryRun === true;
+      if (dry) {
+        const pv = deps.ledger.preview(cmd);
+        return reply.code(200).send({
+          dryRun: true,
+          wouldBe: pv.error ? 'rejected' : 'accepted',
+          error: pv.error,
+          entries: pv.entries.filter((e) => entryVisible(e, p.actor)),
+          capacity: pv.capacity,
+          budgets: pv.budgets,
+          quota: pv.quota,
+          invariants: pv.invariants,
+        });
+      }
+      const key = req.headers['idempotency-key'];
+      const requestHash = createHash('sha256').update(`${req.method} ${req.url.split('?')[0]} ${canonicalJson(req.body ?? null)}`).digest('hex');
+      if (typeof key === 'string') {
+        const prior = await deps.idempotency.get(p.token.id, key);
+        if (prior) {
+          if (prior.requestHash !== requestHash)
+            throw new ApiError('HV_IDEMPOTENCY_MISMATCH', 'This Idempotency-Key was used with a different request; use a new key.');
+          reply.header('idempotent-replayed', 'true');
+          return reply.code(prior.status).type(prior.status >= 400 ? 'application/problem+json' : 'application/json').send(prior.body);
+        }
+      }
+      if (deps.ledger.broken)
+        throw new ApiError('HV_TRACE_BROKEN', `The trace is broken at seq ${deps.ledger.broken.seq}; writes are refused until an operator restores it.`);
+      const result = await deps.ledger.submit(cmd);
+      const head = result.entries[0]!;
+      let status: number;
+      let payload: unknown;
+      if (result.error) {
+        const pr = problem(result.error.code, result.error.message, req.url.split('?')[0], { seq: head.seq, l: head.l });
+        status = pr.status;
+        payload = pr;
+      } else {
+        status = ok;
+        payload = { outcome: 'accepted', seq: head.seq, l: head.l, created: createdIds(result.entries), entries: result.entries.filter((e) => entryVisible(e, p.actor)) };
+      }
+      if (typeof key === 'string') await deps.idempotency.put(p.token.id, key, { requestHash, status, body: JSON.stringify(payload) });
+      if (result.error) return sendProblem(reply, payload as ReturnType<typeof problem>);
+      return reply.code(status).send(payload);
+    },
+  });
+}

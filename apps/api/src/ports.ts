@@ -1,0 +1,46 @@
+import type { Command, Entry, Preview, State, StepResult } from '@xdv/core';
+
+// What the API needs from the persistence layer. @xdv/db's Ledger implements it.
+
+export type PrincipalKind = 'operator' | 'tenant' | 'provider';
+
+export interface TokenRecord {
+  id: string;
+  kind: PrincipalKind;
+  tenant: string | null;
+  role: 'admin' | 'viewer' | null;
+  provider: string | null;
+  label: string;
+  revoked: boolean;
+}
+
+export interface StoredResponse {
+  requestHash: string;
+  status: number;
+  body: string;
+}
+
+export interface LedgerPort {
+  readonly state: State;
+  readonly broken: { seq: number; reason: string } | null;
+  submit(cmd: Command): Promise<StepResult>;
+  preview(cmd: Command): Preview;
+  entries(q: { afterSeq?: number; limit?: number; tenant?: string; vhm?: string; type?: string }): Promise<Entry[]>;
+  onCommit(listener: (entries: Entry[]) => void): () => void;
+  verify(): Promise<{ ok: boolean; entries: number; mismatch: { seq: number; reason: string } | null }>;
+  stateAt(l: number): Promise<State>;
+  close(): Promise<void>;
+}
+
+export interface TokenStore {
+  create(rec: Omit<TokenRecord, 'id' | 'revoked'>, secret?: string): Promise<{ record: TokenRecord; secret: string }>;
+  findBySecret(secret: string): Promise<TokenRecord | null>;
+  list(): Promise<TokenRecord[]>;
+  revoke(id: string): Promise<boolean>;
+  countActiveOperators(): Promise<number>;
+}
+
+export interface IdempotencyStore {
+  get(principal: string, key: string): Promise<StoredResponse | null>;
+  put(principal: string, key: string, response: StoredResponse): Promise<void>;
+}

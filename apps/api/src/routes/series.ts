@@ -1,0 +1,85 @@
+import type { Entry } from '@xdv/core';
+import type { FastifyInstance } from 'fastify';
+import { Type } from 'typebox';
+import type { Deps } from '../mutation.js';
+import { Id, Problem } from '../schemas.js';
+import { view } from './read.js';
+
+// Metric time series keyed by logical time, built from the signed report entries in the trace.
+
+interface Sample {
+  l: number;
+  v: number;
+}
+
+const MAX_SAMPLES = 2000;
+
+export class SeriesIndex {
+  private readonly series = new Map<string, Sample[]>();
+
+  add(entries: readonly Entry[]): void {
+    for (const e of entries) {
+      if (e.type === 'report.q') {
+        for (const q of e.payload.qubits as Array<Record<string, number>>)
+          for (const m of ['t1', 't2', 'fidelity', 'readoutError']) this.push(String(e.payload.provider), `qubit-${q.qubit}`, m, e.l, q[m]!);
+      } else if (e.type === 'report.phi') {
+        for (const r of e.payload.envelopes as Array<Record<string, number | string>>)
+          for (const m of ['stability', 'noise', 'drift', 'impact']) this.push(String(e.payload.provider), String(r.envelope), m, e.l, Number(r[m]));
+      }
+    }
+  }
+
+  private push(provider: string, subject: string, metric: string, l: number, v: number): void {
+    const key = `${provider}|${subject}|${metric}`;
+    let s = this.series.get(key);
+    if (!s) this.series.set(key, (s = []));
+    s.push({ l, v });
+    if (s.length > MAX_SAMPLES) s.splice(0, s.length - MAX_SAMPLES);
+  }
+
+  query(provider: string): Array<{ subject: string; metric: string; samples: Sample[] }> {
+    const out: Array<{ subject: string; metric: string; samples: Sample[] }> = [];
+    for (const [key, samples] of this.series) {
+      const [p, subject, metric] = key.split('|') as [string, string, string];
+      if (p === provider) out.push({ subject, metric, samples });
+    }
+    return out.sort((a, b) => (a.subject + a.metric < b.subject + b.metric ? -1 : 1));
+  }
+}
+
+export async function loadSeries(deps: Deps, index: SeriesIndex): Promise<void> {
+  for (const type of ['report.q', 'report.phi']) {
+    let after = 0;
+    for (;;) {
+      const page = await deps.ledger.entries({ afterSeq: after, limit: 2000, type });
+      if (page.length === 0) break;
+      index.add(page);
+      after = page.at(-1)!.seq;
+    }
+  }
+}
+
+export function seriesRoutes(app: FastifyInstance, deps: Deps, index: SeriesIndex): void {
+  app.get('/v1/providers/:provider/series', {
+    schema: {
+      summary: 'Metric time series of a provider over logical time (Q: t1, t2, fidelity, readoutError per qubit; Φ: stability, noise, drift, impact per envelope)',
+      operationId: 'providerSeries',
+      tags: ['providers'],
+      security: [{ bearer: [] }],
+      params: Type.Object({ provider: Id }),
+      response: {
+        200: Type.Object({ provider: Type.String(), thresholds: Type.Object({}, { additionalProperties: true }), series: Type.Array(Type.Object({ subject: Type.String(), metric: Type.String(), samples: Type.Array(Type.Object({ l: Type.Integer(), v: Type.Integer() })) })) }),
+        401: Problem,
+        404: Problem,
+      },
+    },
+    handler: async (req) => {
+      const { state } = view(deps.ledger, req);
+      const id = (req.params as { provider: string }).provider;
+      if (!state.providers[id]) throw Object.assign(new Error(`Provider ${id} does not exist.`), { code: 'HV_NOT_FOUND' });
+      // Envelope series are visible only to the envelope's tenant (and operators).
+      const series = index.query(id).filter((s) => !s.subject.startsWith('env-') || state.envelopes[s.subject] !== undefined);
+      return { provider: id, thresholds: state.config.thresholds, series };
+    },
+  });
+}

@@ -1,0 +1,213 @@
+import { type Actor, checkAll, type Entry, entryVisible, INVARIANTS, scopeState, type State } from '@xdv/core';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { Type } from 'typebox';
+import { ApiError } from '../errors.js';
+import { type Deps, principalOf } from '../mutation.js';
+import { Entry as EntrySchema, Id, Problem } from '../schemas.js';
+import { view } from './read.js';
+
+const sec = [{ bearer: [] }];
+const COLLECTIONS = ['tenants', 'providers', 'vhms', 'processes', 'capabilities', 'contracts', 'bindings', 'containers', 'envelopes', 'snapshots', 'migrations', 'ipcs', 'units', 'faults', 'alerts'] as const;
+
+/** Entries a principal may read, in seq order, after `after`. Filters run before the limit. */
+export async function visibleEntries(deps: Deps, actor: Actor, q: { after: number; limit: number; type?: string; vhm?: string }): Promise<Entry[]> {
+  const tenant = actor.kind === 'tenant' ? actor.tenant : undefined;
+  if (actor.kind === 'provider') return [];
+  const rows = await deps.ledger.entries({ afterSeq: q.after, limit: q.limit, ...(tenant ? { tenant } : {}), ...(q.type ? { type: q.type } : {}), ...(q.vhm ? { vhm: q.vhm } : {}) });
+  return rows.filter((e) => entryVisible(e, actor));
+}
+
+function summary(s: State) {
+  const counts: Record<string, Record<string, number>> = {};
+  for (const c of COLLECTIONS) {
+    const by: Record<string, number> = {};
+    for (const o of Object.values(s[c]) as Array<{ state?: string; status?: string; live?: boolean }>) {
+      const k = o.state ?? o.status ?? (o.live === undefined ? 'all' : o.live ? 'live' : 'ended');
+      by[k] = (by[k] ?? 0) + 1;
+    }
+    counts[c] = by;
+  }
+  return counts;
+}
+
+export function diffStates(a: State, b: State) {
+  const out: Record<string, { added: string[]; removed: string[]; changed: string[] }> = {};
+  for (const c of COLLECTIONS) {
+    const ra = a[c] as Record<string, unknown>;
+    const rb = b[c] as Record<string, unknown>;
+    const added = Object.keys(rb).filter((k) => !(k in ra));
+    const removed = Object.keys(ra).filter((k) => !(k in rb));
+    const changed = Object.keys(rb).filter((k) => k in ra && JSON.stringify(ra[k]) !== JSON.stringify(rb[k]));
+    if (added.length + removed.length + changed.length > 0) out[c] = { added, removed, changed };
+  }
+  return out;
+}
+
+export function traceRoutes(app: FastifyInstance, deps: Deps): void {
+  const { ledger } = deps;
+  app.get('/v1/trace', {
+    schema: {
+      summary: 'Read the trace in seq order (a tenant sees only entries filed under it)',
+      operationId: 'listTrace',
+      tags: ['trace'],
+      security: sec,
+      querystring: Type.Object({
+        after: Type.Optional(Type.Integer({ minimum: 0, description: 'return entries with seq greater than this' })),
+        limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000, default: 200 })),
+        type: Type.Optional(Type.String({ maxLength: 64 })),
+        vhm: Type.Optional(Id),
+      }),
+      response: { 200: Type.Object({ items: Type.Array(EntrySchema), head: Type.Object({ seq: Type.Integer(), hash: Type.String(), l: Type.Integer() }), nextAfter: Type.Union([Type.Integer(), Type.Null()]) }), 401: Problem },
+    },
+    handler: async (req) => {
+      const p = principalOf(req);
+      const q = req.query as { after?: number; limit?: number; type?: string; vhm?: string };
+      const limit = q.limit ?? 200;
+      const items = await visibleEntries(deps, p.actor, { after: q.after ?? 0, limit, ...(q.type ? { type: q.type } : {}), ...(q.vhm ? { vhm: q.vhm } : {}) });
+      const s = ledger.state;
+      return { items, head: { seq: s.seq, hash: p.actor.kind === 'operator' ? s.head : '', l: s.l }, nextAfter: items.length === limit ? items.at(-1)!.seq : null };
+    },
+  });
+  app.get('/v1/trace/verify', {
+    schema: {
+      summary: 'Verify the whole hash chain from the database (operator)',
+      operationId: 'verifyTrace',
+      tags: ['trace'],
+      security: sec,
+      response: { 200: Type.Object({ ok: Type.Boolean(), entries: Type.Integer(), mismatch: Type.Union([Type.Object({ seq: Type.Integer(), reason: Type.String() }), Type.Null()]), head: Type.String() }), 401: Problem, 403: Problem },
+    },
+    handler: async (req) => {
+      const p = principalOf(req);
+      if (p.actor.kind !== 'operator') throw new ApiError('HV_FORBIDDEN', 'Whole-chain verification is an operator action; tenants verify their entries in the console.');
+      const r = await ledger.verify();
+      return { ...r, head: ledger.state.head };
+    },
+  });
+  app.get('/v1/trace/stream', {
+    sse: { kind: 'only', heartbeat: true },
+    schema: {
+      summary: 'Live stream of trace entries (Server-Sent Events); resumes after Last-Event-ID with no gap and no duplicate',
+      operationId: 'streamTrace',
+      tags: ['trace'],
+      security: sec,
+      querystring: Type.Object({ after: Type.Optional(Type.Integer({ minimum: 0 })), access_token: Type.Optional(Type.String({ maxLength: 200 })) }),
+      response: { 200: { description: 'text/event-stream of entries; event id = seq', content: { 'text/event-stream': { schema: { type: 'string' } } } }, 401: Problem },
+    },
+    handler: async (req: FastifyRequest, reply: FastifyReply) => streamEntries(deps, req, reply),
+  });
+
+  app.get('/v1/replay/state', {
+    schema: {
+      summary: 'The state at logical time L, replayed from the trace (scoped to the principal)',
+      operationId: 'replayState',
+      tags: ['replay'],
+      security: sec,
+      querystring: Type.Object({ l: Type.Integer({ minimum: 0 }) }),
+      response: { 200: Type.Object({ l: Type.Integer(), live: Type.Boolean(), seq: Type.Integer(), summary: Type.Object({}, { additionalProperties: true }), state: Type.Object({}, { additionalProperties: true }) }), 401: Problem },
+    },
+    handler: async (req) => {
+      const p = principalOf(req);
+      const l = (req.query as { l: number }).l;
+      const s = l >= ledger.state.l ? ledger.state : await ledger.stateAt(l);
+      const scoped = scopeState(s, p.actor);
+      return { l: Math.min(l, ledger.state.l), live: l >= ledger.state.l, seq: s.seq, summary: summary(scoped), state: scoped };
+    },
+  });
+  app.get('/v1/replay/diff', {
+    schema: {
+      summary: 'What changed between two logical times',
+      operationId: 'replayDiff',
+      tags: ['replay'],
+      security: sec,
+      querystring: Type.Object({ from: Type.Integer({ minimum: 0 }), to: Type.Integer({ minimum: 0 }) }),
+      response: { 200: Type.Object({ from: Type.Integer(), to: Type.Integer(), changes: Type.Object({}, { additionalProperties: true }) }), 400: Problem, 401: Problem },
+    },
+    handler: async (req) => {
+      const p = principalOf(req);
+      const q = req.query as { from: number; to: number };
+      if (q.from > q.to) throw new ApiError('HV_BAD_REQUEST', 'from must not be after to.');
+      const at = async (l: number) => scopeState(l >= ledger.state.l ? ledger.state : await ledger.stateAt(l), p.actor);
+      return { from: q.from, to: q.to, changes: diffStates(await at(q.from), await at(q.to)) };
+    },
+  });
+  app.get('/v1/invariants', {
+    schema: {
+      summary: 'Check every invariant on the live state now',
+      operationId: 'checkInvariants',
+      tags: ['trace'],
+      security: sec,
+      response: { 200: Type.Object({ ok: Type.Boolean(), checked: Type.Array(Type.String()), violations: Type.Array(Type.Object({ invariant: Type.String(), detail: Type.String() })) }), 401: Problem },
+    },
+    handler: async (req) => {
+      const p = principalOf(req);
+      const v = checkAll(ledger.state);
+      // Details name objects; a tenant learns only which property failed.
+      return { ok: v.length === 0, checked: [...INVARIANTS], violations: p.actor.kind === 'operator' ? v : v.map((x) => ({ invariant: x.invariant, detail: 'hidden' })) };
+    },
+  });
+  app.get('/v1/overview', {
+    schema: {
+      summary: 'Dashboard overview: VHMs by state, capacity vs allocation per provider, alerts, faults, trace head',
+      operationId: 'overview',
+      tags: ['trace'],
+      security: sec,
+      response: { 200: Type.Object({}, { additionalProperties: true }), 401: Problem },
+    },
+    handler: async (req) => {
+      const { state, actor } = view(ledger, req);
+      const byState: Record<string, number> = {};
+      for (const v of Object.values(state.vhms)) byState[v.state] = (byState[v.state] ?? 0) + 1;
+      const violations = checkAll(ledger.state);
+      return {
+        l: state.l,
+        seq: state.seq,
+        head: actor.kind === 'operator' ? state.head : null,
+        broken: ledger.broken,
+        vhmsByState: byState,
+        providers: Object.values(state.providers).map((p) => ({ id: p.id, name: p.name, domain: p.domain, attestation: p.attestation, health: p.health, capacity: p.capacity, allocated: p.allocated })),
+        conservation: { ok: !violations.some((v) => v.invariant === 'conservation') },
+        invariants: { ok: violations.length === 0, violations: violations.length },
+        alerts: Object.values(state.alerts).slice(-20),
+        faults: Object.values(state.faults).slice(-20),
+        tenants: Object.values(state.tenants).map((t) => ({ id: t.id, name: t.name, quota: t.quota, carved: t.carved })),
+      };
+    },
+  });
+}
+
+async function streamEntries(deps: Deps, req: FastifyRequest, reply: FastifyReply): Promise<void> {
+  const p = principalOf(req);
+  const header = req.headers['last-event-id'];
+  const q = req.query as { after?: number };
+  let last = typeof header === 'string' && /^\d+$/.test(header) ? Number(header) : (q.after ?? deps.ledger.state.seq);
+  reply.sse.keepAlive();
+  // Subscribe before reading the backlog and buffer, so nothing committed meanwhile is missed;
+  // then send each entry once, strictly in seq order.
+  let buffer: Entry[] | null = [];
+  let chain = Promise.resolve();
+  const send = (entries: Entry[]) => {
+    chain = chain.then(async () => {
+      for (const e of entries) {
+        if (e.seq <= last) continue;
+        last = e.seq;
+        if (!entryVisible(e, p.actor) || !reply.sse.isConnected) continue;
+        await reply.sse.send({ id: String(e.seq), event: 'entry', data: e });
+      }
+    });
+  };
+  const off = deps.ledger.onCommit((entries) => {
+    if (buffer) buffer.push(...entries);
+    else send(entries);
+  });
+  reply.sse.onClose(off);
+  for (;;) {
+    const page = await deps.ledger.entries({ afterSeq: last, limit: 1000 });
+    if (page.length === 0) break;
+    send(page);
+    await chain;
+  }
+  const pending = buffer;
+  buffer = null;
+  send(pending);
+  await chain;
+}

@@ -1,0 +1,107 @@
+import { type TSchema, Type } from 'typebox';
+
+// Request and response schemas, declared once in code and published as OpenAPI 3.1.
+
+export const Id = Type.String({ minLength: 1, maxLength: 64, pattern: '^[a-z]+-[0-9]+$' });
+export const Count = Type.Integer({ minimum: 0, maximum: Number.MAX_SAFE_INTEGER });
+export const Domain = Type.Union([Type.Literal('K'), Type.Literal('Q'), Type.Literal('PHI')]);
+export const Right = Type.Union(
+  ['BIND_K', 'ALLOC_Q', 'EXECUTE_Q', 'ALLOC_PHI', 'EXECUTE_PHI', 'SPAWN_NESTED', 'IPC', 'SNAPSHOT', 'MIGRATE', 'PROCESS', 'SCHEDULE'].map((r) => Type.Literal(r)),
+);
+const Hex = Type.String({ pattern: '^[0-9a-f]+$', maxLength: 16384 });
+
+export const Quota = Type.Object(
+  { vhms: Type.Optional(Count), memory: Type.Optional(Count), cpu: Type.Optional(Count), qubits: Type.Optional(Count), envelopes: Type.Optional(Count) },
+  { additionalProperties: false, description: 'memory in bytes, cpu in slices, qubits, Φ envelopes' },
+);
+const FullQuota = Type.Object({ vhms: Count, memory: Count, cpu: Count, qubits: Count, envelopes: Count });
+
+export const Problem = Type.Object(
+  {
+    type: Type.String(),
+    title: Type.String(),
+    status: Type.Integer(),
+    code: Type.String({ description: 'stable error code' }),
+    detail: Type.String(),
+    instance: Type.Optional(Type.String()),
+  },
+  { additionalProperties: true, description: 'RFC 9457 problem details' },
+);
+
+export const Entry = Type.Object(
+  {
+    seq: Type.Integer(),
+    l: Type.Integer(),
+    type: Type.String(),
+    tenant: Type.Union([Type.String(), Type.Null()]),
+    vhm: Type.Union([Type.String(), Type.Null()]),
+    domain: Type.Union([Domain, Type.Null()]),
+    capability: Type.Union([Type.String(), Type.Null()]),
+    contract: Type.Union([Type.String(), Type.Null()]),
+    payload: Type.Object({}, { additionalProperties: true }),
+    outcome: Type.Union([Type.Literal('accepted'), Type.Literal('rejected'), Type.Literal('effect')]),
+    prev: Type.String(),
+    hash: Type.String(),
+    text: Type.String({ description: 'the exact canonical JSON that was hashed' }),
+  },
+  { additionalProperties: false },
+);
+
+export const MutationResult = Type.Object({
+  outcome: Type.Literal('accepted'),
+  seq: Type.Integer({ description: 'seq of the command entry' }),
+  l: Type.Integer(),
+  created: Type.Record(Type.String(), Type.String(), { description: 'ids created, by kind' }),
+  entries: Type.Array(Entry),
+});
+
+const Delta = Type.Object({}, { additionalProperties: true });
+export const PreviewResult = Type.Object({
+  dryRun: Type.Literal(true),
+  wouldBe: Type.Union([Type.Literal('accepted'), Type.Literal('rejected')]),
+  error: Type.Union([Type.Object({ code: Type.String(), message: Type.String() }), Type.Null()]),
+  entries: Type.Array(Entry),
+  capacity: Type.Array(Delta),
+  budgets: Type.Array(Delta),
+  quota: Type.Array(Delta),
+  invariants: Type.Object({ checked: Type.Integer(), violations: Type.Array(Delta) }),
+});
+
+/** A record of the state, passed through as stored (plain JSON); documented loosely but completely typed in @xdv/core. */
+export function entity(description: string, props: Record<string, TSchema>) {
+  return Type.Object(props, { additionalProperties: true, description });
+}
+
+export const Tenant = entity('A tenant with its quota and what its root VHMs have carved', { id: Id, name: Type.String(), quota: FullQuota, carved: FullQuota });
+export const Vhm = entity('A Virtual Hybrid Machine', {
+  id: Id,
+  tenant: Id,
+  name: Type.String(),
+  parent: Type.Union([Id, Type.Null()]),
+  depth: Type.Integer(),
+  state: Type.String(),
+  quota: FullQuota,
+  used: FullQuota,
+  carved: FullQuota,
+  children: Type.Array(Type.String()),
+});
+export const Provider = entity('A K host, Q or Φ hardware provider', { id: Id, name: Type.String(), domain: Domain, attestation: Type.String(), health: Type.String() });
+export const Contract = entity('A domain resource contract', { id: Id, vhm: Id, tenant: Id, domain: Domain, provider: Id, status: Type.String(), consumed: Count });
+export const Binding = entity('A domain binding and its lifecycle history', { id: Id, vhm: Id, contract: Id, domain: Domain, state: Type.String() });
+export const Capability = entity('A capability in a VHM namespace', { id: Id, vhm: Id, parent: Type.Union([Id, Type.Null()]), rights: Type.Array(Type.String()), revoked: Type.Boolean() });
+export const Generic = entity('A state record (see @xdv/core model/state.ts)', { id: Id });
+
+export function page<T extends TSchema>(item: T) {
+  return Type.Object({ items: Type.Array(item), nextCursor: Type.Union([Type.String(), Type.Null()]) });
+}
+
+export const PageQuery = Type.Object({
+  cursor: Type.Optional(Type.String({ maxLength: 200 })),
+  limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 500, default: 100 })),
+});
+
+export const DryRunQuery = Type.Object({ dryRun: Type.Optional(Type.Boolean({ description: 'preview the effect; commit nothing' })) });
+
+export const Cap = Type.String({ minLength: 1, maxLength: 64, description: 'the capability this action uses' });
+export const Signature = Hex;
+export { FullQuota, Hex };

@@ -1,0 +1,111 @@
+import { existsSync } from 'node:fs';
+import { resolve } from 'node:path';
+import helmet from '@fastify/helmet';
+import rateLimit from '@fastify/rate-limit';
+import { fastifySSE } from '@fastify/sse';
+import fastifyStatic from '@fastify/static';
+import swagger from '@fastify/swagger';
+import swaggerUi from '@fastify/swagger-ui';
+import Fastify, { type FastifyInstance } from 'fastify';
+import { authenticate } from './auth.js';
+import type { Config } from './config.js';
+import { errorHandler, problem, sendProblem } from './errors.js';
+import type { IdempotencyStore, LedgerPort, TokenStore } from './ports.js';
+import { adminRoutes } from './routes/admin.js';
+import { opsRoutes } from './routes/ops.js';
+import { providerRoutes } from './routes/providers.js';
+import { resourceRoutes } from './routes/resources.js';
+import { loadSeries, SeriesIndex, seriesRoutes } from './routes/series.js';
+import { traceRoutes } from './routes/trace.js';
+import { vhmRoutes } from './routes/vhms.js';
+
+export interface ServerDeps {
+  ledger: LedgerPort;
+  tokens: TokenStore;
+  idempotency: IdempotencyStore;
+  config: Pick<Config, 'rateLimit' | 'webDir' | 'logLevel'>;
+  logger?: boolean;
+}
+
+export const API_VERSION = '0.1.0';
+
+export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
+  const app = Fastify({
+    logger: deps.logger === false ? false : { level: deps.config.logLevel },
+    bodyLimit: 256 * 1024,
+    // Request ids in every log line; honour an incoming X-Request-Id.
+    requestIdHeader: 'x-request-id',
+    genReqId: (() => {
+      let n = 0;
+      return () => `req-${(++n).toString(36)}`;
+    })(),
+    ajv: { customOptions: { removeAdditional: false, coerceTypes: 'array', allErrors: false } },
+    routerOptions: { ignoreTrailingSlash: true },
+  });
+  app.setErrorHandler(errorHandler);
+  app.setNotFoundHandler((req, reply) => sendProblem(reply, problem('HV_ROUTE_NOT_FOUND', `No route ${req.method} ${req.url.split('?')[0]}; see /docs.`, req.url.split('?')[0])));
+  await app.register(helmet, {
+    contentSecurityPolicy: {
+      directives: { defaultSrc: ["'self'"], scriptSrc: ["'self'"], styleSrc: ["'self'", "'unsafe-inline'"], imgSrc: ["'self'", 'data:'], connectSrc: ["'self'"] },
+    },
+  });
+  if (deps.config.rateLimit > 0)
+    await app.register(rateLimit, {
+      max: deps.config.rateLimit,
+      timeWindow: 60_000,
+      keyGenerator: (req) => req.headers.authorization ?? req.ip,
+      allowList: (req) => !req.url.startsWith('/v1/'),
+      errorResponseBuilder: (_req, ctx) => Object.assign(new Error(`Rate limit of ${ctx.max} requests per minute exceeded; retry in ${ctx.after}.`), { statusCode: 429 }),
+    });
+  await app.register(swagger, {
+    openapi: {
+      openapi: '3.1.0',
+      info: {
+        title: 'XDV Domain Hypervisor API',
+        version: API_VERSION,
+        description: 'Control plane of the XDV Domain Hypervisor (XDV-083). Every mutation is decided by the deterministic core and recorded in the hash-chained trace; every error is RFC 9457 problem+json with a stable code.',
+        license: { name: 'Proprietary', identifier: 'LicenseRef-Proprietary' },
+      },
+      servers: [{ url: '/', description: 'this server' }],
+      components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer', description: 'API token' } } },
+      security: [{ bearer: [] }],
+      tags: [
+        'vhms', 'processes', 'capabilities', 'contracts', 'bindings', 'execution', 'snapshots', 'migrations', 'ipc', 'scheduler', 'providers', 'reports', 'tenants', 'tokens', 'faults', 'clock', 'trace', 'replay', 'ops',
+      ].map((name) => ({ name, description: `${name[0]!.toUpperCase()}${name.slice(1)}` })),
+    },
+  });
+  await app.register(swaggerUi, { routePrefix: '/docs' });
+  await app.register(fastifySSE, { heartbeatInterval: 15_000 });
+
+  let ready = false;
+  opsRoutes(app, deps.ledger, () => ready);
+  app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
+  // Every /v1 route needs a token; the stream also accepts ?access_token= for EventSource.
+  app.addHook('preHandler', async (req) => {
+    if (!req.url.startsWith('/v1/')) return;
+    req.principal = await authenticate(req, deps.tokens, req.url.startsWith('/v1/trace/stream'));
+  });
+  const d = { ledger: deps.ledger, idempotency: deps.idempotency };
+  adminRoutes(app, { ...d, tokens: deps.tokens });
+  vhmRoutes(app, d);
+  resourceRoutes(app, d);
+  providerRoutes(app, d);
+  traceRoutes(app, d);
+  const series = new SeriesIndex();
+  seriesRoutes(app, d, series);
+  await loadSeries(d, series);
+  deps.ledger.onCommit((entries) => series.add(entries));
+
+  const webDir = deps.config.webDir ?? resolve(import.meta.dirname, '../../web/dist');
+  if (existsSync(resolve(webDir, 'index.html'))) {
+    await app.register(fastifyStatic, { root: webDir, prefix: '/', wildcard: false, index: ['index.html'] });
+    // Client-side routes fall back to the console's index.html.
+    app.get('/*', { schema: { hide: true } }, (req, reply) => {
+      if (req.url.startsWith('/v1/')) return sendProblem(reply, problem('HV_ROUTE_NOT_FOUND', `No route ${req.method} ${req.url.split('?')[0]}.`));
+      return reply.sendFile('index.html');
+    });
+  }
+  await app.ready();
+  ready = true;
+  return app;
+}
