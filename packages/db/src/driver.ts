@@ -1,0 +1,183 @@
+import { fileURLToPath } from 'node:url';
+import { PGlite } from '@electric-sql/pglite';
+import type { PgDatabase, PgQueryResultHKT } from 'drizzle-orm/pg-core';
+import pg from 'pg';
+import * as schema from './schema.js';
+
+/** Where the migration set lives: next to dist/ and src/ alike. */
+export const MIGRATIONS_FOLDER = fileURLToPath(new URL('../drizzle', import.meta.url));
+
+export type Row = Record<string, unknown>;
+
+/** A named statement: prepared once per connection on PostgreSQL (node-postgres), plain on PGlite. */
+export interface Query {
+  query<T extends Row = Row>(text: string, params?: unknown[], name?: string): Promise<T[]>;
+}
+
+export type Db = PgDatabase<PgQueryResultHKT, typeof schema>;
+
+/** The two drivers behind one small surface; the hot path uses `query`, the rest Drizzle. */
+export interface Driver extends Query {
+  readonly kind: 'pglite' | 'pg';
+  readonly db: Db;
+  tx<T>(fn: (q: Query) => Promise<T>): Promise<T>;
+  /** Subscribe to NOTIFY on a channel (PostgreSQL only; PGlite is single-process). */
+  listen(channel: string, cb: (payload: string) => void): Promise<() => Promise<void>>;
+  close(): Promise<void>;
+}
+
+export class DbError extends Error {
+  constructor(
+    readonly code: string,
+    message: string,
+    override readonly cause?: unknown,
+  ) {
+    super(message);
+    this.name = 'DbError';
+  }
+}
+
+export function quoteIdent(s: string): string {
+  return `"${s.replace(/"/g, '""')}"`;
+}
+
+export function validSchemaName(s: string): string {
+  if (!/^[a-z_][a-z0-9_]{0,62}$/.test(s))
+    throw new DbError('HV_DB_CONFIG', `schema name ${JSON.stringify(s)} must match [a-z_][a-z0-9_]*`);
+  return s;
+}
+
+// ---------------------------------------------------------------- PGlite
+
+export async function openPglite(opts: { dataDir?: string; loadDataDir?: Blob | File }): Promise<Driver> {
+  const pglite = await PGlite.create({
+    ...(opts.dataDir ? { dataDir: opts.dataDir } : {}),
+    ...(opts.loadDataDir ? { loadDataDir: opts.loadDataDir } : {}),
+  });
+  const { drizzle } = await import('drizzle-orm/pglite');
+  const db = drizzle(pglite, { schema }) as unknown as Db;
+  const wrap = (q: Pick<PGlite, 'query'>): Query => ({
+    async query<T extends Row>(text: string, params: unknown[] = []): Promise<T[]> {
+      return (await q.query<T>(text, params)).rows;
+    },
+  });
+  const plain = wrap(pglite);
+  return {
+    kind: 'pglite',
+    db,
+    query: plain.query,
+    tx: (fn) => pglite.transaction((t) => fn(wrap(t))),
+    async listen() {
+      return async () => {};
+    },
+    close: () => pglite.close(),
+  };
+}
+
+/** Dump a PGlite data directory to a tarball (tests start many databases from one migrated template). */
+export async function dumpPglite(dataDir: string): Promise<Blob> {
+  const pglite = await PGlite.create({ dataDir });
+  try {
+    return await pglite.dumpDataDir('none');
+  } finally {
+    await pglite.close();
+  }
+}
+
+// ---------------------------------------------------------------- PostgreSQL
+
+// bigint columns hold seq and L (< 2^53): read them as numbers, not strings.
+const types = {
+  getTypeParser(oid: number, format?: 'text' | 'binary') {
+    if (oid === 20 && format !== 'binary') return (v: string) => Number(v);
+    return pg.types.getTypeParser(oid, format);
+  },
+} as pg.CustomTypesConfig;
+
+export async function openPg(url: string, schemaName: string): Promise<Driver> {
+  const options = `-c search_path=${schemaName}`;
+  const pool = new pg.Pool({ connectionString: url, options, types, max: 4 });
+  pool.on('error', () => {}); // an idle client dropped by the server is replaced on next use
+  const { drizzle } = await import('drizzle-orm/node-postgres');
+  const db = drizzle(pool, { schema }) as unknown as Db;
+  const on = (c: pg.ClientBase | pg.Pool): Query => ({
+    async query<T extends Row>(text: string, params: unknown[] = [], name?: string): Promise<T[]> {
+      const r = await c.query<T>(name ? { name, text, values: params } : { text, values: params });
+      return r.rows;
+    },
+  });
+  const listeners: pg.Client[] = [];
+  return {
+    kind: 'pg',
+    db,
+    query: on(pool).query,
+    async tx(fn) {
+      const c = await pool.connect();
+      try {
+        await c.query('BEGIN');
+        const r = await fn(on(c));
+        await c.query('COMMIT');
+        c.release();
+        return r;
+      } catch (e) {
+        // A failed ROLLBACK means the connection is unusable: destroy it instead of returning it.
+        try {
+          await c.query('ROLLBACK');
+          c.release();
+        } catch (re) {
+          c.release(re as Error);
+        }
+        throw e;
+      }
+    },
+    async listen(channel, cb) {
+      const c = new pg.Client({ connectionString: url, options, types });
+      c.on('error', () => {});
+      await c.connect();
+      c.on('notification', (n) => {
+        if (n.channel === channel) cb(n.payload ?? '');
+      });
+      await c.query(`LISTEN ${quoteIdent(channel)}`);
+      listeners.push(c);
+      return async () => {
+        listeners.splice(listeners.indexOf(c), 1);
+        await c.end().catch(() => {});
+      };
+    },
+    async close() {
+      await Promise.all(listeners.splice(0).map((c) => c.end().catch(() => {})));
+      await pool.end();
+    },
+  };
+}
+
+/**
+ * Create the schema and run the migration set, under a session advisory lock so two processes
+ * opening the same database at once do not both apply it. Safe to run any number of times.
+ */
+export async function migratePg(url: string, schemaName: string): Promise<void> {
+  const client = new pg.Client({ connectionString: url, options: `-c search_path=${schemaName}`, types });
+  await client.connect();
+  try {
+    await client.query('SELECT pg_advisory_lock(hashtext($1))', [`xdv-migrate:${schemaName}`]);
+    await client.query(`CREATE SCHEMA IF NOT EXISTS ${quoteIdent(schemaName)}`);
+    const { drizzle } = await import('drizzle-orm/node-postgres');
+    const { migrate } = await import('drizzle-orm/node-postgres/migrator');
+    await migrate(drizzle(client), {
+      migrationsFolder: MIGRATIONS_FOLDER,
+      migrationsSchema: schemaName === 'public' ? 'drizzle' : schemaName,
+    });
+    await client.query('SELECT pg_advisory_unlock(hashtext($1))', [`xdv-migrate:${schemaName}`]);
+  } finally {
+    await client.end();
+  }
+}
+
+export async function migratePglite(driver: Driver): Promise<void> {
+  const { migrate } = await import('drizzle-orm/pglite/migrator');
+  // The PGlite drizzle instance is what drizzle-orm/pglite's migrator expects.
+  await migrate(driver.db as unknown as Parameters<typeof migrate>[0], {
+    migrationsFolder: MIGRATIONS_FOLDER,
+    migrationsSchema: 'drizzle',
+  });
+}

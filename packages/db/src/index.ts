@@ -1,0 +1,16 @@
+// @xdv/db — persistence for the XDV hypervisor: trace store, checkpoints, read model, tokens.
+
+export { DbError, dumpPglite, MIGRATIONS_FOLDER } from './driver.js';
+export { Ledger, type LedgerOptions, type TraceQuery, type VerifyResult } from './ledger.js';
+export { projectAll, READ_COLUMNS, READ_TABLES, type ReadTable } from './readmodel.js';
+export * as schema from './schema.js';
+export { APPEND_SQL, appendParams } from './store.js';
+export {
+  IdempotencyStore,
+  type IdempotentResponse,
+  type NewToken,
+  type PrincipalKind,
+  sha256Hex,
+  type TokenRecord,
+  TokenStore,
+} from './tokens.js';

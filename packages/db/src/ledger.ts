@@ -1,0 +1,479 @@
+import {
+  admit,
+  type Command,
+  type Entry,
+  emptyState,
+  type Hasher,
+  type Preview,
+  parseEntry,
+  preview,
+  type State,
+  type StepResult,
+  scenario,
+  stateHash,
+  step,
+} from '@xdv/core';
+import { nodeSha256 } from '@xdv/core/node';
+import {
+  DbError,
+  type Driver,
+  migratePg,
+  migratePglite,
+  openPg,
+  openPglite,
+  type Row,
+  validSchemaName,
+} from './driver.js';
+import { ReadBatch } from './readmodel.js';
+import { type CheckpointRow, checkpointOf, replayChunked, writeBatch, writeCheckpoint } from './store.js';
+import { IdempotencyStore, TokenStore } from './tokens.js';
+
+export interface LedgerOptions {
+  /** PGlite data directory (default: in-memory PGlite). Ignored when a database URL is used. */
+  dataDir?: string;
+  /** PostgreSQL URL; defaults to env DATABASE_URL. When set, PostgreSQL is used instead of PGlite. */
+  databaseUrl?: string;
+  /** PostgreSQL schema for all tables (default `public`). */
+  schema?: string;
+  /** Write a checkpoint every this many entries (default 10,000; 0 = only on clean close). */
+  checkpointEvery?: number;
+  hasher?: Hasher;
+  /** Start a new PGlite from a dumped data directory (tests: one migrated template, many databases). */
+  pgliteTemplate?: Blob;
+  /** PostgreSQL only: how often to poll for other writers' entries besides LISTEN/NOTIFY (ms, default 1000). */
+  followPollMs?: number;
+}
+
+export interface TraceQuery {
+  afterSeq?: number;
+  limit?: number;
+  tenant?: string;
+  vhm?: string;
+  type?: string;
+}
+
+export interface VerifyResult {
+  ok: boolean;
+  entries: number;
+  mismatch: { seq: number; reason: string } | null;
+}
+
+interface Pending {
+  cmd: Command;
+  result: StepResult | null;
+  attempts: number;
+  /** Only append if the trace is still empty (the genesis that open() writes). */
+  ifEmpty: boolean;
+  resolve: (r: StepResult) => void;
+  reject: (e: unknown) => void;
+}
+
+class Batch {
+  items: Pending[] = [];
+  entries: Entry[] = [];
+  read = new ReadBatch();
+  checkpoint: CheckpointRow | null = null;
+}
+
+const MAX_ATTEMPTS = 100;
+
+function isSeqConflict(e: unknown): boolean {
+  const err = e as { code?: string; constraint?: string; message?: string };
+  return err?.code === '23505' && (err.constraint === 'trace_pkey' || /trace_pkey/.test(err.message ?? ''));
+}
+
+/**
+ * The durable hypervisor: the core's state in memory, the trace in SQL. Commands are stepped in
+ * arrival order, their entries group-committed (one transaction per batch) and callers answered only
+ * after COMMIT. Several Ledgers may share one PostgreSQL: appends are optimistic on seq.
+ */
+export class Ledger {
+  private _state: State = emptyState();
+  private _broken: { seq: number; reason: string } | null = null;
+  private pending = new Batch();
+  private held: Pending[] = [];
+  private hold = false;
+  private needReload = false;
+  private pumping = false;
+  private idleWaiters: Array<() => void> = [];
+  private listeners = new Set<(entries: Entry[]) => void>();
+  private lastCheckpointSeq = 0;
+  private remoteSeq = 0;
+  private closed = false;
+  private unlisten: (() => Promise<void>) | null = null;
+  private poll: NodeJS.Timeout | null = null;
+  readonly tokens: TokenStore;
+  readonly idempotency: IdempotencyStore;
+
+  private constructor(
+    private readonly driver: Driver,
+    private readonly hasher: Hasher,
+    private readonly checkpointEvery: number,
+    private readonly channel: string,
+  ) {
+    this.tokens = new TokenStore(driver.db);
+    this.idempotency = new IdempotencyStore(driver.db);
+  }
+
+  static async open(opts: LedgerOptions = {}): Promise<Ledger> {
+    const url = opts.databaseUrl ?? process.env.DATABASE_URL;
+    const schemaName = validSchemaName(opts.schema ?? 'public');
+    let driver: Driver;
+    if (url) {
+      await migratePg(url, schemaName);
+      driver = await openPg(url, schemaName);
+    } else {
+      driver = await openPglite({
+        ...(opts.dataDir ? { dataDir: opts.dataDir } : {}),
+        ...(opts.pgliteTemplate ? { loadDataDir: opts.pgliteTemplate } : {}),
+      });
+      try {
+        await migratePglite(driver);
+      } catch (e) {
+        await driver.close();
+        throw e;
+      }
+    }
+    const ledger = new Ledger(
+      driver,
+      opts.hasher ?? nodeSha256,
+      opts.checkpointEvery ?? 10_000,
+      `xdv_trace_${schemaName}`,
+    );
+    try {
+      await ledger.boot();
+      if (driver.kind === 'pg') {
+        ledger.unlisten = await driver.listen(ledger.channel, (payload) =>
+          ledger.noteRemote(Number(payload)),
+        );
+        ledger.poll = setInterval(() => {
+          driver
+            .query<{ m: number | null }>('SELECT max("seq")::int8 AS m FROM "trace"')
+            .then((r) => ledger.noteRemote(Number(r[0]?.m ?? 0)))
+            .catch(() => {});
+        }, opts.followPollMs ?? 1000);
+        ledger.poll.unref();
+      }
+      if (ledger._state.seq === 0 && !ledger._broken) await ledger.enqueue(scenario.genesisCmd(), true);
+    } catch (e) {
+      await ledger.close().catch(() => {});
+      throw e;
+    }
+    return ledger;
+  }
+
+  /** Live in-memory state (including commands stepped but not yet committed). Do not mutate. */
+  get state(): State {
+    return this._state;
+  }
+
+  /** Set when the hash chain or a replay failed: writes are refused, reads and verify still work. */
+  get broken(): { seq: number; reason: string } | null {
+    return this._broken;
+  }
+
+  get kind(): 'pglite' | 'pg' {
+    return this.driver.kind;
+  }
+
+  /** Raw SQL for reporting and tests (read model queries). */
+  sql<T extends Row = Row>(text: string, params: unknown[] = []): Promise<T[]> {
+    return this.driver.query<T>(text, params);
+  }
+
+  submit(cmd: Command): Promise<StepResult> {
+    return this.enqueue(cmd, false);
+  }
+
+  submitMany(cmds: readonly Command[]): Promise<StepResult[]> {
+    return Promise.all(cmds.map((c) => this.submit(c)));
+  }
+
+  preview(cmd: Command): Preview {
+    return preview(this._state, admit(this._state, cmd), this.hasher);
+  }
+
+  onCommit(listener: (entries: Entry[]) => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  async entries(q: TraceQuery = {}): Promise<Entry[]> {
+    const where = ['"seq" > $1'];
+    const params: unknown[] = [q.afterSeq ?? 0];
+    for (const k of ['tenant', 'vhm', 'type'] as const) {
+      const v = q[k];
+      if (v !== undefined) {
+        params.push(v);
+        where.push(`"${k}" = $${params.length}`);
+      }
+    }
+    params.push(Math.max(1, Math.min(q.limit ?? 100, 10_000)));
+    const rows = await this.driver.query<{ text: string; hash: string }>(
+      `SELECT "text","hash" FROM "trace" WHERE ${where.join(' AND ')} ORDER BY "seq" LIMIT $${params.length}`,
+      params,
+    );
+    return rows.map((r) => parseEntry(r.text, r.hash));
+  }
+
+  /** Full check of the stored trace: every hash, link and decision re-derived from genesis. */
+  async verify(): Promise<VerifyResult> {
+    const r = await replayChunked(this.driver, null, this.hasher);
+    return { ok: r.mismatch === null, entries: r.entries, mismatch: r.mismatch };
+  }
+
+  /** State at logical time L: the nearest checkpoint at or before L, then the trace up to L. */
+  async stateAt(l: number): Promise<State> {
+    const cps = await this.driver.query<{ seq: number; state: string; state_hash: string }>(
+      'SELECT "seq","state","state_hash" FROM "checkpoints" WHERE "l" <= $1 ORDER BY "seq" DESC LIMIT 1',
+      [l],
+    );
+    const cp = cps[0] && this.hasher(cps[0].state) === cps[0].state_hash ? cps[0] : null;
+    const from = cp ? (JSON.parse(cp.state) as State) : null;
+    const r = await replayChunked(this.driver, from, this.hasher, { untilL: l });
+    if (r.mismatch)
+      throw Object.assign(new DbError('HV_TRACE_BROKEN', `trace broken at seq ${r.mismatch.seq}`), {
+        seq: r.mismatch.seq,
+      });
+    return r.state ?? emptyState();
+  }
+
+  /** Write a checkpoint of the committed state now. */
+  async checkpoint(): Promise<void> {
+    await this.idle();
+    if (this._broken || this._state.seq === 0 || this._state.seq === this.lastCheckpointSeq) return;
+    const cp = checkpointOf(this._state, this.hasher);
+    await writeCheckpoint(this.driver, cp);
+    this.lastCheckpointSeq = Math.max(this.lastCheckpointSeq, cp.seq);
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    try {
+      await this.idle();
+      if (this.poll) clearInterval(this.poll);
+      if (this.unlisten) await this.unlisten();
+      if (!this._broken && !this.needReload && this._state.seq > this.lastCheckpointSeq)
+        await writeCheckpoint(this.driver, checkpointOf(this._state, this.hasher)).catch(() => {});
+    } finally {
+      await this.driver.close();
+    }
+  }
+
+  // ------------------------------------------------------------ internals
+
+  private enqueue(cmd: Command, ifEmpty: boolean): Promise<StepResult> {
+    if (this.closed && !ifEmpty) return Promise.reject(new DbError('HV_LEDGER_CLOSED', 'ledger is closed'));
+    if (this._broken) return Promise.reject(brokenError(this._broken));
+    return new Promise<StepResult>((resolve, reject) => {
+      const p: Pending = { cmd, result: null, attempts: 0, ifEmpty, resolve, reject };
+      if (this.hold) this.held.push(p);
+      else this.stepOne(p);
+      this.kick();
+    });
+  }
+
+  /** Step one command into the speculative batch. */
+  private stepOne(p: Pending): void {
+    if (this._broken) {
+      p.reject(brokenError(this._broken));
+      return;
+    }
+    if (p.ifEmpty && this._state.seq > 0) {
+      p.resolve({ entries: [], error: null });
+      return;
+    }
+    try {
+      const r = step(this._state, admit(this._state, p.cmd), { hasher: this.hasher });
+      p.result = r;
+      this.pending.items.push(p);
+      for (const e of r.entries) this.pending.entries.push(e);
+      this.pending.read.add(this._state, r.entries);
+    } catch (e) {
+      // A core bug (invariant violation) may have left the state half-changed: commit what came
+      // before it, then rebuild the state from the database before stepping anything else.
+      p.reject(e);
+      this.needReload = true;
+      this.hold = true;
+    }
+  }
+
+  private kick(): void {
+    if (this.pumping) return;
+    this.pumping = true;
+    setImmediate(() => {
+      this.pump().catch(() => {});
+    });
+  }
+
+  private noteRemote(seq: number): void {
+    if (Number.isFinite(seq) && seq > this.remoteSeq) {
+      this.remoteSeq = seq;
+      if (seq > this._state.seq) this.kick();
+    }
+  }
+
+  private async pump(): Promise<void> {
+    try {
+      for (;;) {
+        if (this.pending.items.length > 0) {
+          await this.flush();
+          continue;
+        }
+        if (this.needReload) {
+          this.hold = true;
+          try {
+            await this.reload();
+            this.needReload = false;
+          } catch (e) {
+            // The database is unreachable: fail whoever waits; the next submit tries again.
+            for (const p of this.held.splice(0)) p.reject(flushError(e));
+            break;
+          }
+          continue;
+        }
+        if (this.remoteSeq > this._state.seq && !this._broken) {
+          this.hold = true;
+          try {
+            await this.catchUp();
+          } catch {
+            this.needReload = true;
+          }
+          continue;
+        }
+        if (this.hold) {
+          this.hold = false;
+          for (const p of this.held.splice(0)) this.stepOne(p);
+          continue;
+        }
+        break;
+      }
+    } finally {
+      this.pumping = false;
+      if (this.pending.items.length > 0 || this.needReload || this.held.length > 0) {
+        if (!this.closed || this.pending.items.length > 0) this.kick();
+      } else for (const w of this.idleWaiters.splice(0)) w();
+    }
+  }
+
+  private async flush(): Promise<void> {
+    const batch = this.pending;
+    this.pending = new Batch();
+    // Right now the state is exactly at the end of this batch: the only moment to snapshot it.
+    if (
+      !this.needReload &&
+      this.checkpointEvery > 0 &&
+      this._state.seq - this.lastCheckpointSeq >= this.checkpointEvery
+    )
+      batch.checkpoint = checkpointOf(this._state, this.hasher);
+    const last = batch.entries[batch.entries.length - 1];
+    try {
+      await this.driver.tx(async (q) => {
+        await writeBatch(q, batch.entries, batch.read);
+        if (batch.checkpoint) await writeCheckpoint(q, batch.checkpoint);
+        if (this.driver.kind === 'pg' && last)
+          await q.query('SELECT pg_notify($1, $2)', [this.channel, String(last.seq)], 'xdv_notify');
+      });
+    } catch (e) {
+      // Everything stepped after the last commit is speculative and must be redone on the state the
+      // database holds. A seq conflict means another writer got there first: retry the whole batch.
+      const later = this.pending.items;
+      this.pending = new Batch();
+      this.hold = true;
+      this.needReload = true;
+      const conflict = isSeqConflict(e);
+      const retry: Pending[] = [];
+      for (const p of batch.items) {
+        p.attempts++;
+        if (conflict && p.attempts < MAX_ATTEMPTS) retry.push(p);
+        else
+          p.reject(
+            conflict
+              ? new DbError('HV_CONFLICT_RETRIES', `gave up after ${p.attempts} seq conflicts`, e)
+              : flushError(e),
+          );
+      }
+      this.held.unshift(...retry, ...later);
+      return;
+    }
+    if (batch.checkpoint) this.lastCheckpointSeq = batch.checkpoint.seq;
+    for (const p of batch.items) p.resolve(p.result!);
+    if (batch.entries.length > 0) this.emit(batch.entries);
+  }
+
+  private emit(entries: Entry[]): void {
+    for (const l of this.listeners) {
+      try {
+        l(entries);
+      } catch {
+        // A listener's failure is its own; the commit stands.
+      }
+    }
+  }
+
+  /** Boot: newest valid checkpoint, then the tail replayed and verified through the core. */
+  private async boot(): Promise<void> {
+    const { state, broken, checkpointSeq } = await this.load();
+    this._state = state;
+    this._broken = broken;
+    this.lastCheckpointSeq = checkpointSeq;
+    this.remoteSeq = state.seq;
+  }
+
+  private async reload(): Promise<void> {
+    await this.boot();
+  }
+
+  private async load(): Promise<{
+    state: State;
+    broken: { seq: number; reason: string } | null;
+    checkpointSeq: number;
+  }> {
+    const cps = await this.driver.query<{ seq: number; head: string; state_hash: string; state: string }>(
+      'SELECT c."seq", c."head", c."state_hash", c."state" FROM "checkpoints" c JOIN "trace" t ON t."seq" = c."seq" AND t."hash" = c."head" ORDER BY c."seq" DESC LIMIT 1',
+    );
+    let from: State | null = null;
+    let checkpointSeq = 0;
+    const cp = cps[0];
+    if (cp && this.hasher(cp.state) === cp.state_hash) {
+      const s = JSON.parse(cp.state) as State;
+      if (s.seq === cp.seq && s.head === cp.head) {
+        from = s;
+        checkpointSeq = cp.seq;
+      }
+    }
+    const r = await replayChunked(this.driver, from, this.hasher);
+    return { state: r.state ?? emptyState(), broken: r.mismatch, checkpointSeq };
+  }
+
+  /** Follow another writer: replay its new entries into the live state and tell the listeners. */
+  private async catchUp(): Promise<void> {
+    const r = await replayChunked(this.driver, this._state, this.hasher, { keepRows: true });
+    if (r.state) this._state = r.state;
+    if (r.mismatch) this._broken = r.mismatch;
+    const rows = r.rows ?? [];
+    if (rows.length > 0) this.emit(rows.map((x) => parseEntry(x.text, x.hash)));
+  }
+
+  private idle(): Promise<void> {
+    if (!this.pumping && this.pending.items.length === 0 && this.held.length === 0) return Promise.resolve();
+    return new Promise((resolve) => this.idleWaiters.push(resolve));
+  }
+
+  /** Hash of the live state (tests and health checks compare processes with it). */
+  stateHash(): string {
+    return stateHash(this._state, this.hasher);
+  }
+}
+
+function brokenError(b: { seq: number; reason: string }): DbError {
+  return Object.assign(
+    new DbError('HV_TRACE_BROKEN', `trace broken at seq ${b.seq}: ${b.reason}; writes are refused`),
+    { seq: b.seq },
+  );
+}
+
+function flushError(e: unknown): DbError {
+  return new DbError('HV_DB_FLUSH_FAILED', `commit failed: ${(e as Error)?.message ?? String(e)}`, e);
+}

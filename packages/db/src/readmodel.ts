@@ -1,0 +1,261 @@
+import type { Entry, Json, State } from '@xdv/core';
+
+// The read model is a projection of state for SQL reporting. Each batch upserts only the objects its
+// entries touched, as they were right after the command that touched them (serialised at step time,
+// so a later speculative command cannot leak into a row committed with an earlier batch).
+
+export const READ_TABLES = [
+  'tenants',
+  'providers',
+  'vhms',
+  'processes',
+  'capabilities',
+  'contracts',
+  'bindings',
+  'q_containers',
+  'phi_envelopes',
+] as const;
+export type ReadTable = (typeof READ_TABLES)[number];
+
+/** Columns each table takes from its object (besides id, seq and data), in upsert order. */
+export const READ_COLUMNS: Record<ReadTable, string[]> = {
+  tenants: ['name', 'status'],
+  providers: ['name', 'domain', 'attestation', 'health'],
+  vhms: ['tenant', 'name', 'parent', 'state', 'depth'],
+  processes: ['vhm', 'name', 'state'],
+  capabilities: ['vhm', 'parent', 'revoked'],
+  contracts: ['vhm', 'tenant', 'domain', 'provider', 'status'],
+  bindings: ['vhm', 'contract', 'domain', 'state'],
+  q_containers: ['vhm', 'contract', 'provider', 'qubits', 'live'],
+  phi_envelopes: ['vhm', 'contract', 'provider', 'live'],
+};
+
+const PREFIX: Record<string, ReadTable> = {
+  tenant: 'tenants',
+  provider: 'providers',
+  vhm: 'vhms',
+  proc: 'processes',
+  cap: 'capabilities',
+  contract: 'contracts',
+  binding: 'bindings',
+  qc: 'q_containers',
+  env: 'phi_envelopes',
+};
+
+function collection(state: State, t: ReadTable): Record<string, object> {
+  switch (t) {
+    case 'tenants':
+      return state.tenants;
+    case 'providers':
+      return state.providers;
+    case 'vhms':
+      return state.vhms;
+    case 'processes':
+      return state.processes;
+    case 'capabilities':
+      return state.capabilities;
+    case 'contracts':
+      return state.contracts;
+    case 'bindings':
+      return state.bindings;
+    case 'q_containers':
+      return state.containers;
+    case 'phi_envelopes':
+      return state.envelopes;
+  }
+}
+
+/** One metric sample row. */
+export interface MetricRow {
+  provider: string;
+  subject: string;
+  metric: string;
+  l: number;
+  value: number;
+  seq: number;
+}
+
+/** Read-model changes accumulated over a batch: JSON text per (table, id), last write wins. */
+export class ReadBatch {
+  readonly rows = new Map<ReadTable, Map<string, string>>();
+  readonly metrics: MetricRow[] = [];
+
+  /** Record what the entries of one command touched, from the live state right after that command. */
+  add(state: State, entries: readonly Entry[]): void {
+    if (entries.length === 0) return;
+    const seq = entries[entries.length - 1]!.seq;
+    const touched = new Map<string, ReadTable>();
+    for (const e of entries) {
+      for (const v of [e.tenant, e.vhm, e.capability, e.contract]) if (v) note(v, touched);
+      walk(e.payload, touched);
+      if (e.type === 'report.q' || e.type === 'report.phi') this.addMetrics(e);
+    }
+    // One hop along references: counters (allocated, used, carved) live on the referenced objects.
+    for (const [id, t] of [...touched]) expand(state, t, id, touched, entries);
+    for (const [id, t] of touched) {
+      const obj = collection(state, t)[id];
+      if (!obj) continue;
+      let m = this.rows.get(t);
+      if (!m) {
+        m = new Map();
+        this.rows.set(t, m);
+      }
+      m.set(id, rowJson(t, id, seq, obj));
+    }
+  }
+
+  private addMetrics(e: Entry): void {
+    const p = e.payload as { provider?: Json; qubits?: Json; envelopes?: Json };
+    if (typeof p.provider !== 'string') return;
+    const provider = p.provider;
+    const push = (subject: string, metric: string, value: Json | undefined) => {
+      if (typeof value === 'number')
+        this.metrics.push({ provider, subject, metric, l: e.l, value, seq: e.seq });
+    };
+    if (Array.isArray(p.qubits))
+      for (const q of p.qubits as Array<Record<string, Json>>) {
+        const s = `qubit ${String(q.qubit)}`;
+        for (const m of ['t1', 't2', 'fidelity', 'readoutError']) push(s, m, q[m]);
+      }
+    if (Array.isArray(p.envelopes))
+      for (const v of p.envelopes as Array<Record<string, Json>>) {
+        if (typeof v.envelope !== 'string') continue;
+        for (const m of ['stability', 'noise', 'drift', 'impact']) push(v.envelope, m, v[m]);
+      }
+  }
+
+  get size(): number {
+    let n = this.metrics.length;
+    for (const m of this.rows.values()) n += m.size;
+    return n;
+  }
+}
+
+function note(v: string, touched: Map<string, ReadTable>): void {
+  const i = v.lastIndexOf('-');
+  if (i <= 0) return;
+  const t = PREFIX[v.slice(0, i)];
+  if (t) touched.set(v, t);
+}
+
+function walk(j: Json, touched: Map<string, ReadTable>): void {
+  if (typeof j === 'string') note(j, touched);
+  else if (Array.isArray(j)) for (const x of j) walk(x, touched);
+  else if (j !== null && typeof j === 'object') for (const k in j) walk(j[k] as Json, touched);
+}
+
+function expand(
+  state: State,
+  t: ReadTable,
+  id: string,
+  touched: Map<string, ReadTable>,
+  entries: readonly Entry[],
+): void {
+  const add = (v: string | null | undefined) => {
+    if (v) note(v, touched);
+  };
+  switch (t) {
+    case 'vhms': {
+      const v = state.vhms[id];
+      if (!v) return;
+      add(v.tenant);
+      add(v.parent);
+      add(v.host);
+      // Lifecycle commands (terminate, release, migrate, …) cascade to everything the VHM holds.
+      if (entries.some((e) => e.type.startsWith('vhm.') && e.vhm === id)) {
+        for (const x of [...v.processes, ...v.capabilities, ...v.contracts, ...v.bindings]) add(x);
+        for (const b of v.bindings) {
+          add(state.bindings[b]?.container);
+          add(state.bindings[b]?.envelope);
+        }
+        for (const c of v.children) add(c);
+      }
+      return;
+    }
+    case 'contracts': {
+      const c = state.contracts[id];
+      if (!c) return;
+      add(c.vhm);
+      add(c.tenant);
+      add(c.provider);
+      add(c.binding);
+      return;
+    }
+    case 'bindings': {
+      const b = state.bindings[id];
+      if (!b) return;
+      add(b.vhm);
+      add(b.contract);
+      add(b.container);
+      add(b.envelope);
+      return;
+    }
+    case 'q_containers': {
+      const q = state.containers[id];
+      if (q) for (const x of [q.vhm, q.contract, q.provider]) add(x);
+      return;
+    }
+    case 'phi_envelopes': {
+      const e = state.envelopes[id];
+      if (e) for (const x of [e.vhm, e.contract, e.provider]) add(x);
+      return;
+    }
+    case 'capabilities': {
+      const c = state.capabilities[id];
+      if (!c) return;
+      add(c.vhm);
+      add(c.parent);
+      // Revocation revokes the whole derivation subtree.
+      if (c.revoked) {
+        const stack = [...c.children];
+        while (stack.length > 0) {
+          const x = stack.pop()!;
+          add(x);
+          stack.push(...(state.capabilities[x]?.children ?? []));
+        }
+      }
+      return;
+    }
+    case 'processes':
+      add(state.processes[id]?.vhm);
+      return;
+    default:
+      return;
+  }
+}
+
+function rowJson(t: ReadTable, id: string, seq: number, obj: object): string {
+  const o = obj as Record<string, unknown>;
+  const row: Record<string, unknown> = { id, seq };
+  for (const c of READ_COLUMNS[t]) row[c] = o[c] ?? null;
+  row.data = obj;
+  return JSON.stringify(row);
+}
+
+/** The whole read model of a state (tests compare it with what the batches wrote). */
+export function projectAll(state: State): Map<ReadTable, Map<string, Record<string, unknown>>> {
+  const out = new Map<ReadTable, Map<string, Record<string, unknown>>>();
+  for (const t of READ_TABLES) {
+    const m = new Map<string, Record<string, unknown>>();
+    for (const [id, obj] of Object.entries(collection(state, t)))
+      m.set(id, JSON.parse(rowJson(t, id, 0, obj)) as Record<string, unknown>);
+    out.set(t, m);
+  }
+  return out;
+}
+
+/** Upsert statement for one table: rows arrive as one JSON array parameter. */
+export function upsertSql(t: ReadTable): string {
+  const cols = [...READ_COLUMNS[t], 'seq', 'data'];
+  const list = cols.map((c) => `"${c}"`).join(', ');
+  const excl = cols.map((c) => `EXCLUDED."${c}"`).join(', ');
+  return (
+    `INSERT INTO "${t}" ("id", ${list}) SELECT "id", ${list} FROM jsonb_populate_recordset(null::"${t}", $1::jsonb) ` +
+    `ON CONFLICT ("id") DO UPDATE SET (${list}) = ROW(${excl})`
+  );
+}
+
+export const METRICS_SQL =
+  'INSERT INTO "metrics" ("provider", "subject", "metric", "l", "value", "seq") ' +
+  'SELECT "provider", "subject", "metric", "l", "value", "seq" FROM jsonb_populate_recordset(null::"metrics", $1::jsonb) ' +
+  'ON CONFLICT DO NOTHING';

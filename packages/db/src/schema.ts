@@ -1,0 +1,206 @@
+import { sql } from 'drizzle-orm';
+import {
+  bigint,
+  boolean,
+  index,
+  integer,
+  jsonb,
+  pgTable,
+  primaryKey,
+  text,
+  timestamp,
+} from 'drizzle-orm/pg-core';
+
+// Tables carry no schema qualifier: the connection's search_path picks the PostgreSQL schema, so each
+// test run (or deployment) can live in its own schema with the same migration set.
+
+const seqCol = (name: string) => bigint(name, { mode: 'number' });
+
+/** The source of truth, append-only. `text` is the exact canonical JSON that was hashed (never JSONB). */
+export const trace = pgTable(
+  'trace',
+  {
+    seq: seqCol('seq').primaryKey(),
+    l: seqCol('l').notNull(),
+    type: text('type').notNull(),
+    tenant: text('tenant'),
+    vhm: text('vhm'),
+    domain: text('domain'),
+    capability: text('capability'),
+    contract: text('contract'),
+    text: text('text').notNull(),
+    prev: text('prev').notNull(),
+    hash: text('hash').notNull(),
+  },
+  (t) => [
+    index('trace_tenant_seq').on(t.tenant, t.seq),
+    index('trace_vhm_seq').on(t.vhm, t.seq),
+    index('trace_type_seq').on(t.type, t.seq),
+    index('trace_l').on(t.l),
+  ],
+);
+
+/** State at seq N as canonical JSON text, with its state hash: boot starts here and replays the tail. */
+export const checkpoints = pgTable(
+  'checkpoints',
+  {
+    seq: seqCol('seq').primaryKey(),
+    l: seqCol('l').notNull(),
+    head: text('head').notNull(),
+    stateHash: text('state_hash').notNull(),
+    state: text('state').notNull(),
+    createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [index('checkpoints_l').on(t.l)],
+);
+
+// Read model: one row per object, the object's JSON as of the last entry that touched it, written in
+// the same transaction as those entries. `seq` is that entry's seq (SQL can tell how fresh a row is).
+
+export const tenants = pgTable('tenants', {
+  id: text('id').primaryKey(),
+  name: text('name').notNull(),
+  status: text('status').notNull(),
+  seq: seqCol('seq').notNull(),
+  data: jsonb('data').notNull(),
+});
+
+export const providers = pgTable('providers', {
+  id: text('id').primaryKey(),
+  name: text('name').notNull(),
+  domain: text('domain').notNull(),
+  attestation: text('attestation').notNull(),
+  health: text('health').notNull(),
+  seq: seqCol('seq').notNull(),
+  data: jsonb('data').notNull(),
+});
+
+export const vhms = pgTable(
+  'vhms',
+  {
+    id: text('id').primaryKey(),
+    tenant: text('tenant').notNull(),
+    name: text('name').notNull(),
+    parent: text('parent'),
+    state: text('state').notNull(),
+    depth: integer('depth').notNull(),
+    seq: seqCol('seq').notNull(),
+    data: jsonb('data').notNull(),
+  },
+  (t) => [index('vhms_tenant').on(t.tenant)],
+);
+
+export const processes = pgTable('processes', {
+  id: text('id').primaryKey(),
+  vhm: text('vhm').notNull(),
+  name: text('name').notNull(),
+  state: text('state').notNull(),
+  seq: seqCol('seq').notNull(),
+  data: jsonb('data').notNull(),
+});
+
+export const capabilities = pgTable('capabilities', {
+  id: text('id').primaryKey(),
+  vhm: text('vhm').notNull(),
+  parent: text('parent'),
+  revoked: boolean('revoked').notNull(),
+  seq: seqCol('seq').notNull(),
+  data: jsonb('data').notNull(),
+});
+
+export const contracts = pgTable(
+  'contracts',
+  {
+    id: text('id').primaryKey(),
+    vhm: text('vhm').notNull(),
+    tenant: text('tenant').notNull(),
+    domain: text('domain').notNull(),
+    provider: text('provider').notNull(),
+    status: text('status').notNull(),
+    seq: seqCol('seq').notNull(),
+    data: jsonb('data').notNull(),
+  },
+  (t) => [index('contracts_tenant').on(t.tenant), index('contracts_provider').on(t.provider)],
+);
+
+export const bindings = pgTable('bindings', {
+  id: text('id').primaryKey(),
+  vhm: text('vhm').notNull(),
+  contract: text('contract').notNull(),
+  domain: text('domain').notNull(),
+  state: text('state').notNull(),
+  seq: seqCol('seq').notNull(),
+  data: jsonb('data').notNull(),
+});
+
+export const qContainers = pgTable('q_containers', {
+  id: text('id').primaryKey(),
+  vhm: text('vhm').notNull(),
+  contract: text('contract').notNull(),
+  provider: text('provider').notNull(),
+  qubits: integer('qubits').notNull(),
+  live: boolean('live').notNull(),
+  seq: seqCol('seq').notNull(),
+  data: jsonb('data').notNull(),
+});
+
+export const phiEnvelopes = pgTable('phi_envelopes', {
+  id: text('id').primaryKey(),
+  vhm: text('vhm').notNull(),
+  contract: text('contract').notNull(),
+  provider: text('provider').notNull(),
+  live: boolean('live').notNull(),
+  seq: seqCol('seq').notNull(),
+  data: jsonb('data').notNull(),
+});
+
+/** One row per metric sample from provider reports, keyed by provider, subject, metric and L. */
+export const metrics = pgTable(
+  'metrics',
+  {
+    provider: text('provider').notNull(),
+    subject: text('subject').notNull(),
+    metric: text('metric').notNull(),
+    l: seqCol('l').notNull(),
+    value: bigint('value', { mode: 'number' }).notNull(),
+    seq: seqCol('seq').notNull(),
+  },
+  (t) => [
+    primaryKey({ columns: [t.provider, t.subject, t.metric, t.l] }),
+    index('metrics_metric_l').on(t.provider, t.metric, t.l),
+  ],
+);
+
+/** API tokens: only the SHA-256 of the secret is stored. */
+export const apiTokens = pgTable(
+  'api_tokens',
+  {
+    id: text('id').primaryKey(),
+    principal: text('principal').notNull(),
+    tenant: text('tenant'),
+    role: text('role'),
+    provider: text('provider'),
+    label: text('label').notNull(),
+    secretSha256: text('secret_sha256').notNull().unique(),
+    createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+    revokedAt: timestamp('revoked_at', { withTimezone: true }),
+  },
+  (t) => [index('api_tokens_tenant').on(t.tenant)],
+);
+
+/** Idempotency keys: the first response to (principal, key) is replayed for the same request. */
+export const idempotencyKeys = pgTable(
+  'idempotency_keys',
+  {
+    key: text('key').notNull(),
+    principal: text('principal').notNull(),
+    requestHash: text('request_hash').notNull(),
+    status: integer('status').notNull(),
+    body: text('body').notNull(),
+    createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+    expiresAt: timestamp('expires_at', { withTimezone: true })
+      .notNull()
+      .default(sql`now() + interval '24 hours'`),
+  },
+  (t) => [primaryKey({ columns: [t.principal, t.key] }), index('idempotency_expires').on(t.expiresAt)],
+);

@@ -1,0 +1,158 @@
+import {
+  canonicalJson,
+  type Entry,
+  type Hasher,
+  type ReplayMismatch,
+  replay,
+  type State,
+  type StoredEntry,
+} from '@xdv/core';
+import type { Query } from './driver.js';
+import { METRICS_SQL, READ_TABLES, type ReadBatch, upsertSql } from './readmodel.js';
+
+// Raw SQL for the hot path (trace append, tail reads); Drizzle handles the rest.
+
+/** One multi-row insert for any batch size: arrays in, one named prepared statement reused. */
+export const APPEND_SQL =
+  'INSERT INTO "trace" ("seq","l","type","tenant","vhm","domain","capability","contract","text","prev","hash") ' +
+  'SELECT * FROM unnest($1::int8[],$2::int8[],$3::text[],$4::text[],$5::text[],$6::text[],$7::text[],$8::text[],$9::text[],$10::text[],$11::text[])';
+
+export function appendParams(entries: readonly Entry[]): unknown[] {
+  const n = entries.length;
+  const cols: unknown[][] = Array.from({ length: 11 }, () => new Array<unknown>(n));
+  for (let i = 0; i < n; i++) {
+    const e = entries[i]!;
+    cols[0]![i] = e.seq;
+    cols[1]![i] = e.l;
+    cols[2]![i] = e.type;
+    cols[3]![i] = e.tenant;
+    cols[4]![i] = e.vhm;
+    cols[5]![i] = e.domain;
+    cols[6]![i] = e.capability;
+    cols[7]![i] = e.contract;
+    cols[8]![i] = e.text;
+    cols[9]![i] = e.prev;
+    cols[10]![i] = e.hash;
+  }
+  return cols;
+}
+
+export interface CheckpointRow {
+  seq: number;
+  l: number;
+  head: string;
+  stateHash: string;
+  state: string;
+}
+
+/** Serialise a state for a checkpoint (synchronously: it must be the state at exactly this seq). */
+export function checkpointOf(state: State, hasher: Hasher): CheckpointRow {
+  const text = canonicalJson(state);
+  return { seq: state.seq, l: state.l, head: state.head, stateHash: hasher(text), state: text };
+}
+
+export async function writeCheckpoint(q: Query, cp: CheckpointRow): Promise<void> {
+  await q.query(
+    'INSERT INTO "checkpoints" ("seq","l","head","state_hash","state") VALUES ($1,$2,$3,$4,$5) ON CONFLICT ("seq") DO NOTHING',
+    [cp.seq, cp.l, cp.head, cp.stateHash, cp.state],
+  );
+}
+
+/** Write one batch's entries and read-model rows (inside the caller's transaction). */
+export async function writeBatch(q: Query, entries: readonly Entry[], read: ReadBatch): Promise<void> {
+  if (entries.length > 0) await q.query(APPEND_SQL, appendParams(entries), 'xdv_append');
+  for (const t of READ_TABLES) {
+    const m = read.rows.get(t);
+    if (!m || m.size === 0) continue;
+    await q.query(upsertSql(t), [`[${[...m.values()].join(',')}]`], `xdv_up_${t}`);
+  }
+  if (read.metrics.length > 0) await q.query(METRICS_SQL, [JSON.stringify(read.metrics)], 'xdv_metrics');
+}
+
+export interface StoredRow extends StoredEntry {
+  l: number;
+}
+
+export async function readRows(
+  q: Query,
+  afterSeq: number,
+  limit: number,
+  untilL?: number,
+): Promise<StoredRow[]> {
+  return untilL === undefined
+    ? q.query<StoredRow & Record<string, unknown>>(
+        'SELECT "seq","l","text","hash" FROM "trace" WHERE "seq" > $1 ORDER BY "seq" LIMIT $2',
+        [afterSeq, limit],
+        'xdv_read',
+      )
+    : q.query<StoredRow & Record<string, unknown>>(
+        'SELECT "seq","l","text","hash" FROM "trace" WHERE "seq" > $1 AND "l" <= $3 ORDER BY "seq" LIMIT $2',
+        [afterSeq, limit, untilL],
+        'xdv_read_until',
+      );
+}
+
+export interface ChunkedReplay {
+  state: State | null;
+  entries: number;
+  mismatch: ReplayMismatch | null;
+  /** Stored entries, for callers that need them (following another writer). */
+  rows?: StoredRow[];
+}
+
+/**
+ * Replay the trace after `from` (or from genesis) through the core in chunks that end on command
+ * boundaries (all entries of one command share its L), reading the next chunk while replaying this one.
+ */
+export async function replayChunked(
+  q: Query,
+  from: State | null,
+  hasher: Hasher,
+  opts: { untilL?: number; chunk?: number; keepRows?: boolean } = {},
+): Promise<ChunkedReplay> {
+  let state = from;
+  let after = from?.seq ?? 0;
+  let limit = opts.chunk ?? 20_000;
+  let entries = 0;
+  const kept: StoredRow[] = [];
+  const read = (a: number, n: number) => {
+    const p = readRows(q, a, n, opts.untilL);
+    p.catch(() => {});
+    return p;
+  };
+  let next: Promise<StoredRow[]> | null = read(after, limit);
+  while (next) {
+    let rows = await next;
+    next = null;
+    if (rows.length === 0) break;
+    const final = rows.length < limit;
+    if (!final) {
+      const lastL = rows[rows.length - 1]!.l;
+      let cut = rows.length;
+      while (cut > 0 && rows[cut - 1]!.l === lastL) cut--;
+      if (cut === 0) {
+        // One command with more entries than a chunk: read a bigger one.
+        limit *= 2;
+        next = read(after, limit);
+        continue;
+      }
+      rows = rows.slice(0, cut);
+    }
+    after = rows[rows.length - 1]!.seq;
+    if (!final) next = read(after, limit);
+    const r = replay(rows, { hasher, ...(state ? { from: state } : {}) });
+    state = r.state;
+    entries += r.entries;
+    if (opts.keepRows) kept.push(...rows.slice(0, r.entries));
+    if (!r.ok) {
+      if (next) await next.catch(() => {});
+      return {
+        state,
+        entries,
+        mismatch: r.mismatch ?? { seq: state.seq, reason: 'invariants violated' },
+        rows: kept,
+      };
+    }
+  }
+  return { state, entries, mismatch: null, rows: kept };
+}

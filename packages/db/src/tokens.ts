@@ -1,0 +1,186 @@
+import { createHash, randomBytes } from 'node:crypto';
+import { and, eq, gt, isNull, lte } from 'drizzle-orm';
+import type { Db } from './driver.js';
+import { apiTokens, idempotencyKeys } from './schema.js';
+
+export type PrincipalKind = 'operator' | 'tenant' | 'provider';
+
+export interface TokenRecord {
+  id: string;
+  principal: PrincipalKind;
+  tenant: string | null;
+  role: 'admin' | 'viewer' | null;
+  provider: string | null;
+  label: string;
+  createdAt: Date;
+  revokedAt: Date | null;
+}
+
+export interface NewToken {
+  principal: PrincipalKind;
+  tenant?: string | null;
+  role?: 'admin' | 'viewer' | null;
+  provider?: string | null;
+  label: string;
+}
+
+export function sha256Hex(s: string): string {
+  return createHash('sha256').update(s).digest('hex');
+}
+
+function toRecord(r: typeof apiTokens.$inferSelect): TokenRecord {
+  return {
+    id: r.id,
+    principal: r.principal as PrincipalKind,
+    tenant: r.tenant,
+    role: r.role as TokenRecord['role'],
+    provider: r.provider,
+    label: r.label,
+    createdAt: r.createdAt,
+    revokedAt: r.revokedAt,
+  };
+}
+
+/** API tokens: the secret is shown once at creation; only its SHA-256 is stored. */
+export class TokenStore {
+  constructor(private readonly db: Db) {}
+
+  async create(t: NewToken): Promise<{ token: TokenRecord; secret: string }> {
+    const id = `tok_${randomBytes(8).toString('hex')}`;
+    const secret = `xdv_${randomBytes(24).toString('base64url')}`;
+    const [row] = await this.db
+      .insert(apiTokens)
+      .values({
+        id,
+        principal: t.principal,
+        tenant: t.tenant ?? null,
+        role: t.role ?? null,
+        provider: t.provider ?? null,
+        label: t.label,
+        secretSha256: sha256Hex(secret),
+      })
+      .returning();
+    return { token: toRecord(row!), secret };
+  }
+
+  /** The live (not revoked) token whose secret this is, or null. */
+  async find(secret: string): Promise<TokenRecord | null> {
+    const rows = await this.db
+      .select()
+      .from(apiTokens)
+      .where(and(eq(apiTokens.secretSha256, sha256Hex(secret)), isNull(apiTokens.revokedAt)))
+      .limit(1);
+    return rows[0] ? toRecord(rows[0]) : null;
+  }
+
+  async get(id: string): Promise<TokenRecord | null> {
+    const rows = await this.db.select().from(apiTokens).where(eq(apiTokens.id, id)).limit(1);
+    return rows[0] ? toRecord(rows[0]) : null;
+  }
+
+  async list(filter: { tenant?: string } = {}): Promise<TokenRecord[]> {
+    const q = this.db.select().from(apiTokens);
+    const rows = await (filter.tenant ? q.where(eq(apiTokens.tenant, filter.tenant)) : q).orderBy(
+      apiTokens.createdAt,
+      apiTokens.id,
+    );
+    return rows.map(toRecord);
+  }
+
+  /** Revoke; true if the token existed and was live. */
+  async revoke(id: string): Promise<boolean> {
+    const rows = await this.db
+      .update(apiTokens)
+      .set({ revokedAt: new Date() })
+      .where(and(eq(apiTokens.id, id), isNull(apiTokens.revokedAt)))
+      .returning({ id: apiTokens.id });
+    return rows.length > 0;
+  }
+}
+
+export interface IdempotentResponse {
+  key: string;
+  principal: string;
+  requestHash: string;
+  status: number;
+  body: string;
+  expiresAt: Date;
+}
+
+/** Idempotency keys: the first stored response for (principal, key) wins until it expires. */
+export class IdempotencyStore {
+  constructor(private readonly db: Db) {}
+
+  async get(principal: string, key: string): Promise<IdempotentResponse | null> {
+    const rows = await this.db
+      .select()
+      .from(idempotencyKeys)
+      .where(
+        and(
+          eq(idempotencyKeys.principal, principal),
+          eq(idempotencyKeys.key, key),
+          gt(idempotencyKeys.expiresAt, new Date()),
+        ),
+      )
+      .limit(1);
+    const r = rows[0];
+    return r
+      ? {
+          key: r.key,
+          principal: r.principal,
+          requestHash: r.requestHash,
+          status: r.status,
+          body: r.body,
+          expiresAt: r.expiresAt,
+        }
+      : null;
+  }
+
+  /**
+   * Store a response unless one is already stored (a concurrent duplicate); returns the stored one,
+   * so the caller can tell whether its own response won.
+   */
+  async put(r: {
+    principal: string;
+    key: string;
+    requestHash: string;
+    status: number;
+    body: string;
+    ttlSeconds?: number;
+  }): Promise<IdempotentResponse> {
+    const expiresAt = new Date(Date.now() + (r.ttlSeconds ?? 86_400) * 1000);
+    // An expired row for the same key is replaced; a live one is kept.
+    await this.db
+      .delete(idempotencyKeys)
+      .where(
+        and(
+          eq(idempotencyKeys.principal, r.principal),
+          eq(idempotencyKeys.key, r.key),
+          lte(idempotencyKeys.expiresAt, new Date()),
+        ),
+      );
+    await this.db
+      .insert(idempotencyKeys)
+      .values({
+        principal: r.principal,
+        key: r.key,
+        requestHash: r.requestHash,
+        status: r.status,
+        body: r.body,
+        expiresAt,
+      })
+      .onConflictDoNothing();
+    const stored = await this.get(r.principal, r.key);
+    if (!stored) throw new Error('idempotency record vanished');
+    return stored;
+  }
+
+  /** Delete expired records; returns how many. */
+  async purgeExpired(): Promise<number> {
+    const rows = await this.db
+      .delete(idempotencyKeys)
+      .where(lte(idempotencyKeys.expiresAt, new Date()))
+      .returning({ key: idempotencyKeys.key });
+    return rows.length;
+  }
+}
