@@ -18,7 +18,8 @@ declare module 'fastify' {
 
 export function actorOf(t: TokenRecord): Actor {
   if (t.kind === 'operator') return { kind: 'operator' };
-  if (t.kind === 'tenant') return { kind: 'tenant', tenant: t.tenant ?? '', role: t.role === 'admin' ? 'admin' : 'viewer' };
+  if (t.kind === 'tenant')
+    return { kind: 'tenant', tenant: t.tenant ?? '', role: t.role === 'admin' ? 'admin' : 'viewer' };
   return { kind: 'provider', name: t.provider ?? '' };
 }
 
@@ -37,12 +38,17 @@ export function bearer(req: FastifyRequest, allowQuery: boolean): string | null 
   return null;
 }
 
-export async function authenticate(req: FastifyRequest, tokens: TokenStore, allowQuery = false): Promise<Principal> {
+export async function authenticate(
+  req: FastifyRequest,
+  tokens: TokenStore,
+  allowQuery = false,
+): Promise<Principal> {
   const secret = bearer(req, allowQuery);
   if (!secret) throw new ApiError('HV_UNAUTHENTICATED', 'Send an API token: Authorization: Bearer <token>.');
   if (secret.length > 200) throw new ApiError('HV_UNAUTHENTICATED', 'That token is not valid.');
   const token = await tokens.findBySecret(secret);
-  if (!token || token.revoked) throw new ApiError('HV_UNAUTHENTICATED', 'That token is not valid or was revoked.');
+  if (!token || token.revoked)
+    throw new ApiError('HV_UNAUTHENTICATED', 'That token is not valid or was revoked.');
   return { token, actor: actorOf(token) };
 }
 

@@ -49,7 +49,12 @@ export interface Problem {
   [k: string]: unknown;
 }
 
-export function problem(code: string, detail: string, instance?: string, extra: Record<string, unknown> = {}): Problem {
+export function problem(
+  code: string,
+  detail: string,
+  instance?: string,
+  extra: Record<string, unknown> = {},
+): Problem {
   const status = statusOf(code);
   return {
     type: `https://xdv.dev/problems/${code.toLowerCase().replaceAll('_', '-')}`,
@@ -67,7 +72,11 @@ export function sendProblem(reply: FastifyReply, p: Problem): FastifyReply {
 }
 
 /** Map anything thrown into a problem: our errors keep their code; Fastify's get one by their kind. */
-export function errorHandler(err: FastifyError | ApiError | Error, req: FastifyRequest, reply: FastifyReply): FastifyReply {
+export function errorHandler(
+  err: FastifyError | ApiError | Error,
+  req: FastifyRequest,
+  reply: FastifyReply,
+): FastifyReply {
   const instance = req.url.split('?')[0];
   if (err instanceof ApiError) return sendProblem(reply, problem(err.code, err.message, instance, err.extra));
   const fe = err as FastifyError & { code?: unknown };
@@ -75,14 +84,36 @@ export function errorHandler(err: FastifyError | ApiError | Error, req: FastifyR
     return sendProblem(reply, problem(fe.code, fe.message, instance));
   if (fe.validation) {
     const where = fe.validationContext ?? 'request';
-    return sendProblem(reply, problem('HV_BAD_REQUEST', `Invalid ${where}: ${fe.message}`, instance, { errors: fe.validation.map((v) => ({ path: v.instancePath, message: v.message })) }));
+    return sendProblem(
+      reply,
+      problem('HV_BAD_REQUEST', `Invalid ${where}: ${fe.message}`, instance, {
+        errors: fe.validation.map((v) => ({ path: v.instancePath, message: v.message })),
+      }),
+    );
   }
   const status = fe.statusCode ?? 500;
-  if (status === 413) return sendProblem(reply, problem('HV_PAYLOAD_TOO_LARGE', 'The request body is larger than the limit.', instance));
-  if (status === 415) return sendProblem(reply, problem('HV_UNSUPPORTED_MEDIA_TYPE', 'Send application/json.', instance));
-  if (status === 429) return sendProblem(reply, problem('HV_RATE_LIMITED', 'Too many requests for this token; slow down and retry after the Retry-After delay.', instance));
+  if (status === 413)
+    return sendProblem(
+      reply,
+      problem('HV_PAYLOAD_TOO_LARGE', 'The request body is larger than the limit.', instance),
+    );
+  if (status === 415)
+    return sendProblem(reply, problem('HV_UNSUPPORTED_MEDIA_TYPE', 'Send application/json.', instance));
+  if (status === 429)
+    return sendProblem(
+      reply,
+      problem(
+        'HV_RATE_LIMITED',
+        'Too many requests for this token; slow down and retry after the Retry-After delay.',
+        instance,
+      ),
+    );
   if (status === 406) return sendProblem(reply, problem('HV_NOT_ACCEPTABLE', fe.message, instance));
-  if (status >= 400 && status < 500) return sendProblem(reply, problem('HV_BAD_REQUEST', fe.message, instance));
+  if (status >= 400 && status < 500)
+    return sendProblem(reply, problem('HV_BAD_REQUEST', fe.message, instance));
   req.log.error({ err }, 'unhandled error');
-  return sendProblem(reply, problem('HV_INTERNAL', 'Internal error; the request id in the logs identifies it.', instance));
+  return sendProblem(
+    reply,
+    problem('HV_INTERNAL', 'Internal error; the request id in the logs identifies it.', instance),
+  );
 }

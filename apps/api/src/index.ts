@@ -1,3 +1,4 @@
+export { type App, openApp } from './app.js';
 export { actorOf, authenticate } from './auth.js';
 export { type Config, configFromEnv, ENV_HELP } from './config.js';
 export { ApiError, problem } from './errors.js';

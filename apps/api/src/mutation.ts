@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { type Actor, canonicalJson, type CommandBody, type Entry, entryVisible } from '@xdv/core';
+import { type Actor, type CommandBody, canonicalJson, type Entry, entryVisible } from '@xdv/core';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { type TSchema, Type } from 'typebox';
 import type { Principal } from './auth.js';
@@ -64,7 +64,10 @@ export interface CommandRoute<P, B> {
 }
 
 export function etagOf(obj: unknown): string {
-  return `"${createHash('sha256').update(canonicalJson(obj ?? null)).digest('hex').slice(0, 32)}"`;
+  return `"${createHash('sha256')
+    .update(canonicalJson(obj ?? null))
+    .digest('hex')
+    .slice(0, 32)}"`;
 }
 
 const responses = {
@@ -81,7 +84,8 @@ const responses = {
 };
 
 export function principalOf(req: FastifyRequest): Principal {
-  if (!req.principal) throw new ApiError('HV_UNAUTHENTICATED', 'Send an API token: Authorization: Bearer <token>.');
+  if (!req.principal)
+    throw new ApiError('HV_UNAUTHENTICATED', 'Send an API token: Authorization: Bearer <token>.');
   return req.principal;
 }
 
@@ -101,12 +105,20 @@ export function registerCommand<P, B>(app: FastifyInstance, deps: Deps, route: C
       headers: {
         type: 'object',
         properties: {
-          'idempotency-key': { type: 'string', maxLength: 200, description: 'retries with the same key return the first response' },
+          'idempotency-key': {
+            type: 'string',
+            maxLength: 200,
+            description: 'retries with the same key return the first response',
+          },
           'if-match': { type: 'string', maxLength: 200 },
         },
       },
       security: [{ bearer: [] }],
-      response: { ...responses, 200: Type.Union([MutationResult, PreviewResult]), ...(ok === 201 ? { 201: MutationResult } : {}) },
+      response: {
+        ...responses,
+        200: Type.Union([MutationResult, PreviewResult]),
+        ...(ok === 201 ? { 201: MutationResult } : {}),
+      },
     },
     handler: async (req: FastifyRequest, reply: FastifyReply) => {
       const p = principalOf(req);
@@ -115,8 +127,17 @@ export function registerCommand<P, B>(app: FastifyInstance, deps: Deps, route: C
       const ifMatch = req.headers['if-match'];
       if (typeof ifMatch === 'string' && route.etag) {
         const current = etagOf(route.etag(req.params as P, deps));
-        if (ifMatch !== '*' && ifMatch.split(',').map((x) => x.trim().replace(/^W\//, '')).indexOf(current) < 0)
-          throw new ApiError('HV_PRECONDITION_FAILED', `The resource changed (ETag is now ${current}); fetch it again and retry.`);
+        if (
+          ifMatch !== '*' &&
+          ifMatch
+            .split(',')
+            .map((x) => x.trim().replace(/^W\//, ''))
+            .indexOf(current) < 0
+        )
+          throw new ApiError(
+            'HV_PRECONDITION_FAILED',
+            `The resource changed (ETag is now ${current}); fetch it again and retry.`,
+          );
       }
       const dry = (req.query as { dryRun?: boolean }).dryRun === true;
       if (dry) {
@@ -133,31 +154,52 @@ export function registerCommand<P, B>(app: FastifyInstance, deps: Deps, route: C
         });
       }
       const key = req.headers['idempotency-key'];
-      const requestHash = createHash('sha256').update(`${req.method} ${req.url.split('?')[0]} ${canonicalJson(req.body ?? null)}`).digest('hex');
+      const requestHash = createHash('sha256')
+        .update(`${req.method} ${req.url.split('?')[0]} ${canonicalJson(req.body ?? null)}`)
+        .digest('hex');
       if (typeof key === 'string') {
         const prior = await deps.idempotency.get(p.token.id, key);
         if (prior) {
           if (prior.requestHash !== requestHash)
-            throw new ApiError('HV_IDEMPOTENCY_MISMATCH', 'This Idempotency-Key was used with a different request; use a new key.');
+            throw new ApiError(
+              'HV_IDEMPOTENCY_MISMATCH',
+              'This Idempotency-Key was used with a different request; use a new key.',
+            );
           reply.header('idempotent-replayed', 'true');
-          return reply.code(prior.status).type(prior.status >= 400 ? 'application/problem+json' : 'application/json').send(prior.body);
+          return reply
+            .code(prior.status)
+            .type(prior.status >= 400 ? 'application/problem+json' : 'application/json')
+            .send(prior.body);
         }
       }
       if (deps.ledger.broken)
-        throw new ApiError('HV_TRACE_BROKEN', `The trace is broken at seq ${deps.ledger.broken.seq}; writes are refused until an operator restores it.`);
+        throw new ApiError(
+          'HV_TRACE_BROKEN',
+          `The trace is broken at seq ${deps.ledger.broken.seq}; writes are refused until an operator restores it.`,
+        );
       const result = await deps.ledger.submit(cmd);
       const head = result.entries[0]!;
       let status: number;
       let payload: unknown;
       if (result.error) {
-        const pr = problem(result.error.code, result.error.message, req.url.split('?')[0], { seq: head.seq, l: head.l });
+        const pr = problem(result.error.code, result.error.message, req.url.split('?')[0], {
+          seq: head.seq,
+          l: head.l,
+        });
         status = pr.status;
         payload = pr;
       } else {
         status = ok;
-        payload = { outcome: 'accepted', seq: head.seq, l: head.l, created: createdIds(result.entries), entries: result.entries.filter((e) => entryVisible(e, p.actor)) };
+        payload = {
+          outcome: 'accepted',
+          seq: head.seq,
+          l: head.l,
+          created: createdIds(result.entries),
+          entries: result.entries.filter((e) => entryVisible(e, p.actor)),
+        };
       }
-      if (typeof key === 'string') await deps.idempotency.put(p.token.id, key, { requestHash, status, body: JSON.stringify(payload) });
+      if (typeof key === 'string')
+        await deps.idempotency.put(p.token.id, key, { requestHash, status, body: JSON.stringify(payload) });
       if (result.error) return sendProblem(reply, payload as ReturnType<typeof problem>);
       return reply.code(status).send(payload);
     },

@@ -25,7 +25,13 @@ export interface LedgerPort {
   readonly broken: { seq: number; reason: string } | null;
   submit(cmd: Command): Promise<StepResult>;
   preview(cmd: Command): Preview;
-  entries(q: { afterSeq?: number; limit?: number; tenant?: string; vhm?: string; type?: string }): Promise<Entry[]>;
+  entries(q: {
+    afterSeq?: number;
+    limit?: number;
+    tenant?: string;
+    vhm?: string;
+    type?: string;
+  }): Promise<Entry[]>;
   onCommit(listener: (entries: Entry[]) => void): () => void;
   verify(): Promise<{ ok: boolean; entries: number; mismatch: { seq: number; reason: string } | null }>;
   stateAt(l: number): Promise<State>;
@@ -33,7 +39,10 @@ export interface LedgerPort {
 }
 
 export interface TokenStore {
-  create(rec: Omit<TokenRecord, 'id' | 'revoked'>, secret?: string): Promise<{ record: TokenRecord; secret: string }>;
+  create(
+    rec: Omit<TokenRecord, 'id' | 'revoked'>,
+    secret?: string,
+  ): Promise<{ record: TokenRecord; secret: string }>;
   findBySecret(secret: string): Promise<TokenRecord | null>;
   list(): Promise<TokenRecord[]>;
   revoke(id: string): Promise<boolean>;

@@ -6,12 +6,30 @@ export const Id = Type.String({ minLength: 1, maxLength: 64, pattern: '^[a-z]+-[
 export const Count = Type.Integer({ minimum: 0, maximum: Number.MAX_SAFE_INTEGER });
 export const Domain = Type.Union([Type.Literal('K'), Type.Literal('Q'), Type.Literal('PHI')]);
 export const Right = Type.Union(
-  ['BIND_K', 'ALLOC_Q', 'EXECUTE_Q', 'ALLOC_PHI', 'EXECUTE_PHI', 'SPAWN_NESTED', 'IPC', 'SNAPSHOT', 'MIGRATE', 'PROCESS', 'SCHEDULE'].map((r) => Type.Literal(r)),
+  [
+    'BIND_K',
+    'ALLOC_Q',
+    'EXECUTE_Q',
+    'ALLOC_PHI',
+    'EXECUTE_PHI',
+    'SPAWN_NESTED',
+    'IPC',
+    'SNAPSHOT',
+    'MIGRATE',
+    'PROCESS',
+    'SCHEDULE',
+  ].map((r) => Type.Literal(r)),
 );
 const Hex = Type.String({ pattern: '^[0-9a-f]+$', maxLength: 16384 });
 
 export const Quota = Type.Object(
-  { vhms: Type.Optional(Count), memory: Type.Optional(Count), cpu: Type.Optional(Count), qubits: Type.Optional(Count), envelopes: Type.Optional(Count) },
+  {
+    vhms: Type.Optional(Count),
+    memory: Type.Optional(Count),
+    cpu: Type.Optional(Count),
+    qubits: Type.Optional(Count),
+    envelopes: Type.Optional(Count),
+  },
   { additionalProperties: false, description: 'memory in bytes, cpu in slices, qubits, Φ envelopes' },
 );
 const FullQuota = Type.Object({ vhms: Count, memory: Count, cpu: Count, qubits: Count, envelopes: Count });
@@ -72,7 +90,12 @@ export function entity(description: string, props: Record<string, TSchema>) {
   return Type.Object(props, { additionalProperties: true, description });
 }
 
-export const Tenant = entity('A tenant with its quota and what its root VHMs have carved', { id: Id, name: Type.String(), quota: FullQuota, carved: FullQuota });
+export const Tenant = entity('A tenant with its quota and what its root VHMs have carved', {
+  id: Id,
+  name: Type.String(),
+  quota: FullQuota,
+  carved: FullQuota,
+});
 export const Vhm = entity('A Virtual Hybrid Machine', {
   id: Id,
   tenant: Id,
@@ -85,10 +108,36 @@ export const Vhm = entity('A Virtual Hybrid Machine', {
   carved: FullQuota,
   children: Type.Array(Type.String()),
 });
-export const Provider = entity('A K host, Q or Φ hardware provider', { id: Id, name: Type.String(), domain: Domain, attestation: Type.String(), health: Type.String() });
-export const Contract = entity('A domain resource contract', { id: Id, vhm: Id, tenant: Id, domain: Domain, provider: Id, status: Type.String(), consumed: Count });
-export const Binding = entity('A domain binding and its lifecycle history', { id: Id, vhm: Id, contract: Id, domain: Domain, state: Type.String() });
-export const Capability = entity('A capability in a VHM namespace', { id: Id, vhm: Id, parent: Type.Union([Id, Type.Null()]), rights: Type.Array(Type.String()), revoked: Type.Boolean() });
+export const Provider = entity('A K host, Q or Φ hardware provider', {
+  id: Id,
+  name: Type.String(),
+  domain: Domain,
+  attestation: Type.String(),
+  health: Type.String(),
+});
+export const Contract = entity('A domain resource contract', {
+  id: Id,
+  vhm: Id,
+  tenant: Id,
+  domain: Domain,
+  provider: Id,
+  status: Type.String(),
+  consumed: Count,
+});
+export const Binding = entity('A domain binding and its lifecycle history', {
+  id: Id,
+  vhm: Id,
+  contract: Id,
+  domain: Domain,
+  state: Type.String(),
+});
+export const Capability = entity('A capability in a VHM namespace', {
+  id: Id,
+  vhm: Id,
+  parent: Type.Union([Id, Type.Null()]),
+  rights: Type.Array(Type.String()),
+  revoked: Type.Boolean(),
+});
 export const Generic = entity('A state record (see @xdv/core model/state.ts)', { id: Id });
 
 export function page<T extends TSchema>(item: T) {
@@ -100,8 +149,14 @@ export const PageQuery = Type.Object({
   limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 500, default: 100 })),
 });
 
-export const DryRunQuery = Type.Object({ dryRun: Type.Optional(Type.Boolean({ description: 'preview the effect; commit nothing' })) });
+export const DryRunQuery = Type.Object({
+  dryRun: Type.Optional(Type.Boolean({ description: 'preview the effect; commit nothing' })),
+});
 
-export const Cap = Type.String({ minLength: 1, maxLength: 64, description: 'the capability this action uses' });
+export const Cap = Type.String({
+  minLength: 1,
+  maxLength: 64,
+  description: 'the capability this action uses',
+});
 export const Signature = Hex;
 export { FullQuota, Hex };

@@ -43,10 +43,25 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
     routerOptions: { ignoreTrailingSlash: true },
   });
   app.setErrorHandler(errorHandler);
-  app.setNotFoundHandler((req, reply) => sendProblem(reply, problem('HV_ROUTE_NOT_FOUND', `No route ${req.method} ${req.url.split('?')[0]}; see /docs.`, req.url.split('?')[0])));
+  app.setNotFoundHandler((req, reply) =>
+    sendProblem(
+      reply,
+      problem(
+        'HV_ROUTE_NOT_FOUND',
+        `No route ${req.method} ${req.url.split('?')[0]}; see /docs.`,
+        req.url.split('?')[0],
+      ),
+    ),
+  );
   await app.register(helmet, {
     contentSecurityPolicy: {
-      directives: { defaultSrc: ["'self'"], scriptSrc: ["'self'"], styleSrc: ["'self'", "'unsafe-inline'"], imgSrc: ["'self'", 'data:'], connectSrc: ["'self'"] },
+      directives: {
+        defaultSrc: ["'self'"],
+        scriptSrc: ["'self'"],
+        styleSrc: ["'self'", "'unsafe-inline'"],
+        imgSrc: ["'self'", 'data:'],
+        connectSrc: ["'self'"],
+      },
     },
   });
   if (deps.config.rateLimit > 0)
@@ -55,7 +70,11 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
       timeWindow: 60_000,
       keyGenerator: (req) => req.headers.authorization ?? req.ip,
       allowList: (req) => !req.url.startsWith('/v1/'),
-      errorResponseBuilder: (_req, ctx) => Object.assign(new Error(`Rate limit of ${ctx.max} requests per minute exceeded; retry in ${ctx.after}.`), { statusCode: 429 }),
+      errorResponseBuilder: (_req, ctx) =>
+        Object.assign(
+          new Error(`Rate limit of ${ctx.max} requests per minute exceeded; retry in ${ctx.after}.`),
+          { statusCode: 429 },
+        ),
     });
   await app.register(swagger, {
     openapi: {
@@ -63,14 +82,35 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
       info: {
         title: 'XDV Domain Hypervisor API',
         version: API_VERSION,
-        description: 'Control plane of the XDV Domain Hypervisor (XDV-083). Every mutation is decided by the deterministic core and recorded in the hash-chained trace; every error is RFC 9457 problem+json with a stable code.',
+        description:
+          'Control plane of the XDV Domain Hypervisor (XDV-083). Every mutation is decided by the deterministic core and recorded in the hash-chained trace; every error is RFC 9457 problem+json with a stable code.',
         license: { name: 'Proprietary', identifier: 'LicenseRef-Proprietary' },
       },
       servers: [{ url: '/', description: 'this server' }],
-      components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer', description: 'API token' } } },
+      components: {
+        securitySchemes: { bearer: { type: 'http', scheme: 'bearer', description: 'API token' } },
+      },
       security: [{ bearer: [] }],
       tags: [
-        'vhms', 'processes', 'capabilities', 'contracts', 'bindings', 'execution', 'snapshots', 'migrations', 'ipc', 'scheduler', 'providers', 'reports', 'tenants', 'tokens', 'faults', 'clock', 'trace', 'replay', 'ops',
+        'vhms',
+        'processes',
+        'capabilities',
+        'contracts',
+        'bindings',
+        'execution',
+        'snapshots',
+        'migrations',
+        'ipc',
+        'scheduler',
+        'providers',
+        'reports',
+        'tenants',
+        'tokens',
+        'faults',
+        'clock',
+        'trace',
+        'replay',
+        'ops',
       ].map((name) => ({ name, description: `${name[0]!.toUpperCase()}${name.slice(1)}` })),
     },
   });
@@ -101,7 +141,11 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
     await app.register(fastifyStatic, { root: webDir, prefix: '/', wildcard: false, index: ['index.html'] });
     // Client-side routes fall back to the console's index.html.
     app.get('/*', { schema: { hide: true } }, (req, reply) => {
-      if (req.url.startsWith('/v1/')) return sendProblem(reply, problem('HV_ROUTE_NOT_FOUND', `No route ${req.method} ${req.url.split('?')[0]}.`));
+      if (req.url.startsWith('/v1/'))
+        return sendProblem(
+          reply,
+          problem('HV_ROUTE_NOT_FOUND', `No route ${req.method} ${req.url.split('?')[0]}.`),
+        );
       return reply.sendFile('index.html');
     });
   }

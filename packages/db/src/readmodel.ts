@@ -88,7 +88,7 @@ export class ReadBatch {
     for (const e of entries) {
       for (const v of [e.tenant, e.vhm, e.capability, e.contract]) if (v) note(v, touched);
       walk(e.payload, touched);
-      if (e.type === 'report.q' || e.type === 'report.phi') this.addMetrics(e);
+      if (e.type === 'q.metrics.reported' || e.type === 'phi.stability.reported') this.addMetrics(e);
     }
     // One hop along references: counters (allocated, used, carved) live on the referenced objects.
     for (const [id, t] of [...touched]) expand(state, t, id, touched, entries);

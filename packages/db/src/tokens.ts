@@ -22,6 +22,8 @@ export interface NewToken {
   role?: 'admin' | 'viewer' | null;
   provider?: string | null;
   label: string;
+  /** A caller-chosen secret (the bootstrap token from the environment); generated when absent. */
+  secret?: string;
 }
 
 export function sha256Hex(s: string): string {
@@ -47,7 +49,7 @@ export class TokenStore {
 
   async create(t: NewToken): Promise<{ token: TokenRecord; secret: string }> {
     const id = `tok_${randomBytes(8).toString('hex')}`;
-    const secret = `xdv_${randomBytes(24).toString('base64url')}`;
+    const secret = t.secret ?? `xdv_${randomBytes(24).toString('base64url')}`;
     const [row] = await this.db
       .insert(apiTokens)
       .values({

@@ -4,7 +4,7 @@ import { requireOperator } from '../auth.js';
 import { ApiError } from '../errors.js';
 import { type Deps, principalOf, registerCommand } from '../mutation.js';
 import type { TokenStore } from '../ports.js';
-import { Cap, Count, Domain, Generic, Id, page, PageQuery, Problem, Quota, Tenant } from '../schemas.js';
+import { Cap, Count, Domain, Generic, Id, PageQuery, Problem, page, Quota, Tenant } from '../schemas.js';
 import { one, paginate, sendOne, view } from './read.js';
 
 const sec = [{ bearer: [] }];
@@ -22,19 +22,50 @@ const Token = Type.Object({
 export function adminRoutes(app: FastifyInstance, deps: Deps & { tokens: TokenStore }): void {
   const { ledger, tokens } = deps;
   app.get('/v1/me', {
-    schema: { summary: 'Who am I: the principal behind this token', operationId: 'whoAmI', tags: ['tokens'], security: sec, response: { 200: Type.Object({ token: Token, tenantName: Type.Union([Type.String(), Type.Null()]) }), 401: Problem } },
+    schema: {
+      summary: 'Who am I: the principal behind this token',
+      operationId: 'whoAmI',
+      tags: ['tokens'],
+      security: sec,
+      response: {
+        200: Type.Object({ token: Token, tenantName: Type.Union([Type.String(), Type.Null()]) }),
+        401: Problem,
+      },
+    },
     handler: async (req) => {
       const p = principalOf(req);
-      return { token: p.token, tenantName: p.token.tenant ? (ledger.state.tenants[p.token.tenant]?.name ?? null) : null };
+      return {
+        token: p.token,
+        tenantName: p.token.tenant ? (ledger.state.tenants[p.token.tenant]?.name ?? null) : null,
+      };
     },
   });
   app.get('/v1/tenants', {
-    schema: { summary: 'List tenants (a tenant sees itself)', operationId: 'listTenants', tags: ['tenants'], security: sec, querystring: PageQuery, response: { 200: page(Tenant), 401: Problem } },
+    schema: {
+      summary: 'List tenants (a tenant sees itself)',
+      operationId: 'listTenants',
+      tags: ['tenants'],
+      security: sec,
+      querystring: PageQuery,
+      response: { 200: page(Tenant), 401: Problem },
+    },
     handler: async (req) => paginate(Object.values(view(ledger, req).state.tenants), req.query as object),
   });
   app.get('/v1/tenants/:tenant', {
-    schema: { summary: 'Get a tenant with its quota use', operationId: 'getTenant', tags: ['tenants'], security: sec, params: Type.Object({ tenant: Id }), response: { 200: Tenant, 401: Problem, 404: Problem } },
-    handler: async (req, reply) => sendOne(req, reply, one(view(ledger, req).state.tenants, (req.params as { tenant: string }).tenant, 'Tenant')),
+    schema: {
+      summary: 'Get a tenant with its quota use',
+      operationId: 'getTenant',
+      tags: ['tenants'],
+      security: sec,
+      params: Type.Object({ tenant: Id }),
+      response: { 200: Tenant, 401: Problem, 404: Problem },
+    },
+    handler: async (req, reply) =>
+      sendOne(
+        req,
+        reply,
+        one(view(ledger, req).state.tenants, (req.params as { tenant: string }).tenant, 'Tenant'),
+      ),
   });
   registerCommand<unknown, { name: string; quota: Record<string, number> }>(app, deps, {
     method: 'POST',
@@ -43,8 +74,15 @@ export function adminRoutes(app: FastifyInstance, deps: Deps & { tokens: TokenSt
     operationId: 'createTenant',
     tags: ['tenants'],
     status: 201,
-    body: Type.Object({ name: Type.String({ minLength: 1, maxLength: 64 }), quota: Quota }, { additionalProperties: false }),
-    build: (_p, b) => ({ type: 'tenant.create', name: b.name, quota: { vhms: 0, memory: 0, cpu: 0, qubits: 0, envelopes: 0, ...b.quota } }),
+    body: Type.Object(
+      { name: Type.String({ minLength: 1, maxLength: 64 }), quota: Quota },
+      { additionalProperties: false },
+    ),
+    build: (_p, b) => ({
+      type: 'tenant.create',
+      name: b.name,
+      quota: { vhms: 0, memory: 0, cpu: 0, qubits: 0, envelopes: 0, ...b.quota },
+    }),
   });
   registerCommand<{ tenant: string }, { quota: Record<string, number> }>(app, deps, {
     method: 'PUT',
@@ -55,11 +93,21 @@ export function adminRoutes(app: FastifyInstance, deps: Deps & { tokens: TokenSt
     params: Type.Object({ tenant: Id }),
     body: Type.Object({ quota: Quota }, { additionalProperties: false }),
     etag: (p, d) => d.ledger.state.tenants[p.tenant],
-    build: (p, b) => ({ type: 'tenant.setQuota', tenant: p.tenant, quota: { vhms: 0, memory: 0, cpu: 0, qubits: 0, envelopes: 0, ...b.quota } }),
+    build: (p, b) => ({
+      type: 'tenant.setQuota',
+      tenant: p.tenant,
+      quota: { vhms: 0, memory: 0, cpu: 0, qubits: 0, envelopes: 0, ...b.quota },
+    }),
   });
 
   app.get('/v1/tokens', {
-    schema: { summary: 'List API tokens (operator; secrets are never shown again)', operationId: 'listTokens', tags: ['tokens'], security: sec, response: { 200: Type.Object({ items: Type.Array(Token) }), 401: Problem, 403: Problem } },
+    schema: {
+      summary: 'List API tokens (operator; secrets are never shown again)',
+      operationId: 'listTokens',
+      tags: ['tokens'],
+      security: sec,
+      response: { 200: Type.Object({ items: Type.Array(Token) }), 401: Problem, 403: Problem },
+    },
     handler: async (req) => {
       requireOperator(principalOf(req));
       return { items: await tokens.list() };
@@ -76,18 +124,38 @@ export function adminRoutes(app: FastifyInstance, deps: Deps & { tokens: TokenSt
           kind: Type.Union([Type.Literal('operator'), Type.Literal('tenant'), Type.Literal('provider')]),
           tenant: Type.Optional(Id),
           role: Type.Optional(Type.Union([Type.Literal('admin'), Type.Literal('viewer')])),
-          provider: Type.Optional(Type.String({ minLength: 1, maxLength: 64, description: 'the provider name this token may register and report as' })),
+          provider: Type.Optional(
+            Type.String({
+              minLength: 1,
+              maxLength: 64,
+              description: 'the provider name this token may register and report as',
+            }),
+          ),
           label: Type.String({ minLength: 1, maxLength: 100 }),
         },
         { additionalProperties: false },
       ),
-      response: { 201: Type.Object({ token: Token, secret: Type.String() }), 400: Problem, 401: Problem, 403: Problem, 404: Problem },
+      response: {
+        201: Type.Object({ token: Token, secret: Type.String() }),
+        400: Problem,
+        401: Problem,
+        403: Problem,
+        404: Problem,
+      },
     },
     handler: async (req, reply) => {
       requireOperator(principalOf(req));
-      const b = req.body as { kind: 'operator' | 'tenant' | 'provider'; tenant?: string; role?: 'admin' | 'viewer'; provider?: string; label: string };
-      if (b.kind === 'tenant' && (!b.tenant || !ledger.state.tenants[b.tenant])) throw new ApiError('HV_NOT_FOUND', `Tenant ${b.tenant ?? '(missing)'} does not exist.`);
-      if (b.kind === 'provider' && !b.provider) throw new ApiError('HV_BAD_REQUEST', 'A provider token needs the provider name.');
+      const b = req.body as {
+        kind: 'operator' | 'tenant' | 'provider';
+        tenant?: string;
+        role?: 'admin' | 'viewer';
+        provider?: string;
+        label: string;
+      };
+      if (b.kind === 'tenant' && (!b.tenant || !ledger.state.tenants[b.tenant]))
+        throw new ApiError('HV_NOT_FOUND', `Tenant ${b.tenant ?? '(missing)'} does not exist.`);
+      if (b.kind === 'provider' && !b.provider)
+        throw new ApiError('HV_BAD_REQUEST', 'A provider token needs the provider name.');
       const created = await tokens.create({
         kind: b.kind,
         tenant: b.kind === 'tenant' ? b.tenant! : null,
@@ -99,11 +167,19 @@ export function adminRoutes(app: FastifyInstance, deps: Deps & { tokens: TokenSt
     },
   });
   app.post('/v1/tokens/:token/revoke', {
-    schema: { summary: 'Revoke an API token (operator)', operationId: 'revokeToken', tags: ['tokens'], security: sec, params: Type.Object({ token: Type.String({ maxLength: 64 }) }), response: { 200: Type.Object({ revoked: Type.Boolean() }), 401: Problem, 403: Problem, 404: Problem } },
+    schema: {
+      summary: 'Revoke an API token (operator)',
+      operationId: 'revokeToken',
+      tags: ['tokens'],
+      security: sec,
+      params: Type.Object({ token: Type.String({ maxLength: 64 }) }),
+      response: { 200: Type.Object({ revoked: Type.Boolean() }), 401: Problem, 403: Problem, 404: Problem },
+    },
     handler: async (req) => {
       requireOperator(principalOf(req));
       const id = (req.params as { token: string }).token;
-      if (id === principalOf(req).token.id) throw new ApiError('HV_CONFLICT', 'You cannot revoke the token you are using.');
+      if (id === principalOf(req).token.id)
+        throw new ApiError('HV_CONFLICT', 'You cannot revoke the token you are using.');
       if (!(await tokens.revoke(id))) throw new ApiError('HV_NOT_FOUND', `Token ${id} does not exist.`);
       return { revoked: true };
     },
@@ -115,7 +191,10 @@ export function adminRoutes(app: FastifyInstance, deps: Deps & { tokens: TokenSt
     summary: 'Advance the logical clock L (operator)',
     operationId: 'advanceClock',
     tags: ['clock'],
-    body: Type.Object({ ticks: Type.Integer({ minimum: 1, maximum: 1_000_000 }) }, { additionalProperties: false }),
+    body: Type.Object(
+      { ticks: Type.Integer({ minimum: 1, maximum: 1_000_000 }) },
+      { additionalProperties: false },
+    ),
     build: (_p, b) => ({ type: 'clock.advance', ticks: b.ticks }),
   });
   registerCommand<unknown, { measurement: string }>(app, deps, {
@@ -125,28 +204,58 @@ export function adminRoutes(app: FastifyInstance, deps: Deps & { tokens: TokenSt
     operationId: 'trustFirmware',
     tags: ['providers'],
     status: 201,
-    body: Type.Object({ measurement: Type.String({ pattern: '^[0-9a-f]{16,128}$' }) }, { additionalProperties: false }),
+    body: Type.Object(
+      { measurement: Type.String({ pattern: '^[0-9a-f]{16,128}$' }) },
+      { additionalProperties: false },
+    ),
     build: (_p, b) => ({ type: 'firmware.trust', measurement: b.measurement }),
   });
 
   app.get('/v1/faults', {
-    schema: { summary: 'List faults and escalations', operationId: 'listFaults', tags: ['faults'], security: sec, querystring: PageQuery, response: { 200: page(Generic), 401: Problem } },
+    schema: {
+      summary: 'List faults and escalations',
+      operationId: 'listFaults',
+      tags: ['faults'],
+      security: sec,
+      querystring: PageQuery,
+      response: { 200: page(Generic), 401: Problem },
+    },
     handler: async (req) => paginate(Object.values(view(ledger, req).state.faults), req.query as object),
   });
   app.get('/v1/alerts', {
-    schema: { summary: 'List threshold alerts from provider reports', operationId: 'listAlerts', tags: ['faults'], security: sec, querystring: PageQuery, response: { 200: page(Generic), 401: Problem } },
+    schema: {
+      summary: 'List threshold alerts from provider reports',
+      operationId: 'listAlerts',
+      tags: ['faults'],
+      security: sec,
+      querystring: PageQuery,
+      response: { 200: page(Generic), 401: Problem },
+    },
     handler: async (req) => paginate(Object.values(view(ledger, req).state.alerts), req.query as object),
   });
-  registerCommand<unknown, { kind: 'decoherence_spike' | 'instability' | 'capability_revocation' | 'contract_invalidation'; target: string; amount?: number }>(app, deps, {
+  registerCommand<
+    unknown,
+    {
+      kind: 'decoherence_spike' | 'instability' | 'capability_revocation' | 'contract_invalidation';
+      target: string;
+      amount?: number;
+    }
+  >(app, deps, {
     method: 'POST',
     url: '/v1/faults/inject',
-    summary: 'Inject a fault (operator): decoherence spike, instability, capability revocation, contract invalidation',
+    summary:
+      'Inject a fault (operator): decoherence spike, instability, capability revocation, contract invalidation',
     operationId: 'injectFault',
     tags: ['faults'],
     status: 201,
     body: Type.Object(
       {
-        kind: Type.Union([Type.Literal('decoherence_spike'), Type.Literal('instability'), Type.Literal('capability_revocation'), Type.Literal('contract_invalidation')]),
+        kind: Type.Union([
+          Type.Literal('decoherence_spike'),
+          Type.Literal('instability'),
+          Type.Literal('capability_revocation'),
+          Type.Literal('contract_invalidation'),
+        ]),
         target: Id,
         amount: Type.Optional(Count),
       },
@@ -165,8 +274,20 @@ export function adminRoutes(app: FastifyInstance, deps: Deps & { tokens: TokenSt
       response: {
         200: Type.Object({
           l: Type.Integer(),
-          config: Type.Object({ agingThreshold: Type.Integer(), agingStep: Type.Integer(), domainPriority: Type.Object({}, { additionalProperties: true }) }),
-          vhms: Type.Array(Type.Object({ vhm: Type.String(), weight: Type.Integer(), maxQueued: Type.Integer(), vtime: Type.Integer(), queued: Type.Integer() })),
+          config: Type.Object({
+            agingThreshold: Type.Integer(),
+            agingStep: Type.Integer(),
+            domainPriority: Type.Object({}, { additionalProperties: true }),
+          }),
+          vhms: Type.Array(
+            Type.Object({
+              vhm: Type.String(),
+              weight: Type.Integer(),
+              maxQueued: Type.Integer(),
+              vtime: Type.Integer(),
+              queued: Type.Integer(),
+            }),
+          ),
           units: Type.Array(Type.Object({}, { additionalProperties: true })),
         }),
         401: Problem,
@@ -179,15 +300,36 @@ export function adminRoutes(app: FastifyInstance, deps: Deps & { tokens: TokenSt
       for (const u of units) queued[u.vhm] = (queued[u.vhm] ?? 0) + 1;
       return {
         l: state.l,
-        config: { agingThreshold: state.config.agingThreshold, agingStep: state.config.agingStep, domainPriority: state.config.domainPriority },
+        config: {
+          agingThreshold: state.config.agingThreshold,
+          agingStep: state.config.agingStep,
+          domainPriority: state.config.domainPriority,
+        },
         vhms: Object.values(state.vhms)
           .filter((v) => v.state !== 'released' && v.state !== 'terminated')
-          .map((v) => ({ vhm: v.id, weight: v.sched.weight, maxQueued: v.sched.maxQueued, vtime: v.sched.vtime, queued: queued[v.id] ?? 0 })),
+          .map((v) => ({
+            vhm: v.id,
+            weight: v.sched.weight,
+            maxQueued: v.sched.maxQueued,
+            vtime: v.sched.vtime,
+            queued: queued[v.id] ?? 0,
+          })),
         units: units.map((u) => ({ ...u, waited: state.l - u.submittedL })),
       };
     },
   });
-  registerCommand<unknown, { vhm: string; capability: string; process: string; domain: 'K' | 'Q' | 'PHI'; contract?: string; priority?: number; quanta?: number }>(app, deps, {
+  registerCommand<
+    unknown,
+    {
+      vhm: string;
+      capability: string;
+      process: string;
+      domain: 'K' | 'Q' | 'PHI';
+      contract?: string;
+      priority?: number;
+      quanta?: number;
+    }
+  >(app, deps, {
     method: 'POST',
     url: '/v1/scheduler/units',
     summary: 'Submit a scheduling unit for a process (SCHEDULE right)',
@@ -195,10 +337,27 @@ export function adminRoutes(app: FastifyInstance, deps: Deps & { tokens: TokenSt
     tags: ['scheduler'],
     status: 201,
     body: Type.Object(
-      { vhm: Id, capability: Cap, process: Id, domain: Domain, contract: Type.Optional(Id), priority: Type.Optional(Type.Integer({ minimum: 0, maximum: 1000 })), quanta: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000 })) },
+      {
+        vhm: Id,
+        capability: Cap,
+        process: Id,
+        domain: Domain,
+        contract: Type.Optional(Id),
+        priority: Type.Optional(Type.Integer({ minimum: 0, maximum: 1000 })),
+        quanta: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000 })),
+      },
       { additionalProperties: false },
     ),
-    build: (_p, b) => ({ type: 'sched.submit', vhm: b.vhm, capability: b.capability, process: b.process, domain: b.domain, contract: b.contract ?? null, priority: b.priority ?? 0, quanta: b.quanta ?? 1 }),
+    build: (_p, b) => ({
+      type: 'sched.submit',
+      vhm: b.vhm,
+      capability: b.capability,
+      process: b.process,
+      domain: b.domain,
+      contract: b.contract ?? null,
+      priority: b.priority ?? 0,
+      quanta: b.quanta ?? 1,
+    }),
   });
   registerCommand<unknown, unknown>(app, deps, {
     method: 'POST',

@@ -9,11 +9,43 @@ import { Problem } from '../schemas.js';
 export function opsRoutes(app: FastifyInstance, ledger: LedgerPort, ready: () => boolean): void {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry });
-  const requests = new Counter({ name: 'xdv_http_requests_total', help: 'HTTP requests by method, route and status', labelNames: ['method', 'route', 'status'], registers: [registry] });
-  const latency = new Histogram({ name: 'xdv_http_request_duration_seconds', help: 'HTTP request latency', labelNames: ['method', 'route'], buckets: [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.5, 1], registers: [registry] });
-  new Gauge({ name: 'xdv_trace_seq', help: 'Last trace seq', registers: [registry], collect() { this.set(ledger.state.seq); } });
-  new Gauge({ name: 'xdv_logical_clock', help: 'Logical clock L', registers: [registry], collect() { this.set(ledger.state.l); } });
-  new Gauge({ name: 'xdv_trace_broken', help: '1 when the hash chain is broken', registers: [registry], collect() { this.set(ledger.broken ? 1 : 0); } });
+  const requests = new Counter({
+    name: 'xdv_http_requests_total',
+    help: 'HTTP requests by method, route and status',
+    labelNames: ['method', 'route', 'status'],
+    registers: [registry],
+  });
+  const latency = new Histogram({
+    name: 'xdv_http_request_duration_seconds',
+    help: 'HTTP request latency',
+    labelNames: ['method', 'route'],
+    buckets: [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.5, 1],
+    registers: [registry],
+  });
+  new Gauge({
+    name: 'xdv_trace_seq',
+    help: 'Last trace seq',
+    registers: [registry],
+    collect() {
+      this.set(ledger.state.seq);
+    },
+  });
+  new Gauge({
+    name: 'xdv_logical_clock',
+    help: 'Logical clock L',
+    registers: [registry],
+    collect() {
+      this.set(ledger.state.l);
+    },
+  });
+  new Gauge({
+    name: 'xdv_trace_broken',
+    help: '1 when the hash chain is broken',
+    registers: [registry],
+    collect() {
+      this.set(ledger.broken ? 1 : 0);
+    },
+  });
   new Gauge({
     name: 'xdv_vhms',
     help: 'VHMs by lifecycle state',
@@ -24,7 +56,10 @@ export function opsRoutes(app: FastifyInstance, ledger: LedgerPort, ready: () =>
       for (const v of Object.values(ledger.state.vhms)) this.inc({ state: v.state });
     },
   });
-  for (const [name, field] of [['xdv_provider_capacity', 'capacity'], ['xdv_provider_allocated', 'allocated']] as const)
+  for (const [name, field] of [
+    ['xdv_provider_capacity', 'capacity'],
+    ['xdv_provider_allocated', 'allocated'],
+  ] as const)
     new Gauge({
       name,
       help: `Provider ${field} by resource`,
@@ -32,7 +67,9 @@ export function opsRoutes(app: FastifyInstance, ledger: LedgerPort, ready: () =>
       registers: [registry],
       collect() {
         for (const p of Object.values(ledger.state.providers))
-          for (const [resource, v] of Object.entries(p[field])) if (p.capacity[resource as keyof typeof p.capacity] > 0) this.set({ provider: p.id, domain: p.domain, resource }, v);
+          for (const [resource, v] of Object.entries(p[field]))
+            if (p.capacity[resource as keyof typeof p.capacity] > 0)
+              this.set({ provider: p.id, domain: p.domain, resource }, v);
       },
     });
   app.addHook('onResponse', async (req, reply) => {
@@ -41,23 +78,55 @@ export function opsRoutes(app: FastifyInstance, ledger: LedgerPort, ready: () =>
     latency.observe({ method: req.method, route }, reply.elapsedTime / 1000);
   });
 
-  app.get('/healthz', { schema: { summary: 'Liveness', operationId: 'healthz', tags: ['ops'], security: [], response: { 200: Type.Object({ status: Type.Literal('ok') }) } } }, async () => ({ status: 'ok' as const }));
+  app.get(
+    '/healthz',
+    {
+      schema: {
+        summary: 'Liveness',
+        operationId: 'healthz',
+        tags: ['ops'],
+        security: [],
+        response: { 200: Type.Object({ status: Type.Literal('ok') }) },
+      },
+    },
+    async () => ({ status: 'ok' as const }),
+  );
   app.get('/readyz', {
     schema: {
       summary: 'Readiness: false while migrations run or the hash chain is broken',
       operationId: 'readyz',
       tags: ['ops'],
       security: [],
-      response: { 200: Type.Object({ ready: Type.Boolean(), seq: Type.Integer() }), 503: Type.Union([Problem, Type.Object({ ready: Type.Boolean(), seq: Type.Integer(), reason: Type.String() })]) },
+      response: {
+        200: Type.Object({ ready: Type.Boolean(), seq: Type.Integer() }),
+        503: Type.Union([
+          Problem,
+          Type.Object({ ready: Type.Boolean(), seq: Type.Integer(), reason: Type.String() }),
+        ]),
+      },
     },
     handler: async (_req, reply) => {
       if (!ready()) return reply.code(503).send({ ready: false, seq: 0, reason: 'starting' });
-      if (ledger.broken) return reply.code(503).send({ ready: false, seq: ledger.state.seq, reason: `trace broken at seq ${ledger.broken.seq}` });
+      if (ledger.broken)
+        return reply
+          .code(503)
+          .send({ ready: false, seq: ledger.state.seq, reason: `trace broken at seq ${ledger.broken.seq}` });
       return { ready: true, seq: ledger.state.seq };
     },
   });
   app.get('/metrics', {
-    schema: { summary: 'Prometheus metrics', operationId: 'metrics', tags: ['ops'], security: [], response: { 200: { description: 'Prometheus text exposition', content: { 'text/plain': { schema: { type: 'string' } } } } } },
+    schema: {
+      summary: 'Prometheus metrics',
+      operationId: 'metrics',
+      tags: ['ops'],
+      security: [],
+      response: {
+        200: {
+          description: 'Prometheus text exposition',
+          content: { 'text/plain': { schema: { type: 'string' } } },
+        },
+      },
+    },
     handler: async (_req, reply) => reply.type(registry.contentType).send(await registry.metrics()),
   });
 }

@@ -3,7 +3,18 @@ import type { FastifyInstance } from 'fastify';
 import { Type } from 'typebox';
 import { ApiError } from '../errors.js';
 import { type Deps, registerCommand } from '../mutation.js';
-import { Count, Domain, Generic, Hex, Id, page, PageQuery, Problem, Provider, Signature } from '../schemas.js';
+import {
+  Count,
+  Domain,
+  Generic,
+  Hex,
+  Id,
+  PageQuery,
+  Problem,
+  Provider,
+  page,
+  Signature,
+} from '../schemas.js';
 import { one, paginate, sendOne, view } from './read.js';
 
 const sec = [{ bearer: [] }];
@@ -13,19 +24,37 @@ const Registration = Type.Object(
   {
     name: Type.String({ minLength: 1, maxLength: 64 }),
     domain: Domain,
-    capacity: Type.Object({ memory: Count, cpu: Count, qubits: Count, envelopes: Count }, { additionalProperties: false }),
+    capacity: Type.Object(
+      { memory: Count, cpu: Count, qubits: Count, envelopes: Count },
+      { additionalProperties: false },
+    ),
     publicKey: Hex,
     firmware: Type.String({ pattern: '^[0-9a-f]{16,128}$', description: 'firmware measurement' }),
-    features: Type.Object({ liveTransfer: Type.Boolean(), operations: Type.Array(Type.String({ minLength: 1, maxLength: 32 }), { maxItems: 64 }) }, { additionalProperties: false }),
+    features: Type.Object(
+      {
+        liveTransfer: Type.Boolean(),
+        operations: Type.Array(Type.String({ minLength: 1, maxLength: 32 }), { maxItems: 64 }),
+      },
+      { additionalProperties: false },
+    ),
   },
-  { additionalProperties: false, description: 'the attestation payload; the signature covers its canonical JSON' },
+  {
+    additionalProperties: false,
+    description: 'the attestation payload; the signature covers its canonical JSON',
+  },
 );
 
 const QReportSchema = Type.Object(
   {
     provider: Id,
     seq: Type.Integer({ minimum: 1 }),
-    qubits: Type.Array(Type.Object({ qubit: Count, t1: Count, t2: Count, fidelity: Bp, readoutError: Bp }, { additionalProperties: false }), { maxItems: 4096 }),
+    qubits: Type.Array(
+      Type.Object(
+        { qubit: Count, t1: Count, t2: Count, fidelity: Bp, readoutError: Bp },
+        { additionalProperties: false },
+      ),
+      { maxItems: 4096 },
+    ),
   },
   { additionalProperties: false },
 );
@@ -33,28 +62,60 @@ const PhiReportSchema = Type.Object(
   {
     provider: Id,
     seq: Type.Integer({ minimum: 1 }),
-    envelopes: Type.Array(Type.Object({ envelope: Id, stability: Bp, noise: Bp, drift: Bp, impact: Bp }, { additionalProperties: false }), { maxItems: 4096 }),
+    envelopes: Type.Array(
+      Type.Object(
+        { envelope: Id, stability: Bp, noise: Bp, drift: Bp, impact: Bp },
+        { additionalProperties: false },
+      ),
+      { maxItems: 4096 },
+    ),
   },
   { additionalProperties: false },
 );
 const ErrorReportSchema = Type.Object(
-  { provider: Id, seq: Type.Integer({ minimum: 1 }), code: Type.String({ maxLength: 64 }), contract: Type.Union([Id, Type.Null()]), message: Type.String({ minLength: 1, maxLength: 500 }) },
+  {
+    provider: Id,
+    seq: Type.Integer({ minimum: 1 }),
+    code: Type.String({ maxLength: 64 }),
+    contract: Type.Union([Id, Type.Null()]),
+    message: Type.String({ minLength: 1, maxLength: 500 }),
+  },
   { additionalProperties: false },
 );
 
 function sameProvider(param: string, report: { provider: string }): void {
-  if (report.provider !== param) throw new ApiError('HV_BAD_REQUEST', `report.provider must be ${param}, the provider in the path.`);
+  if (report.provider !== param)
+    throw new ApiError('HV_BAD_REQUEST', `report.provider must be ${param}, the provider in the path.`);
 }
 
 export function providerRoutes(app: FastifyInstance, deps: Deps): void {
   const { ledger } = deps;
   app.get('/v1/providers', {
-    schema: { summary: 'List providers (K hosts, Q and Φ hardware)', operationId: 'listProviders', tags: ['providers'], security: sec, querystring: PageQuery, response: { 200: page(Provider), 401: Problem } },
+    schema: {
+      summary: 'List providers (K hosts, Q and Φ hardware)',
+      operationId: 'listProviders',
+      tags: ['providers'],
+      security: sec,
+      querystring: PageQuery,
+      response: { 200: page(Provider), 401: Problem },
+    },
     handler: async (req) => paginate(Object.values(view(ledger, req).state.providers), req.query as object),
   });
   app.get('/v1/providers/:provider', {
-    schema: { summary: 'Get a provider', operationId: 'getProvider', tags: ['providers'], security: sec, params: Type.Object({ provider: Id }), response: { 200: Provider, 401: Problem, 404: Problem } },
-    handler: async (req, reply) => sendOne(req, reply, one(view(ledger, req).state.providers, (req.params as { provider: string }).provider, 'Provider')),
+    schema: {
+      summary: 'Get a provider',
+      operationId: 'getProvider',
+      tags: ['providers'],
+      security: sec,
+      params: Type.Object({ provider: Id }),
+      response: { 200: Provider, 401: Problem, 404: Problem },
+    },
+    handler: async (req, reply) =>
+      sendOne(
+        req,
+        reply,
+        one(view(ledger, req).state.providers, (req.params as { provider: string }).provider, 'Provider'),
+      ),
   });
   registerCommand<unknown, { registration: ProviderRegistration; signature: string }>(app, deps, {
     method: 'POST',
@@ -64,11 +125,23 @@ export function providerRoutes(app: FastifyInstance, deps: Deps): void {
     tags: ['providers'],
     status: 201,
     body: Type.Object({ registration: Registration, signature: Signature }, { additionalProperties: false }),
-    build: (_p, b) => ({ type: 'provider.register', registration: b.registration, auth: { signature: b.signature, verified: false } }),
+    build: (_p, b) => ({
+      type: 'provider.register',
+      registration: b.registration,
+      auth: { signature: b.signature, verified: false },
+    }),
   });
   app.get('/v1/calibrations', {
-    schema: { summary: 'List Q calibration contracts', operationId: 'listCalibrations', tags: ['providers'], security: sec, querystring: PageQuery, response: { 200: page(Generic), 401: Problem } },
-    handler: async (req) => paginate(Object.values(view(ledger, req).state.calibrations), req.query as object),
+    schema: {
+      summary: 'List Q calibration contracts',
+      operationId: 'listCalibrations',
+      tags: ['providers'],
+      security: sec,
+      querystring: PageQuery,
+      response: { 200: page(Generic), 401: Problem },
+    },
+    handler: async (req) =>
+      paginate(Object.values(view(ledger, req).state.calibrations), req.query as object),
   });
   registerCommand<{ provider: string }, { from: number; until: number }>(app, deps, {
     method: 'POST',
@@ -98,7 +171,8 @@ export function providerRoutes(app: FastifyInstance, deps: Deps): void {
   registerCommand<{ provider: string }, { report: PhiReport; signature: string }>(app, deps, {
     method: 'POST',
     url: '/v1/providers/:provider/reports/phi',
-    summary: 'Post a signed Φ stability report (stability index, noise, drift, transform impact per envelope)',
+    summary:
+      'Post a signed Φ stability report (stability index, noise, drift, transform impact per envelope)',
     operationId: 'postPhiReport',
     tags: ['reports'],
     status: 201,

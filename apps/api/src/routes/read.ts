@@ -1,4 +1,4 @@
-import { type Actor, byId, scopeState, type State } from '@xdv/core';
+import { type Actor, byId, type State, scopeState } from '@xdv/core';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { ApiError } from '../errors.js';
 import { etagOf, principalOf } from '../mutation.js';
@@ -26,7 +26,10 @@ export function sendOne(req: FastifyRequest, reply: FastifyReply, obj: unknown):
 }
 
 /** Cursor pagination over a record in id order. The cursor is the last id returned, opaque to clients. */
-export function paginate<T extends { id: string }>(items: T[], q: { cursor?: string; limit?: number }): { items: T[]; nextCursor: string | null } {
+export function paginate<T extends { id: string }>(
+  items: T[],
+  q: { cursor?: string; limit?: number },
+): { items: T[]; nextCursor: string | null } {
   const sorted = items.sort((a, b) => byId(a.id, b.id));
   let start = 0;
   if (q.cursor) {
@@ -36,20 +39,31 @@ export function paginate<T extends { id: string }>(items: T[], q: { cursor?: str
     } catch {
       throw new ApiError('HV_BAD_REQUEST', 'cursor is not valid; use nextCursor from the previous page.');
     }
-    if (!/^[a-z]+-[0-9]+$/.test(after)) throw new ApiError('HV_BAD_REQUEST', 'cursor is not valid; use nextCursor from the previous page.');
+    if (!/^[a-z]+-[0-9]+$/.test(after))
+      throw new ApiError('HV_BAD_REQUEST', 'cursor is not valid; use nextCursor from the previous page.');
     start = sorted.findIndex((x) => byId(x.id, after) > 0);
     if (start < 0) start = sorted.length;
   }
   const limit = q.limit ?? 100;
   const page = sorted.slice(start, start + limit);
   const more = start + limit < sorted.length;
-  return { items: page, nextCursor: more && page.length > 0 ? Buffer.from(page.at(-1)!.id).toString('base64url') : null };
+  return {
+    items: page,
+    nextCursor: more && page.length > 0 ? Buffer.from(page.at(-1)!.id).toString('base64url') : null,
+  };
 }
 
 /** The VHM that owns a contract or binding, to address the command. Unknown or invisible ids are a 404. */
-export function ownerVhm(state: State, actor: Actor, rec: Record<string, { vhm: string }>, id: string, kind: string): string {
+export function ownerVhm(
+  state: State,
+  actor: Actor,
+  rec: Record<string, { vhm: string }>,
+  id: string,
+  kind: string,
+): string {
   const v = Object.hasOwn(rec, id) ? rec[id] : undefined;
   const tenant = v ? state.vhms[v.vhm]?.tenant : undefined;
-  if (!v || (actor.kind === 'tenant' && tenant !== actor.tenant)) throw new ApiError('HV_NOT_FOUND', `${kind} ${id} does not exist.`);
+  if (!v || (actor.kind === 'tenant' && tenant !== actor.tenant))
+    throw new ApiError('HV_NOT_FOUND', `${kind} ${id} does not exist.`);
   return v.vhm;
 }

@@ -1,7 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import { Type } from 'typebox';
 import { type Deps, registerCommand } from '../mutation.js';
-import { Binding, Cap, Contract, Count, Domain, Generic, Id, page, PageQuery, Problem } from '../schemas.js';
+import { Binding, Cap, Contract, Count, Domain, Generic, Id, PageQuery, Problem, page } from '../schemas.js';
 import { one, ownerVhm, paginate, sendOne, view } from './read.js';
 
 const sec = [{ bearer: [] }];
@@ -16,26 +16,61 @@ export function resourceRoutes(app: FastifyInstance, deps: Deps): void {
       operationId: 'listContracts',
       tags: ['contracts'],
       security: sec,
-      querystring: Type.Intersect([PageQuery, Type.Object({ vhm: Type.Optional(Id), domain: Type.Optional(Domain), status: Type.Optional(Type.String({ maxLength: 16 })), provider: Type.Optional(Id) })]),
+      querystring: Type.Intersect([
+        PageQuery,
+        Type.Object({
+          vhm: Type.Optional(Id),
+          domain: Type.Optional(Domain),
+          status: Type.Optional(Type.String({ maxLength: 16 })),
+          provider: Type.Optional(Id),
+        }),
+      ]),
       response: { 200: page(Contract), 401: Problem },
     },
     handler: async (req) => {
       const q = req.query as { vhm?: string; domain?: string; status?: string; provider?: string };
       const items = Object.values(view(ledger, req).state.contracts).filter(
-        (c) => (!q.vhm || c.vhm === q.vhm) && (!q.domain || c.domain === q.domain) && (!q.status || c.status === q.status) && (!q.provider || c.provider === q.provider),
+        (c) =>
+          (!q.vhm || c.vhm === q.vhm) &&
+          (!q.domain || c.domain === q.domain) &&
+          (!q.status || c.status === q.status) &&
+          (!q.provider || c.provider === q.provider),
       );
       return paginate(items, req.query as object);
     },
   });
   app.get('/v1/contracts/:contract', {
-    schema: { summary: 'Get a contract', operationId: 'getContract', tags: ['contracts'], security: sec, params: Type.Object({ contract: Id }), response: { 200: Contract, ...errors } },
-    handler: async (req, reply) => sendOne(req, reply, one(view(ledger, req).state.contracts, (req.params as { contract: string }).contract, 'Contract')),
+    schema: {
+      summary: 'Get a contract',
+      operationId: 'getContract',
+      tags: ['contracts'],
+      security: sec,
+      params: Type.Object({ contract: Id }),
+      response: { 200: Contract, ...errors },
+    },
+    handler: async (req, reply) =>
+      sendOne(
+        req,
+        reply,
+        one(view(ledger, req).state.contracts, (req.params as { contract: string }).contract, 'Contract'),
+      ),
   });
-  registerCommand<{ vhm: string }, { capability: string; domain: 'K' | 'Q' | 'PHI'; provider: string; k?: { base: number; size: number; cpu: number; irqs: number[] }; q?: { qubits: number; budget: number; calibration: string }; phi?: { start: number; duration: number; tolerance: number } }>(app, deps, {
+  registerCommand<
+    { vhm: string },
+    {
+      capability: string;
+      domain: 'K' | 'Q' | 'PHI';
+      provider: string;
+      k?: { base: number; size: number; cpu: number; irqs: number[] };
+      q?: { qubits: number; budget: number; calibration: string };
+      phi?: { start: number; duration: number; tolerance: number };
+    }
+  >(app, deps, {
     method: 'POST',
     url: '/v1/vhms/:vhm/contracts',
     summary: 'Allocate a K, Q or Φ resource contract',
-    description: 'K needs BIND_K and { base, size, cpu, irqs }; Q needs ALLOC_Q and { qubits, budget, calibration }; Φ needs ALLOC_PHI and { start, duration, tolerance }.',
+    description:
+      'K needs BIND_K and { base, size, cpu, irqs }; Q needs ALLOC_Q and { qubits, budget, calibration }; Φ needs ALLOC_PHI and { start, duration, tolerance }.',
     operationId: 'allocateContract',
     tags: ['contracts'],
     status: 201,
@@ -45,25 +80,71 @@ export function resourceRoutes(app: FastifyInstance, deps: Deps): void {
         capability: Cap,
         domain: Domain,
         provider: Id,
-        k: Type.Optional(Type.Object({ base: Count, size: Type.Integer({ minimum: 1, maximum: Number.MAX_SAFE_INTEGER }), cpu: Count, irqs: Type.Array(Type.Integer({ minimum: 0, maximum: 255 }), { maxItems: 16 }) }, { additionalProperties: false })),
-        q: Type.Optional(Type.Object({ qubits: Type.Integer({ minimum: 1, maximum: 1_000_000 }), budget: Type.Integer({ minimum: 1, maximum: Number.MAX_SAFE_INTEGER }), calibration: Id }, { additionalProperties: false })),
-        phi: Type.Optional(Type.Object({ start: Count, duration: Type.Integer({ minimum: 1, maximum: 1_000_000_000 }), tolerance: Type.Integer({ minimum: 0, maximum: 10000 }) }, { additionalProperties: false })),
+        k: Type.Optional(
+          Type.Object(
+            {
+              base: Count,
+              size: Type.Integer({ minimum: 1, maximum: Number.MAX_SAFE_INTEGER }),
+              cpu: Count,
+              irqs: Type.Array(Type.Integer({ minimum: 0, maximum: 255 }), { maxItems: 16 }),
+            },
+            { additionalProperties: false },
+          ),
+        ),
+        q: Type.Optional(
+          Type.Object(
+            {
+              qubits: Type.Integer({ minimum: 1, maximum: 1_000_000 }),
+              budget: Type.Integer({ minimum: 1, maximum: Number.MAX_SAFE_INTEGER }),
+              calibration: Id,
+            },
+            { additionalProperties: false },
+          ),
+        ),
+        phi: Type.Optional(
+          Type.Object(
+            {
+              start: Count,
+              duration: Type.Integer({ minimum: 1, maximum: 1_000_000_000 }),
+              tolerance: Type.Integer({ minimum: 0, maximum: 10000 }),
+            },
+            { additionalProperties: false },
+          ),
+        ),
       },
       { additionalProperties: false },
     ),
-    build: (p, b) => ({ type: 'contract.allocate', vhm: p.vhm, capability: b.capability, domain: b.domain, provider: b.provider, ...(b.k ? { k: b.k } : {}), ...(b.q ? { q: b.q } : {}), ...(b.phi ? { phi: b.phi } : {}) }),
+    build: (p, b) => ({
+      type: 'contract.allocate',
+      vhm: p.vhm,
+      capability: b.capability,
+      domain: b.domain,
+      provider: b.provider,
+      ...(b.k ? { k: b.k } : {}),
+      ...(b.q ? { q: b.q } : {}),
+      ...(b.phi ? { phi: b.phi } : {}),
+    }),
   });
   for (const action of ['activate', 'release'] as const)
     registerCommand<{ contract: string }, { capability: string }>(app, deps, {
       method: 'POST',
       url: `/v1/contracts/:contract/${action}`,
-      summary: action === 'activate' ? 'Activate an issued contract' : 'Release a contract (an issued one is withdrawn, recorded as revoked)',
+      summary:
+        action === 'activate'
+          ? 'Activate an issued contract'
+          : 'Release a contract (an issued one is withdrawn, recorded as revoked)',
       operationId: `${action}Contract`,
       tags: ['contracts'],
       params: Type.Object({ contract: Id }),
       body: CapBody,
       etag: (p, d) => d.ledger.state.contracts[p.contract],
-      build: (p, b, actor) => ({ type: `contract.${action}`, vhm: ownerVhm(ledger.state, actor, ledger.state.contracts, p.contract, 'Contract'), capability: b.capability, contract: p.contract }) as never,
+      build: (p, b, actor) =>
+        ({
+          type: `contract.${action}`,
+          vhm: ownerVhm(ledger.state, actor, ledger.state.contracts, p.contract, 'Contract'),
+          capability: b.capability,
+          contract: p.contract,
+        }) as never,
     });
   registerCommand<{ contract: string }, { reason: string }>(app, deps, {
     method: 'POST',
@@ -72,20 +153,50 @@ export function resourceRoutes(app: FastifyInstance, deps: Deps): void {
     operationId: 'revokeContract',
     tags: ['contracts'],
     params: Type.Object({ contract: Id }),
-    body: Type.Object({ reason: Type.String({ minLength: 1, maxLength: 200 }) }, { additionalProperties: false }),
+    body: Type.Object(
+      { reason: Type.String({ minLength: 1, maxLength: 200 }) },
+      { additionalProperties: false },
+    ),
     build: (p, b) => ({ type: 'contract.revoke', contract: p.contract, reason: b.reason }),
   });
 
   app.get('/v1/bindings', {
-    schema: { summary: 'List domain bindings', operationId: 'listBindings', tags: ['bindings'], security: sec, querystring: Type.Intersect([PageQuery, Type.Object({ vhm: Type.Optional(Id), state: Type.Optional(Type.String({ maxLength: 16 })) })]), response: { 200: page(Binding), 401: Problem } },
+    schema: {
+      summary: 'List domain bindings',
+      operationId: 'listBindings',
+      tags: ['bindings'],
+      security: sec,
+      querystring: Type.Intersect([
+        PageQuery,
+        Type.Object({ vhm: Type.Optional(Id), state: Type.Optional(Type.String({ maxLength: 16 })) }),
+      ]),
+      response: { 200: page(Binding), 401: Problem },
+    },
     handler: async (req) => {
       const q = req.query as { vhm?: string; state?: string };
-      return paginate(Object.values(view(ledger, req).state.bindings).filter((b) => (!q.vhm || b.vhm === q.vhm) && (!q.state || b.state === q.state)), req.query as object);
+      return paginate(
+        Object.values(view(ledger, req).state.bindings).filter(
+          (b) => (!q.vhm || b.vhm === q.vhm) && (!q.state || b.state === q.state),
+        ),
+        req.query as object,
+      );
     },
   });
   app.get('/v1/bindings/:binding', {
-    schema: { summary: 'Get a binding', operationId: 'getBinding', tags: ['bindings'], security: sec, params: Type.Object({ binding: Id }), response: { 200: Binding, ...errors } },
-    handler: async (req, reply) => sendOne(req, reply, one(view(ledger, req).state.bindings, (req.params as { binding: string }).binding, 'Binding')),
+    schema: {
+      summary: 'Get a binding',
+      operationId: 'getBinding',
+      tags: ['bindings'],
+      security: sec,
+      params: Type.Object({ binding: Id }),
+      response: { 200: Binding, ...errors },
+    },
+    handler: async (req, reply) =>
+      sendOne(
+        req,
+        reply,
+        one(view(ledger, req).state.bindings, (req.params as { binding: string }).binding, 'Binding'),
+      ),
   });
   registerCommand<{ vhm: string }, { capability: string; contract: string }>(app, deps, {
     method: 'POST',
@@ -96,7 +207,12 @@ export function resourceRoutes(app: FastifyInstance, deps: Deps): void {
     status: 201,
     params: Type.Object({ vhm: Id }),
     body: Type.Object({ capability: Cap, contract: Id }, { additionalProperties: false }),
-    build: (p, b) => ({ type: 'binding.request', vhm: p.vhm, capability: b.capability, contract: b.contract }),
+    build: (p, b) => ({
+      type: 'binding.request',
+      vhm: p.vhm,
+      capability: b.capability,
+      contract: b.contract,
+    }),
   });
   for (const action of ['validate', 'activate', 'release'] as const)
     registerCommand<{ binding: string }, { capability: string }>(app, deps, {
@@ -108,36 +224,91 @@ export function resourceRoutes(app: FastifyInstance, deps: Deps): void {
       params: Type.Object({ binding: Id }),
       body: CapBody,
       etag: (p, d) => d.ledger.state.bindings[p.binding],
-      build: (p, b, actor) => ({ type: `binding.${action}`, vhm: ownerVhm(ledger.state, actor, ledger.state.bindings, p.binding, 'Binding'), capability: b.capability, binding: p.binding }) as never,
+      build: (p, b, actor) =>
+        ({
+          type: `binding.${action}`,
+          vhm: ownerVhm(ledger.state, actor, ledger.state.bindings, p.binding, 'Binding'),
+          capability: b.capability,
+          binding: p.binding,
+        }) as never,
     });
-  registerCommand<{ binding: string }, { capability: string; cost: number; operations?: string[] }>(app, deps, {
-    method: 'POST',
-    url: '/v1/bindings/:binding/jobs',
-    summary: 'Run a Q job on an active Q binding (EXECUTE_Q); its cost is charged to the decoherence budget',
-    operationId: 'runQJob',
-    tags: ['execution'],
-    status: 201,
-    params: Type.Object({ binding: Id }),
-    body: Type.Object({ capability: Cap, cost: Type.Integer({ minimum: 1, maximum: 1_000_000_000 }), operations: Type.Optional(Type.Array(Type.String({ minLength: 1, maxLength: 32 }), { maxItems: 64 })) }, { additionalProperties: false }),
-    build: (p, b, actor) => ({ type: 'q.job', vhm: ownerVhm(ledger.state, actor, ledger.state.bindings, p.binding, 'Binding'), capability: b.capability, binding: p.binding, cost: b.cost, operations: b.operations ?? [] }),
-  });
-  registerCommand<{ binding: string }, { capability: string; transform: string; impact?: number }>(app, deps, {
-    method: 'POST',
-    url: '/v1/bindings/:binding/transforms',
-    summary: 'Apply a Φ transform inside the coherence window (EXECUTE_PHI)',
-    operationId: 'applyPhiTransform',
-    tags: ['execution'],
-    status: 201,
-    params: Type.Object({ binding: Id }),
-    body: Type.Object({ capability: Cap, transform: Type.String({ minLength: 1, maxLength: 32 }), impact: Type.Optional(Type.Integer({ minimum: 0, maximum: 10000 })) }, { additionalProperties: false }),
-    build: (p, b, actor) => ({ type: 'phi.transform', vhm: ownerVhm(ledger.state, actor, ledger.state.bindings, p.binding, 'Binding'), capability: b.capability, binding: p.binding, transform: b.transform, impact: b.impact ?? 0 }),
-  });
+  registerCommand<{ binding: string }, { capability: string; cost: number; operations?: string[] }>(
+    app,
+    deps,
+    {
+      method: 'POST',
+      url: '/v1/bindings/:binding/jobs',
+      summary:
+        'Run a Q job on an active Q binding (EXECUTE_Q); its cost is charged to the decoherence budget',
+      operationId: 'runQJob',
+      tags: ['execution'],
+      status: 201,
+      params: Type.Object({ binding: Id }),
+      body: Type.Object(
+        {
+          capability: Cap,
+          cost: Type.Integer({ minimum: 1, maximum: 1_000_000_000 }),
+          operations: Type.Optional(
+            Type.Array(Type.String({ minLength: 1, maxLength: 32 }), { maxItems: 64 }),
+          ),
+        },
+        { additionalProperties: false },
+      ),
+      build: (p, b, actor) => ({
+        type: 'q.job',
+        vhm: ownerVhm(ledger.state, actor, ledger.state.bindings, p.binding, 'Binding'),
+        capability: b.capability,
+        binding: p.binding,
+        cost: b.cost,
+        operations: b.operations ?? [],
+      }),
+    },
+  );
+  registerCommand<{ binding: string }, { capability: string; transform: string; impact?: number }>(
+    app,
+    deps,
+    {
+      method: 'POST',
+      url: '/v1/bindings/:binding/transforms',
+      summary: 'Apply a Φ transform inside the coherence window (EXECUTE_PHI)',
+      operationId: 'applyPhiTransform',
+      tags: ['execution'],
+      status: 201,
+      params: Type.Object({ binding: Id }),
+      body: Type.Object(
+        {
+          capability: Cap,
+          transform: Type.String({ minLength: 1, maxLength: 32 }),
+          impact: Type.Optional(Type.Integer({ minimum: 0, maximum: 10000 })),
+        },
+        { additionalProperties: false },
+      ),
+      build: (p, b, actor) => ({
+        type: 'phi.transform',
+        vhm: ownerVhm(ledger.state, actor, ledger.state.bindings, p.binding, 'Binding'),
+        capability: b.capability,
+        binding: p.binding,
+        transform: b.transform,
+        impact: b.impact ?? 0,
+      }),
+    },
+  );
 
   app.get('/v1/ipc', {
-    schema: { summary: 'List IPC contracts', operationId: 'listIpc', tags: ['ipc'], security: sec, querystring: PageQuery, response: { 200: page(Generic), 401: Problem } },
+    schema: {
+      summary: 'List IPC contracts',
+      operationId: 'listIpc',
+      tags: ['ipc'],
+      security: sec,
+      querystring: PageQuery,
+      response: { 200: page(Generic), 401: Problem },
+    },
     handler: async (req) => paginate(Object.values(view(ledger, req).state.ipcs), req.query as object),
   });
-  registerCommand<unknown, { a: string; capabilityA: string; b: string; capabilityB: string; rights: Array<'MSG' | 'PHI_SHARE'> }>(app, deps, {
+  registerCommand<
+    unknown,
+    { a: string; capabilityA: string; b: string; capabilityB: string; rights: Array<'MSG' | 'PHI_SHARE'> }
+  >(app, deps, {
     method: 'POST',
     url: '/v1/ipc',
     summary: 'Open an IPC contract between two VHMs (IPC capability of each)',
@@ -145,10 +316,27 @@ export function resourceRoutes(app: FastifyInstance, deps: Deps): void {
     tags: ['ipc'],
     status: 201,
     body: Type.Object(
-      { a: Id, capabilityA: Cap, b: Id, capabilityB: Cap, rights: Type.Array(Type.Union([Type.Literal('MSG'), Type.Literal('PHI_SHARE')]), { minItems: 1, maxItems: 2, uniqueItems: true }) },
+      {
+        a: Id,
+        capabilityA: Cap,
+        b: Id,
+        capabilityB: Cap,
+        rights: Type.Array(Type.Union([Type.Literal('MSG'), Type.Literal('PHI_SHARE')]), {
+          minItems: 1,
+          maxItems: 2,
+          uniqueItems: true,
+        }),
+      },
       { additionalProperties: false },
     ),
-    build: (_p, b) => ({ type: 'ipc.open', a: b.a, capabilityA: b.capabilityA, b: b.b, capabilityB: b.capabilityB, rights: b.rights }),
+    build: (_p, b) => ({
+      type: 'ipc.open',
+      a: b.a,
+      capabilityA: b.capabilityA,
+      b: b.b,
+      capabilityB: b.capabilityB,
+      rights: b.rights,
+    }),
   });
   registerCommand<{ ipc: string }, unknown>(app, deps, {
     method: 'POST',

@@ -19,12 +19,14 @@ export class SeriesIndex {
 
   add(entries: readonly Entry[]): void {
     for (const e of entries) {
-      if (e.type === 'report.q') {
+      if (e.type === 'q.metrics.reported') {
         for (const q of e.payload.qubits as Array<Record<string, number>>)
-          for (const m of ['t1', 't2', 'fidelity', 'readoutError']) this.push(String(e.payload.provider), `qubit-${q.qubit}`, m, e.l, q[m]!);
-      } else if (e.type === 'report.phi') {
+          for (const m of ['t1', 't2', 'fidelity', 'readoutError'])
+            this.push(String(e.payload.provider), `qubit-${q.qubit}`, m, e.l, q[m]!);
+      } else if (e.type === 'phi.stability.reported') {
         for (const r of e.payload.envelopes as Array<Record<string, number | string>>)
-          for (const m of ['stability', 'noise', 'drift', 'impact']) this.push(String(e.payload.provider), String(r.envelope), m, e.l, Number(r[m]));
+          for (const m of ['stability', 'noise', 'drift', 'impact'])
+            this.push(String(e.payload.provider), String(r.envelope), m, e.l, Number(r[m]));
       }
     }
   }
@@ -48,7 +50,7 @@ export class SeriesIndex {
 }
 
 export async function loadSeries(deps: Deps, index: SeriesIndex): Promise<void> {
-  for (const type of ['report.q', 'report.phi']) {
+  for (const type of ['q.metrics.reported', 'phi.stability.reported']) {
     let after = 0;
     for (;;) {
       const page = await deps.ledger.entries({ afterSeq: after, limit: 2000, type });
@@ -62,13 +64,24 @@ export async function loadSeries(deps: Deps, index: SeriesIndex): Promise<void> 
 export function seriesRoutes(app: FastifyInstance, deps: Deps, index: SeriesIndex): void {
   app.get('/v1/providers/:provider/series', {
     schema: {
-      summary: 'Metric time series of a provider over logical time (Q: t1, t2, fidelity, readoutError per qubit; Φ: stability, noise, drift, impact per envelope)',
+      summary:
+        'Metric time series of a provider over logical time (Q: t1, t2, fidelity, readoutError per qubit; Φ: stability, noise, drift, impact per envelope)',
       operationId: 'providerSeries',
       tags: ['providers'],
       security: [{ bearer: [] }],
       params: Type.Object({ provider: Id }),
       response: {
-        200: Type.Object({ provider: Type.String(), thresholds: Type.Object({}, { additionalProperties: true }), series: Type.Array(Type.Object({ subject: Type.String(), metric: Type.String(), samples: Type.Array(Type.Object({ l: Type.Integer(), v: Type.Integer() })) })) }),
+        200: Type.Object({
+          provider: Type.String(),
+          thresholds: Type.Object({}, { additionalProperties: true }),
+          series: Type.Array(
+            Type.Object({
+              subject: Type.String(),
+              metric: Type.String(),
+              samples: Type.Array(Type.Object({ l: Type.Integer(), v: Type.Integer() })),
+            }),
+          ),
+        }),
         401: Problem,
         404: Problem,
       },
@@ -76,9 +89,12 @@ export function seriesRoutes(app: FastifyInstance, deps: Deps, index: SeriesInde
     handler: async (req) => {
       const { state } = view(deps.ledger, req);
       const id = (req.params as { provider: string }).provider;
-      if (!state.providers[id]) throw Object.assign(new Error(`Provider ${id} does not exist.`), { code: 'HV_NOT_FOUND' });
+      if (!state.providers[id])
+        throw Object.assign(new Error(`Provider ${id} does not exist.`), { code: 'HV_NOT_FOUND' });
       // Envelope series are visible only to the envelope's tenant (and operators).
-      const series = index.query(id).filter((s) => !s.subject.startsWith('env-') || state.envelopes[s.subject] !== undefined);
+      const series = index
+        .query(id)
+        .filter((s) => !s.subject.startsWith('env-') || state.envelopes[s.subject] !== undefined);
       return { provider: id, thresholds: state.config.thresholds, series };
     },
   });

@@ -1,4 +1,12 @@
-import { type Actor, checkAll, type Entry, entryVisible, INVARIANTS, scopeState, type State } from '@xdv/core';
+import {
+  type Actor,
+  checkAll,
+  type Entry,
+  entryVisible,
+  INVARIANTS,
+  type State,
+  scopeState,
+} from '@xdv/core';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { Type } from 'typebox';
 import { ApiError } from '../errors.js';
@@ -7,13 +15,39 @@ import { Entry as EntrySchema, Id, Problem } from '../schemas.js';
 import { view } from './read.js';
 
 const sec = [{ bearer: [] }];
-const COLLECTIONS = ['tenants', 'providers', 'vhms', 'processes', 'capabilities', 'contracts', 'bindings', 'containers', 'envelopes', 'snapshots', 'migrations', 'ipcs', 'units', 'faults', 'alerts'] as const;
+const COLLECTIONS = [
+  'tenants',
+  'providers',
+  'vhms',
+  'processes',
+  'capabilities',
+  'contracts',
+  'bindings',
+  'containers',
+  'envelopes',
+  'snapshots',
+  'migrations',
+  'ipcs',
+  'units',
+  'faults',
+  'alerts',
+] as const;
 
 /** Entries a principal may read, in seq order, after `after`. Filters run before the limit. */
-export async function visibleEntries(deps: Deps, actor: Actor, q: { after: number; limit: number; type?: string; vhm?: string }): Promise<Entry[]> {
+export async function visibleEntries(
+  deps: Deps,
+  actor: Actor,
+  q: { after: number; limit: number; type?: string; vhm?: string },
+): Promise<Entry[]> {
   const tenant = actor.kind === 'tenant' ? actor.tenant : undefined;
   if (actor.kind === 'provider') return [];
-  const rows = await deps.ledger.entries({ afterSeq: q.after, limit: q.limit, ...(tenant ? { tenant } : {}), ...(q.type ? { type: q.type } : {}), ...(q.vhm ? { vhm: q.vhm } : {}) });
+  const rows = await deps.ledger.entries({
+    afterSeq: q.after,
+    limit: q.limit,
+    ...(tenant ? { tenant } : {}),
+    ...(q.type ? { type: q.type } : {}),
+    ...(q.vhm ? { vhm: q.vhm } : {}),
+  });
   return rows.filter((e) => entryVisible(e, actor));
 }
 
@@ -52,20 +86,38 @@ export function traceRoutes(app: FastifyInstance, deps: Deps): void {
       tags: ['trace'],
       security: sec,
       querystring: Type.Object({
-        after: Type.Optional(Type.Integer({ minimum: 0, description: 'return entries with seq greater than this' })),
+        after: Type.Optional(
+          Type.Integer({ minimum: 0, description: 'return entries with seq greater than this' }),
+        ),
         limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000, default: 200 })),
         type: Type.Optional(Type.String({ maxLength: 64 })),
         vhm: Type.Optional(Id),
       }),
-      response: { 200: Type.Object({ items: Type.Array(EntrySchema), head: Type.Object({ seq: Type.Integer(), hash: Type.String(), l: Type.Integer() }), nextAfter: Type.Union([Type.Integer(), Type.Null()]) }), 401: Problem },
+      response: {
+        200: Type.Object({
+          items: Type.Array(EntrySchema),
+          head: Type.Object({ seq: Type.Integer(), hash: Type.String(), l: Type.Integer() }),
+          nextAfter: Type.Union([Type.Integer(), Type.Null()]),
+        }),
+        401: Problem,
+      },
     },
     handler: async (req) => {
       const p = principalOf(req);
       const q = req.query as { after?: number; limit?: number; type?: string; vhm?: string };
       const limit = q.limit ?? 200;
-      const items = await visibleEntries(deps, p.actor, { after: q.after ?? 0, limit, ...(q.type ? { type: q.type } : {}), ...(q.vhm ? { vhm: q.vhm } : {}) });
+      const items = await visibleEntries(deps, p.actor, {
+        after: q.after ?? 0,
+        limit,
+        ...(q.type ? { type: q.type } : {}),
+        ...(q.vhm ? { vhm: q.vhm } : {}),
+      });
       const s = ledger.state;
-      return { items, head: { seq: s.seq, hash: p.actor.kind === 'operator' ? s.head : '', l: s.l }, nextAfter: items.length === limit ? items.at(-1)!.seq : null };
+      return {
+        items,
+        head: { seq: s.seq, hash: p.actor.kind === 'operator' ? s.head : '', l: s.l },
+        nextAfter: items.length === limit ? items.at(-1)!.seq : null,
+      };
     },
   });
   app.get('/v1/trace/verify', {
@@ -74,11 +126,24 @@ export function traceRoutes(app: FastifyInstance, deps: Deps): void {
       operationId: 'verifyTrace',
       tags: ['trace'],
       security: sec,
-      response: { 200: Type.Object({ ok: Type.Boolean(), entries: Type.Integer(), mismatch: Type.Union([Type.Object({ seq: Type.Integer(), reason: Type.String() }), Type.Null()]), head: Type.String() }), 401: Problem, 403: Problem },
+      response: {
+        200: Type.Object({
+          ok: Type.Boolean(),
+          entries: Type.Integer(),
+          mismatch: Type.Union([Type.Object({ seq: Type.Integer(), reason: Type.String() }), Type.Null()]),
+          head: Type.String(),
+        }),
+        401: Problem,
+        403: Problem,
+      },
     },
     handler: async (req) => {
       const p = principalOf(req);
-      if (p.actor.kind !== 'operator') throw new ApiError('HV_FORBIDDEN', 'Whole-chain verification is an operator action; tenants verify their entries in the console.');
+      if (p.actor.kind !== 'operator')
+        throw new ApiError(
+          'HV_FORBIDDEN',
+          'Whole-chain verification is an operator action; tenants verify their entries in the console.',
+        );
       const r = await ledger.verify();
       return { ...r, head: ledger.state.head };
     },
@@ -86,12 +151,22 @@ export function traceRoutes(app: FastifyInstance, deps: Deps): void {
   app.get('/v1/trace/stream', {
     sse: { kind: 'only', heartbeat: true },
     schema: {
-      summary: 'Live stream of trace entries (Server-Sent Events); resumes after Last-Event-ID with no gap and no duplicate',
+      summary:
+        'Live stream of trace entries (Server-Sent Events); resumes after Last-Event-ID with no gap and no duplicate',
       operationId: 'streamTrace',
       tags: ['trace'],
       security: sec,
-      querystring: Type.Object({ after: Type.Optional(Type.Integer({ minimum: 0 })), access_token: Type.Optional(Type.String({ maxLength: 200 })) }),
-      response: { 200: { description: 'text/event-stream of entries; event id = seq', content: { 'text/event-stream': { schema: { type: 'string' } } } }, 401: Problem },
+      querystring: Type.Object({
+        after: Type.Optional(Type.Integer({ minimum: 0 })),
+        access_token: Type.Optional(Type.String({ maxLength: 200 })),
+      }),
+      response: {
+        200: {
+          description: 'text/event-stream of entries; event id = seq',
+          content: { 'text/event-stream': { schema: { type: 'string' } } },
+        },
+        401: Problem,
+      },
     },
     handler: async (req: FastifyRequest, reply: FastifyReply) => streamEntries(deps, req, reply),
   });
@@ -103,14 +178,29 @@ export function traceRoutes(app: FastifyInstance, deps: Deps): void {
       tags: ['replay'],
       security: sec,
       querystring: Type.Object({ l: Type.Integer({ minimum: 0 }) }),
-      response: { 200: Type.Object({ l: Type.Integer(), live: Type.Boolean(), seq: Type.Integer(), summary: Type.Object({}, { additionalProperties: true }), state: Type.Object({}, { additionalProperties: true }) }), 401: Problem },
+      response: {
+        200: Type.Object({
+          l: Type.Integer(),
+          live: Type.Boolean(),
+          seq: Type.Integer(),
+          summary: Type.Object({}, { additionalProperties: true }),
+          state: Type.Object({}, { additionalProperties: true }),
+        }),
+        401: Problem,
+      },
     },
     handler: async (req) => {
       const p = principalOf(req);
       const l = (req.query as { l: number }).l;
       const s = l >= ledger.state.l ? ledger.state : await ledger.stateAt(l);
       const scoped = scopeState(s, p.actor);
-      return { l: Math.min(l, ledger.state.l), live: l >= ledger.state.l, seq: s.seq, summary: summary(scoped), state: scoped };
+      return {
+        l: Math.min(l, ledger.state.l),
+        live: l >= ledger.state.l,
+        seq: s.seq,
+        summary: summary(scoped),
+        state: scoped,
+      };
     },
   });
   app.get('/v1/replay/diff', {
@@ -120,13 +210,22 @@ export function traceRoutes(app: FastifyInstance, deps: Deps): void {
       tags: ['replay'],
       security: sec,
       querystring: Type.Object({ from: Type.Integer({ minimum: 0 }), to: Type.Integer({ minimum: 0 }) }),
-      response: { 200: Type.Object({ from: Type.Integer(), to: Type.Integer(), changes: Type.Object({}, { additionalProperties: true }) }), 400: Problem, 401: Problem },
+      response: {
+        200: Type.Object({
+          from: Type.Integer(),
+          to: Type.Integer(),
+          changes: Type.Object({}, { additionalProperties: true }),
+        }),
+        400: Problem,
+        401: Problem,
+      },
     },
     handler: async (req) => {
       const p = principalOf(req);
       const q = req.query as { from: number; to: number };
       if (q.from > q.to) throw new ApiError('HV_BAD_REQUEST', 'from must not be after to.');
-      const at = async (l: number) => scopeState(l >= ledger.state.l ? ledger.state : await ledger.stateAt(l), p.actor);
+      const at = async (l: number) =>
+        scopeState(l >= ledger.state.l ? ledger.state : await ledger.stateAt(l), p.actor);
       return { from: q.from, to: q.to, changes: diffStates(await at(q.from), await at(q.to)) };
     },
   });
@@ -136,18 +235,31 @@ export function traceRoutes(app: FastifyInstance, deps: Deps): void {
       operationId: 'checkInvariants',
       tags: ['trace'],
       security: sec,
-      response: { 200: Type.Object({ ok: Type.Boolean(), checked: Type.Array(Type.String()), violations: Type.Array(Type.Object({ invariant: Type.String(), detail: Type.String() })) }), 401: Problem },
+      response: {
+        200: Type.Object({
+          ok: Type.Boolean(),
+          checked: Type.Array(Type.String()),
+          violations: Type.Array(Type.Object({ invariant: Type.String(), detail: Type.String() })),
+        }),
+        401: Problem,
+      },
     },
     handler: async (req) => {
       const p = principalOf(req);
       const v = checkAll(ledger.state);
       // Details name objects; a tenant learns only which property failed.
-      return { ok: v.length === 0, checked: [...INVARIANTS], violations: p.actor.kind === 'operator' ? v : v.map((x) => ({ invariant: x.invariant, detail: 'hidden' })) };
+      return {
+        ok: v.length === 0,
+        checked: [...INVARIANTS],
+        violations:
+          p.actor.kind === 'operator' ? v : v.map((x) => ({ invariant: x.invariant, detail: 'hidden' })),
+      };
     },
   });
   app.get('/v1/overview', {
     schema: {
-      summary: 'Dashboard overview: VHMs by state, capacity vs allocation per provider, alerts, faults, trace head',
+      summary:
+        'Dashboard overview: VHMs by state, capacity vs allocation per provider, alerts, faults, trace head',
       operationId: 'overview',
       tags: ['trace'],
       security: sec,
@@ -164,12 +276,25 @@ export function traceRoutes(app: FastifyInstance, deps: Deps): void {
         head: actor.kind === 'operator' ? state.head : null,
         broken: ledger.broken,
         vhmsByState: byState,
-        providers: Object.values(state.providers).map((p) => ({ id: p.id, name: p.name, domain: p.domain, attestation: p.attestation, health: p.health, capacity: p.capacity, allocated: p.allocated })),
+        providers: Object.values(state.providers).map((p) => ({
+          id: p.id,
+          name: p.name,
+          domain: p.domain,
+          attestation: p.attestation,
+          health: p.health,
+          capacity: p.capacity,
+          allocated: p.allocated,
+        })),
         conservation: { ok: !violations.some((v) => v.invariant === 'conservation') },
         invariants: { ok: violations.length === 0, violations: violations.length },
         alerts: Object.values(state.alerts).slice(-20),
         faults: Object.values(state.faults).slice(-20),
-        tenants: Object.values(state.tenants).map((t) => ({ id: t.id, name: t.name, quota: t.quota, carved: t.carved })),
+        tenants: Object.values(state.tenants).map((t) => ({
+          id: t.id,
+          name: t.name,
+          quota: t.quota,
+          carved: t.carved,
+        })),
       };
     },
   });
@@ -179,7 +304,8 @@ async function streamEntries(deps: Deps, req: FastifyRequest, reply: FastifyRepl
   const p = principalOf(req);
   const header = req.headers['last-event-id'];
   const q = req.query as { after?: number };
-  let last = typeof header === 'string' && /^\d+$/.test(header) ? Number(header) : (q.after ?? deps.ledger.state.seq);
+  let last =
+    typeof header === 'string' && /^\d+$/.test(header) ? Number(header) : (q.after ?? deps.ledger.state.seq);
   reply.sse.keepAlive();
   // Subscribe before reading the backlog and buffer, so nothing committed meanwhile is missed;
   // then send each entry once, strictly in seq order.

@@ -2,7 +2,19 @@ import type { CommandBody, Right } from '@xdv/core';
 import type { FastifyInstance } from 'fastify';
 import { Type } from 'typebox';
 import { type Deps, registerCommand } from '../mutation.js';
-import { Cap, Capability, Domain, Generic, Id, page, PageQuery, Problem, Quota, Right as RightSchema, Vhm } from '../schemas.js';
+import {
+  Cap,
+  Capability,
+  Domain,
+  Generic,
+  Id,
+  PageQuery,
+  Problem,
+  page,
+  Quota,
+  Right as RightSchema,
+  Vhm,
+} from '../schemas.js';
 import { one, paginate, sendOne, view } from './read.js';
 
 const VhmParams = Type.Object({ vhm: Id });
@@ -22,7 +34,9 @@ export function vhmRoutes(app: FastifyInstance, deps: Deps): void {
         Type.Object({
           tenant: Type.Optional(Id),
           state: Type.Optional(Type.String({ maxLength: 20 })),
-          parent: Type.Optional(Type.String({ maxLength: 64, description: 'a VHM id, or "root" for top-level VHMs' })),
+          parent: Type.Optional(
+            Type.String({ maxLength: 64, description: 'a VHM id, or "root" for top-level VHMs' }),
+          ),
           q: Type.Optional(Type.String({ maxLength: 64, description: 'substring of the name or id' })),
         }),
       ]),
@@ -30,7 +44,14 @@ export function vhmRoutes(app: FastifyInstance, deps: Deps): void {
     },
     handler: async (req) => {
       const { state } = view(ledger, req);
-      const q = req.query as { tenant?: string; state?: string; parent?: string; q?: string; cursor?: string; limit?: number };
+      const q = req.query as {
+        tenant?: string;
+        state?: string;
+        parent?: string;
+        q?: string;
+        cursor?: string;
+        limit?: number;
+      };
       const items = Object.values(state.vhms).filter(
         (v) =>
           (!q.tenant || v.tenant === q.tenant) &&
@@ -42,13 +63,23 @@ export function vhmRoutes(app: FastifyInstance, deps: Deps): void {
     },
   });
   app.get('/v1/vhms/:vhm', {
-    schema: { summary: 'Get a VHM', operationId: 'getVhm', tags: ['vhms'], security: sec, params: VhmParams, response: { 200: Vhm, ...errors } },
+    schema: {
+      summary: 'Get a VHM',
+      operationId: 'getVhm',
+      tags: ['vhms'],
+      security: sec,
+      params: VhmParams,
+      response: { 200: Vhm, ...errors },
+    },
     handler: async (req, reply) => {
       const { state } = view(ledger, req);
       return sendOne(req, reply, one(state.vhms, (req.params as { vhm: string }).vhm, 'VHM'));
     },
   });
-  registerCommand<unknown, { tenant?: string; name: string; quota: Record<string, number>; parent?: string; capability?: string }>(app, deps, {
+  registerCommand<
+    unknown,
+    { tenant?: string; name: string; quota: Record<string, number>; parent?: string; capability?: string }
+  >(app, deps, {
     method: 'POST',
     url: '/v1/vhms',
     summary: 'Create a VHM (root, or nested with the parent’s SPAWN_NESTED capability)',
@@ -56,7 +87,13 @@ export function vhmRoutes(app: FastifyInstance, deps: Deps): void {
     tags: ['vhms'],
     status: 201,
     body: Type.Object(
-      { tenant: Type.Optional(Id), name: Type.String({ minLength: 1, maxLength: 64 }), quota: Quota, parent: Type.Optional(Id), capability: Type.Optional(Cap) },
+      {
+        tenant: Type.Optional(Id),
+        name: Type.String({ minLength: 1, maxLength: 64 }),
+        quota: Quota,
+        parent: Type.Optional(Id),
+        capability: Type.Optional(Cap),
+      },
       { additionalProperties: false },
     ),
     build: (_p, b, actor) => ({
@@ -73,7 +110,10 @@ export function vhmRoutes(app: FastifyInstance, deps: Deps): void {
       method: 'POST',
       url: `/v1/vhms/:vhm/${action}`,
       summary: `${action[0]!.toUpperCase()}${action.slice(1)} a VHM`,
-      description: action === 'terminate' ? 'Terminates the VHM and every nested VHM (children first, in id order), releasing all bindings, contracts, containers and envelopes.' : undefined,
+      description:
+        action === 'terminate'
+          ? 'Terminates the VHM and every nested VHM (children first, in id order), releasing all bindings, contracts, containers and envelopes.'
+          : undefined,
       operationId: `${action}Vhm`,
       tags: ['vhms'],
       params: VhmParams,
@@ -88,17 +128,34 @@ export function vhmRoutes(app: FastifyInstance, deps: Deps): void {
     operationId: 'setVhmSchedule',
     tags: ['scheduler'],
     params: VhmParams,
-    body: Type.Object({ weight: Type.Integer({ minimum: 1, maximum: 10000 }), maxQueued: Type.Integer({ minimum: 1, maximum: 100000 }) }, { additionalProperties: false }),
+    body: Type.Object(
+      {
+        weight: Type.Integer({ minimum: 1, maximum: 10000 }),
+        maxQueued: Type.Integer({ minimum: 1, maximum: 100000 }),
+      },
+      { additionalProperties: false },
+    ),
     build: (p, b) => ({ type: 'vhm.setSchedule', vhm: p.vhm, weight: b.weight, maxQueued: b.maxQueued }),
   });
 
   // Processes
   app.get('/v1/vhms/:vhm/processes', {
-    schema: { summary: 'List a VHM’s processes', operationId: 'listProcesses', tags: ['processes'], security: sec, params: VhmParams, querystring: PageQuery, response: { 200: page(Generic), ...errors } },
+    schema: {
+      summary: 'List a VHM’s processes',
+      operationId: 'listProcesses',
+      tags: ['processes'],
+      security: sec,
+      params: VhmParams,
+      querystring: PageQuery,
+      response: { 200: page(Generic), ...errors },
+    },
     handler: async (req) => {
       const { state } = view(ledger, req);
       const v = one(state.vhms, (req.params as { vhm: string }).vhm, 'VHM');
-      return paginate(v.processes.map((id) => state.processes[id]!), req.query as object);
+      return paginate(
+        v.processes.map((id) => state.processes[id]!),
+        req.query as object,
+      );
     },
   });
   registerCommand<{ vhm: string }, { capability: string; name: string }>(app, deps, {
@@ -109,7 +166,10 @@ export function vhmRoutes(app: FastifyInstance, deps: Deps): void {
     tags: ['processes'],
     status: 201,
     params: VhmParams,
-    body: Type.Object({ capability: Cap, name: Type.String({ minLength: 1, maxLength: 64 }) }, { additionalProperties: false }),
+    body: Type.Object(
+      { capability: Cap, name: Type.String({ minLength: 1, maxLength: 64 }) },
+      { additionalProperties: false },
+    ),
     build: (p, b) => ({ type: 'process.spawn', vhm: p.vhm, capability: b.capability, name: b.name }),
   });
   registerCommand<{ vhm: string; process: string }, { capability: string }>(app, deps, {
@@ -125,11 +185,22 @@ export function vhmRoutes(app: FastifyInstance, deps: Deps): void {
 
   // Capabilities
   app.get('/v1/vhms/:vhm/capabilities', {
-    schema: { summary: 'List a VHM’s capabilities (the derivation forest)', operationId: 'listCapabilities', tags: ['capabilities'], security: sec, params: VhmParams, querystring: PageQuery, response: { 200: page(Capability), ...errors } },
+    schema: {
+      summary: 'List a VHM’s capabilities (the derivation forest)',
+      operationId: 'listCapabilities',
+      tags: ['capabilities'],
+      security: sec,
+      params: VhmParams,
+      querystring: PageQuery,
+      response: { 200: page(Capability), ...errors },
+    },
     handler: async (req) => {
       const { state } = view(ledger, req);
       const v = one(state.vhms, (req.params as { vhm: string }).vhm, 'VHM');
-      return paginate(v.capabilities.map((id) => state.capabilities[id]!), req.query as object);
+      return paginate(
+        v.capabilities.map((id) => state.capabilities[id]!),
+        req.query as object,
+      );
     },
   });
   const Rights = Type.Array(RightSchema, { minItems: 1, maxItems: 11, uniqueItems: true });
@@ -167,12 +238,23 @@ export function vhmRoutes(app: FastifyInstance, deps: Deps): void {
 
   // Snapshots and migrations
   app.get('/v1/vhms/:vhm/snapshots', {
-    schema: { summary: 'List a VHM’s K snapshots', operationId: 'listSnapshots', tags: ['snapshots'], security: sec, params: VhmParams, querystring: PageQuery, response: { 200: page(Generic), ...errors } },
+    schema: {
+      summary: 'List a VHM’s K snapshots',
+      operationId: 'listSnapshots',
+      tags: ['snapshots'],
+      security: sec,
+      params: VhmParams,
+      querystring: PageQuery,
+      response: { 200: page(Generic), ...errors },
+    },
     handler: async (req) => {
       const { state } = view(ledger, req);
       const id = (req.params as { vhm: string }).vhm;
       one(state.vhms, id, 'VHM');
-      return paginate(Object.values(state.snapshots).filter((s) => s.vhm === id), req.query as object);
+      return paginate(
+        Object.values(state.snapshots).filter((s) => s.vhm === id),
+        req.query as object,
+      );
     },
   });
   registerCommand<{ vhm: string }, { capability: string; include?: Array<'K' | 'Q' | 'PHI'> }>(app, deps, {
@@ -183,14 +265,32 @@ export function vhmRoutes(app: FastifyInstance, deps: Deps): void {
     tags: ['snapshots'],
     status: 201,
     params: VhmParams,
-    body: Type.Object({ capability: Cap, include: Type.Optional(Type.Array(Domain, { maxItems: 3 })) }, { additionalProperties: false }),
-    build: (p, b) => ({ type: 'snapshot.take', vhm: p.vhm, capability: b.capability, include: b.include ?? ['K'] }),
+    body: Type.Object(
+      { capability: Cap, include: Type.Optional(Type.Array(Domain, { maxItems: 3 })) },
+      { additionalProperties: false },
+    ),
+    build: (p, b) => ({
+      type: 'snapshot.take',
+      vhm: p.vhm,
+      capability: b.capability,
+      include: b.include ?? ['K'],
+    }),
   });
   app.get('/v1/migrations', {
-    schema: { summary: 'List migrations', operationId: 'listMigrations', tags: ['migrations'], security: sec, querystring: PageQuery, response: { 200: page(Generic), 401: Problem } },
+    schema: {
+      summary: 'List migrations',
+      operationId: 'listMigrations',
+      tags: ['migrations'],
+      security: sec,
+      querystring: PageQuery,
+      response: { 200: page(Generic), 401: Problem },
+    },
     handler: async (req) => paginate(Object.values(view(ledger, req).state.migrations), req.query as object),
   });
-  registerCommand<{ vhm: string }, { capability: string; target: string; qPolicy?: 'reinit' | 'live'; transferContracts?: string[] }>(app, deps, {
+  registerCommand<
+    { vhm: string },
+    { capability: string; target: string; qPolicy?: 'reinit' | 'live'; transferContracts?: string[] }
+  >(app, deps, {
     method: 'POST',
     url: '/v1/vhms/:vhm/migrations',
     summary: 'Migrate a VHM to another K host (Q reinitialised by default, Φ terminated and reinitialised)',
@@ -207,6 +307,13 @@ export function vhmRoutes(app: FastifyInstance, deps: Deps): void {
       },
       { additionalProperties: false },
     ),
-    build: (p, b) => ({ type: 'vhm.migrate', vhm: p.vhm, capability: b.capability, target: b.target, qPolicy: b.qPolicy ?? 'reinit', transferContracts: b.transferContracts ?? [] }),
+    build: (p, b) => ({
+      type: 'vhm.migrate',
+      vhm: p.vhm,
+      capability: b.capability,
+      target: b.target,
+      qPolicy: b.qPolicy ?? 'reinit',
+      transferContracts: b.transferContracts ?? [],
+    }),
   });
 }

@@ -195,7 +195,7 @@ export function reportQ(ctx: Ctx, cmd: CommandOf<'report.q'>): void {
   }));
   markReported(ctx, p, r.seq);
   emit(ctx, {
-    type: 'report.q',
+    type: 'q.metrics.reported',
     domain: 'Q',
     payload: { provider: p.id, seq: r.seq, qubits: rows, signature: cmd.auth.signature, verified: true },
   });
@@ -229,7 +229,7 @@ export function reportPhi(ctx: Ctx, cmd: CommandOf<'report.phi'>): void {
   });
   markReported(ctx, p, r.seq);
   emit(ctx, {
-    type: 'report.phi',
+    type: 'phi.stability.reported',
     domain: 'PHI',
     payload: { provider: p.id, seq: r.seq, envelopes: rows, signature: cmd.auth.signature, verified: true },
   });
@@ -281,7 +281,7 @@ export function reportError(ctx: Ctx, cmd: CommandOf<'report.error'>): void {
   }
   markReported(ctx, p, r.seq);
   emit(ctx, {
-    type: 'report.error',
+    type: 'provider.error.reported',
     domain: p.domain,
     contract: contract?.id ?? null,
     payload: { provider: p.id, seq: r.seq, code, message, signature: cmd.auth.signature, verified: true },

@@ -1,0 +1,72 @@
+import type { Ledger } from '@xdv/db';
+import type { IdempotencyStore, TokenRecord, TokenStore } from './ports.js';
+
+// Adapt @xdv/db's stores to the API's ports. Token lookups are cached briefly by secret so a read
+// costs no database round trip; revocation clears the cache at once (and other processes within 5 s).
+
+const CACHE_MS = 5_000;
+
+type DbToken = Awaited<ReturnType<Ledger['tokens']['list']>>[number];
+
+function toPort(t: DbToken): TokenRecord {
+  return {
+    id: t.id,
+    kind: t.principal,
+    tenant: t.tenant,
+    role: t.role,
+    provider: t.provider,
+    label: t.label,
+    revoked: t.revokedAt !== null,
+  };
+}
+
+export function tokenStore(ledger: Ledger): TokenStore {
+  const cache = new Map<string, { at: number; rec: TokenRecord | null }>();
+  return {
+    async create(rec, secret) {
+      const r = await ledger.tokens.create({
+        principal: rec.kind,
+        tenant: rec.tenant,
+        role: rec.role,
+        provider: rec.provider,
+        label: rec.label,
+        ...(secret ? { secret } : {}),
+      });
+      return { record: toPort(r.token), secret: r.secret };
+    },
+    async findBySecret(secret) {
+      const hit = cache.get(secret);
+      const now = performance.now();
+      if (hit && now - hit.at < CACHE_MS) return hit.rec;
+      const t = await ledger.tokens.find(secret);
+      const rec = t ? toPort(t) : null;
+      if (cache.size > 10_000) cache.clear();
+      cache.set(secret, { at: now, rec });
+      return rec;
+    },
+    async list() {
+      return (await ledger.tokens.list()).map(toPort);
+    },
+    async revoke(id) {
+      const ok = await ledger.tokens.revoke(id);
+      if (ok) cache.clear();
+      return ok;
+    },
+    async countActiveOperators() {
+      return (await ledger.tokens.list()).filter((t) => t.principal === 'operator' && t.revokedAt === null)
+        .length;
+    },
+  };
+}
+
+export function idempotencyStore(ledger: Ledger): IdempotencyStore {
+  return {
+    async get(principal, key) {
+      const r = await ledger.idempotency.get(principal, key);
+      return r ? { requestHash: r.requestHash, status: r.status, body: r.body } : null;
+    },
+    async put(principal, key, resp) {
+      await ledger.idempotency.put({ principal, key, ...resp });
+    },
+  };
+}

@@ -1,0 +1,74 @@
+import { Ledger, type LedgerOptions } from '@xdv/db';
+import type { FastifyInstance } from 'fastify';
+import { idempotencyStore, tokenStore } from './adapters.js';
+import type { Config } from './config.js';
+import type { TokenStore } from './ports.js';
+import { buildServer } from './server.js';
+
+export interface App {
+  server: FastifyInstance;
+  ledger: Ledger;
+  tokens: TokenStore;
+  /** Set when this start created the first operator token (shown once). */
+  bootstrapSecret: string | null;
+  close(): Promise<void>;
+}
+
+/** Open the ledger, make sure an operator token exists, and build the server (not yet listening). */
+export async function openApp(
+  config: Config,
+  opts: { logger?: boolean; ledger?: LedgerOptions } = {},
+): Promise<App> {
+  const ledger = await Ledger.open({
+    ...(config.databaseUrl ? { databaseUrl: config.databaseUrl } : { dataDir: config.dataDir }),
+    ...opts.ledger,
+  });
+  const tokens = tokenStore(ledger);
+  let bootstrapSecret: string | null = null;
+  try {
+    if (config.bootstrapToken) {
+      if (!(await tokens.findBySecret(config.bootstrapToken))) {
+        await tokens.create(
+          {
+            kind: 'operator',
+            tenant: null,
+            role: null,
+            provider: null,
+            label: 'bootstrap (XDV_BOOTSTRAP_TOKEN)',
+          },
+          config.bootstrapToken,
+        );
+      }
+    } else if ((await tokens.countActiveOperators()) === 0) {
+      bootstrapSecret = (
+        await tokens.create({
+          kind: 'operator',
+          tenant: null,
+          role: null,
+          provider: null,
+          label: 'first operator',
+        })
+      ).secret;
+    }
+    const server = await buildServer({
+      ledger,
+      tokens,
+      idempotency: idempotencyStore(ledger),
+      config,
+      ...(opts.logger === false ? { logger: false } : {}),
+    });
+    return {
+      server,
+      ledger,
+      tokens,
+      bootstrapSecret,
+      async close() {
+        await server.close();
+        await ledger.close();
+      },
+    };
+  } catch (e) {
+    await ledger.close();
+    throw e;
+  }
+}

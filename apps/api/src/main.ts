@@ -1,0 +1,84 @@
+#!/usr/bin/env node
+import { parseArgs } from 'node:util';
+import { openApp } from './app.js';
+import { configFromEnv, ENV_HELP } from './config.js';
+
+const HELP = `xdv-api — XDV Domain Hypervisor control plane
+
+Usage:
+  node apps/api/dist/main.js                 start the API server (and the console at /)
+  node apps/api/dist/main.js token create --kind operator|tenant|provider [--tenant ID] [--role admin|viewer] [--provider NAME] [--label TEXT]
+                                             mint an API token (printed once)
+  node apps/api/dist/main.js --help
+
+${ENV_HELP}
+`;
+
+async function main(): Promise<void> {
+  const argv = process.argv.slice(2);
+  if (argv.includes('--help') || argv.includes('-h')) {
+    process.stdout.write(HELP);
+    return;
+  }
+  const config = configFromEnv();
+  if (argv[0] === 'token') return mintToken(argv.slice(1), config);
+  if (argv.length > 0) throw new Error(`unknown arguments: ${argv.join(' ')}\n\n${HELP}`);
+  const app = await openApp(config);
+  let stopping = false;
+  const stop = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    app.server.log.info({ signal }, 'stopping: draining requests, writing a checkpoint');
+    await app.close();
+    process.exit(0);
+  };
+  process.on('SIGINT', () => void stop('SIGINT'));
+  process.on('SIGTERM', () => void stop('SIGTERM'));
+  await app.server.listen({ port: config.port, host: config.host });
+  const url = `http://${config.host}:${config.port}/`;
+  const store = config.databaseUrl
+    ? 'PostgreSQL'
+    : `PGlite at ${config.dataDir} (embedded; PostgreSQL is the durable production store)`;
+  process.stdout.write(`\nXDV console: ${url}\nAPI docs:    ${url}docs\nStore:       ${store}\n`);
+  if (app.bootstrapSecret)
+    process.stdout.write(`Operator token (shown once, keep it): ${app.bootstrapSecret}\n`);
+  process.stdout.write('\n');
+}
+
+async function mintToken(args: string[], config: ReturnType<typeof configFromEnv>): Promise<void> {
+  const { values } = parseArgs({
+    args: args[0] === 'create' ? args.slice(1) : args,
+    options: {
+      kind: { type: 'string' },
+      tenant: { type: 'string' },
+      role: { type: 'string' },
+      provider: { type: 'string' },
+      label: { type: 'string' },
+    },
+  });
+  const kind = values.kind;
+  if (kind !== 'operator' && kind !== 'tenant' && kind !== 'provider')
+    throw new Error('--kind must be operator, tenant or provider');
+  const app = await openApp(config, { logger: false });
+  try {
+    if (kind === 'tenant' && (!values.tenant || !app.ledger.state.tenants[values.tenant]))
+      throw new Error(`tenant ${values.tenant ?? '(missing --tenant)'} does not exist`);
+    if (kind === 'provider' && !values.provider) throw new Error('--provider NAME is required');
+    const role = values.role === 'viewer' ? 'viewer' : 'admin';
+    const r = await app.tokens.create({
+      kind,
+      tenant: kind === 'tenant' ? values.tenant! : null,
+      role: kind === 'tenant' ? role : null,
+      provider: kind === 'provider' ? values.provider! : null,
+      label: values.label ?? `${kind} token`,
+    });
+    process.stdout.write(`${r.secret}\n`);
+  } finally {
+    await app.close();
+  }
+}
+
+main().catch((e: unknown) => {
+  process.stderr.write(`${e instanceof Error ? e.message : String(e)}\n`);
+  process.exit(1);
+});

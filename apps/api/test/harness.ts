@@ -1,0 +1,67 @@
+import { readFileSync } from 'node:fs';
+import type { AddressInfo } from 'node:net';
+import { inject } from 'vitest';
+import { type App, openApp } from '../src/app.js';
+import type { Config } from '../src/config.js';
+
+export const pgUrl = inject('pgUrl');
+let template: Blob | null = null;
+let schemaN = 0;
+
+export interface Api {
+  app: App;
+  base: string;
+  operator: string;
+  call<T = Record<string, unknown>>(
+    method: string,
+    path: string,
+    opts?: { token?: string | null; body?: unknown; headers?: Record<string, string> },
+  ): Promise<{ status: number; body: T; headers: Headers }>;
+  close(): Promise<void>;
+}
+
+/** A real server on an ephemeral port over a fresh database (PGlite from the template, or a new PostgreSQL schema). */
+export async function startApi(opts: { backend?: 'pglite' | 'pg'; rateLimit?: number } = {}): Promise<Api> {
+  template ??= new Blob([readFileSync(inject('pgliteTemplate'))]);
+  const backend = opts.backend ?? 'pglite';
+  const config: Config = {
+    port: 0,
+    host: '127.0.0.1',
+    databaseUrl: null,
+    dataDir: '',
+    bootstrapToken: null,
+    demo: false,
+    rateLimit: opts.rateLimit ?? 0,
+    webDir: '/nonexistent',
+    logLevel: 'warn',
+  };
+  const app = await openApp(config, {
+    logger: false,
+    ledger:
+      backend === 'pg'
+        ? { databaseUrl: pgUrl!, schema: `api_${process.pid}_${++schemaN}`, followPollMs: 200 }
+        : { databaseUrl: null, dataDir: undefined, pgliteTemplate: template },
+  });
+  await app.server.listen({ port: 0, host: '127.0.0.1' });
+  const base = `http://127.0.0.1:${(app.server.server.address() as AddressInfo).port}`;
+  const operator = app.bootstrapSecret!;
+  return {
+    app,
+    base,
+    operator,
+    async call(method, path, o = {}) {
+      const headers: Record<string, string> = { ...o.headers };
+      const token = o.token === undefined ? operator : o.token;
+      if (token) headers.authorization = `Bearer ${token}`;
+      if (o.body !== undefined) headers['content-type'] = 'application/json';
+      const res = await fetch(base + path, {
+        method,
+        headers,
+        ...(o.body !== undefined ? { body: JSON.stringify(o.body) } : {}),
+      });
+      const text = await res.text();
+      return { status: res.status, body: (text ? JSON.parse(text) : null) as never, headers: res.headers };
+    },
+    close: () => app.close(),
+  };
+}
