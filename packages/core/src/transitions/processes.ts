@@ -43,6 +43,11 @@ export function exitProcess(ctx: Ctx, cmd: CommandOf<'process.exit'>): void {
       });
     }
   }
+  // A cancelled unit leaves the run queue now, not at the next tick (scheduler invariant, queue quota).
+  const q = ctx.state.runQueue;
+  ctx.state.runQueue = q.filter(
+    (u) => ctx.state.units[u]!.state === 'waiting' || ctx.state.units[u]!.state === 'running',
+  );
   emit(ctx, {
     type: 'process.exited',
     tenant: v.tenant,

@@ -2,7 +2,7 @@
 // is idempotent on already-released objects and emits one entry per object it changes.
 import { byId, type Ctx, emit, nextId, sortedIds } from '../engine/context.js';
 import { addQuota, quotaOf } from '../model/quota.js';
-import type { Binding, Contract, Domain, FaultLevel, Quota } from '../model/state.js';
+import type { Binding, Contract, Domain, FaultLevel, Quota, Vhm } from '../model/state.js';
 
 /** The quota a contract holds against its VHM. */
 export function contractQuota(c: Contract): Quota {
@@ -125,6 +125,24 @@ export function revokeCapability(ctx: Ctx, id: string, reason: string): void {
   });
 }
 
+/** Pause a VHM's running nested VHMs, depth-first, children first in id order. */
+export function pauseDescendants(ctx: Ctx, v: Vhm): void {
+  for (const cid of sortedIds(v.children)) {
+    const c = ctx.state.vhms[cid]!;
+    pauseDescendants(ctx, c);
+    if (c.state === 'active') {
+      c.state = 'paused';
+      ctx.touched.vhms.add(c.id);
+      emit(ctx, {
+        type: 'vhm.paused',
+        tenant: c.tenant,
+        vhm: c.id,
+        payload: { vhm: c.id, from: 'active', to: 'paused', cause: v.id },
+      });
+    }
+  }
+}
+
 export interface FaultInput {
   level: FaultLevel;
   code: string;
@@ -174,6 +192,8 @@ export function raiseFault(ctx: Ctx, f: FaultInput): string {
         vhm: vhm.id,
         payload: { vhm: vhm.id, reason: 'fault escalation' },
       });
+      // Nested isolation is transitive: a paused VHM's children cannot stay active inside it.
+      pauseDescendants(ctx, vhm);
       raiseFault(ctx, {
         level: 'vhm',
         code: f.code,

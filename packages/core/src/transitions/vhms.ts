@@ -5,7 +5,7 @@ import type { CommandOf } from '../model/commands.js';
 import { reject } from '../model/errors.js';
 import { addQuota, quotaOverflow } from '../model/quota.js';
 import { RIGHTS, type Vhm, type VhmState, zeroQuota } from '../model/state.js';
-import { endContract, releaseBinding, revokeCapability } from './resources.js';
+import { endContract, pauseDescendants, releaseBinding, revokeCapability } from './resources.js';
 
 /** The lifecycle graph of XDV-083 §3: requested → validated → active ⇄ paused → terminated → released. */
 const NEXT: Record<string, { from: VhmState[]; to: VhmState }> = {
@@ -155,23 +155,6 @@ export function transitionVhm(
   if (cmd.type === 'vhm.pause') pauseDescendants(ctx, v);
 }
 
-function pauseDescendants(ctx: Ctx, v: Vhm): void {
-  for (const cid of sortedIds(v.children)) {
-    const c = ctx.state.vhms[cid]!;
-    pauseDescendants(ctx, c);
-    if (c.state === 'active') {
-      c.state = 'paused';
-      ctx.touched.vhms.add(c.id);
-      emit(ctx, {
-        type: 'vhm.paused',
-        tenant: c.tenant,
-        vhm: c.id,
-        payload: { vhm: c.id, from: 'active', to: 'paused', cause: v.id },
-      });
-    }
-  }
-}
-
 /** Terminate depth-first, children first in id order, releasing everything each VHM holds. */
 function terminateTree(ctx: Ctx, v: Vhm, cause: string): void {
   const s = ctx.state;
@@ -192,6 +175,10 @@ function terminateTree(ctx: Ctx, v: Vhm, cause: string): void {
       });
     }
   }
+  // A cancelled unit leaves the run queue now, not at the next tick (scheduler invariant, queue quota).
+  s.runQueue = s.runQueue.filter(
+    (id) => s.units[id]!.state === 'waiting' || s.units[id]!.state === 'running',
+  );
   for (const bid of sortedIds(v.bindings)) releaseBinding(ctx, s.bindings[bid]!, 'vhm terminated');
   for (const cid of sortedIds(v.contracts)) endContract(ctx, s.contracts[cid]!, 'released', 'vhm terminated');
   for (const ipcId of Object.keys(s.ipcs).sort(byId)) {
