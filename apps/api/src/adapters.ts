@@ -32,6 +32,7 @@ export function tokenStore(ledger: Ledger): TokenStore {
         label: rec.label,
         ...(secret ? { secret } : {}),
       });
+      cache.delete(r.secret);
       return { record: toPort(r.token), secret: r.secret };
     },
     async findBySecret(secret) {

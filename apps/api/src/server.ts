@@ -121,7 +121,7 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
   opsRoutes(app, deps.ledger, () => ready);
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
   // Every /v1 route needs a token; the stream also accepts ?access_token= for EventSource.
-  app.addHook('preHandler', async (req) => {
+  app.addHook('onRequest', async (req) => {
     if (!req.url.startsWith('/v1/')) return;
     req.principal = await authenticate(req, deps.tokens, req.url.startsWith('/v1/trace/stream'));
   });

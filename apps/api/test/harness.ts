@@ -11,6 +11,8 @@ let schemaN = 0;
 export interface Api {
   app: App;
   base: string;
+  /** PostgreSQL schema of this instance (pg backend only). */
+  schema: string;
   operator: string;
   call<T = Record<string, unknown>>(
     method: string,
@@ -24,6 +26,7 @@ export interface Api {
 export async function startApi(opts: { backend?: 'pglite' | 'pg'; rateLimit?: number } = {}): Promise<Api> {
   template ??= new Blob([readFileSync(inject('pgliteTemplate'))]);
   const backend = opts.backend ?? 'pglite';
+  const schema = `api_${process.pid}_${++schemaN}`;
   const config: Config = {
     port: 0,
     host: '127.0.0.1',
@@ -40,7 +43,7 @@ export async function startApi(opts: { backend?: 'pglite' | 'pg'; rateLimit?: nu
     ledger:
       backend === 'pg'
         ? { databaseUrl: pgUrl!, schema: `api_${process.pid}_${++schemaN}`, followPollMs: 200 }
-        : { databaseUrl: null, dataDir: undefined, pgliteTemplate: template },
+        : { pgliteTemplate: template },
   });
   await app.server.listen({ port: 0, host: '127.0.0.1' });
   const base = `http://127.0.0.1:${(app.server.server.address() as AddressInfo).port}`;
@@ -48,6 +51,7 @@ export async function startApi(opts: { backend?: 'pglite' | 'pg'; rateLimit?: nu
   return {
     app,
     base,
+    schema,
     operator,
     async call(method, path, o = {}) {
       const headers: Record<string, string> = { ...o.headers };

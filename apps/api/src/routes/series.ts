@@ -34,7 +34,10 @@ export class SeriesIndex {
   private push(provider: string, subject: string, metric: string, l: number, v: number): void {
     const key = `${provider}|${subject}|${metric}`;
     let s = this.series.get(key);
-    if (!s) this.series.set(key, (s = []));
+    if (!s) {
+      s = [];
+      this.series.set(key, s);
+    }
     s.push({ l, v });
     if (s.length > MAX_SAMPLES) s.splice(0, s.length - MAX_SAMPLES);
   }

@@ -307,6 +307,7 @@ async function streamEntries(deps: Deps, req: FastifyRequest, reply: FastifyRepl
   let last =
     typeof header === 'string' && /^\d+$/.test(header) ? Number(header) : (q.after ?? deps.ledger.state.seq);
   reply.sse.keepAlive();
+  reply.sse.sendHeaders();
   // Subscribe before reading the backlog and buffer, so nothing committed meanwhile is missed;
   // then send each entry once, strictly in seq order.
   let buffer: Entry[] | null = [];

@@ -1,0 +1,243 @@
+import { checkAll } from '@xdv/core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type HttpFleet, ok, seedFleet } from './fleet.js';
+import { type Api, pgUrl, startApi } from './harness.js';
+
+let api: Api;
+let f: HttpFleet;
+
+beforeAll(async () => {
+  api = await startApi();
+  f = await seedFleet(api);
+});
+afterAll(async () => api?.close());
+
+describe('idempotency', () => {
+  it('returns the first response for a retried key and appends nothing; a reused key with another body is refused', async () => {
+    const body = { name: 'idem', quota: { qubits: 1 } };
+    const h = { 'idempotency-key': 'create-idem-1' };
+    const first = await api.call<{ created: { vhm: string } }>('POST', '/v1/vhms', {
+      token: f.tok1,
+      body,
+      headers: h,
+    });
+    expect(first.status).toBe(201);
+    const seq = api.app.ledger.state.seq;
+    const again = await api.call<{ created: { vhm: string } }>('POST', '/v1/vhms', {
+      token: f.tok1,
+      body,
+      headers: h,
+    });
+    expect(again.status).toBe(201);
+    expect(again.headers.get('idempotent-replayed')).toBe('true');
+    expect(again.body).toEqual(first.body);
+    expect(api.app.ledger.state.seq).toBe(seq);
+    const other = await api.call<{ code: string }>('POST', '/v1/vhms', {
+      token: f.tok1,
+      body: { ...body, name: 'idem2' },
+      headers: h,
+    });
+    expect(other.status).toBe(422);
+    expect(other.body.code).toBe('HV_IDEMPOTENCY_MISMATCH');
+    // A rejection is remembered too.
+    const bad = { name: 'huge', quota: { qubits: 999 } };
+    const r1 = await api.call('POST', '/v1/vhms', {
+      token: f.tok1,
+      body: bad,
+      headers: { 'idempotency-key': 'k2' },
+    });
+    const seq2 = api.app.ledger.state.seq;
+    const r2 = await api.call('POST', '/v1/vhms', {
+      token: f.tok1,
+      body: bad,
+      headers: { 'idempotency-key': 'k2' },
+    });
+    expect(r2.status).toBe(r1.status);
+    expect(r2.body).toEqual(r1.body);
+    expect(api.app.ledger.state.seq).toBe(seq2);
+  });
+});
+
+describe('conflicting allocations', () => {
+  it('grants exactly 50 of 200 concurrent requests for 50 free qubits, and conservation holds', async () => {
+    // A tenant with room for all of them, and a provider with exactly 50 free qubits.
+    const t = (
+      await ok(
+        api.call<{ created: { tenant: string } }>('POST', '/v1/tenants', {
+          body: { name: 'race', quota: { vhms: 1, qubits: 1000 } },
+        }),
+      )
+    ).created.tenant;
+    const tok = (
+      await ok(
+        api.call<{ secret: string }>('POST', '/v1/tokens', {
+          body: { kind: 'tenant', tenant: t, label: 'race' },
+        }),
+      )
+    ).secret;
+    const v = await ok(
+      api.call<{ created: { vhm: string; capability: string } }>('POST', '/v1/vhms', {
+        token: tok,
+        body: { name: 'racer', quota: { qubits: 1000 } },
+      }),
+    );
+    await ok(api.call('POST', `/v1/vhms/${v.created.vhm}/validate`, { token: tok }));
+    await ok(api.call('POST', `/v1/vhms/${v.created.vhm}/activate`, { token: tok }));
+    const free =
+      api.app.ledger.state.providers[f.q]!.capacity.qubits -
+      api.app.ledger.state.providers[f.q]!.allocated.qubits;
+    expect(free).toBe(50);
+    const results = await Promise.all(
+      Array.from({ length: 200 }, () =>
+        api.call<{ code?: string }>('POST', `/v1/vhms/${v.created.vhm}/contracts`, {
+          token: tok,
+          body: {
+            capability: v.created.capability,
+            domain: 'Q',
+            provider: f.q,
+            q: { qubits: 1, budget: 1, calibration: f.cal },
+          },
+        }),
+      ),
+    );
+    expect(results.filter((r) => r.status === 201)).toHaveLength(50);
+    const refused = results.filter((r) => r.status !== 201);
+    expect(refused.every((r) => r.status === 409 && r.body.code === 'Q_ERR_RESOURCE_UNAVAILABLE')).toBe(true);
+    expect(api.app.ledger.state.providers[f.q]!.allocated.qubits).toBe(50);
+    expect(checkAll(api.app.ledger.state)).toEqual([]);
+    expect((await api.call<{ ok: boolean }>('GET', '/v1/trace/verify')).body.ok).toBe(true);
+  });
+});
+
+/** Read SSE events from the stream until `count` entries arrived, then disconnect. */
+async function readStream(
+  base: string,
+  token: string,
+  count: number,
+  lastEventId?: string,
+): Promise<number[]> {
+  const ctrl = new AbortController();
+  const res = await fetch(`${base}/v1/trace/stream`, {
+    headers: {
+      authorization: `Bearer ${token}`,
+      accept: 'text/event-stream',
+      ...(lastEventId ? { 'last-event-id': lastEventId } : {}),
+    },
+    signal: ctrl.signal,
+  });
+  expect(
+    res.headers.get('content-type'),
+    `${res.status} ${res.status === 200 ? '' : await res.text()}`,
+  ).toContain('text/event-stream');
+  const reader = res.body!.getReader();
+  const seqs: number[] = [];
+  let buf = '';
+  const dec = new TextDecoder();
+  while (seqs.length < count) {
+    const { value, done } = await reader.read();
+    if (done) break;
+    buf += dec.decode(value, { stream: true });
+    let i = buf.indexOf('\n\n');
+    while (i >= 0) {
+      const block = buf.slice(0, i);
+      buf = buf.slice(i + 2);
+      const id = /^id: (\d+)$/m.exec(block);
+      if (id && /^event: entry$/m.exec(block)) seqs.push(Number(id[1]));
+      i = buf.indexOf('\n\n');
+    }
+  }
+  ctrl.abort();
+  return seqs;
+}
+
+describe('live stream', () => {
+  it('resumes from Last-Event-ID with no gap and no duplicate, across concurrent writes', async () => {
+    const start = api.app.ledger.state.seq;
+    const write = async (n: number) => {
+      for (let i = 0; i < n; i++) await api.call('POST', '/v1/clock/advance', { body: { ticks: 1 } });
+    };
+    // Each clock.advance appends 2 entries (command + effect).
+    const reading = readStream(api.base, api.operator, 10, String(start));
+    await write(5);
+    const first = await reading;
+    expect(first).toEqual(Array.from({ length: 10 }, (_, i) => start + 1 + i));
+    const writing = write(10);
+    const second = await readStream(api.base, api.operator, 20, String(first.at(-1)));
+    await writing;
+    expect(second).toEqual(Array.from({ length: 20 }, (_, i) => first.at(-1)! + 1 + i));
+  });
+
+  it('streams only the tenant’s own entries to a tenant', async () => {
+    const start = api.app.ledger.state.seq;
+    const reading = readStream(api.base, f.tok2, 2, String(start));
+    await api.call('POST', `/v1/vhms/${f.vhm}/pause`, { token: f.tok1 });
+    await api.call('POST', `/v1/vhms/${f.vhm}/resume`, { token: f.tok1 });
+    await api.call('POST', '/v1/vhms', { token: f.tok2, body: { name: 'seen', quota: {} } });
+    const seqs = await reading;
+    const entries = await api.app.ledger.entries({ afterSeq: start, limit: 100 });
+    for (const s of seqs) expect(entries.find((e) => e.seq === s)!.tenant).toBe(f.t2);
+  });
+});
+
+describe.runIf(pgUrl)('two API processes on one PostgreSQL', () => {
+  it('converge on the same state hash under mixed writes from both', async () => {
+    const { stateHash } = await import('@xdv/core');
+    const { nodeSha256 } = await import('@xdv/core/node');
+    const a = await startApi({ backend: 'pg' });
+    try {
+      const fa = await seedFleet(a);
+      // The second process opens the same schema.
+      const { openApp } = await import('../src/app.js');
+      const b = await openApp(
+        {
+          port: 0,
+          host: '127.0.0.1',
+          databaseUrl: null,
+          dataDir: '',
+          bootstrapToken: null,
+          demo: false,
+          rateLimit: 0,
+          webDir: '/nonexistent',
+          logLevel: 'warn',
+        },
+        { logger: false, ledger: { databaseUrl: pgUrl!, schema: a.schema, followPollMs: 100 } },
+      );
+      try {
+        await b.server.listen({ port: 0, host: '127.0.0.1' });
+        const addr = b.server.server.address() as { port: number };
+        const bBase = `http://127.0.0.1:${addr.port}`;
+        const post = (base: string, path: string, token: string, body: unknown) =>
+          fetch(base + path, {
+            method: 'POST',
+            headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+            body: JSON.stringify(body),
+          });
+        const reqs: Array<Promise<Response>> = [];
+        for (let i = 0; i < 40; i++) {
+          const base = i % 2 === 0 ? a.base : bBase;
+          reqs.push(
+            post(base, `/v1/vhms/${fa.vhm}/contracts`, fa.tok1, {
+              capability: fa.root,
+              domain: 'Q',
+              provider: fa.q,
+              q: { qubits: 3, budget: 5, calibration: fa.cal },
+            }),
+          );
+          reqs.push(post(base, '/v1/clock/advance', a.operator, { ticks: 1 }));
+        }
+        const statuses = (await Promise.all(reqs)).map((r) => r.status);
+        expect(statuses.filter((s) => s !== 200 && s !== 201 && s !== 409)).toEqual([]);
+        for (let i = 0; i < 50 && a.app.ledger.state.seq !== b.ledger.state.seq; i++)
+          await new Promise((r) => setTimeout(r, 100));
+        expect(b.ledger.state.seq).toBe(a.app.ledger.state.seq);
+        expect(stateHash(b.ledger.state, nodeSha256)).toBe(stateHash(a.app.ledger.state, nodeSha256));
+        expect(checkAll(a.app.ledger.state)).toEqual([]);
+        expect(a.app.ledger.state.providers[fa.q]!.allocated.qubits).toBeLessThanOrEqual(50);
+      } finally {
+        await b.close();
+      }
+    } finally {
+      await a.close();
+    }
+  });
+});
