@@ -31,8 +31,8 @@ import { IdempotencyStore, TokenStore } from './tokens.js';
 export interface LedgerOptions {
   /** PGlite data directory (default: in-memory PGlite). Ignored when a database URL is used. */
   dataDir?: string;
-  /** PostgreSQL URL; defaults to env DATABASE_URL. When set, PostgreSQL is used instead of PGlite. */
-  databaseUrl?: string;
+  /** PostgreSQL URL; defaults to env DATABASE_URL. When set, PostgreSQL is used instead of PGlite; null forces PGlite. */
+  databaseUrl?: string | null;
   /** PostgreSQL schema for all tables (default `public`). */
   schema?: string;
   /** Write a checkpoint every this many entries (default 10,000; 0 = only on clean close). */
@@ -42,6 +42,8 @@ export interface LedgerOptions {
   pgliteTemplate?: Blob;
   /** PostgreSQL only: how often to poll for other writers' entries besides LISTEN/NOTIFY (ms, default 1000). */
   followPollMs?: number;
+  /** Write a checkpoint on clean close (default true). */
+  checkpointOnClose?: boolean;
 }
 
 export interface TraceQuery {
@@ -110,13 +112,14 @@ export class Ledger {
     private readonly hasher: Hasher,
     private readonly checkpointEvery: number,
     private readonly channel: string,
+    private readonly checkpointOnClose: boolean,
   ) {
     this.tokens = new TokenStore(driver.db);
     this.idempotency = new IdempotencyStore(driver.db);
   }
 
   static async open(opts: LedgerOptions = {}): Promise<Ledger> {
-    const url = opts.databaseUrl ?? process.env.DATABASE_URL;
+    const url = opts.databaseUrl === null ? undefined : (opts.databaseUrl ?? process.env.DATABASE_URL);
     const schemaName = validSchemaName(opts.schema ?? 'public');
     let driver: Driver;
     if (url) {
@@ -139,6 +142,7 @@ export class Ledger {
       opts.hasher ?? nodeSha256,
       opts.checkpointEvery ?? 10_000,
       `xdv_trace_${schemaName}`,
+      opts.checkpointOnClose ?? true,
     );
     try {
       await ledger.boot();
@@ -254,7 +258,12 @@ export class Ledger {
       await this.idle();
       if (this.poll) clearInterval(this.poll);
       if (this.unlisten) await this.unlisten();
-      if (!this._broken && !this.needReload && this._state.seq > this.lastCheckpointSeq)
+      if (
+        this.checkpointOnClose &&
+        !this._broken &&
+        !this.needReload &&
+        this._state.seq > this.lastCheckpointSeq
+      )
         await writeCheckpoint(this.driver, checkpointOf(this._state, this.hasher)).catch(() => {});
     } finally {
       await this.driver.close();
@@ -384,17 +393,27 @@ export class Ledger {
       this.needReload = true;
       const conflict = isSeqConflict(e);
       const retry: Pending[] = [];
+      const failed: Array<[Pending, DbError]> = [];
       for (const p of batch.items) {
         p.attempts++;
         if (conflict && p.attempts < MAX_ATTEMPTS) retry.push(p);
         else
-          p.reject(
+          failed.push([
+            p,
             conflict
               ? new DbError('HV_CONFLICT_RETRIES', `gave up after ${p.attempts} seq conflicts`, e)
               : flushError(e),
-          );
+          ]);
       }
       this.held.unshift(...retry, ...later);
+      // Rebuild before answering, so a caller that sees the failure also sees the state the DB holds.
+      try {
+        await this.reload();
+        this.needReload = false;
+      } catch {
+        // Still unreachable: the pump tries again before stepping anything.
+      }
+      for (const [p, err] of failed) p.reject(err);
       return;
     }
     if (batch.checkpoint) this.lastCheckpointSeq = batch.checkpoint.seq;
