@@ -100,10 +100,14 @@ export class Ledger {
   private idleWaiters: Array<() => void> = [];
   private listeners = new Set<(entries: Entry[]) => void>();
   private lastCheckpointSeq = 0;
+  /** Highest seq the listeners have been told about. */
+  private emittedSeq = 0;
   private remoteSeq = 0;
   private closed = false;
   private unlisten: (() => Promise<void>) | null = null;
   private poll: NodeJS.Timeout | null = null;
+  /** Counters for health checks, metrics and tests. */
+  readonly stats = { batches: 0, entries: 0, conflicts: 0, catchUps: 0, reloads: 0, checkpoints: 0 };
   readonly tokens: TokenStore;
   readonly idempotency: IdempotencyStore;
 
@@ -392,6 +396,7 @@ export class Ledger {
       this.hold = true;
       this.needReload = true;
       const conflict = isSeqConflict(e);
+      if (conflict) this.stats.conflicts++;
       const retry: Pending[] = [];
       const failed: Array<[Pending, DbError]> = [];
       for (const p of batch.items) {
@@ -416,12 +421,19 @@ export class Ledger {
       for (const [p, err] of failed) p.reject(err);
       return;
     }
-    if (batch.checkpoint) this.lastCheckpointSeq = batch.checkpoint.seq;
+    if (batch.checkpoint) {
+      this.lastCheckpointSeq = batch.checkpoint.seq;
+      this.stats.checkpoints++;
+    }
+    this.stats.batches++;
+    this.stats.entries += batch.entries.length;
     for (const p of batch.items) p.resolve(p.result!);
     if (batch.entries.length > 0) this.emit(batch.entries);
   }
 
   private emit(entries: Entry[]): void {
+    if (entries.length === 0) return;
+    this.emittedSeq = Math.max(this.emittedSeq, entries[entries.length - 1]!.seq);
     for (const l of this.listeners) {
       try {
         l(entries);
@@ -434,14 +446,23 @@ export class Ledger {
   /** Boot: newest valid checkpoint, then the tail replayed and verified through the core. */
   private async boot(): Promise<void> {
     const { state, broken, checkpointSeq } = await this.load();
+    if (this.emittedSeq === 0) this.emittedSeq = state.seq; // first boot: history is not news
     this._state = state;
     this._broken = broken;
     this.lastCheckpointSeq = checkpointSeq;
-    this.remoteSeq = state.seq;
+    this.remoteSeq = Math.max(this.remoteSeq, state.seq);
   }
 
   private async reload(): Promise<void> {
+    this.stats.reloads++;
     await this.boot();
+    // Entries another writer committed meanwhile are news to the listeners.
+    while (this._state.seq > this.emittedSeq) {
+      const news = await this.entries({ afterSeq: this.emittedSeq, limit: 10_000 });
+      const upTo = news.filter((e) => e.seq <= this._state.seq);
+      if (upTo.length === 0) break;
+      this.emit(upTo);
+    }
   }
 
   private async load(): Promise<{
@@ -468,6 +489,7 @@ export class Ledger {
 
   /** Follow another writer: replay its new entries into the live state and tell the listeners. */
   private async catchUp(): Promise<void> {
+    this.stats.catchUps++;
     const r = await replayChunked(this.driver, this._state, this.hasher, { keepRows: true });
     if (r.state) this._state = r.state;
     if (r.mismatch) this._broken = r.mismatch;
