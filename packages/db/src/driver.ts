@@ -1,3 +1,5 @@
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { PGlite } from '@electric-sql/pglite';
 import type { PgDatabase, PgQueryResultHKT } from 'drizzle-orm/pg-core';
@@ -50,9 +52,11 @@ export function validSchemaName(s: string): string {
 // ---------------------------------------------------------------- PGlite
 
 export async function openPglite(opts: { dataDir?: string; loadDataDir?: Blob | File }): Promise<Driver> {
+  // A template only seeds a data directory that does not exist yet.
+  const fresh = !opts.dataDir || !existsSync(join(opts.dataDir, 'PG_VERSION'));
   const pglite = await PGlite.create({
     ...(opts.dataDir ? { dataDir: opts.dataDir } : {}),
-    ...(opts.loadDataDir ? { loadDataDir: opts.loadDataDir } : {}),
+    ...(opts.loadDataDir && fresh ? { loadDataDir: opts.loadDataDir } : {}),
   });
   const { drizzle } = await import('drizzle-orm/pglite');
   const db = drizzle(pglite, { schema }) as unknown as Db;

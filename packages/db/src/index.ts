@@ -1,10 +1,20 @@
 // @xdv/db — persistence for the XDV hypervisor: trace store, checkpoints, read model, tokens.
 
-export { DbError, dumpPglite, MIGRATIONS_FOLDER } from './driver.js';
+export {
+  DbError,
+  type Driver,
+  dumpPglite,
+  MIGRATIONS_FOLDER,
+  migratePg,
+  migratePglite,
+  openPg,
+  openPglite,
+  type Query,
+} from './driver.js';
 export { Ledger, type LedgerOptions, type TraceQuery, type VerifyResult } from './ledger.js';
 export { projectAll, READ_COLUMNS, READ_TABLES, type ReadTable } from './readmodel.js';
 export * as schema from './schema.js';
-export { APPEND_SQL, appendParams } from './store.js';
+export { APPEND_SQL, appendParams, checkpointOf, writeCheckpoint } from './store.js';
 export {
   IdempotencyStore,
   type IdempotentResponse,

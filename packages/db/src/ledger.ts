@@ -31,8 +31,8 @@ import { IdempotencyStore, TokenStore } from './tokens.js';
 export interface LedgerOptions {
   /** PGlite data directory (default: in-memory PGlite). Ignored when a database URL is used. */
   dataDir?: string;
-  /** PostgreSQL URL; defaults to env DATABASE_URL. When set, PostgreSQL is used instead of PGlite. */
-  databaseUrl?: string;
+  /** PostgreSQL URL; defaults to env DATABASE_URL. When set, PostgreSQL is used instead of PGlite; null forces PGlite. */
+  databaseUrl?: string | null;
   /** PostgreSQL schema for all tables (default `public`). */
   schema?: string;
   /** Write a checkpoint every this many entries (default 10,000; 0 = only on clean close). */
@@ -42,6 +42,8 @@ export interface LedgerOptions {
   pgliteTemplate?: Blob;
   /** PostgreSQL only: how often to poll for other writers' entries besides LISTEN/NOTIFY (ms, default 1000). */
   followPollMs?: number;
+  /** Write a checkpoint on clean close (default true). */
+  checkpointOnClose?: boolean;
 }
 
 export interface TraceQuery {
@@ -98,10 +100,14 @@ export class Ledger {
   private idleWaiters: Array<() => void> = [];
   private listeners = new Set<(entries: Entry[]) => void>();
   private lastCheckpointSeq = 0;
+  /** Highest seq the listeners have been told about. */
+  private emittedSeq = 0;
   private remoteSeq = 0;
   private closed = false;
   private unlisten: (() => Promise<void>) | null = null;
   private poll: NodeJS.Timeout | null = null;
+  /** Counters for health checks, metrics and tests. */
+  readonly stats = { batches: 0, entries: 0, conflicts: 0, catchUps: 0, reloads: 0, checkpoints: 0 };
   readonly tokens: TokenStore;
   readonly idempotency: IdempotencyStore;
 
@@ -110,13 +116,14 @@ export class Ledger {
     private readonly hasher: Hasher,
     private readonly checkpointEvery: number,
     private readonly channel: string,
+    private readonly checkpointOnClose: boolean,
   ) {
     this.tokens = new TokenStore(driver.db);
     this.idempotency = new IdempotencyStore(driver.db);
   }
 
   static async open(opts: LedgerOptions = {}): Promise<Ledger> {
-    const url = opts.databaseUrl ?? process.env.DATABASE_URL;
+    const url = opts.databaseUrl === null ? undefined : (opts.databaseUrl ?? process.env.DATABASE_URL);
     const schemaName = validSchemaName(opts.schema ?? 'public');
     let driver: Driver;
     if (url) {
@@ -139,6 +146,7 @@ export class Ledger {
       opts.hasher ?? nodeSha256,
       opts.checkpointEvery ?? 10_000,
       `xdv_trace_${schemaName}`,
+      opts.checkpointOnClose ?? true,
     );
     try {
       await ledger.boot();
@@ -254,7 +262,12 @@ export class Ledger {
       await this.idle();
       if (this.poll) clearInterval(this.poll);
       if (this.unlisten) await this.unlisten();
-      if (!this._broken && !this.needReload && this._state.seq > this.lastCheckpointSeq)
+      if (
+        this.checkpointOnClose &&
+        !this._broken &&
+        !this.needReload &&
+        this._state.seq > this.lastCheckpointSeq
+      )
         await writeCheckpoint(this.driver, checkpointOf(this._state, this.hasher)).catch(() => {});
     } finally {
       await this.driver.close();
@@ -383,26 +396,44 @@ export class Ledger {
       this.hold = true;
       this.needReload = true;
       const conflict = isSeqConflict(e);
+      if (conflict) this.stats.conflicts++;
       const retry: Pending[] = [];
+      const failed: Array<[Pending, DbError]> = [];
       for (const p of batch.items) {
         p.attempts++;
         if (conflict && p.attempts < MAX_ATTEMPTS) retry.push(p);
         else
-          p.reject(
+          failed.push([
+            p,
             conflict
               ? new DbError('HV_CONFLICT_RETRIES', `gave up after ${p.attempts} seq conflicts`, e)
               : flushError(e),
-          );
+          ]);
       }
       this.held.unshift(...retry, ...later);
+      // Rebuild before answering, so a caller that sees the failure also sees the state the DB holds.
+      try {
+        await this.reload();
+        this.needReload = false;
+      } catch {
+        // Still unreachable: the pump tries again before stepping anything.
+      }
+      for (const [p, err] of failed) p.reject(err);
       return;
     }
-    if (batch.checkpoint) this.lastCheckpointSeq = batch.checkpoint.seq;
+    if (batch.checkpoint) {
+      this.lastCheckpointSeq = batch.checkpoint.seq;
+      this.stats.checkpoints++;
+    }
+    this.stats.batches++;
+    this.stats.entries += batch.entries.length;
     for (const p of batch.items) p.resolve(p.result!);
     if (batch.entries.length > 0) this.emit(batch.entries);
   }
 
   private emit(entries: Entry[]): void {
+    if (entries.length === 0) return;
+    this.emittedSeq = Math.max(this.emittedSeq, entries[entries.length - 1]!.seq);
     for (const l of this.listeners) {
       try {
         l(entries);
@@ -415,14 +446,23 @@ export class Ledger {
   /** Boot: newest valid checkpoint, then the tail replayed and verified through the core. */
   private async boot(): Promise<void> {
     const { state, broken, checkpointSeq } = await this.load();
+    if (this.emittedSeq === 0) this.emittedSeq = state.seq; // first boot: history is not news
     this._state = state;
     this._broken = broken;
     this.lastCheckpointSeq = checkpointSeq;
-    this.remoteSeq = state.seq;
+    this.remoteSeq = Math.max(this.remoteSeq, state.seq);
   }
 
   private async reload(): Promise<void> {
+    this.stats.reloads++;
     await this.boot();
+    // Entries another writer committed meanwhile are news to the listeners.
+    while (this._state.seq > this.emittedSeq) {
+      const news = await this.entries({ afterSeq: this.emittedSeq, limit: 10_000 });
+      const upTo = news.filter((e) => e.seq <= this._state.seq);
+      if (upTo.length === 0) break;
+      this.emit(upTo);
+    }
   }
 
   private async load(): Promise<{
@@ -449,6 +489,7 @@ export class Ledger {
 
   /** Follow another writer: replay its new entries into the live state and tell the listeners. */
   private async catchUp(): Promise<void> {
+    this.stats.catchUps++;
     const r = await replayChunked(this.driver, this._state, this.hasher, { keepRows: true });
     if (r.state) this._state = r.state;
     if (r.mismatch) this._broken = r.mismatch;

@@ -1,6 +1,6 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { and, eq, gt, isNull, lte } from 'drizzle-orm';
-import type { Db } from './driver.js';
+import { type Db, DbError } from './driver.js';
 import { apiTokens, idempotencyKeys } from './schema.js';
 
 export type PrincipalKind = 'operator' | 'tenant' | 'provider';
@@ -109,6 +109,17 @@ export interface IdempotentResponse {
   expiresAt: Date;
 }
 
+function toResponse(r: typeof idempotencyKeys.$inferSelect): IdempotentResponse {
+  return {
+    key: r.key,
+    principal: r.principal,
+    requestHash: r.requestHash,
+    status: r.status,
+    body: r.body,
+    expiresAt: r.expiresAt,
+  };
+}
+
 /** Idempotency keys: the first stored response for (principal, key) wins until it expires. */
 export class IdempotencyStore {
   constructor(private readonly db: Db) {}
@@ -125,17 +136,7 @@ export class IdempotencyStore {
         ),
       )
       .limit(1);
-    const r = rows[0];
-    return r
-      ? {
-          key: r.key,
-          principal: r.principal,
-          requestHash: r.requestHash,
-          status: r.status,
-          body: r.body,
-          expiresAt: r.expiresAt,
-        }
-      : null;
+    return rows[0] ? toResponse(rows[0]) : null;
   }
 
   /**
@@ -161,7 +162,7 @@ export class IdempotencyStore {
           lte(idempotencyKeys.expiresAt, new Date()),
         ),
       );
-    await this.db
+    const inserted = await this.db
       .insert(idempotencyKeys)
       .values({
         principal: r.principal,
@@ -171,10 +172,19 @@ export class IdempotencyStore {
         body: r.body,
         expiresAt,
       })
-      .onConflictDoNothing();
-    const stored = await this.get(r.principal, r.key);
-    if (!stored) throw new Error('idempotency record vanished');
-    return stored;
+      .onConflictDoNothing()
+      .returning();
+    const row =
+      inserted[0] ??
+      (
+        await this.db
+          .select()
+          .from(idempotencyKeys)
+          .where(and(eq(idempotencyKeys.principal, r.principal), eq(idempotencyKeys.key, r.key)))
+          .limit(1)
+      )[0];
+    if (!row) throw new DbError('HV_IDEMPOTENCY_LOST', 'idempotency record vanished while storing it');
+    return toResponse(row);
   }
 
   /** Delete expired records; returns how many. */
