@@ -16,7 +16,7 @@ declare module 'vitest' {
 // and one fresh PostgreSQL database per run when a URL is given.
 export default async function setup(project: TestProject) {
   const dir = mkdtempSync(join(tmpdir(), 'xdv-api-template-'));
-  const ledger = await Ledger.open({ dataDir: join(dir, 'data') });
+  const ledger = await Ledger.open({ databaseUrl: null, dataDir: join(dir, 'data') });
   await ledger.close();
   const blob = await dumpPglite(join(dir, 'data'));
   const file = join(dir, 'template.tar');

@@ -42,8 +42,8 @@ export async function startApi(opts: { backend?: 'pglite' | 'pg'; rateLimit?: nu
     logger: false,
     ledger:
       backend === 'pg'
-        ? { databaseUrl: pgUrl!, schema: `api_${process.pid}_${++schemaN}`, followPollMs: 200 }
-        : { pgliteTemplate: template },
+        ? { databaseUrl: pgUrl!, schema, followPollMs: 200 }
+        : { databaseUrl: null, pgliteTemplate: template },
   });
   await app.server.listen({ port: 0, host: '127.0.0.1' });
   const base = `http://127.0.0.1:${(app.server.server.address() as AddressInfo).port}`;
