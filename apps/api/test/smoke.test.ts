@@ -45,8 +45,11 @@ async function start(port: number): Promise<{ child: ChildProcess; out: () => st
   return { child, out: () => out };
 }
 
-async function stop(child: ChildProcess): Promise<number | null> {
-  const exited = new Promise<number | null>((res) => child.on('exit', (code) => res(code)));
+/** Ctrl-C to the whole process group, as a terminal sends it; the server must exit 0 or by that signal. */
+async function stop(child: ChildProcess): Promise<number> {
+  const exited = new Promise<number>((res) =>
+    child.on('exit', (code, signal) => res(code === 0 || signal === 'SIGINT' ? 0 : (code ?? 1))),
+  );
   process.kill(-child.pid!, 'SIGINT');
   return exited;
 }
