@@ -7,7 +7,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { emptyState, scenario, step } from '@xdv/core';
+import { scenario, step } from '@xdv/core';
 import { nodeSha256 } from '@xdv/core/node';
 import {
   APPEND_SQL,
