@@ -364,9 +364,9 @@ export class Ledger {
       }
     } finally {
       this.pumping = false;
-      if (this.pending.items.length > 0 || this.needReload || this.held.length > 0) {
-        if (!this.closed || this.pending.items.length > 0) this.kick();
-      } else for (const w of this.idleWaiters.splice(0)) w();
+      // A failed reload with nobody waiting is retried by the next submit, not in a busy loop.
+      if (this.pending.items.length > 0 || this.held.length > 0) this.kick();
+      else for (const w of this.idleWaiters.splice(0)) w();
     }
   }
 
