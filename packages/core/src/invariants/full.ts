@@ -56,10 +56,13 @@ export function checkAll(s: State): Violation[] {
         fail('interrupt-routing', `${p.id} vector ${irq} routes to ${cid}, which does not hold it`);
     }
   }
+  // Which contracts hold a range, per provider (a scan per contract would be quadratic in the fleet).
+  const ranged = new Set<string>();
+  for (const p of Object.values(s.providers)) for (const r of p.ranges) ranged.add(`${p.id} ${r[2]}`);
   for (const c of contracts) {
     if (!live(c) || !c.k) continue;
     const p = s.providers[c.provider]!;
-    if (!p.ranges.some((r) => r[2] === c.id)) fail('memory-isolation', `${c.id} has no registered range`);
+    if (!ranged.has(`${p.id} ${c.id}`)) fail('memory-isolation', `${c.id} has no registered range`);
     for (const irq of c.k.irqs)
       if (p.irqRoutes[String(irq)] !== c.id)
         fail('interrupt-routing', `${c.id} vector ${irq} not routed to it`);
