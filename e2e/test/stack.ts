@@ -1,0 +1,126 @@
+import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { type App, openApp } from '@xdv/api';
+import { Simulator } from '@xdv/provider-sim';
+import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core';
+
+// The production stack for browser journeys: the built console served by the API on a fresh PGlite,
+// with simulated providers registered and stepping on their own, and Debian's Chromium.
+
+export const WEB_DIR = resolve(import.meta.dirname, '../../apps/web/dist');
+export const SHOTS = resolve(import.meta.dirname, '../screenshots');
+
+export interface Stack {
+  app: App;
+  base: string;
+  operator: string;
+  sim: Simulator;
+  browser: Browser;
+  /** Run one simulator step in which the Φ provider reports a stability breach. */
+  breach(): Promise<void>;
+  close(): Promise<void>;
+}
+
+export async function startStack(): Promise<Stack> {
+  if (!existsSync(join(WEB_DIR, 'index.html')))
+    throw new Error(`the console is not built (${WEB_DIR}); run npm run build`);
+  mkdirSync(SHOTS, { recursive: true });
+  const dir = mkdtempSync(join(tmpdir(), 'xdv-e2e-'));
+  const operator = 'xdv_e2e_operator_token';
+  const app = await openApp(
+    {
+      port: 0,
+      host: '127.0.0.1',
+      databaseUrl: null,
+      dataDir: join(dir, 'data'),
+      bootstrapToken: operator,
+      demo: false,
+      seed: 1,
+      simIntervalMs: 400,
+      rateLimit: 0,
+      webDir: WEB_DIR,
+      logLevel: 'warn',
+    },
+    { logger: false },
+  );
+  await app.server.listen({ port: 0, host: '127.0.0.1' });
+  const base = `http://127.0.0.1:${(app.server.server.address() as AddressInfo).port}`;
+  // Calm providers on a timer (no random faults), so journeys decide when faults happen.
+  const sim = new Simulator({
+    base,
+    operatorToken: operator,
+    seed: 1,
+    demo: false,
+    rates: { spike: 0, breach: 0, hardware: 0 },
+  });
+  await sim.setup();
+  sim.start(400);
+  const breaching = new Simulator({
+    base,
+    operatorToken: operator,
+    seed: 1,
+    demo: false,
+    rates: { spike: 0, breach: 1000, hardware: 0 },
+    providers: sim.providers.filter((p) => p.spec.domain === 'PHI').map((p) => p.spec),
+  });
+  let breachReady = false;
+  const browser = await chromium.launch({
+    executablePath: '/usr/bin/chromium',
+    args: [
+      '--headless',
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+      '--no-first-run',
+    ],
+  });
+  return {
+    app,
+    base,
+    operator,
+    sim,
+    browser,
+    async breach() {
+      if (!breachReady) {
+        await breaching.setup();
+        breachReady = true;
+      }
+      for (const p of breaching.providers) await p.step();
+    },
+    async close() {
+      await browser.close();
+      await sim.stop();
+      await breaching.stop();
+      await app.close();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** A fresh browser context signed in with a token; console errors are collected for the assertions. */
+export async function signedIn(
+  stack: Stack,
+  token: string,
+): Promise<{ ctx: BrowserContext; page: Page; errors: string[] }> {
+  const ctx = await stack.browser.newContext({ viewport: { width: 1440, height: 900 } });
+  const page = await ctx.newPage();
+  const errors: string[] = [];
+  page.on('console', (m) => {
+    if (m.type() === 'error') errors.push(m.text());
+  });
+  page.on('pageerror', (e) => errors.push(e.message));
+  await page.goto(stack.base);
+  await page.getByLabel(/token/i).fill(token);
+  await page.getByRole('button', { name: /sign in/i }).click();
+  return { ctx, page, errors };
+}
+
+export async function shot(page: Page, name: string): Promise<string> {
+  const path = join(SHOTS, `${name}.png`);
+  await page.screenshot({ path, fullPage: true });
+  return path;
+}
