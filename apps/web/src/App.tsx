@@ -144,10 +144,10 @@ function ReplayBanner({ at }: { at: number }) {
       <strong>NOT LIVE</strong> — showing the state at logical time L {at} (replayed from the trace; actions
       are disabled).
       <span className="spacer" />
-      <button type="button" onClick={() => setAt(Math.max(0, at - 1))} aria-label="Step back one tick">
+      <button type="button" onClick={() => setAt(Math.max(0, at - 1))} title="Step back one tick">
         ◀ L−1
       </button>
-      <button type="button" onClick={() => setAt(at + 1)} aria-label="Step forward one tick">
+      <button type="button" onClick={() => setAt(at + 1)} title="Step forward one tick">
         L+1 ▶
       </button>
       <button type="button" className="primary" onClick={() => setAt(null)}>
@@ -180,7 +180,7 @@ function ThemeToggle() {
         applyTheme(n);
         setT(n);
       }}
-      aria-label={`Colour theme: ${t}. Switch to ${next[t]}`}
+      title={`Colour theme: ${t}. Switch to ${next[t]}`}
     >
       {t === 'system' ? '◐ Auto' : t === 'light' ? '☀ Light' : '☾ Dark'}
     </button>

@@ -1,6 +1,7 @@
 import type { QueryClient } from '@tanstack/react-query';
 import type { Entry } from '@xdv/core';
 import { useEffect, useSyncExternalStore } from 'react';
+import { get } from './client';
 import type { Overview } from './types';
 
 // Live updates: one EventSource on /v1/trace/stream. Each entry patches the trace head in the
@@ -94,7 +95,21 @@ export function useLiveStream(qc: QueryClient, token: string | null, enabled: bo
   useEffect(() => {
     if (!token || !enabled || typeof EventSource === 'undefined') return;
     setStatus('connecting');
-    const es = new EventSource(`/v1/trace/stream?access_token=${encodeURIComponent(token)}`);
+    let es: EventSource | null = null;
+    let closed = false;
+    // Start one entry before the current head so the server sends an event at once (its headers are
+    // only flushed with the first event); the stream then resumes by Last-Event-ID on reconnects.
+    void get<Overview>('/v1/overview')
+      .then(
+        (o) => o.seq,
+        () => null,
+      )
+      .then((seq) => {
+        if (closed) return;
+        const after = seq !== null && seq > 0 ? `&after=${seq - 1}` : '';
+        es = new EventSource(`/v1/trace/stream?access_token=${encodeURIComponent(token)}${after}`);
+        wire(es);
+      });
     const pending = new Map<string, unknown[]>();
     let scheduled = false;
     let opened = false;
@@ -104,27 +119,31 @@ export function useLiveStream(qc: QueryClient, token: string | null, enabled: bo
       pending.clear();
       for (const k of keys) void qc.invalidateQueries({ queryKey: k });
     };
-    es.addEventListener('open', () => {
-      setStatus('live');
-      // On a reconnect anything may have happened while disconnected (the stream resumes, but
-      // entries filtered out of this principal's view can still change aggregates).
-      if (opened) void qc.invalidateQueries({ predicate: (q) => q.queryKey[0] !== 'replay' });
-      opened = true;
-    });
-    es.addEventListener('error', () =>
-      setStatus(es.readyState === EventSource.CLOSED ? 'offline' : 'connecting'),
-    );
-    es.addEventListener('entry', (ev) => {
-      const e = JSON.parse((ev as MessageEvent<string>).data) as Entry;
-      applyEntry(qc, e, pending);
-      if (!scheduled) {
-        scheduled = true;
-        // Coalesce a burst of entries into one round of invalidations.
-        setTimeout(flush, 200);
-      }
-    });
+    function wire(es: EventSource) {
+      es.addEventListener('open', () => {
+        setStatus('live');
+        // On a reconnect anything may have happened while disconnected (the stream resumes, but
+        // entries filtered out of this principal's view can still change aggregates).
+        if (opened) void qc.invalidateQueries({ predicate: (q) => q.queryKey[0] !== 'replay' });
+        opened = true;
+      });
+      es.addEventListener('error', () =>
+        setStatus(es.readyState === EventSource.CLOSED ? 'offline' : 'connecting'),
+      );
+      es.addEventListener('entry', (ev) => {
+        setStatus('live');
+        const e = JSON.parse((ev as MessageEvent<string>).data) as Entry;
+        applyEntry(qc, e, pending);
+        if (!scheduled) {
+          scheduled = true;
+          // Coalesce a burst of entries into one round of invalidations.
+          setTimeout(flush, 200);
+        }
+      });
+    }
     return () => {
-      es.close();
+      closed = true;
+      es?.close();
       setStatus('offline');
     };
   }, [qc, token, enabled]);

@@ -124,7 +124,7 @@ export function WindowView({
           className={`win win-${phase}`}
         />
         <line x1={x(now)} x2={x(now)} y1="8" y2="38" className="now" />
-        <text x={x(now)} y="7" textAnchor="middle" className="tick">
+        <text x={Math.min(570, Math.max(30, x(now)))} y="7" textAnchor="middle" className="tick">
           L {now}
         </text>
         <text x="10" y="43" className="tick">

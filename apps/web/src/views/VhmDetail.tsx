@@ -164,9 +164,9 @@ function QuotaPanel({ v }: { v: Vhm }) {
       <Meter label="CPU slices" used={v.used.cpu + v.carved.cpu} total={v.quota.cpu} />
       <Meter label="Qubits" used={v.used.qubits + v.carved.qubits} total={v.quota.qubits} />
       <Meter label="Φ envelopes" used={v.used.envelopes + v.carved.envelopes} total={v.quota.envelopes} />
-      <Meter label="Nested VHMs" used={v.carved.vhms} total={v.quota.vhms} />
       <p className="muted small">
-        Scheduler weight {v.sched.weight}, queue quota {v.sched.maxQueued}, virtual time {v.sched.vtime}
+        {v.carved.vhms} nested VHMs carved out of this quota · scheduler weight {v.sched.weight}, queue quota{' '}
+        {v.sched.maxQueued}, virtual time {v.sched.vtime}
       </p>
     </Section>
   );
