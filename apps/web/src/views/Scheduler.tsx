@@ -45,6 +45,7 @@ export default function Scheduler() {
               <p>
                 L {fmt(s.l)} · domain priority{' '}
                 {Object.entries(s.config.domainPriority)
+                  .sort((a, b) => b[1] - a[1])
                   .map(([d, p]) => `${d === 'PHI' ? 'Φ' : d} ${p}`)
                   .join(' > ')}{' '}
                 · aging: +{s.config.agingStep} priority every {s.config.agingThreshold} ticks waited
@@ -58,42 +59,51 @@ export default function Scheduler() {
               {s.vhms.length === 0 ? (
                 <Empty>No live VHMs.</Empty>
               ) : (
-                <table>
-                  <thead>
-                    <tr>
-                      <th scope="col">VHM</th>
-                      <th scope="col">Weight</th>
-                      <th scope="col">Queue quota</th>
-                      <th scope="col">Queued</th>
-                      <th scope="col">Virtual time</th>
-                      <th scope="col">Actions</th>
-                    </tr>
-                  </thead>
-                  <tbody>
-                    {s.vhms.slice(0, 300).map((v) => (
-                      <tr key={v.vhm}>
-                        <td>
-                          <Link to={`/vhms/${v.vhm}`}>{names.get(v.vhm) ?? v.vhm}</Link>{' '}
-                          <span className="muted small">{v.vhm}</span>
-                        </td>
-                        <td className="num">{v.weight}</td>
-                        <td className="num">{v.maxQueued}</td>
-                        <td className="num">
-                          {v.queued >= v.maxQueued ? <Badge tone="warn">{v.queued} (full)</Badge> : v.queued}
-                        </td>
-                        <td className="num">{fmt(v.vtime)}</td>
-                        <td>
-                          <EditSchedule
-                            vhm={v.vhm}
-                            weight={v.weight}
-                            maxQueued={v.maxQueued}
-                            blocked={blocked}
-                          />
-                        </td>
+                <div className="table-scroll" tabIndex={0} role="region" aria-label="Scrollable table">
+                  <table>
+                    <thead>
+                      <tr>
+                        <th scope="col">VHM</th>
+                        <th scope="col">Weight</th>
+                        <th scope="col">Queue quota</th>
+                        <th scope="col">Queued</th>
+                        <th scope="col">Virtual time</th>
+                        <th scope="col">Actions</th>
                       </tr>
-                    ))}
-                  </tbody>
-                </table>
+                    </thead>
+                    <tbody>
+                      {[...s.vhms]
+                        .sort((a, b) => b.queued - a.queued || idNum(a.vhm) - idNum(b.vhm))
+                        .slice(0, 300)
+                        .map((v) => (
+                          <tr key={v.vhm}>
+                            <td>
+                              <Link to={`/vhms/${v.vhm}`}>{names.get(v.vhm) ?? v.vhm}</Link>{' '}
+                              <span className="muted small">{v.vhm}</span>
+                            </td>
+                            <td className="num">{v.weight}</td>
+                            <td className="num">{v.maxQueued}</td>
+                            <td className="num">
+                              {v.queued >= v.maxQueued ? (
+                                <Badge tone="warn">{v.queued} (full)</Badge>
+                              ) : (
+                                v.queued
+                              )}
+                            </td>
+                            <td className="num">{fmt(v.vtime)}</td>
+                            <td>
+                              <EditSchedule
+                                vhm={v.vhm}
+                                weight={v.weight}
+                                maxQueued={v.maxQueued}
+                                blocked={blocked}
+                              />
+                            </td>
+                          </tr>
+                        ))}
+                    </tbody>
+                  </table>
+                </div>
               )}
               {s.vhms.length > 300 ? (
                 <p className="muted small">First 300 of {fmt(s.vhms.length)} VHMs.</p>
@@ -155,6 +165,21 @@ export default function Scheduler() {
       </Guard>
     </div>
   );
+}
+
+const idNum = (id: string) => Number(id.slice(id.lastIndexOf('-') + 1)) || 0;
+
+function unitText(x: unknown): string {
+  if (typeof x !== 'object' || x === null) return String(x);
+  const u = x as {
+    unit?: string;
+    vhm?: string;
+    process?: string;
+    domain?: string;
+    priority?: number;
+    waited?: number;
+  };
+  return `${u.unit} (${u.vhm} ${u.process}, ${u.domain === 'PHI' ? 'Φ' : u.domain}, priority ${u.priority}, waited ${u.waited})`;
 }
 
 function EditSchedule({
@@ -253,10 +278,7 @@ function Decisions() {
                 requeued?: unknown;
                 waiting?: number;
               };
-              const list = (x: unknown) =>
-                Array.isArray(x)
-                  ? x.map((y) => (typeof y === 'object' ? JSON.stringify(y) : String(y))).join(', ')
-                  : String(x ?? '');
+              const list = (x: unknown) => (Array.isArray(x) ? x.map(unitText).join('; ') : String(x ?? ''));
               return (
                 <tr key={e.seq}>
                   <td className="num">

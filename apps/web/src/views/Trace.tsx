@@ -112,7 +112,7 @@ export default function Trace() {
           <Empty>No entries match.</Empty>
         ) : (
           <div className="split trace-split">
-            <div className="table-scroll">
+            <div className="table-scroll" tabIndex={0} role="region" aria-label="Scrollable table">
               <table className="trace-table">
                 <thead>
                   <tr>
