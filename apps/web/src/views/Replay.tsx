@@ -2,14 +2,18 @@ import { useQuery } from '@tanstack/react-query';
 import { useEffect, useState } from 'react';
 import { get } from '../api/client';
 import { useOverview, useReplayState } from '../api/data';
-import type { ReplayDiff } from '../api/types';
+import type { Overview, ReplayDiff } from '../api/types';
 import { Badge, Empty, ErrorBox, fmt, Loading, Section } from '../components/ui';
 import { Link, setAt, useAt } from '../lib/router';
 
 export default function Replay() {
   const at = useAt();
   const o = useOverview();
-  const liveL = useQuery({ queryKey: ['overview'], enabled: false }).data as { l: number } | undefined;
+  // The live head, whatever L is being inspected.
+  const liveL = useQuery({
+    queryKey: ['overview'],
+    queryFn: ({ signal }) => get<Overview>('/v1/overview', signal),
+  }).data;
   const max = Math.max(liveL?.l ?? 0, o.data?.l ?? 0, at ?? 0);
   const [l, setL] = useState(at ?? max);
   useEffect(() => {
@@ -27,7 +31,7 @@ export default function Replay() {
         </p>
         <div className="replay-controls">
           <button type="button" onClick={() => setL(0)} aria-label="First L">
-            ⏮
+            |◀
           </button>
           <button type="button" onClick={() => setL(Math.max(0, l - 1))} aria-label="Step back">
             ◀
