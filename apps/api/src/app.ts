@@ -1,3 +1,4 @@
+import { mkdirSync } from 'node:fs';
 import { Ledger, type LedgerOptions } from '@xdv/db';
 import type { FastifyInstance } from 'fastify';
 import { idempotencyStore, tokenStore } from './adapters.js';
@@ -19,6 +20,8 @@ export async function openApp(
   config: Config,
   opts: { logger?: boolean; ledger?: LedgerOptions } = {},
 ): Promise<App> {
+  // PGlite creates only the last level of its directory.
+  if (!config.databaseUrl && config.dataDir && !opts.ledger) mkdirSync(config.dataDir, { recursive: true });
   const ledger = await Ledger.open({
     ...(config.databaseUrl ? { databaseUrl: config.databaseUrl } : { dataDir: config.dataDir }),
     ...opts.ledger,

@@ -7,6 +7,10 @@ export interface Config {
   dataDir: string;
   bootstrapToken: string | null;
   demo: boolean;
+  /** Noise seed of the simulated providers. */
+  seed: number;
+  /** Wall-clock pacing of simulator steps (each step is one logical tick). */
+  simIntervalMs: number;
   rateLimit: number;
   webDir: string | null;
   logLevel: string;
@@ -19,6 +23,8 @@ export const ENV_HELP = `Environment:
   XDV_DATA_DIR         PGlite data directory (default ./data)
   XDV_BOOTSTRAP_TOKEN  the first operator token, for automation (default: generated and printed once)
   XDV_DEMO             1 to seed the demo fleet and run the simulated providers (default 0)
+  XDV_SEED             noise seed of the simulated providers (default 1)
+  XDV_SIM_INTERVAL_MS  wall-clock pause between simulator steps; each step is one logical tick (default 1000)
   XDV_RATE_LIMIT       requests per minute per token (default 6000; 0 disables)
   XDV_WEB_DIR          directory of the built console to serve at / (default: apps/web/dist if present)
   LOG_LEVEL            pino log level (default info)`;
@@ -38,6 +44,8 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env): Config {
     dataDir: env.XDV_DATA_DIR || './data',
     bootstrapToken: env.XDV_BOOTSTRAP_TOKEN || null,
     demo: env.XDV_DEMO === '1' || env.XDV_DEMO === 'true',
+    seed: int('XDV_SEED', env.XDV_SEED, 1),
+    simIntervalMs: int('XDV_SIM_INTERVAL_MS', env.XDV_SIM_INTERVAL_MS, 1000),
     rateLimit: int('XDV_RATE_LIMIT', env.XDV_RATE_LIMIT, 6000),
     webDir: env.XDV_WEB_DIR || null,
     logLevel: env.LOG_LEVEL || 'info',

@@ -25,10 +25,12 @@ async function main(): Promise<void> {
   if (argv.length > 0) throw new Error(`unknown arguments: ${argv.join(' ')}\n\n${HELP}`);
   const app = await openApp(config);
   let stopping = false;
+  let stopSim: (() => Promise<void>) | null = null;
   const stop = async (signal: string) => {
     if (stopping) return;
     stopping = true;
     app.server.log.info({ signal }, 'stopping: draining requests, writing a checkpoint');
+    await stopSim?.();
     await app.close();
     process.exit(0);
   };
@@ -36,12 +38,50 @@ async function main(): Promise<void> {
   process.on('SIGTERM', () => void stop('SIGTERM'));
   await app.server.listen({ port: config.port, host: config.host });
   const url = `http://${config.host}:${config.port}/`;
+  let demoTokens: { acme: string; globex: string } | null = null;
+  if (config.demo) {
+    // The simulated providers talk to this server over its public REST API, like real hardware.
+    const { Simulator } = await import('@xdv/provider-sim');
+    const minted = await app.tokens.create({
+      kind: 'operator',
+      tenant: null,
+      role: null,
+      provider: null,
+      label: 'simulator (this run)',
+    });
+    const sim = new Simulator({
+      base: url,
+      operatorToken: minted.secret,
+      seed: config.seed,
+      demo: true,
+      log: (line) => app.server.log.info({ sim: true }, line),
+    });
+    await sim.setup();
+    demoTokens = sim.tokens;
+    sim.start(config.simIntervalMs);
+    stopSim = async () => {
+      await sim.stop();
+      await app.tokens.revoke(minted.record.id);
+    };
+  }
   const store = config.databaseUrl
     ? 'PostgreSQL'
     : `PGlite at ${config.dataDir} (embedded; PostgreSQL is the durable production store)`;
   process.stdout.write(`\nXDV console: ${url}\nAPI docs:    ${url}docs\nStore:       ${store}\n`);
   if (app.bootstrapSecret)
     process.stdout.write(`Operator token (shown once, keep it): ${app.bootstrapSecret}\n`);
+  else if (!config.bootstrapToken)
+    process.stdout.write(
+      'Operator token: printed at the first start; mint another: node apps/api/dist/main.js token create --kind operator\n',
+    );
+  if (demoTokens)
+    process.stdout.write(
+      `Tenant token, acme admin (shown once): ${demoTokens.acme}\nTenant token, globex admin (shown once): ${demoTokens.globex}\n`,
+    );
+  if (config.demo)
+    process.stdout.write(
+      'Demo: simulated providers are running. Stop with Ctrl-C; the next start continues the same trace.\n',
+    );
   process.stdout.write('\n');
 }
 

@@ -19,6 +19,7 @@ export interface Deps {
 const CREATES: Record<string, string> = {
   'tenant.created': 'tenant',
   'provider.registered': 'provider',
+  'provider.attested': 'provider',
   'calibration.issued': 'calibration',
   'vhm.created': 'vhm',
   'cap.issued': 'capability',

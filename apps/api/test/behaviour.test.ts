@@ -195,6 +195,8 @@ describe.runIf(pgUrl)('two API processes on one PostgreSQL', () => {
           databaseUrl: null,
           dataDir: '',
           bootstrapToken: null,
+          seed: 1,
+          simIntervalMs: 1000,
           demo: false,
           rateLimit: 0,
           webDir: '/nonexistent',

@@ -33,6 +33,8 @@ export async function startApi(opts: { backend?: 'pglite' | 'pg'; rateLimit?: nu
     databaseUrl: null,
     dataDir: '',
     bootstrapToken: null,
+    seed: 1,
+    simIntervalMs: 1000,
     demo: false,
     rateLimit: opts.rateLimit ?? 0,
     webDir: '/nonexistent',

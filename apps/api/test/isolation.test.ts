@@ -7,7 +7,15 @@ import { type Api, startApi } from './harness.js';
 
 let api: Api;
 let f: HttpFleet;
-let ids: { vhm: string; capability: string; contract: string; binding: string; process: string; tenant: string; ipc: string } & Record<string, string>;
+let ids: {
+  vhm: string;
+  capability: string;
+  contract: string;
+  binding: string;
+  process: string;
+  tenant: string;
+  ipc: string;
+} & Record<string, string>;
 let mine: { vhm: string; root: string };
 
 beforeAll(async () => {

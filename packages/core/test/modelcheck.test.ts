@@ -59,6 +59,13 @@ describe('bounded model checker', () => {
     }
   });
 
+  it('accepts rejections at a tick where a Φ window closes (expiry runs before every command)', () => {
+    for (const phiTicks of [1, 2]) {
+      const r = modelCheck({ scenario: 'bound', depth: 2, hasher: nodeSha256, universe: { phiTicks } });
+      expect(r.counterexample, JSON.stringify(r.counterexample?.violations)).toBeNull();
+    }
+  });
+
   it('builds a universe whose prefix is accepted in full and whose alphabet is hostile', () => {
     const u = universe('bound');
     const s = emptyState();

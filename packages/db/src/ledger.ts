@@ -107,7 +107,17 @@ export class Ledger {
   private unlisten: (() => Promise<void>) | null = null;
   private poll: NodeJS.Timeout | null = null;
   /** Counters for health checks, metrics and tests. */
-  readonly stats = { batches: 0, entries: 0, conflicts: 0, catchUps: 0, reloads: 0, checkpoints: 0 };
+  readonly stats = {
+    batches: 0,
+    entries: 0,
+    conflicts: 0,
+    catchUps: 0,
+    reloads: 0,
+    checkpoints: 0,
+    /** Milliseconds spent stepping commands (core + read-model rows) and in flush transactions. */
+    stepMs: 0,
+    flushMs: 0,
+  };
   readonly tokens: TokenStore;
   readonly idempotency: IdempotencyStore;
 
@@ -297,12 +307,14 @@ export class Ledger {
       p.resolve({ entries: [], error: null });
       return;
     }
+    const t0 = performance.now();
     try {
       const r = step(this._state, admit(this._state, p.cmd), { hasher: this.hasher });
       p.result = r;
       this.pending.items.push(p);
       for (const e of r.entries) this.pending.entries.push(e);
       this.pending.read.add(this._state, r.entries);
+      this.stats.stepMs += performance.now() - t0;
     } catch (e) {
       // A core bug (invariant violation) may have left the state half-changed: commit what came
       // before it, then rebuild the state from the database before stepping anything else.
@@ -364,9 +376,9 @@ export class Ledger {
       }
     } finally {
       this.pumping = false;
-      if (this.pending.items.length > 0 || this.needReload || this.held.length > 0) {
-        if (!this.closed || this.pending.items.length > 0) this.kick();
-      } else for (const w of this.idleWaiters.splice(0)) w();
+      // A failed reload with nobody waiting is retried by the next submit, not in a busy loop.
+      if (this.pending.items.length > 0 || this.held.length > 0) this.kick();
+      else for (const w of this.idleWaiters.splice(0)) w();
     }
   }
 
@@ -381,6 +393,7 @@ export class Ledger {
     )
       batch.checkpoint = checkpointOf(this._state, this.hasher);
     const last = batch.entries[batch.entries.length - 1];
+    const t0 = performance.now();
     try {
       await this.driver.tx(async (q) => {
         await writeBatch(q, batch.entries, batch.read);
@@ -425,6 +438,7 @@ export class Ledger {
       this.lastCheckpointSeq = batch.checkpoint.seq;
       this.stats.checkpoints++;
     }
+    this.stats.flushMs += performance.now() - t0;
     this.stats.batches++;
     this.stats.entries += batch.entries.length;
     for (const p of batch.items) p.resolve(p.result!);

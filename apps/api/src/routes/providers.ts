@@ -2,7 +2,7 @@ import type { ErrorReport, PhiReport, ProviderRegistration, QReport } from '@xdv
 import type { FastifyInstance } from 'fastify';
 import { Type } from 'typebox';
 import { ApiError } from '../errors.js';
-import { type Deps, registerCommand } from '../mutation.js';
+import { type Deps, principalOf, registerCommand } from '../mutation.js';
 import {
   Count,
   Domain,
@@ -130,6 +130,73 @@ export function providerRoutes(app: FastifyInstance, deps: Deps): void {
       registration: b.registration,
       auth: { signature: b.signature, verified: false },
     }),
+  });
+  app.get('/v1/providers/:provider/workload', {
+    schema: {
+      summary:
+        'What a provider hosts now: its calibrations, live Q contracts and live Φ envelopes (that provider or an operator)',
+      operationId: 'providerWorkload',
+      tags: ['providers'],
+      security: sec,
+      params: Type.Object({ provider: Id }),
+      response: {
+        200: Type.Object({
+          provider: Provider,
+          l: Type.Integer(),
+          calibrations: Type.Array(Generic),
+          contracts: Type.Array(
+            Type.Object({
+              id: Type.String(),
+              domain: Domain,
+              status: Type.String(),
+              qubits: Type.Union([Type.Integer(), Type.Null()]),
+            }),
+          ),
+          envelopes: Type.Array(
+            Type.Object({
+              id: Type.String(),
+              contract: Type.String(),
+              start: Type.Integer(),
+              end: Type.Integer(),
+              tolerance: Type.Integer(),
+            }),
+          ),
+        }),
+        401: Problem,
+        403: Problem,
+        404: Problem,
+      },
+    },
+    handler: async (req) => {
+      const actor = principalOf(req).actor;
+      const s = ledger.state;
+      const p = one(s.providers, (req.params as { provider: string }).provider, 'Provider');
+      if (!(actor.kind === 'operator' || (actor.kind === 'provider' && actor.name === p.name)))
+        throw new ApiError('HV_FORBIDDEN', `Only ${p.name} itself or an operator may read its workload.`);
+      const live = Object.values(s.contracts).filter(
+        (c) => c.provider === p.id && (c.status === 'issued' || c.status === 'active'),
+      );
+      return {
+        provider: p,
+        l: s.l,
+        calibrations: Object.values(s.calibrations).filter((c) => c.provider === p.id),
+        contracts: live.map((c) => ({
+          id: c.id,
+          domain: c.domain,
+          status: c.status,
+          qubits: c.q?.qubits ?? null,
+        })),
+        envelopes: Object.values(s.envelopes)
+          .filter((e) => e.provider === p.id && e.live)
+          .map((e) => ({
+            id: e.id,
+            contract: e.contract,
+            start: e.start,
+            end: e.end,
+            tolerance: s.contracts[e.contract]?.phi?.tolerance ?? 0,
+          })),
+      };
+    },
   });
   app.get('/v1/calibrations', {
     schema: {

@@ -36,6 +36,10 @@ export class InvariantViolation extends Error {
  */
 export function step(state: State, cmd: Command, opts: StepOptions = {}): StepResult {
   const hasher = opts.hasher ?? nobleSha256;
+  // The command is recorded verbatim in the trace: one that canonical JSON cannot encode (NaN,
+  // Infinity, a function…) could never be sealed. Refuse it before anything changes.
+  const bad = nonJson(cmd, 'command');
+  if (bad) throw new TypeError(`${bad}: a command must be plain JSON; nothing was applied.`);
   state.l += 1;
   const ctx = newCtx(state, cmd.actor);
   let error: StepResult['error'] = null;
@@ -96,6 +100,37 @@ function commandDraft(ctx: Ctx, cmd: Command, error: StepResult['error']): Entry
     payload,
     outcome: error ? 'rejected' : 'accepted',
   };
+}
+
+/** The path of the first value canonical JSON cannot encode, or null. */
+function nonJson(v: unknown, path: string): string | null {
+  switch (typeof v) {
+    case 'string':
+    case 'boolean':
+    case 'undefined':
+      return null;
+    case 'number':
+      return Number.isFinite(v) ? null : `${path} is ${v}`;
+    case 'object': {
+      if (v === null) return null;
+      if (Array.isArray(v)) {
+        for (let i = 0; i < v.length; i++) {
+          // The trace would record null, and replay would apply null: not the same command.
+          if (v[i] === undefined) return `${path}[${i}] is undefined`;
+          const bad = nonJson(v[i], `${path}[${i}]`);
+          if (bad) return bad;
+        }
+        return null;
+      }
+      for (const k in v) {
+        const bad = nonJson((v as Record<string, unknown>)[k], `${path}.${k}`);
+        if (bad) return bad;
+      }
+      return null;
+    }
+    default:
+      return `${path} is a ${typeof v}`;
+  }
 }
 
 function actorJson(a: Actor): Json {

@@ -70,6 +70,18 @@ export function replay(stored: Iterable<StoredEntry>, opts: ReplayOptions = {}):
         seq: expectSeq,
         reason: `expected seq ${expectSeq}, found ${s.seq} (gap, insertion or reorder)`,
       });
+    // Fast path for the effect entries of a command: the core regenerated this entry, hashing its
+    // text and linking it to the previous (verified) hash. Equal text and hash therefore prove the
+    // stored hash, the link and the decision at once; anything else takes the checks below, which
+    // name the reason.
+    const expected = pending[0];
+    if (expected !== undefined && expected.text === s.text && expected.hash === s.hash) {
+      pending.shift();
+      prev = s.hash;
+      expectSeq++;
+      entries++;
+      continue;
+    }
     if (hasher(s.text) !== s.hash)
       return result({
         seq: s.seq,

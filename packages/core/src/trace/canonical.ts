@@ -25,7 +25,8 @@ export function canonicalJson(value: unknown): string {
         return `${out}]`;
       }
       const obj = value as Record<string, unknown>;
-      const keys = Object.keys(obj).sort(compareUtf16);
+      // The default sort compares UTF-16 code units: RFC 8785's order, without a JS comparator.
+      const keys = Object.keys(obj).sort();
       let out = '{';
       let first = true;
       for (const key of keys) {
@@ -40,9 +41,4 @@ export function canonicalJson(value: unknown): string {
     default:
       throw new TypeError(`canonical JSON cannot encode ${typeof value}`);
   }
-}
-
-// RFC 8785 sorts keys by UTF-16 code units, which is what < on JS strings compares.
-function compareUtf16(a: string, b: string): number {
-  return a < b ? -1 : a > b ? 1 : 0;
 }

@@ -82,6 +82,8 @@ export interface CheckResult {
 /** Refusals (XDV-023): rejected *and* with effects, by design. Only these may reject and mutate. */
 const MAY_REFUSE = new Set(['q.job', 'phi.transform']);
 
+const CLOCK_TICK: Command = { type: 'clock.advance', ticks: 1, actor: { kind: 'operator' } };
+
 /** A trace hasher for exploration: entry hashes only feed `head`, which is not part of a state's identity. */
 const cheapTraceHash: Hasher = () => '0'.repeat(64);
 
@@ -171,7 +173,8 @@ export function modelCheck(opts: CheckOptions = {}): CheckResult {
         // that copy is therefore proven pure (only L, seq and head moved) at no cost; anything
         // that writes is re-run on a private deep copy.
         deepFreeze(base);
-        let baseText: string | null = null;
+        let restingText: string | null = null;
+        let restingSnapshot: State | null = null;
         let restingAdded = false;
         for (let li = 0; li < letters.length; li++) {
           const letter = letters[li]!;
@@ -202,11 +205,18 @@ export function modelCheck(opts: CheckOptions = {}): CheckResult {
             return cex('crash', node, li, [e instanceof Error ? `${e.name}: ${e.message}` : String(e)]);
           }
           if (r.error && checkRejections && !MAY_REFUSE.has(letter.cmd.type)) {
-            // It wrote before rejecting: allowed only if it wrote back what was there.
-            baseText ??= identity({ ...base, l: work.l }, interned);
+            // It wrote before rejecting. Allowed only if the result is what any rejection gives:
+            // the state one tick later (Φ windows closing at that tick closed, as the engine does
+            // before every command), which is what the core's own clock.advance 1 reaches.
+            if (restingText === null) {
+              const resting = clone(base);
+              step(resting, CLOCK_TICK, stepOpts);
+              restingSnapshot = resting;
+              restingText = identity(resting, interned);
+            }
             if (
-              identity(work, interned) !== baseText &&
-              !equal({ ...work, seq: 0, head: '' }, { ...base, l: work.l, seq: 0, head: '' })
+              identity(work, interned) !== restingText &&
+              !equal({ ...work, seq: 0, head: '' }, { ...restingSnapshot, seq: 0, head: '' })
             )
               return cex('impure-rejection', node, li, [
                 `${letter.cmd.type} was rejected (${r.error.code}) but changed the domain state`,

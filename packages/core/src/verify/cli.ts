@@ -8,7 +8,7 @@ import { type CheckResult, modelCheck } from './checker.js';
 import { DEFAULT_UNIVERSE, SCENARIOS, type ScenarioName, type UniverseConfig } from './universe.js';
 
 /** Default depth per scenario: the richer the starting state, the more letters are accepted. */
-const DEFAULT_DEPTH: Record<ScenarioName, number> = { fleet: 5, vhms: 4, bound: 4 };
+const DEFAULT_DEPTH: Record<ScenarioName, number> = { fleet: 5, vhms: 3, bound: 3 };
 
 function parse(argv: string[]): {
   depth: number | null;
@@ -28,6 +28,7 @@ function parse(argv: string[]): {
     '--qubits': 'qubits',
     '--envelopes': 'envelopes',
     '--calibration-ticks': 'calibrationTicks',
+    '--phi-ticks': 'phiTicks',
   };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i]!;

@@ -34,6 +34,8 @@ export interface UniverseConfig {
   envelopes: number;
   /** The calibration stays valid for this many ticks after the prefix ends. */
   calibrationTicks: number;
+  /** bound: vhm-1's Φ window closes this many ticks after the prefix ends. */
+  phiTicks: number;
   /** Contract, binding and capability ids 1..n that the alphabet names. */
   contractIds: number;
   bindingIds: number;
@@ -49,6 +51,7 @@ export const DEFAULT_UNIVERSE: UniverseConfig = {
   qubits: 3,
   envelopes: 2,
   calibrationTicks: 6,
+  phiTicks: 4,
   contractIds: 5,
   bindingIds: 4,
 };
@@ -148,7 +151,7 @@ const VHMS: Array<{ vhm: string; owner: Actor; cap: string }> = [
   { vhm: 'vhm-3', owner: A2, cap: 'cap-3' },
 ];
 
-function scenarioCommands(scenario: ScenarioName, phiStart: number): Command[] {
+function scenarioCommands(scenario: ScenarioName, phiStart: number, phiTicks: number): Command[] {
   if (scenario === 'fleet') return [];
   const up = (vhm: string, owner: Actor): Command[] => [
     as(owner, { type: 'vhm.validate', vhm }),
@@ -193,7 +196,7 @@ function scenarioCommands(scenario: ScenarioName, phiStart: number): Command[] {
     alloc('vhm-1', 'cap-1', A1, {
       domain: 'PHI',
       provider: PP,
-      phi: { start: phiStart, duration: 10, tolerance: 5000 },
+      phi: { start: phiStart, duration: 6 + phiTicks, tolerance: 5000 },
     }),
     ...bind('contract-3', 'binding-3'),
     alloc('vhm-3', 'cap-3', A2, { domain: 'Q', provider: QP, q: { qubits: 1, budget: 2, calibration: CAL } }),
@@ -221,7 +224,7 @@ export function universe(scenario: ScenarioName, partial: Partial<UniverseConfig
   ];
   // L after the base, the calibration command and the scenario commands: every command ticks once.
   const calL = base.length + 1;
-  const bound = scenarioCommands(scenario, 0).length;
+  const bound = scenarioCommands(scenario, 0, 0).length;
   const end = calL + bound;
   const phiStart = scenario === 'bound' ? calL + bound - 6 : 0;
   const prefix = [
@@ -232,7 +235,7 @@ export function universe(scenario: ScenarioName, partial: Partial<UniverseConfig
       from: 0,
       until: end + 1 + u.calibrationTicks,
     }),
-    ...scenarioCommands(scenario, phiStart),
+    ...scenarioCommands(scenario, phiStart, u.phiTicks),
   ];
   return { scenario, config: u, prefix, alphabet: alphabet(u, end), enabled };
 

@@ -50,7 +50,10 @@ export function scopeState(s: State, actor: Actor): State {
     units: filterRecord(s.units, (u) => own(u.vhm)),
     faults: filterRecord(s.faults, (f) => f.tenant === t),
     // Provider alerts are fleet-wide, except those about an envelope another tenant holds.
-    alerts: filterRecord(s.alerts, (a) => !a.subject.startsWith('env-') || envelopes[a.subject] !== undefined),
+    alerts: filterRecord(
+      s.alerts,
+      (a) => !a.subject.startsWith('env-') || envelopes[a.subject] !== undefined,
+    ),
     phiExpiry: s.phiExpiry.filter(([, cid]) => contracts[cid] !== undefined),
     runQueue: s.runQueue.filter((id) => s.units[id] !== undefined && own(s.units[id]!.vhm)),
     trustedFirmware: actor.kind === 'provider' ? s.trustedFirmware : [],

@@ -1,0 +1,121 @@
+import { Client } from './client.js';
+import { type DemoTokens, hasTenants, seedDemo } from './demo.js';
+import { DEMO_PROVIDERS } from './fleet.js';
+import {
+  DEFAULT_RATES,
+  type FaultRates,
+  type ProviderSpec,
+  SimProvider,
+  type StepEvent,
+} from './provider.js';
+import { DemoWorkload } from './workload.js';
+
+export interface SimulatorOptions {
+  base: string;
+  /** An operator token: the simulator mints one provider token per provider with it. */
+  operatorToken: string;
+  seed: number;
+  providers?: ProviderSpec[];
+  rates?: FaultRates;
+  /** Seed the demo tenants and VHMs on an empty hypervisor, and drive their workload. */
+  demo?: boolean;
+  log?: (line: string) => void;
+}
+
+/**
+ * The simulated hardware fleet. Each step advances the logical clock by one, lets every provider
+ * renew, report and fail on that L, and (in demo mode) drives the demo tenants' workload.
+ * Steps are strictly sequential, so a seed and a fresh database always give the same trace.
+ */
+export class Simulator {
+  readonly providers: SimProvider[] = [];
+  private readonly op: Client;
+  private workload: DemoWorkload | null = null;
+  private timer: NodeJS.Timeout | null = null;
+  private running: Promise<void> | null = null;
+  private stopped = false;
+  tokens: DemoTokens | null = null;
+  /** Ids of the provider tokens this run minted, so a clean stop can revoke them. */
+  readonly minted: string[] = [];
+
+  constructor(private readonly opts: SimulatorOptions) {
+    this.op = new Client(opts.base, opts.operatorToken);
+  }
+
+  private log(line: string): void {
+    this.opts.log?.(line);
+  }
+
+  /** Mint provider tokens, register every provider, and seed the demo if asked and empty. */
+  async setup(): Promise<void> {
+    const specs = this.opts.providers ?? DEMO_PROVIDERS;
+    const ids: Record<string, string> = {};
+    for (const spec of specs) {
+      const { secret, token } = await this.op.post<{ secret: string; token: { id: string } }>('/v1/tokens', {
+        kind: 'provider',
+        provider: spec.name,
+        label: `simulator: ${spec.name}`,
+      });
+      this.minted.push(token.id);
+      const p = new SimProvider(
+        spec,
+        new Client(this.opts.base, secret),
+        this.opts.seed,
+        this.opts.rates ?? DEFAULT_RATES,
+      );
+      ids[spec.name] = await p.register();
+      this.providers.push(p);
+    }
+    // A first step issues the Q calibrations the demo's contracts need.
+    await this.step();
+    if (this.opts.demo) {
+      if (!(await hasTenants(this.op))) {
+        this.tokens = await seedDemo(this.op, (t) => new Client(this.opts.base, t), ids);
+        this.log(
+          'demo fleet created: tenants acme and globex, nested VHMs, contracts, bindings, IPC, scheduler work',
+        );
+      }
+      this.workload = new DemoWorkload(this.op, this.opts.seed, ids);
+    }
+  }
+
+  /** One logical-time step. */
+  async step(): Promise<StepEvent[]> {
+    const { l } = await this.op.post<{ l: number }>('/v1/clock/advance', { ticks: 1 });
+    const events: StepEvent[] = [];
+    for (const p of this.providers) {
+      try {
+        events.push(...(await p.step()));
+      } catch (e) {
+        events.push({
+          provider: p.spec.name,
+          kind: 'refused',
+          detail: `${p.spec.name}: ${(e as Error).message}`,
+        });
+      }
+    }
+    if (this.workload) for (const n of await this.workload.step(l)) this.log(n);
+    for (const e of events) if (e.kind !== 'report') this.log(e.detail);
+    return events;
+  }
+
+  /** Step every `intervalMs` until stopped (the live demo). Logical time drives everything; the timer only paces it. */
+  start(intervalMs: number): void {
+    const loop = async () => {
+      if (this.stopped) return;
+      this.running = this.step()
+        .then(() => undefined)
+        .catch((e: unknown) => this.log(`simulator step failed: ${(e as Error).message}`));
+      await this.running;
+      if (!this.stopped) this.timer = setTimeout(loop, intervalMs);
+    };
+    this.timer = setTimeout(loop, intervalMs);
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    if (this.timer) clearTimeout(this.timer);
+    await this.running;
+    for (const id of this.minted) await this.op.post(`/v1/tokens/${id}/revoke`).catch(() => undefined);
+  }
+}

@@ -1,0 +1,124 @@
+// bench/api: bare Fastify hello-world (the ceiling), GET a VHM, and durable POST allocate-then-release,
+// all at 100 connections on this machine, in one run. Prints throughput, p50/p99 and ratios. No asserts.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { loadavg, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { openApp } from '@xdv/api';
+import { scenario, sign } from '@xdv/core';
+import autocannon from 'autocannon';
+import Fastify from 'fastify';
+
+const DURATION = Number(process.env.BENCH_SECONDS ?? 8);
+const CONNECTIONS = 100;
+
+function run(opts) {
+  return new Promise((resolve, reject) => {
+    autocannon({ connections: CONNECTIONS, duration: DURATION, ...opts }, (err, res) =>
+      err ? reject(err) : resolve(res),
+    );
+  });
+}
+
+function line(name, r, ceiling) {
+  const rps = r.requests.average;
+  const errors = r.non2xx + r.errors;
+  const ratio = ceiling ? ` ratio ${(rps / ceiling).toFixed(2)}×` : '';
+  console.log(
+    `${name.padEnd(34)} ${rps.toFixed(0).padStart(7)} req/s  p50 ${String(r.latency.p50).padStart(3)} ms  p99 ${String(r.latency.p99).padStart(3)} ms  non-2xx ${errors}${ceiling ? `  ceiling ${ceiling.toFixed(0)} req/s` : ''}${ratio}  load ${loadavg()[0].toFixed(2)}`,
+  );
+  return rps;
+}
+
+// 1. The ceiling: bare Fastify 5 on the same cores.
+const bare = Fastify({ logger: false });
+bare.get('/', async () => ({ hello: 'world' }));
+await bare.listen({ port: 0, host: '127.0.0.1' });
+const bareRes = await run({ url: `http://127.0.0.1:${bare.server.address().port}/` });
+await bare.close();
+
+// 2. The API on PGlite (on disk), with a VHM that can allocate and release qubits.
+const dir = mkdtempSync(join(tmpdir(), 'xdv-bench-api-'));
+const app = await openApp(
+  {
+    port: 0,
+    host: '127.0.0.1',
+    databaseUrl: process.env.DATABASE_URL || null,
+    dataDir: join(dir, 'data'),
+    bootstrapToken: 'xdv_bench_operator',
+    demo: false,
+    seed: 1,
+    simIntervalMs: 1000,
+    rateLimit: 0,
+    webDir: '/nonexistent',
+    logLevel: 'warn',
+  },
+  { logger: false },
+);
+await app.server.listen({ port: 0, host: '127.0.0.1' });
+const base = `http://127.0.0.1:${app.server.server.address().port}`;
+const H = { authorization: 'Bearer xdv_bench_operator', 'content-type': 'application/json' };
+const post = async (path, body = {}) => {
+  const r = await fetch(base + path, { method: 'POST', headers: H, body: JSON.stringify(body) });
+  const j = await r.json();
+  if (!r.ok) throw new Error(`${path}: ${j.code} ${j.detail}`);
+  return j.created;
+};
+const tenant = (await post('/v1/tenants', { name: 'bench', quota: { vhms: 1, qubits: 100000 } })).tenant;
+const reg = scenario.registration('qpu-bench', 'Q', { qubits: 100000 }, 9);
+const provider = (
+  await post('/v1/providers', {
+    registration: reg,
+    signature: sign('xdv/provider-registration/v1', reg, scenario.providerKeys(9).secretKey),
+  })
+).provider;
+const cal = (await post(`/v1/providers/${provider}/calibrations`, { from: 0, until: 1_000_000_000 }))
+  .calibration;
+const v = await post('/v1/vhms', { tenant, name: 'bench', quota: { qubits: 100000 } });
+await post(`/v1/vhms/${v.vhm}/validate`);
+await post(`/v1/vhms/${v.vhm}/activate`);
+
+const getRes = await run({ url: `${base}/v1/vhms/${v.vhm}`, headers: H });
+const seqBefore = app.ledger.state.seq;
+const mutRes = await run({
+  url: base,
+  headers: H,
+  requests: [
+    {
+      method: 'POST',
+      path: `/v1/vhms/${v.vhm}/contracts`,
+      body: JSON.stringify({
+        capability: v.capability,
+        domain: 'Q',
+        provider,
+        q: { qubits: 1, budget: 10, calibration: cal },
+      }),
+      onResponse: (status, body, context) => {
+        if (status === 201) context.contract = JSON.parse(body).created.contract;
+      },
+    },
+    {
+      method: 'POST',
+      setupRequest: (req, context) => ({
+        ...req,
+        path: `/v1/contracts/${context.contract}/release`,
+        body: JSON.stringify({ capability: v.capability }),
+      }),
+    },
+  ],
+});
+const committed = app.ledger.state.seq - seqBefore;
+
+console.log(
+  `bench/api — ${CONNECTIONS} connections, ${DURATION} s each, ${app.ledger.kind} store, load generator on the same cores`,
+);
+const ceiling = line('bare Fastify GET (ceiling)', bareRes);
+const g = line('GET /v1/vhms/:id', getRes, ceiling);
+const m = line('POST allocate + release (durable)', mutRes, ceiling);
+console.log(
+  `targets: GET ≥ 0.6× (${(g / ceiling).toFixed(2)}×), durable mutations ≥ 0.25× (${(m / ceiling).toFixed(2)}×) and ≥ 5,000/s on PGlite, p99 < 50 ms`,
+);
+console.log(
+  `mutations committed: ${committed} trace entries appended in ${DURATION} s (${(committed / DURATION).toFixed(0)} entries/s)`,
+);
+await app.close();
+rmSync(dir, { recursive: true, force: true });

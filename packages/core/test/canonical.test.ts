@@ -1,0 +1,127 @@
+import canonicalizeModule from 'canonicalize';
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { canonicalJson, type Entry, entryText, type Json } from '../src/index.js';
+import { boundPhi, boundQ, fleet } from './world.js';
+
+// A CommonJS package whose typings declare an ES default export: take whichever shape arrives.
+type Canonicalize = (input: unknown) => string | undefined;
+const canonicalize: Canonicalize =
+  (canonicalizeModule as unknown as { default?: Canonicalize }).default ??
+  (canonicalizeModule as unknown as Canonicalize);
+
+// The hand-written canonical JSON must be byte-equal to RFC 8785 (the `canonicalize` package) for
+// every value the core can produce, and an entry's text must be the canonical JSON of the entry.
+
+const key = fc.oneof(
+  fc.string({ maxLength: 6 }),
+  fc.string({ unit: 'grapheme', maxLength: 4 }),
+  fc.string({ unit: 'binary', maxLength: 4 }),
+  fc.constantFrom(
+    '',
+    'a',
+    'A',
+    'é',
+    'ä',
+    '\u00e9',
+    'e\u0301',
+    '😀',
+    '\ud800',
+    '\u2028',
+    '"',
+    '\\',
+    '1',
+    '10',
+    '9',
+  ),
+);
+const text = fc.oneof(fc.string(), fc.string({ unit: 'binary' }), fc.string({ unit: 'grapheme' }));
+const integer = fc.oneof(
+  fc.integer(),
+  fc.maxSafeInteger(),
+  fc.constantFrom(0, -0, 1, -1, 2 ** 31, -(2 ** 31), Number.MAX_SAFE_INTEGER, Number.MIN_SAFE_INTEGER),
+);
+
+const { json } = fc.letrec<{ json: Json }>((tie) => ({
+  json: fc.oneof(
+    { depthSize: 'small', withCrossShrink: true },
+    fc.constant(null),
+    fc.boolean(),
+    integer,
+    text,
+    fc.array(tie('json'), { maxLength: 5 }),
+    fc.dictionary(key, tie('json'), { maxKeys: 6 }),
+  ),
+}));
+
+describe('canonical JSON', () => {
+  it('equals the canonicalize package (RFC 8785) on arbitrary JSON', () => {
+    fc.assert(
+      fc.property(json, (v) => {
+        expect(canonicalJson(v)).toBe(canonicalize(v));
+      }),
+      { numRuns: 2000 },
+    );
+  });
+
+  it('sorts unicode keys by UTF-16 code units, as RFC 8785 requires', () => {
+    const v = { '😀': 1, '\uffff': 2, é: 3, e: 4, E: 5, '': 6, '10': 7, '9': 8 };
+    expect(canonicalJson(v)).toBe(canonicalize(v));
+    expect(canonicalJson(v)).toBe('{"":6,"10":7,"9":8,"E":5,"e":4,"é":3,"😀":1,"\uffff":2}');
+  });
+
+  it('refuses what JSON cannot carry', () => {
+    expect(() => canonicalJson(Number.NaN)).toThrow();
+    expect(() => canonicalJson({ a: Number.POSITIVE_INFINITY })).toThrow();
+  });
+});
+
+const draft = fc.record({
+  seq: fc.nat(),
+  l: fc.nat(),
+  type: fc.string({ minLength: 1, maxLength: 20 }),
+  tenant: fc.option(fc.string({ unit: 'binary', maxLength: 8 }), { nil: null }),
+  vhm: fc.option(fc.string({ maxLength: 8 }), { nil: null }),
+  domain: fc.constantFrom(null, 'K', 'Q', 'PHI'),
+  capability: fc.option(fc.string({ maxLength: 8 }), { nil: null }),
+  contract: fc.option(fc.string({ maxLength: 8 }), { nil: null }),
+  payload: fc.dictionary(key, json, { maxKeys: 5 }),
+  outcome: fc.constantFrom('accepted', 'rejected', 'effect'),
+  prev: fc.stringMatching(/^[0-9a-f]{64}$/),
+});
+
+describe('entry text', () => {
+  it('is the canonical JSON of the entry without hash and text (arbitrary entries)', () => {
+    fc.assert(
+      fc.property(draft, (e) => {
+        const t = entryText(e as Omit<Entry, 'hash' | 'text'>);
+        expect(t).toBe(canonicalJson(e));
+        expect(t).toBe(canonicalize(e));
+      }),
+      { numRuns: 1000 },
+    );
+  });
+
+  it('is the canonical JSON of every entry a real trace holds', () => {
+    const f = fleet();
+    const q = boundQ(f);
+    boundPhi(f, 0, 1000);
+    f.w.ok(f.a1, {
+      type: 'q.job',
+      vhm: f.vhm,
+      capability: f.root,
+      binding: q.binding,
+      cost: 3,
+      operations: ['h'],
+    });
+    f.w.ok(f.a1, { type: 'vhm.terminate', vhm: f.vhm });
+    const entries = f.w.entries();
+    expect(entries.length).toBeGreaterThan(30);
+    for (const e of entries) {
+      const { hash: _h, text: _t, ...rest } = e;
+      expect(e.text).toBe(canonicalJson(rest));
+      expect(e.text).toBe(canonicalize(rest));
+      expect(e.text).toBe(entryText(rest));
+    }
+  });
+});
