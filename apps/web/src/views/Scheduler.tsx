@@ -59,7 +59,8 @@ export default function Scheduler() {
               {s.vhms.length === 0 ? (
                 <Empty>No live VHMs.</Empty>
               ) : (
-                <div className="table-scroll" tabIndex={0} role="region" aria-label="Scrollable table">
+                // biome-ignore lint/a11y/noNoninteractiveTabindex: a scrollable region must be reachable by keyboard (WCAG 2.1.1)
+                <section className="table-scroll" tabIndex={0} aria-label="Scrollable table">
                   <table>
                     <thead>
                       <tr>
@@ -103,7 +104,7 @@ export default function Scheduler() {
                         ))}
                     </tbody>
                   </table>
-                </div>
+                </section>
               )}
               {s.vhms.length > 300 ? (
                 <p className="muted small">First 300 of {fmt(s.vhms.length)} VHMs.</p>

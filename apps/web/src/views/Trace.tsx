@@ -112,7 +112,8 @@ export default function Trace() {
           <Empty>No entries match.</Empty>
         ) : (
           <div className="split trace-split">
-            <div className="table-scroll" tabIndex={0} role="region" aria-label="Scrollable table">
+            {/* biome-ignore lint/a11y/noNoninteractiveTabindex: a scrollable region must be reachable by keyboard */}
+            <section className="table-scroll" tabIndex={0} aria-label="Scrollable table">
               <table className="trace-table">
                 <thead>
                   <tr>
@@ -154,7 +155,7 @@ export default function Trace() {
                   ))}
                 </tbody>
               </table>
-            </div>
+            </section>
             <EntryDetail e={sel} />
           </div>
         )}
