@@ -2,7 +2,7 @@ import type { QueryClient } from '@tanstack/react-query';
 import type { Entry } from '@xdv/core';
 import { useEffect, useSyncExternalStore } from 'react';
 import { get } from './client';
-import type { Overview } from './types';
+import type { Overview, TracePage } from './types';
 
 // Live updates: one EventSource on /v1/trace/stream. Each entry patches the trace head in the
 // cache and invalidates exactly the queries its type can change (coalesced per animation-free
@@ -101,7 +101,12 @@ export function useLiveStream(qc: QueryClient, token: string | null, enabled: bo
     // only flushed with the first event); the stream then resumes by Last-Event-ID on reconnects.
     void get<Overview>('/v1/overview')
       .then(
-        (o) => o.seq,
+        async (o) => {
+          // A tenant receives only its own entries: start before its latest recent one instead.
+          if (o.head !== null || o.seq === 0) return o.seq;
+          const recent = await get<TracePage>(`/v1/trace?after=${Math.max(0, o.seq - 500)}&limit=500`);
+          return recent.items.at(-1)?.seq ?? o.seq;
+        },
         () => null,
       )
       .then((seq) => {

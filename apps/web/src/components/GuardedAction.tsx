@@ -45,7 +45,7 @@ export function GuardedAction(props: GuardedActionProps) {
         {label}
       </button>
       {!gate.allowed && gate.reason ? (
-        <span id={reasonId} className="why">
+        <span id={reasonId} className={gate.reason.startsWith('Missing right') ? 'why' : 'sr-only'}>
           {gate.reason}
         </span>
       ) : null}

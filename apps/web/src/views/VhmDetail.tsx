@@ -28,7 +28,7 @@ import {
 import { BindingMachine, BudgetView, WindowView } from '../components/domain';
 import { GuardedAction } from '../components/GuardedAction';
 import { Badge, bytes, DomainTag, Empty, fmt, Guard, Meter, Section, StateBadge } from '../components/ui';
-import { ALLOC_RIGHT, type Gate, gate } from '../lib/caps';
+import { ALLOC_RIGHT, type Gate, gate, writeBlock } from '../lib/caps';
 import { Link, navigate } from '../lib/router';
 import { QuotaFields } from './VhmTree';
 
@@ -81,6 +81,11 @@ function Detail({ v, notLive }: { v: Vhm; notLive: boolean }) {
           </p>
         </div>
       </div>
+      {writeBlock(me.data, notLive) ? (
+        <p className="state empty" role="note">
+          Read-only: {writeBlock(me.data, notLive)}
+        </p>
+      ) : null}
       <div className="grid">
         <Lifecycle v={v} g={g} />
         <QuotaPanel v={v} />
@@ -450,9 +455,12 @@ function AllocateContract({ v, g, now }: { v: Vhm; g: GateFn; now: number }) {
       label="Allocate contract"
       tone="primary"
       gate={
-        open.allowed
+        open.allowed || !open.reason?.startsWith('Missing right')
           ? open
-          : { allowed: false, reason: `Missing right BIND_K, ALLOC_Q or ALLOC_PHI. ${open.reason ?? ''}` }
+          : {
+              allowed: false,
+              reason: 'Missing right BIND_K, ALLOC_Q or ALLOC_PHI: no valid capability allocates.',
+            }
       }
       request={() => {
         if (!cg.allowed || !provider) return null;
