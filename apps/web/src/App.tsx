@@ -1,0 +1,190 @@
+import { useQueryClient } from '@tanstack/react-query';
+import { lazy, type ReactNode, Suspense, useCallback, useEffect, useState } from 'react';
+import { getToken, setToken, setUnauthorizedHandler } from './api/client';
+import { useMe, useOverview } from './api/data';
+import { useLiveStatus, useLiveStream } from './api/live';
+import { ErrorBox, Loading } from './components/ui';
+import { Link, match, navigate, setAt, useAt, useLocation } from './lib/router';
+import { applyTheme, storedTheme, type Theme } from './lib/theme';
+import { Overview } from './views/Overview';
+import { SignIn } from './views/SignIn';
+import { VhmTree } from './views/VhmTree';
+
+const VhmDetail = lazy(() => import('./views/VhmDetail'));
+const Providers = lazy(() => import('./views/Providers'));
+const Scheduler = lazy(() => import('./views/Scheduler'));
+const Trace = lazy(() => import('./views/Trace'));
+const Replay = lazy(() => import('./views/Replay'));
+const Admin = lazy(() => import('./views/Admin'));
+
+export function App() {
+  const qc = useQueryClient();
+  const [token, setTok] = useState<string | null>(() => getToken());
+  const signOut = useCallback(() => {
+    setToken(null);
+    setTok(null);
+    qc.clear();
+  }, [qc]);
+  useEffect(() => {
+    setUnauthorizedHandler(signOut);
+    return () => setUnauthorizedHandler(null);
+  }, [signOut]);
+  if (!token)
+    return (
+      <SignIn
+        onSignedIn={(t) => {
+          setToken(t);
+          setTok(t);
+        }}
+      />
+    );
+  return <Shell token={token} onSignOut={signOut} />;
+}
+
+function Shell({ token, onSignOut }: { token: string; onSignOut: () => void }) {
+  const qc = useQueryClient();
+  const me = useMe();
+  const at = useAt();
+  useLiveStream(qc, token, me.isSuccess && me.data.token.kind !== 'provider');
+  const { path } = useLocation();
+  const operator = me.data?.token.kind === 'operator';
+  const nav: Array<[string, string, boolean]> = [
+    ['/', 'Overview', true],
+    ['/vhms', 'VHMs', true],
+    ['/providers', 'Providers', true],
+    ['/scheduler', 'Scheduler', true],
+    ['/trace', 'Trace', true],
+    ['/replay', 'Replay', true],
+    ['/admin', 'Tenants & tokens', operator],
+  ];
+  const active = (p: string) => (p === '/' ? path === '/' : path.startsWith(p));
+  const view = route(path, operator);
+  return (
+    <div className={`app ${at !== null ? 'not-live' : ''}`}>
+      <a href="#main" className="skip">
+        Skip to content
+      </a>
+      <header className="topbar">
+        <Link to="/" className="brand" aria-label="XDV View home">
+          XDV <span>View</span>
+        </Link>
+        <nav aria-label="Main">
+          <ul>
+            {nav
+              .filter(([, , show]) => show)
+              .map(([p, label]) => (
+                <li key={p}>
+                  <Link to={p} aria-current={active(p) ? 'page' : undefined}>
+                    {label}
+                  </Link>
+                </li>
+              ))}
+          </ul>
+        </nav>
+        <div className="topbar-right">
+          <LiveIndicator />
+          <ThemeToggle />
+          <span className="who" title={me.data?.token.id}>
+            {me.data
+              ? me.data.token.kind === 'tenant'
+                ? `${me.data.tenantName ?? me.data.token.tenant} · ${me.data.token.role}`
+                : me.data.token.kind
+              : '…'}
+          </span>
+          <button type="button" onClick={onSignOut}>
+            Sign out
+          </button>
+        </div>
+      </header>
+      {at !== null ? <ReplayBanner at={at} /> : null}
+      <main id="main" tabIndex={-1}>
+        {me.error ? (
+          <ErrorBox error={me.error} title="Could not load your principal" />
+        ) : me.isPending ? (
+          <Loading what="Signing in" />
+        ) : (
+          <Suspense fallback={<Loading what="Loading view" />}>{view}</Suspense>
+        )}
+      </main>
+    </div>
+  );
+}
+
+function route(path: string, operator: boolean): ReactNode {
+  if (path === '/') return <Overview />;
+  if (path === '/vhms') return <VhmTree />;
+  const vhm = match('/vhms/:id', path);
+  if (vhm) return <VhmDetail id={vhm.id!} />;
+  if (path === '/providers') return <Providers />;
+  const prov = match('/providers/:id', path);
+  if (prov) return <Providers selected={prov.id!} />;
+  if (path === '/scheduler') return <Scheduler />;
+  if (path === '/trace') return <Trace />;
+  if (path === '/replay') return <Replay />;
+  if (path === '/admin')
+    return operator ? (
+      <Admin />
+    ) : (
+      <ErrorBox error={new Error('Tenants and tokens are managed by operators.')} />
+    );
+  return (
+    <div className="panel">
+      <h1>Not found</h1>
+      <p>
+        No console page at <code>{path}</code>. <Link to="/">Go to the overview</Link>.
+      </p>
+    </div>
+  );
+}
+
+function ReplayBanner({ at }: { at: number }) {
+  const live = useOverview();
+  return (
+    <div className="replay-banner" role="status">
+      <strong>NOT LIVE</strong> — showing the state at logical time L {at} (replayed from the trace; actions
+      are disabled).
+      <span className="spacer" />
+      <button type="button" onClick={() => setAt(Math.max(0, at - 1))} title="Step back one tick">
+        ◀ L−1
+      </button>
+      <button type="button" onClick={() => setAt(at + 1)} title="Step forward one tick">
+        L+1 ▶
+      </button>
+      <button type="button" className="primary" onClick={() => setAt(null)}>
+        Back to live{live.data && !live.notLive ? ` (L ${live.data.l})` : ''}
+      </button>
+    </div>
+  );
+}
+
+function LiveIndicator() {
+  const s = useLiveStatus();
+  const at = useAt();
+  if (at !== null) return null;
+  return (
+    <span className={`live live-${s}`} role="status" aria-label={`Live updates: ${s}`}>
+      <span aria-hidden="true">●</span>{' '}
+      {s === 'live' ? 'Live' : s === 'connecting' ? 'Connecting' : 'Offline'}
+    </span>
+  );
+}
+
+function ThemeToggle() {
+  const [t, setT] = useState<Theme>(() => storedTheme());
+  const next: Record<Theme, Theme> = { system: 'light', light: 'dark', dark: 'system' };
+  return (
+    <button
+      type="button"
+      onClick={() => {
+        const n = next[t];
+        applyTheme(n);
+        setT(n);
+      }}
+      title={`Colour theme: ${t}. Switch to ${next[t]}`}
+    >
+      {t === 'system' ? '◐ Auto' : t === 'light' ? '☀ Light' : '☾ Dark'}
+    </button>
+  );
+}
+
+export { navigate };

@@ -1,0 +1,241 @@
+import { type QueryKey, useQuery } from '@tanstack/react-query';
+import type {
+  Binding,
+  Calibration,
+  Capability,
+  Contract,
+  Fault,
+  IpcContract,
+  Migration,
+  Process,
+  Provider,
+  Snapshot,
+  State,
+  Tenant,
+  Vhm,
+} from '@xdv/core';
+import { useMemo } from 'react';
+import { useAt } from '../lib/router';
+import { get, getAll } from './client';
+import type { Me, Overview, ReplayState, SchedulerView, Series } from './types';
+
+// Every view reads through `useSource`: live, it is a TanStack query on a REST endpoint kept fresh
+// by the SSE stream; at a replay time L (?at=L), the same shape is computed from /v1/replay/state.
+
+export interface Source<T> {
+  data: T | undefined;
+  error: unknown;
+  isPending: boolean;
+  /** True when this is the state at a past L, not the live system. */
+  notLive: boolean;
+  at: number | null;
+}
+
+export function useReplayState(at: number | null) {
+  return useQuery({
+    queryKey: ['replay', at],
+    queryFn: ({ signal }) => get<ReplayState>(`/v1/replay/state?l=${at}`, signal),
+    enabled: at !== null,
+    staleTime: Number.POSITIVE_INFINITY,
+  });
+}
+
+export function useSource<T>(
+  key: QueryKey,
+  live: (signal: AbortSignal) => Promise<T>,
+  fromState: (s: State) => T,
+  enabled = true,
+): Source<T> {
+  const at = useAt();
+  const replay = useReplayState(at);
+  const q = useQuery({
+    queryKey: key,
+    queryFn: ({ signal }) => live(signal),
+    enabled: at === null && enabled,
+  });
+  // biome-ignore lint/correctness/useExhaustiveDependencies: fromState is a pure projection of the state
+  const replayed = useMemo(
+    () => (replay.data && enabled ? fromState(replay.data.state) : undefined),
+    [replay.data, enabled],
+  );
+  if (at !== null)
+    return { data: replayed, error: replay.error, isPending: replay.isPending, notLive: true, at };
+  return { data: q.data, error: q.error, isPending: enabled && q.isPending, notLive: false, at };
+}
+
+const vals = <T>(r: Record<string, T>): T[] => Object.values(r);
+
+export function useMe() {
+  return useQuery({
+    queryKey: ['me'],
+    queryFn: ({ signal }) => get<Me>('/v1/me', signal),
+    staleTime: 60_000,
+  });
+}
+
+export function overviewFromState(s: State): Overview {
+  const byState: Record<string, number> = {};
+  for (const v of vals(s.vhms)) byState[v.state] = (byState[v.state] ?? 0) + 1;
+  const providers = vals(s.providers).map((p) => ({
+    id: p.id,
+    name: p.name,
+    domain: p.domain,
+    attestation: p.attestation,
+    health: p.health,
+    capacity: p.capacity,
+    allocated: p.allocated,
+  }));
+  const ok = providers.every((p) =>
+    (['memory', 'cpu', 'qubits', 'envelopes'] as const).every((k) => p.allocated[k] <= p.capacity[k]),
+  );
+  return {
+    l: s.l,
+    seq: s.seq,
+    head: s.head,
+    broken: null,
+    vhmsByState: byState,
+    providers,
+    conservation: { ok },
+    invariants: { ok, violations: ok ? 0 : 1 },
+    alerts: vals(s.alerts).slice(-20),
+    faults: vals(s.faults).slice(-20),
+    tenants: vals(s.tenants).map((t) => ({ id: t.id, name: t.name, quota: t.quota, carved: t.carved })),
+  };
+}
+
+export const useOverview = () =>
+  useSource(['overview'], (sig) => get<Overview>('/v1/overview', sig), overviewFromState);
+
+export const useVhms = () =>
+  useSource(
+    ['vhms'],
+    (sig) => getAll<Vhm>('/v1/vhms', sig),
+    (s) => vals(s.vhms),
+  );
+
+export const useVhm = (id: string) =>
+  useSource(
+    ['vhm', id],
+    (sig) => get<Vhm>(`/v1/vhms/${encodeURIComponent(id)}`, sig),
+    (s) => s.vhms[id] as Vhm,
+  );
+
+export const useCapabilities = (id: string | undefined) =>
+  useSource(
+    ['vhm', id, 'caps'],
+    (sig) => getAll<Capability>(`/v1/vhms/${encodeURIComponent(id ?? '')}/capabilities`, sig),
+    (s) => vals(s.capabilities).filter((c) => c.vhm === id),
+    id !== undefined,
+  );
+
+export const useProcesses = (id: string) =>
+  useSource(
+    ['vhm', id, 'processes'],
+    (sig) => getAll<Process>(`/v1/vhms/${encodeURIComponent(id)}/processes`, sig),
+    (s) => vals(s.processes).filter((p) => p.vhm === id),
+  );
+
+export const useSnapshots = (id: string) =>
+  useSource(
+    ['vhm', id, 'snapshots'],
+    (sig) => getAll<Snapshot>(`/v1/vhms/${encodeURIComponent(id)}/snapshots`, sig),
+    (s) => vals(s.snapshots).filter((p) => p.vhm === id),
+  );
+
+export const useContracts = (vhm?: string) =>
+  useSource(
+    ['contracts', vhm ?? 'all'],
+    (sig) => getAll<Contract>(`/v1/contracts${vhm ? `?vhm=${encodeURIComponent(vhm)}` : ''}`, sig),
+    (s) => vals(s.contracts).filter((c) => !vhm || c.vhm === vhm),
+  );
+
+export const useBindings = (vhm?: string) =>
+  useSource(
+    ['bindings', vhm ?? 'all'],
+    (sig) => getAll<Binding>(`/v1/bindings${vhm ? `?vhm=${encodeURIComponent(vhm)}` : ''}`, sig),
+    (s) => vals(s.bindings).filter((b) => !vhm || b.vhm === vhm),
+  );
+
+export const useProviders = () =>
+  useSource(
+    ['providers'],
+    (sig) => getAll<Provider>('/v1/providers', sig),
+    (s) => vals(s.providers),
+  );
+
+export const useCalibrations = () =>
+  useSource(
+    ['calibrations'],
+    (sig) => getAll<Calibration>('/v1/calibrations', sig),
+    (s) => vals(s.calibrations),
+  );
+
+export const useIpc = () =>
+  useSource(
+    ['ipc'],
+    (sig) => getAll<IpcContract>('/v1/ipc', sig),
+    (s) => vals(s.ipcs),
+  );
+
+export const useMigrations = () =>
+  useSource(
+    ['migrations'],
+    (sig) => getAll<Migration>('/v1/migrations', sig),
+    (s) => vals(s.migrations),
+  );
+
+export const useFaults = () =>
+  useSource(
+    ['faults'],
+    (sig) => getAll<Fault>('/v1/faults', sig),
+    (s) => vals(s.faults),
+  );
+
+export const useTenants = () =>
+  useSource(
+    ['tenants'],
+    (sig) => getAll<Tenant>('/v1/tenants', sig),
+    (s) => vals(s.tenants),
+  );
+
+export function schedulerFromState(s: State): SchedulerView {
+  const queued: Record<string, number> = {};
+  const units = s.runQueue.map((id) => s.units[id]).filter((u) => u !== undefined);
+  for (const u of units) queued[u.vhm] = (queued[u.vhm] ?? 0) + 1;
+  return {
+    l: s.l,
+    config: {
+      agingThreshold: s.config.agingThreshold,
+      agingStep: s.config.agingStep,
+      domainPriority: s.config.domainPriority,
+    },
+    vhms: vals(s.vhms)
+      .filter((v) => v.state !== 'released' && v.state !== 'terminated')
+      .map((v) => ({
+        vhm: v.id,
+        weight: v.sched.weight,
+        maxQueued: v.sched.maxQueued,
+        vtime: v.sched.vtime,
+        queued: queued[v.id] ?? 0,
+      })),
+    units: units.map((u) => ({ ...u, waited: s.l - u.submittedL })),
+  };
+}
+
+export const useScheduler = () =>
+  useSource(['scheduler'], (sig) => get<SchedulerView>('/v1/scheduler', sig), schedulerFromState);
+
+export function useSeries(provider: string | null) {
+  return useQuery({
+    queryKey: ['series', provider],
+    queryFn: ({ signal }) =>
+      get<Series>(`/v1/providers/${encodeURIComponent(provider ?? '')}/series`, signal),
+    enabled: provider !== null,
+  });
+}
+
+/** The current logical time L of the system (live), or the replay time. */
+export function useNowL(): number | undefined {
+  const o = useOverview();
+  return o.data?.l;
+}

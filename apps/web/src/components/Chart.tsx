@@ -1,0 +1,113 @@
+import { useEffect, useRef } from 'react';
+import uPlot from 'uplot';
+import 'uplot/dist/uPlot.min.css';
+
+const PALETTE = ['#2563eb', '#d97706', '#059669', '#db2777', '#7c3aed', '#0891b2', '#65a30d', '#dc2626'];
+
+export interface LineSeries {
+  label: string;
+  samples: Array<{ l: number; v: number }>;
+}
+
+/**
+ * A metric over logical time L (x is L, never wall-clock), with an optional threshold line.
+ * No animation: the frame is a pure function of the samples.
+ */
+export function LChart({
+  title,
+  series,
+  threshold,
+  thresholdLabel,
+  unit,
+  now,
+}: {
+  title: string;
+  series: LineSeries[];
+  threshold?: number | undefined;
+  thresholdLabel?: string;
+  unit: string;
+  now?: number | undefined;
+}) {
+  const ref = useRef<HTMLDivElement>(null);
+  useEffect(() => {
+    const el = ref.current;
+    if (!el) return;
+    const xs = [...new Set(series.flatMap((s) => s.samples.map((x) => x.l)))].sort((a, b) => a - b);
+    const idx = new Map(xs.map((x, i) => [x, i]));
+    const ys = series.map((s) => {
+      const arr: Array<number | null> = xs.map(() => null);
+      for (const p of s.samples) arr[idx.get(p.l)!] = p.v;
+      return arr;
+    });
+    const data: uPlot.AlignedData = [xs, ...ys];
+    const sers: uPlot.Series[] = [
+      { label: 'L' },
+      ...series.map((s, i) => ({
+        label: s.label,
+        stroke: PALETTE[i % PALETTE.length]!,
+        width: 1.5,
+        spanGaps: true,
+      })),
+    ];
+    if (threshold !== undefined) {
+      data.push(xs.map(() => threshold));
+      sers.push({
+        label: thresholdLabel ?? 'threshold',
+        stroke: '#dc2626',
+        dash: [6, 4],
+        width: 1.5,
+        points: { show: false },
+      });
+    }
+    const css = getComputedStyle(document.documentElement);
+    const fg = css.getPropertyValue('--muted').trim() || '#555';
+    const grid = css.getPropertyValue('--line').trim() || '#ddd';
+    const axis = { stroke: fg, grid: { stroke: grid, width: 1 }, ticks: { stroke: grid } };
+    const u = new uPlot(
+      {
+        width: Math.max(300, el.clientWidth || 560),
+        height: 200,
+        scales: { x: { time: false } },
+        axes: [
+          { ...axis, label: 'logical time L' },
+          { ...axis, label: unit },
+        ],
+        series: sers,
+        cursor: { drag: { x: false, y: false } },
+        legend: { live: false },
+      },
+      data,
+      el,
+    );
+    return () => u.destroy();
+  }, [series, threshold, thresholdLabel, unit]);
+  return (
+    <figure className="chart">
+      <figcaption>
+        {title}
+        {now !== undefined ? <span className="muted small"> · up to L {now}</span> : null}
+      </figcaption>
+      <div
+        ref={ref}
+        role="img"
+        aria-label={`${title} over logical time; ${series.length} series${threshold !== undefined ? `; threshold ${threshold} ${unit}` : ''}`}
+      />
+      {series.length > 0 ? (
+        <table className="sr-only">
+          <caption>{title}: latest values</caption>
+          <tbody>
+            {series.map((s) => {
+              const last = s.samples.at(-1);
+              return (
+                <tr key={s.label}>
+                  <th scope="row">{s.label}</th>
+                  <td>{last ? `${last.v} ${unit} at L ${last.l}` : 'no samples'}</td>
+                </tr>
+              );
+            })}
+          </tbody>
+        </table>
+      ) : null}
+    </figure>
+  );
+}

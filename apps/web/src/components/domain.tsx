@@ -1,0 +1,154 @@
+import type { Binding, BindingState } from '@xdv/core';
+import { fmt } from './ui';
+
+const STEPS: BindingState[] = ['requested', 'validated', 'active', 'released'];
+
+/** A binding as its requested → validated → active → released machine, with the L of each step. */
+export function BindingMachine({
+  binding,
+}: {
+  binding: Pick<Binding, 'id' | 'state' | 'history' | 'domain'>;
+}) {
+  const at = new Map<BindingState, number>();
+  for (const [s, l] of binding.history) if (!at.has(s)) at.set(s, l);
+  const current = STEPS.indexOf(binding.state);
+  return (
+    <ol className="machine" aria-label={`Binding ${binding.id} state machine, now ${binding.state}`}>
+      {STEPS.map((s, i) => {
+        const reached = at.has(s);
+        const skipped = !reached && i < current;
+        const cls = s === binding.state ? 'current' : reached ? 'done' : skipped ? 'skipped' : 'todo';
+        return (
+          <li key={s} className={`step ${cls}`} aria-current={s === binding.state ? 'step' : undefined}>
+            <span className="step-name">{s}</span>
+            <span className="step-l">
+              {reached ? `L ${at.get(s)}` : skipped ? 'skipped' : '—'}
+              {s === binding.state ? <span className="sr-only"> (current)</span> : null}
+            </span>
+          </li>
+        );
+      })}
+    </ol>
+  );
+}
+
+/** Decoherence budget of a Q contract: used and remaining, never any raw Q state. */
+export function BudgetView({ budget, consumed, label }: { budget: number; consumed: number; label: string }) {
+  const remaining = Math.max(0, budget - consumed);
+  const ratio = budget > 0 ? consumed / budget : 1;
+  const tone = consumed > budget ? 'bad' : ratio >= 0.8 ? 'warn' : 'ok';
+  return (
+    <div className="budget">
+      <div className="meter-label">
+        <span>{label}</span>
+        <span className="num">
+          used {fmt(consumed)} · remaining {fmt(remaining)} of {fmt(budget)}
+        </span>
+      </div>
+      {/* biome-ignore lint/a11y/useSemanticElements: a styled bar with a tolerance marker; <meter> cannot show one */}
+      <div
+        className={`meter-bar tone-${tone}`}
+        role="meter"
+        aria-label={`${label}: decoherence budget used`}
+        aria-valuemin={0}
+        aria-valuemax={budget}
+        aria-valuenow={Math.min(consumed, budget)}
+        aria-valuetext={`${fmt(consumed)} used, ${fmt(remaining)} remaining of ${fmt(budget)} budget units`}
+      >
+        <span style={{ width: `${Math.min(100, Math.round(ratio * 100))}%` }} />
+      </div>
+    </div>
+  );
+}
+
+export type WindowPhase = 'pending' | 'open' | 'closed';
+
+export function windowPhase(start: number, end: number, l: number): WindowPhase {
+  return l < start ? 'pending' : l < end ? 'open' : 'closed';
+}
+
+/**
+ * A Φ coherence window [start, end) on a logical-time axis, with the current L and the last
+ * stability index against the contract's tolerance. Pure function of its inputs: no animation.
+ */
+export function WindowView({
+  label,
+  start,
+  end,
+  now,
+  stability,
+  tolerance,
+}: {
+  label: string;
+  start: number;
+  end: number;
+  now: number;
+  stability: number | null;
+  tolerance: number;
+}) {
+  const lo = Math.min(start, now);
+  const hi = Math.max(end, now + 1);
+  const span = Math.max(1, hi - lo);
+  const x = (l: number) => 10 + ((l - lo) / span) * 580;
+  const phase = windowPhase(start, end, now);
+  const text =
+    phase === 'open'
+      ? `open: ${fmt(end - now)} ticks remain`
+      : phase === 'pending'
+        ? `opens in ${fmt(start - now)} ticks`
+        : `closed ${fmt(now - end + 1)} ticks ago`;
+  const stable = stability === null ? null : stability >= tolerance;
+  return (
+    <figure className="window">
+      <figcaption>
+        <strong>{label}</strong> window [L {fmt(start)}, L {fmt(end)}) —{' '}
+        <span className={`phase-${phase}`}>{text}</span>
+        {' · '}
+        stability index{' '}
+        <span className={stable === false ? 'text-bad' : ''}>
+          {stability === null ? 'not reported yet' : `${(stability / 100).toFixed(2)}%`}
+        </span>{' '}
+        (tolerance {(tolerance / 100).toFixed(2)}%)
+      </figcaption>
+      <svg
+        viewBox="0 0 600 44"
+        role="img"
+        aria-label={`Coherence window from L ${start} to L ${end}; current L ${now}; ${text}`}
+      >
+        <line x1="10" x2="590" y1="30" y2="30" className="axis" />
+        <rect
+          x={x(start)}
+          y="18"
+          width={Math.max(2, x(end) - x(start))}
+          height="12"
+          className={`win win-${phase}`}
+        />
+        <line x1={x(now)} x2={x(now)} y1="8" y2="38" className="now" />
+        <text x={Math.min(570, Math.max(30, x(now)))} y="7" textAnchor="middle" className="tick">
+          L {now}
+        </text>
+        <text x="10" y="43" className="tick">
+          {lo}
+        </text>
+        <text x="590" y="43" textAnchor="end" className="tick">
+          {hi}
+        </text>
+      </svg>
+      {stability !== null ? (
+        // biome-ignore lint/a11y/useSemanticElements: a styled bar with a tolerance marker; <meter> cannot show one
+        <div
+          className={`meter-bar tone-${stable ? 'ok' : 'bad'}`}
+          role="meter"
+          aria-label={`${label}: stability index`}
+          aria-valuemin={0}
+          aria-valuemax={10000}
+          aria-valuenow={stability}
+          aria-valuetext={`${(stability / 100).toFixed(2)}%, tolerance ${(tolerance / 100).toFixed(2)}%`}
+        >
+          <span style={{ width: `${stability / 100}%` }} />
+          <i className="tolerance" style={{ left: `${tolerance / 100}%` }} />
+        </div>
+      ) : null}
+    </figure>
+  );
+}

@@ -1,0 +1,157 @@
+import type { ReactNode } from 'react';
+import { ApiError } from '../api/client';
+
+export function Loading({ what = 'Loading' }: { what?: string }) {
+  return (
+    <p className="state loading" role="status" aria-live="polite">
+      {what}…
+    </p>
+  );
+}
+
+export function Empty({ children }: { children: ReactNode }) {
+  return <p className="state empty">{children}</p>;
+}
+
+export function ErrorBox({ error, title = 'Request failed' }: { error: unknown; title?: string }) {
+  const code = error instanceof ApiError ? error.code : 'ERROR';
+  const detail =
+    error instanceof ApiError ? error.detail : error instanceof Error ? error.message : String(error);
+  return (
+    <div className="state error" role="alert">
+      <strong>{title}</strong> <code className="code">{code}</code>
+      <span className="detail">{detail}</span>
+    </div>
+  );
+}
+
+/** Loading, error and empty states around a list or object. */
+export function Guard<T>({
+  src,
+  empty,
+  what,
+  children,
+}: {
+  src: { data: T | undefined; error: unknown; isPending: boolean };
+  empty?: (d: T) => ReactNode | null;
+  what?: string;
+  children: (d: T) => ReactNode;
+}) {
+  if (src.error) return <ErrorBox error={src.error} />;
+  if (src.isPending || src.data === undefined) return <Loading {...(what ? { what } : {})} />;
+  const e = empty?.(src.data);
+  if (e) return <Empty>{e}</Empty>;
+  return <>{children(src.data)}</>;
+}
+
+export function Badge({ tone, children }: { tone?: string; children: ReactNode }) {
+  return <span className={`badge ${tone ? `tone-${tone}` : ''}`}>{children}</span>;
+}
+
+export const STATE_TONE: Record<string, string> = {
+  requested: 'info',
+  validated: 'info',
+  issued: 'info',
+  active: 'ok',
+  running: 'ok',
+  attested: 'ok',
+  ok: 'ok',
+  paused: 'warn',
+  degraded: 'warn',
+  waiting: 'warn',
+  terminated: 'bad',
+  revoked: 'bad',
+  failed: 'bad',
+  released: 'muted',
+  exited: 'muted',
+  done: 'muted',
+};
+
+export function StateBadge({ state }: { state: string }) {
+  return <Badge tone={STATE_TONE[state] ?? 'muted'}>{state}</Badge>;
+}
+
+export function DomainTag({ domain }: { domain: string }) {
+  const label = domain === 'PHI' ? 'Φ' : domain;
+  return (
+    <span className={`domain domain-${domain.toLowerCase()}`} title={`${label} domain`}>
+      {label}
+    </span>
+  );
+}
+
+/** A bar of used against a total, with the numbers written out. */
+export function Meter({
+  label,
+  used,
+  total,
+  unit = '',
+  warnAt = 0.8,
+}: {
+  label: string;
+  used: number;
+  total: number;
+  unit?: string;
+  warnAt?: number;
+}) {
+  const ratio = total > 0 ? used / total : used > 0 ? Number.POSITIVE_INFINITY : 0;
+  const tone = ratio > 1 ? 'bad' : ratio >= warnAt ? 'warn' : 'ok';
+  const pct = Math.min(100, Math.round(ratio * 100));
+  return (
+    <div className="meter">
+      <div className="meter-label">
+        <span>{label}</span>
+        <span className="num">
+          {fmt(used)} / {fmt(total)}
+          {unit ? ` ${unit}` : ''}
+        </span>
+      </div>
+      {/* biome-ignore lint/a11y/useSemanticElements: a styled bar with a tolerance marker; <meter> cannot show one */}
+      <div
+        className={`meter-bar tone-${tone}`}
+        role="meter"
+        aria-label={label}
+        aria-valuemin={0}
+        aria-valuemax={total}
+        aria-valuenow={used}
+        aria-valuetext={`${fmt(used)} of ${fmt(total)}${unit ? ` ${unit}` : ''}`}
+      >
+        <span style={{ width: `${pct}%` }} />
+      </div>
+    </div>
+  );
+}
+
+export function fmt(n: number): string {
+  return n.toLocaleString('en-US');
+}
+
+export function bytes(n: number): string {
+  if (n >= 1 << 30) return `${(n / (1 << 30)).toFixed(1)} GiB`;
+  if (n >= 1 << 20) return `${(n / (1 << 20)).toFixed(1)} MiB`;
+  if (n >= 1 << 10) return `${(n / (1 << 10)).toFixed(1)} KiB`;
+  return `${n} B`;
+}
+
+export function Section({
+  title,
+  actions,
+  children,
+  id,
+}: {
+  title: string;
+  actions?: ReactNode;
+  children: ReactNode;
+  id?: string;
+}) {
+  const hid = `h-${(id ?? title).replace(/[^a-zA-Z0-9]+/g, '-').toLowerCase()}`;
+  return (
+    <section className="panel" aria-labelledby={hid}>
+      <header className="panel-head">
+        <h2 id={hid}>{title}</h2>
+        {actions ? <div className="panel-actions">{actions}</div> : null}
+      </header>
+      {children}
+    </section>
+  );
+}

@@ -1,0 +1,28 @@
+import { QueryClient, QueryClientProvider } from '@tanstack/react-query';
+import { StrictMode } from 'react';
+import { createRoot } from 'react-dom/client';
+import { App } from './App';
+import { ApiError } from './api/client';
+import { applyTheme, storedTheme } from './lib/theme';
+import './styles.css';
+
+applyTheme(storedTheme());
+
+const qc = new QueryClient({
+  defaultOptions: {
+    queries: {
+      // Fresh data comes from the SSE stream; no interval polling, no refetch on focus.
+      staleTime: 30_000,
+      refetchOnWindowFocus: false,
+      retry: (n, e) => !(e instanceof ApiError && e.status >= 400 && e.status < 500) && n < 2,
+    },
+  },
+});
+
+createRoot(document.getElementById('root')!).render(
+  <StrictMode>
+    <QueryClientProvider client={qc}>
+      <App />
+    </QueryClientProvider>
+  </StrictMode>,
+);

@@ -1,0 +1,248 @@
+import { useQuery } from '@tanstack/react-query';
+import type { VhmState } from '@xdv/core';
+import { get } from '../api/client';
+import { useMe, useOverview } from '../api/data';
+import type { Overview as O, OverviewProvider, ServerVerify } from '../api/types';
+import {
+  Badge,
+  bytes,
+  DomainTag,
+  Empty,
+  ErrorBox,
+  fmt,
+  Guard,
+  Loading,
+  Meter,
+  Section,
+  StateBadge,
+} from '../components/ui';
+import { Link } from '../lib/router';
+
+const STATES: VhmState[] = ['requested', 'validated', 'active', 'paused', 'terminated', 'released'];
+
+export function Overview() {
+  const src = useOverview();
+  const me = useMe();
+  const operator = me.data?.token.kind === 'operator';
+  return (
+    <div className="page">
+      <h1>Overview</h1>
+      <Guard src={src} what="Loading the overview">
+        {(o) => (
+          <div className="grid">
+            <Section title="VHMs by state">
+              <ul className="counts">
+                {STATES.map((s) => (
+                  <li key={s}>
+                    <Link to={`/vhms?state=${s}`}>
+                      <span className="count">{fmt(o.vhmsByState[s] ?? 0)}</span> <StateBadge state={s} />
+                    </Link>
+                  </li>
+                ))}
+              </ul>
+              <p className="muted small">
+                Logical time L {fmt(o.l)} · trace seq {fmt(o.seq)}
+              </p>
+            </Section>
+            <TraceHead o={o} operator={operator} notLive={src.notLive} />
+            {!operator && o.tenants.length > 0 ? <QuotaUse o={o} /> : null}
+            <Section title="Capacity and allocation per provider" id="capacity">
+              <p>
+                Conservation (Σ allocated ≤ physical total, per provider and domain):{' '}
+                {o.conservation.ok ? <Badge tone="ok">holds</Badge> : <Badge tone="bad">VIOLATED</Badge>}
+                {operator ? (
+                  <>
+                    {' '}
+                    · all invariants:{' '}
+                    {o.invariants.ok ? (
+                      <Badge tone="ok">hold</Badge>
+                    ) : (
+                      <Badge tone="bad">{o.invariants.violations} violated</Badge>
+                    )}
+                  </>
+                ) : null}
+              </p>
+              {o.providers.length === 0 ? (
+                <Empty>No provider has registered yet.</Empty>
+              ) : (
+                <div className="cards">
+                  {(['K', 'Q', 'PHI'] as const).map((d) =>
+                    o.providers
+                      .filter((p) => p.domain === d)
+                      .map((p) => <ProviderCapacity key={p.id} p={p} />),
+                  )}
+                </div>
+              )}
+            </Section>
+            <Section title="Active alerts">
+              {o.alerts.length === 0 ? (
+                <Empty>No threshold alerts.</Empty>
+              ) : (
+                <table>
+                  <thead>
+                    <tr>
+                      <th scope="col">L</th>
+                      <th scope="col">Provider</th>
+                      <th scope="col">Subject</th>
+                      <th scope="col">Metric</th>
+                      <th scope="col">Value / threshold</th>
+                    </tr>
+                  </thead>
+                  <tbody>
+                    {[...o.alerts].reverse().map((a) => (
+                      <tr key={a.id}>
+                        <td className="num">{a.l}</td>
+                        <td>
+                          <Link to={`/providers/${a.provider}`}>{a.provider}</Link>
+                        </td>
+                        <td>{a.subject}</td>
+                        <td>{a.metric}</td>
+                        <td className="num">
+                          {fmt(a.value)} / {fmt(a.threshold)}
+                        </td>
+                      </tr>
+                    ))}
+                  </tbody>
+                </table>
+              )}
+            </Section>
+            <Section title="Faults and escalations">
+              {o.faults.length === 0 ? (
+                <Empty>No faults.</Empty>
+              ) : (
+                <table>
+                  <thead>
+                    <tr>
+                      <th scope="col">L</th>
+                      <th scope="col">Level</th>
+                      <th scope="col">Code</th>
+                      <th scope="col">Where</th>
+                      <th scope="col">Message</th>
+                    </tr>
+                  </thead>
+                  <tbody>
+                    {[...o.faults].reverse().map((f) => (
+                      <tr key={f.id}>
+                        <td className="num">{f.l}</td>
+                        <td>
+                          <Badge tone={f.level === 'system' || f.level === 'vhm' ? 'bad' : 'warn'}>
+                            {f.level}
+                          </Badge>
+                          {f.injected ? <Badge tone="info">injected</Badge> : null}
+                        </td>
+                        <td>
+                          <code>{f.code}</code>
+                        </td>
+                        <td>
+                          {f.vhm ? <Link to={`/vhms/${f.vhm}`}>{f.vhm}</Link> : (f.provider ?? '—')}
+                          {f.contract ? ` · ${f.contract}` : ''}
+                        </td>
+                        <td>{f.message}</td>
+                      </tr>
+                    ))}
+                  </tbody>
+                </table>
+              )}
+            </Section>
+          </div>
+        )}
+      </Guard>
+    </div>
+  );
+}
+
+function ProviderCapacity({ p }: { p: OverviewProvider }) {
+  return (
+    <article className="card" aria-label={`Provider ${p.name}`}>
+      <h3>
+        <DomainTag domain={p.domain} /> <Link to={`/providers/${p.id}`}>{p.name}</Link>{' '}
+        <span className="muted small">{p.id}</span>
+      </h3>
+      <p className="small">
+        <StateBadge state={p.attestation} /> <StateBadge state={p.health} />
+      </p>
+      {p.domain === 'K' ? (
+        <>
+          <Meter label="Memory" used={p.allocated.memory} total={p.capacity.memory} />
+          <p className="muted small">
+            {bytes(p.allocated.memory)} of {bytes(p.capacity.memory)}
+          </p>
+          <Meter label="CPU slices" used={p.allocated.cpu} total={p.capacity.cpu} />
+        </>
+      ) : p.domain === 'Q' ? (
+        <Meter label="Logical qubits" used={p.allocated.qubits} total={p.capacity.qubits} />
+      ) : (
+        <Meter label="Φ envelopes" used={p.allocated.envelopes} total={p.capacity.envelopes} />
+      )}
+    </article>
+  );
+}
+
+function QuotaUse({ o }: { o: O }) {
+  const t = o.tenants[0]!;
+  return (
+    <Section title={`Quota use — ${t.name}`} id="quota">
+      <Meter label="VHMs" used={t.carved.vhms} total={t.quota.vhms} />
+      <Meter label="Memory (bytes)" used={t.carved.memory} total={t.quota.memory} />
+      <Meter label="CPU slices" used={t.carved.cpu} total={t.quota.cpu} />
+      <Meter label="Qubits" used={t.carved.qubits} total={t.quota.qubits} />
+      <Meter label="Φ envelopes" used={t.carved.envelopes} total={t.quota.envelopes} />
+      <p className="muted small">Carved into root VHMs out of the tenant quota.</p>
+    </Section>
+  );
+}
+
+function TraceHead({ o, operator, notLive }: { o: O; operator: boolean; notLive: boolean }) {
+  const v = useQuery({
+    queryKey: ['server-verify'],
+    queryFn: ({ signal }) => get<ServerVerify>('/v1/trace/verify', signal),
+    enabled: operator && !notLive,
+    staleTime: Number.POSITIVE_INFINITY,
+  });
+  return (
+    <Section title="Trace head">
+      <dl className="kv">
+        <dt>Seq</dt>
+        <dd>{fmt(o.seq)}</dd>
+        <dt>L</dt>
+        <dd>{fmt(o.l)}</dd>
+        <dt>Head hash</dt>
+        <dd>
+          {o.head ? (
+            <code className="hash">{o.head}</code>
+          ) : (
+            <span className="muted">shown to operators only</span>
+          )}
+        </dd>
+        <dt>Chain</dt>
+        <dd>
+          {o.broken ? (
+            <Badge tone="bad">BROKEN at seq {o.broken.seq}</Badge>
+          ) : !operator ? (
+            <span>
+              Your entries are verified one by one in the browser on the <Link to="/trace">Trace</Link> page.
+            </span>
+          ) : notLive ? (
+            <span className="muted">verification applies to the live trace</span>
+          ) : v.isPending ? (
+            <Loading what="Verifying on the server" />
+          ) : v.error ? (
+            <ErrorBox error={v.error} />
+          ) : v.data?.ok ? (
+            <span>
+              <Badge tone="ok">server: verified</Badge> {fmt(v.data.entries)} entries ·{' '}
+              <button type="button" className="small" onClick={() => void v.refetch()}>
+                Re-verify
+              </button>{' '}
+              · <Link to="/trace">verify in this browser</Link>
+            </span>
+          ) : (
+            <Badge tone="bad">
+              server: mismatch at seq {v.data?.mismatch?.seq}: {v.data?.mismatch?.reason}
+            </Badge>
+          )}
+        </dd>
+      </dl>
+    </Section>
+  );
+}

@@ -1,0 +1,222 @@
+import type { Provider } from '@xdv/core';
+import { useMemo } from 'react';
+import { useCalibrations, useOverview, useProviders, useSeries } from '../api/data';
+import { LChart, type LineSeries } from '../components/Chart';
+import {
+  Badge,
+  bytes,
+  DomainTag,
+  Empty,
+  ErrorBox,
+  fmt,
+  Guard,
+  Loading,
+  Meter,
+  Section,
+  StateBadge,
+} from '../components/ui';
+import { Link, useAt } from '../lib/router';
+
+export default function Providers({ selected }: { selected?: string }) {
+  const src = useProviders();
+  const cals = useCalibrations();
+  const o = useOverview();
+  const now = o.data?.l ?? 0;
+  return (
+    <div className="page">
+      <h1>Providers</h1>
+      <Guard src={src} empty={(p) => (p.length ? null : 'No provider has registered yet.')}>
+        {(ps) => {
+          const sel = ps.find((p) => p.id === selected) ?? ps.find((p) => p.domain !== 'K') ?? ps[0]!;
+          return (
+            <div className="split">
+              <nav aria-label="Providers" className="list">
+                <ul className="plain">
+                  {ps.map((p) => (
+                    <li key={p.id}>
+                      <Link
+                        to={`/providers/${p.id}`}
+                        aria-current={p.id === sel.id ? 'page' : undefined}
+                        className="list-item"
+                      >
+                        <DomainTag domain={p.domain} /> {p.name} <span className="muted small">{p.id}</span>{' '}
+                        {p.attestation === 'attested' ? null : <Badge tone="bad">{p.attestation}</Badge>}
+                      </Link>
+                    </li>
+                  ))}
+                </ul>
+              </nav>
+              <div className="grid">
+                <Attestation p={sel} />
+                {sel.domain === 'Q' ? (
+                  <Section title="Calibration contracts">
+                    <Guard
+                      src={cals}
+                      empty={(c) =>
+                        c.some((x) => x.provider === sel.id) ? null : 'No calibration contracts.'
+                      }
+                    >
+                      {(cs) => (
+                        <table>
+                          <thead>
+                            <tr>
+                              <th scope="col">Calibration</th>
+                              <th scope="col">Valid over L</th>
+                              <th scope="col">At L {now}</th>
+                            </tr>
+                          </thead>
+                          <tbody>
+                            {cs
+                              .filter((c) => c.provider === sel.id)
+                              .map((c) => (
+                                <tr key={c.id}>
+                                  <td>
+                                    <code>{c.id}</code>{' '}
+                                    <span className="muted small">issued L {c.issuedL}</span>
+                                  </td>
+                                  <td className="num">
+                                    [{fmt(c.from)}, {fmt(c.until)})
+                                  </td>
+                                  <td>
+                                    {now < c.from ? (
+                                      <Badge tone="info">not yet valid</Badge>
+                                    ) : now < c.until ? (
+                                      <Badge tone="ok">valid · {fmt(c.until - now)} ticks left</Badge>
+                                    ) : (
+                                      <Badge tone="bad">expired</Badge>
+                                    )}
+                                  </td>
+                                </tr>
+                              ))}
+                          </tbody>
+                        </table>
+                      )}
+                    </Guard>
+                  </Section>
+                ) : null}
+                {sel.domain !== 'K' ? <Metrics p={sel} /> : null}
+              </div>
+            </div>
+          );
+        }}
+      </Guard>
+    </div>
+  );
+}
+
+function Attestation({ p }: { p: Provider }) {
+  return (
+    <Section title={`${p.name} — attestation and capacity`} id="attestation">
+      <dl className="kv">
+        <dt>Domain</dt>
+        <dd>
+          <DomainTag domain={p.domain} />
+        </dd>
+        <dt>Attestation</dt>
+        <dd>
+          <StateBadge state={p.attestation} /> registered at L {p.registeredL} (ML-DSA-65 signature verified
+          at admission)
+        </dd>
+        <dt>Health</dt>
+        <dd>
+          <StateBadge state={p.health} /> last report{' '}
+          {p.lastReportL === null ? 'never' : `at L ${p.lastReportL}`} (report seq {p.lastReportSeq})
+        </dd>
+        <dt>Firmware</dt>
+        <dd>
+          <code className="hash">{p.firmware}</code>
+        </dd>
+        <dt>Identity key</dt>
+        <dd>
+          <code className="hash" title={p.publicKey}>
+            {p.publicKey.slice(0, 32)}…
+          </code>
+        </dd>
+        <dt>Features</dt>
+        <dd>
+          live transfer {p.features.liveTransfer ? 'yes' : 'no'}; operations{' '}
+          {p.features.operations.join(', ') || 'none'}
+        </dd>
+      </dl>
+      {p.domain === 'K' ? (
+        <>
+          <Meter label="Memory (bytes)" used={p.allocated.memory} total={p.capacity.memory} />
+          <p className="muted small">
+            {bytes(p.allocated.memory)} of {bytes(p.capacity.memory)} in {p.ranges.length} disjoint ranges
+          </p>
+          <Meter label="CPU slices" used={p.allocated.cpu} total={p.capacity.cpu} />
+        </>
+      ) : p.domain === 'Q' ? (
+        <Meter label="Logical qubits" used={p.allocated.qubits} total={p.capacity.qubits} />
+      ) : (
+        <Meter label="Φ envelopes" used={p.allocated.envelopes} total={p.capacity.envelopes} />
+      )}
+    </Section>
+  );
+}
+
+const Q_METRICS: Array<{ metric: string; title: string; unit: string; th: string; thLabel: string }> = [
+  { metric: 't1', title: 'T1 (relaxation)', unit: 'µs', th: 't1Min', thLabel: 'minimum T1' },
+  { metric: 't2', title: 'T2 (dephasing)', unit: 'µs', th: 't2Min', thLabel: 'minimum T2' },
+  { metric: 'fidelity', title: 'Gate fidelity', unit: 'bp', th: 'fidelityMin', thLabel: 'minimum fidelity' },
+  {
+    metric: 'readoutError',
+    title: 'Readout error',
+    unit: 'bp',
+    th: 'readoutMax',
+    thLabel: 'maximum readout error',
+  },
+];
+const PHI_METRICS: Array<{ metric: string; title: string; unit: string; th?: string; thLabel?: string }> = [
+  { metric: 'stability', title: 'Stability index', unit: 'bp' },
+  { metric: 'noise', title: 'Noise', unit: 'bp', th: 'noiseMax', thLabel: 'maximum noise' },
+  { metric: 'drift', title: 'Drift', unit: 'bp', th: 'driftMax', thLabel: 'maximum drift' },
+  { metric: 'impact', title: 'Transform impact', unit: 'bp' },
+];
+
+function Metrics({ p }: { p: Provider }) {
+  const s = useSeries(p.id);
+  const at = useAt();
+  const defs = p.domain === 'Q' ? Q_METRICS : PHI_METRICS;
+  const byMetric = useMemo(() => {
+    const m = new Map<string, LineSeries[]>();
+    for (const x of s.data?.series ?? []) {
+      const samples = at === null ? x.samples : x.samples.filter((y) => y.l <= at);
+      const list = m.get(x.metric) ?? [];
+      list.push({ label: x.subject, samples });
+      m.set(x.metric, list);
+    }
+    return m;
+  }, [s.data, at]);
+  return (
+    <Section
+      title={p.domain === 'Q' ? 'Q metrics over logical time' : 'Φ metrics over logical time'}
+      id="metrics"
+    >
+      {s.error ? (
+        <ErrorBox error={s.error} />
+      ) : s.isPending ? (
+        <Loading what="Loading metric series" />
+      ) : (s.data?.series.length ?? 0) === 0 ? (
+        <Empty>No signed reports from {p.name} yet.</Empty>
+      ) : (
+        <div className="charts">
+          {defs.map((d) => (
+            <LChart
+              key={d.metric}
+              title={d.title}
+              unit={d.unit}
+              series={byMetric.get(d.metric) ?? []}
+              threshold={d.th ? s.data?.thresholds[d.th] : undefined}
+              {...(d.thLabel ? { thresholdLabel: d.thLabel } : {})}
+              now={at ?? undefined}
+            />
+          ))}
+        </div>
+      )}
+      <p className="muted small">
+        Values come from signed provider reports (structured telemetry); no raw Q or Φ state is shown.
+      </p>
+    </Section>
+  );
+}

@@ -1,0 +1,312 @@
+import { useQuery } from '@tanstack/react-query';
+import type { Entry } from '@xdv/core';
+import { useMemo, useState } from 'react';
+import { get } from '../api/client';
+import { useMe, useOverview } from '../api/data';
+import type { TracePage } from '../api/types';
+import { Badge, DomainTag, Empty, ErrorBox, fmt, Loading, Section } from '../components/ui';
+import { Link, useAt, useLocation } from '../lib/router';
+import { type ChainResult, checkEntry, verifyOwnEntries, verifyWholeChain } from '../lib/verify';
+
+const PAGE = 200;
+
+export default function Trace() {
+  const me = useMe();
+  const o = useOverview();
+  const at = useAt();
+  const { search } = useLocation();
+  const operator = me.data?.token.kind === 'operator';
+  const [type, setType] = useState('');
+  const [vhm, setVhm] = useState('');
+  const [after, setAfter] = useState<number | null>(() => {
+    const s = search.get('seq');
+    return s && /^\d+$/.test(s) ? Math.max(0, Number(s) - 1) : null;
+  });
+  const [selected, setSelected] = useState<number | null>(() =>
+    search.get('seq') ? Number(search.get('seq')) : null,
+  );
+  const headSeq = o.data?.seq ?? 0;
+  // Unfiltered, the newest page is read from head − PAGE; filtered, from the start (or the chosen point).
+  const from = after ?? (type || vhm ? 0 : Math.max(0, headSeq - PAGE));
+  const q = useQuery({
+    queryKey: ['trace', 'list', from, type, vhm, after === null ? 'tail' : 'fixed'],
+    queryFn: ({ signal }) =>
+      get<TracePage>(
+        `/v1/trace?after=${from}&limit=${PAGE}${type ? `&type=${encodeURIComponent(type)}` : ''}${vhm ? `&vhm=${encodeURIComponent(vhm)}` : ''}`,
+        signal,
+      ),
+    enabled: o.data !== undefined,
+    placeholderData: (prev) => prev,
+  });
+  const items = useMemo(() => (q.data?.items ?? []).filter((e) => at === null || e.l <= at), [q.data, at]);
+  const sel = items.find((e) => e.seq === selected) ?? null;
+  return (
+    <div className="page">
+      <h1>Trace</h1>
+      <ChainVerify operator={operator} />
+      <Section title="Entries">
+        <search className="filters" aria-label="Filter trace entries">
+          <label>
+            <span>Type</span>
+            <input
+              value={type}
+              onChange={(e) => {
+                setType(e.target.value.trim());
+                setAfter(null);
+              }}
+              placeholder="e.g. binding.activated"
+              list="entry-types"
+            />
+          </label>
+          <datalist id="entry-types">
+            {[
+              'vhm.created',
+              'cap.derived',
+              'cap.revoked',
+              'contract.issued',
+              'binding.activated',
+              'binding.released',
+              'q.job.executed',
+              'sched.decision',
+              'fault.escalated',
+              'alert.raised',
+              'q.metrics.reported',
+              'phi.stability.reported',
+            ].map((t) => (
+              <option key={t} value={t} />
+            ))}
+          </datalist>
+          <label>
+            <span>VHM</span>
+            <input
+              value={vhm}
+              onChange={(e) => {
+                setVhm(e.target.value.trim());
+                setAfter(null);
+              }}
+              placeholder="vhm-1"
+            />
+          </label>
+          <div className="pager">
+            <button type="button" onClick={() => setAfter(Math.max(0, from - PAGE))} disabled={from === 0}>
+              ◀ Older
+            </button>
+            <button
+              type="button"
+              onClick={() => setAfter(q.data?.nextAfter ?? from)}
+              disabled={!q.data?.nextAfter}
+            >
+              Newer ▶
+            </button>
+            <button type="button" onClick={() => setAfter(null)} disabled={after === null}>
+              Latest
+            </button>
+          </div>
+        </search>
+        {at !== null ? <p className="muted small">Showing entries up to L {at} only.</p> : null}
+        {q.error ? (
+          <ErrorBox error={q.error} />
+        ) : q.isPending ? (
+          <Loading what="Reading the trace" />
+        ) : items.length === 0 ? (
+          <Empty>No entries match.</Empty>
+        ) : (
+          <div className="split trace-split">
+            {/* biome-ignore lint/a11y/noNoninteractiveTabindex: a scrollable region must be reachable by keyboard */}
+            <section className="table-scroll" tabIndex={0} aria-label="Scrollable table">
+              <table className="trace-table">
+                <thead>
+                  <tr>
+                    <th scope="col">Seq</th>
+                    <th scope="col">L</th>
+                    <th scope="col">Type</th>
+                    <th scope="col">Outcome</th>
+                    <th scope="col">VHM</th>
+                    <th scope="col">Domain</th>
+                    <th scope="col">Hash</th>
+                  </tr>
+                </thead>
+                <tbody>
+                  {[...items].reverse().map((e) => (
+                    <tr key={e.seq} className={e.seq === selected ? 'selected' : ''}>
+                      <td className="num">
+                        <button
+                          type="button"
+                          className="link"
+                          onClick={() => setSelected(e.seq)}
+                          aria-pressed={e.seq === selected}
+                        >
+                          {e.seq}
+                        </button>
+                      </td>
+                      <td className="num">{e.l}</td>
+                      <td>
+                        <code>{e.type}</code>
+                      </td>
+                      <td>
+                        <span className={`outcome ${e.outcome}`}>{e.outcome}</span>
+                      </td>
+                      <td>{e.vhm ? <Link to={`/vhms/${e.vhm}`}>{e.vhm}</Link> : '—'}</td>
+                      <td>{e.domain ? <DomainTag domain={e.domain} /> : '—'}</td>
+                      <td>
+                        <HashCheck e={e} />
+                      </td>
+                    </tr>
+                  ))}
+                </tbody>
+              </table>
+            </section>
+            <EntryDetail e={sel} />
+          </div>
+        )}
+      </Section>
+    </div>
+  );
+}
+
+function HashCheck({ e }: { e: Entry }) {
+  const bad = useMemo(() => checkEntry(e), [e]);
+  return (
+    <span title={bad ?? 'SHA-256 of the text equals the hash'}>
+      <code className="small">{e.hash.slice(0, 10)}</code>{' '}
+      {bad ? (
+        <Badge tone="bad">✗ bad</Badge>
+      ) : (
+        <span className="text-ok">
+          ✓<span className="sr-only"> hash verified</span>
+        </span>
+      )}
+    </span>
+  );
+}
+
+function EntryDetail({ e }: { e: Entry | null }) {
+  if (!e)
+    return (
+      <aside className="detail-pane muted">
+        Select an entry to see its payload, canonical text and hashes.
+      </aside>
+    );
+  const bad = checkEntry(e);
+  return (
+    <aside className="detail-pane" aria-label={`Entry ${e.seq}`}>
+      <h3>
+        Entry {e.seq} <code>{e.type}</code>
+      </h3>
+      <dl className="kv">
+        <dt>L</dt>
+        <dd>{e.l}</dd>
+        <dt>Outcome</dt>
+        <dd>{e.outcome}</dd>
+        <dt>Tenant · VHM</dt>
+        <dd>
+          {e.tenant ?? '—'} · {e.vhm ?? '—'}
+        </dd>
+        <dt>Capability · contract</dt>
+        <dd>
+          {e.capability ?? '—'} · {e.contract ?? '—'}
+        </dd>
+        <dt>Prev</dt>
+        <dd>
+          <code className="hash">{e.prev}</code>
+        </dd>
+        <dt>Hash</dt>
+        <dd>
+          <code className="hash">{e.hash}</code>{' '}
+          {bad ? <Badge tone="bad">{bad}</Badge> : <Badge tone="ok">SHA-256(text) = hash</Badge>}
+        </dd>
+      </dl>
+      <h4>Payload</h4>
+      <pre className="json">{JSON.stringify(e.payload, null, 2)}</pre>
+      <h4>Canonical text (hashed)</h4>
+      <pre className="json wrap">{e.text}</pre>
+    </aside>
+  );
+}
+
+function ChainVerify({ operator }: { operator: boolean }) {
+  const [state, setState] = useState<{
+    running: boolean;
+    progress: number;
+    result?: ChainResult;
+    error?: unknown;
+  }>({
+    running: false,
+    progress: 0,
+  });
+  const server = useQuery({
+    queryKey: ['server-verify'],
+    queryFn: ({ signal }) =>
+      get<{ ok: boolean; entries: number; mismatch: { seq: number; reason: string } | null }>(
+        '/v1/trace/verify',
+        signal,
+      ),
+    enabled: operator,
+    staleTime: Number.POSITIVE_INFINITY,
+  });
+  const run = async () => {
+    setState({ running: true, progress: 0 });
+    try {
+      const fn = operator ? verifyWholeChain : verifyOwnEntries;
+      const result = await fn((n) => setState((s) => ({ ...s, progress: n })));
+      setState({ running: false, progress: result.entries, result });
+    } catch (error) {
+      setState({ running: false, progress: 0, error });
+    }
+  };
+  const r = state.result;
+  return (
+    <Section title="Hash-chain verification">
+      <p>
+        {operator
+          ? 'Verify the whole chain here in the browser with @xdv/core: every entry’s SHA-256 over its stored canonical text, seq continuity and every previous-hash link from genesis.'
+          : 'Your token receives only your tenant’s entries, so the browser checks each entry’s SHA-256 against its stored canonical text. Full-chain verification (links across every tenant’s entries) is an operator view.'}
+      </p>
+      <div className="actions">
+        <button type="button" className="primary" onClick={() => void run()} disabled={state.running}>
+          {state.running
+            ? `Verifying… ${fmt(state.progress)} entries`
+            : operator
+              ? 'Verify chain in browser'
+              : 'Verify my entries in browser'}
+        </button>
+        {operator ? (
+          <span>
+            Server check:{' '}
+            {server.isPending ? (
+              '…'
+            ) : server.error ? (
+              <ErrorBox error={server.error} />
+            ) : server.data?.ok ? (
+              <Badge tone="ok">verified {fmt(server.data.entries)} entries</Badge>
+            ) : (
+              <Badge tone="bad">mismatch at seq {server.data?.mismatch?.seq}</Badge>
+            )}
+          </span>
+        ) : null}
+      </div>
+      <div role="status" aria-live="polite">
+        {state.error ? <ErrorBox error={state.error} /> : null}
+        {r ? (
+          r.ok ? (
+            <p className="state ok">
+              Browser: {r.mode === 'chain' ? 'chain verified' : 'every entry verified'} — {fmt(r.entries)}{' '}
+              entries
+              {r.head ? (
+                <>
+                  , head <code className="hash">{r.head}</code>
+                </>
+              ) : null}
+              .
+            </p>
+          ) : (
+            <p className="state error">
+              Browser: verification FAILED at seq {r.mismatch?.seq}: {r.mismatch?.reason} ({fmt(r.entries)}{' '}
+              entries verified before it).
+            </p>
+          )
+        ) : null}
+      </div>
+    </Section>
+  );
+}

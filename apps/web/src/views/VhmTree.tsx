@@ -1,0 +1,299 @@
+import { useVirtualizer } from '@tanstack/react-virtual';
+import type { Vhm } from '@xdv/core';
+import { useMemo, useRef, useState } from 'react';
+import { useMe, useTenants, useVhms } from '../api/data';
+import { GuardedAction } from '../components/GuardedAction';
+import { Empty, ErrorBox, fmt, Loading, StateBadge } from '../components/ui';
+import { writeBlock } from '../lib/caps';
+import { Link, navigate, useLocation } from '../lib/router';
+import { flattenTree, type TreeRow } from '../lib/tree';
+
+const ROW = 36;
+
+export function VhmTree() {
+  const src = useVhms();
+  const { search } = useLocation();
+  const [q, setQ] = useState(search.get('q') ?? '');
+  const [state, setState] = useState(search.get('state') ?? '');
+  const [tenant, setTenant] = useState(search.get('tenant') ?? '');
+  const me = useMe();
+  const tenants = useTenants();
+  const operator = me.data?.token.kind === 'operator';
+  const tenantName = useMemo(() => {
+    const m = new Map<string, string>();
+    for (const t of tenants.data ?? []) m.set(t.id, t.name);
+    return m;
+  }, [tenants.data]);
+  return (
+    <div className="page">
+      <div className="page-head">
+        <h1>VHMs</h1>
+        {me.data?.token.kind === 'tenant' || operator ? (
+          <CreateVhm
+            notLive={src.notLive}
+            operator={operator}
+            tenants={tenants.data?.map((t) => [t.id, t.name]) ?? []}
+          />
+        ) : null}
+      </div>
+      <search className="filters" aria-label="Filter VHMs">
+        <label>
+          <span>Search</span>
+          <input type="search" value={q} onChange={(e) => setQ(e.target.value)} placeholder="name or id" />
+        </label>
+        <label>
+          <span>State</span>
+          <select value={state} onChange={(e) => setState(e.target.value)}>
+            <option value="">any</option>
+            {['requested', 'validated', 'active', 'paused', 'terminated', 'released'].map((s) => (
+              <option key={s}>{s}</option>
+            ))}
+          </select>
+        </label>
+        {operator ? (
+          <label>
+            <span>Tenant</span>
+            <select value={tenant} onChange={(e) => setTenant(e.target.value)}>
+              <option value="">all</option>
+              {(tenants.data ?? []).map((t) => (
+                <option key={t.id} value={t.id}>
+                  {t.name} ({t.id})
+                </option>
+              ))}
+            </select>
+          </label>
+        ) : null}
+      </search>
+      {src.error ? (
+        <ErrorBox error={src.error} />
+      ) : src.isPending || !src.data ? (
+        <Loading what="Loading VHMs" />
+      ) : src.data.length === 0 ? (
+        <Empty>No VHMs yet{me.data?.token.kind === 'tenant' ? ': create one within your quota.' : '.'}</Empty>
+      ) : (
+        <TreeView vhms={src.data} filter={{ q, state, tenant }} tenantName={tenantName} />
+      )}
+    </div>
+  );
+}
+
+export function TreeView({
+  vhms,
+  filter,
+  tenantName,
+  height = 600,
+}: {
+  vhms: readonly Vhm[];
+  filter: { q: string; state: string; tenant: string };
+  tenantName?: Map<string, string>;
+  height?: number;
+}) {
+  const [collapsed, setCollapsed] = useState<Set<string>>(() => new Set());
+  const { q, state, tenant } = filter;
+  const rows = useMemo(
+    () => flattenTree(vhms, { q, state, tenant }, collapsed),
+    [vhms, q, state, tenant, collapsed],
+  );
+  const parentRef = useRef<HTMLDivElement>(null);
+  const v = useVirtualizer({
+    count: rows.length,
+    getScrollElement: () => parentRef.current,
+    estimateSize: () => ROW,
+    overscan: 12,
+    initialRect: { width: 1000, height },
+  });
+  const toggle = (id: string) =>
+    setCollapsed((c) => {
+      const n = new Set(c);
+      if (n.has(id)) n.delete(id);
+      else n.add(id);
+      return n;
+    });
+  return (
+    <>
+      <p className="muted small" aria-live="polite">
+        {fmt(rows.length)} of {fmt(vhms.length)} VHMs shown
+      </p>
+      <div className="tree-head" aria-hidden="true">
+        <span>Name</span>
+        <span>State</span>
+        <span>Tenant</span>
+        <span>Contracts · bindings</span>
+        <span>Faults</span>
+      </div>
+      <div ref={parentRef} className="tree-scroll" style={{ height }} data-testid="tree-scroll">
+        {rows.length === 0 ? (
+          <Empty>No VHM matches the filters.</Empty>
+        ) : (
+          <div role="tree" aria-label="VHM tree" style={{ height: v.getTotalSize(), position: 'relative' }}>
+            {v.getVirtualItems().map((item) => {
+              const r = rows[item.index]!;
+              return (
+                <Row
+                  key={r.vhm.id}
+                  r={r}
+                  top={item.start}
+                  index={item.index}
+                  size={rows.length}
+                  collapsed={collapsed.has(r.vhm.id)}
+                  onToggle={toggle}
+                  tenant={tenantName?.get(r.vhm.tenant) ?? r.vhm.tenant}
+                />
+              );
+            })}
+          </div>
+        )}
+      </div>
+    </>
+  );
+}
+
+function Row({
+  r,
+  top,
+  index,
+  size,
+  collapsed,
+  onToggle,
+  tenant,
+}: {
+  r: TreeRow;
+  top: number;
+  index: number;
+  size: number;
+  collapsed: boolean;
+  onToggle: (id: string) => void;
+  tenant: string;
+}) {
+  const v = r.vhm;
+  return (
+    <div
+      role="treeitem"
+      aria-level={r.depth + 1}
+      aria-posinset={index + 1}
+      aria-setsize={size}
+      aria-expanded={r.hasChildren ? !collapsed : undefined}
+      aria-selected={false}
+      tabIndex={-1}
+      className={`tree-row ${r.context ? 'context' : ''}`}
+      style={{ transform: `translateY(${top}px)`, height: ROW }}
+      data-testid="tree-row"
+    >
+      <span className="tree-name" style={{ paddingLeft: r.depth * 20 }}>
+        {r.hasChildren ? (
+          <button
+            type="button"
+            className="ghost twisty"
+            onClick={() => onToggle(v.id)}
+            aria-label={`${collapsed ? 'Expand' : 'Collapse'} ${v.name}`}
+          >
+            {collapsed ? '▸' : '▾'}
+          </button>
+        ) : (
+          <span className="twisty" aria-hidden="true" />
+        )}
+        <Link to={`/vhms/${v.id}`}>{v.name}</Link> <span className="muted small">{v.id}</span>
+      </span>
+      <span>
+        <StateBadge state={v.state} />
+      </span>
+      <span className="small">{tenant}</span>
+      <span className="num small">
+        {v.contracts.length} · {v.bindings.length}
+      </span>
+      <span className="num small">
+        {v.faultCount > 0 ? <strong className="text-bad">{v.faultCount}</strong> : 0}
+      </span>
+    </div>
+  );
+}
+
+function CreateVhm({
+  notLive,
+  operator,
+  tenants,
+}: {
+  notLive: boolean;
+  operator: boolean;
+  tenants: Array<[string, string]>;
+}) {
+  const me = useMe();
+  const [name, setName] = useState('');
+  const [tenant, setTenant] = useState('');
+  const [quota, setQuota] = useState({ memory: 65536, cpu: 4, qubits: 0, envelopes: 0, vhms: 0 });
+  const blocked = writeBlock(me.data, notLive);
+  return (
+    <GuardedAction
+      label="Create VHM"
+      tone="primary"
+      gate={{ allowed: !blocked, reason: blocked }}
+      request={() =>
+        name.trim() && (!operator || tenant)
+          ? {
+              method: 'POST',
+              path: '/v1/vhms',
+              body: { name: name.trim(), quota, ...(operator ? { tenant } : {}) },
+            }
+          : null
+      }
+      onDone={(m) => m.created.vhm && navigate(`/vhms/${m.created.vhm}`)}
+      fields={
+        <>
+          <label>
+            <span>Name</span>
+            <input value={name} onChange={(e) => setName(e.target.value)} required maxLength={64} />
+          </label>
+          {operator ? (
+            <label>
+              <span>Tenant</span>
+              <select value={tenant} onChange={(e) => setTenant(e.target.value)} required>
+                <option value="">choose…</option>
+                {tenants.map(([id, n]) => (
+                  <option key={id} value={id}>
+                    {n} ({id})
+                  </option>
+                ))}
+              </select>
+            </label>
+          ) : null}
+          <QuotaFields value={quota} onChange={setQuota} />
+        </>
+      }
+    />
+  );
+}
+
+export function QuotaFields<Q extends { [K in keyof Q]: number }>({
+  value,
+  onChange,
+}: {
+  value: Q;
+  onChange: (q: Q) => void;
+}) {
+  const labels: Record<string, string> = {
+    vhms: 'Nested VHMs',
+    memory: 'Memory (bytes)',
+    cpu: 'CPU slices',
+    qubits: 'Qubits',
+    envelopes: 'Φ envelopes',
+  };
+  return (
+    <fieldset className="quota">
+      <legend>Quota</legend>
+      {(Object.keys(value) as Array<keyof Q & string>).map((k) => (
+        <label key={k}>
+          <span>{labels[k] ?? k}</span>
+          <input
+            type="number"
+            min={0}
+            step={1}
+            value={value[k]}
+            onChange={(e) =>
+              onChange({ ...value, [k]: Math.max(0, Math.floor(Number(e.target.value) || 0)) })
+            }
+          />
+        </label>
+      ))}
+    </fieldset>
+  );
+}

@@ -1,0 +1,97 @@
+import { render, screen } from '@testing-library/react';
+import { describe, expect, it } from 'vitest';
+import { BindingMachine, BudgetView, WindowView, windowPhase } from '../src/components/domain';
+
+describe('binding machine', () => {
+  it('shows requested → validated → active → released with the L of each reached step', () => {
+    render(
+      <BindingMachine
+        binding={{
+          id: 'bind-1',
+          domain: 'Q',
+          state: 'active',
+          history: [
+            ['requested', 4],
+            ['validated', 5],
+            ['active', 9],
+          ],
+        }}
+      />,
+    );
+    const list = screen.getByRole('list', { name: /bind-1 state machine, now active/ });
+    const steps = list.querySelectorAll('li');
+    expect([...steps].map((s) => s.querySelector('.step-name')?.textContent)).toEqual([
+      'requested',
+      'validated',
+      'active',
+      'released',
+    ]);
+    expect(steps[2]!.getAttribute('aria-current')).toBe('step');
+    expect(steps[0]!.className).toContain('done');
+    expect(steps[0]!.textContent).toContain('L 4');
+    expect(steps[2]!.textContent).toContain('L 9');
+    expect(steps[3]!.className).toContain('todo');
+  });
+
+  it('marks skipped steps when released straight from requested', () => {
+    render(
+      <BindingMachine
+        binding={{
+          id: 'bind-2',
+          domain: 'K',
+          state: 'released',
+          history: [
+            ['requested', 1],
+            ['released', 3],
+          ],
+        }}
+      />,
+    );
+    const steps = screen.getByRole('list').querySelectorAll('li');
+    expect(steps[1]!.className).toContain('skipped');
+    expect(steps[2]!.className).toContain('skipped');
+    expect(steps[3]!.getAttribute('aria-current')).toBe('step');
+  });
+});
+
+describe('decoherence budget', () => {
+  it('shows used and remaining of the budget', () => {
+    render(<BudgetView label="ctr-1" budget={120} consumed={65} />);
+    expect(screen.getByText('used 65 · remaining 55 of 120')).toBeTruthy();
+    const m = screen.getByRole('meter', { name: /ctr-1: decoherence budget used/ });
+    expect(m.getAttribute('aria-valuenow')).toBe('65');
+    expect(m.getAttribute('aria-valuetext')).toBe('65 used, 55 remaining of 120 budget units');
+    expect(m.className).toContain('tone-ok');
+  });
+
+  it('warns near exhaustion and never shows a negative remainder', () => {
+    render(<BudgetView label="ctr-2" budget={100} consumed={130} />);
+    expect(screen.getByText('used 130 · remaining 0 of 100')).toBeTruthy();
+    expect(screen.getByRole('meter').className).toContain('tone-bad');
+  });
+});
+
+describe('coherence window', () => {
+  it('places the window on the logical-time axis against the current L', () => {
+    render(<WindowView label="env-1" start={100} end={300} now={250} stability={9400} tolerance={9000} />);
+    expect(screen.getByText('open: 50 ticks remain')).toBeTruthy();
+    expect(screen.getByRole('img', { name: /from L 100 to L 300; current L 250/ })).toBeTruthy();
+    const s = screen.getByRole('meter', { name: 'env-1: stability index' });
+    expect(s.getAttribute('aria-valuetext')).toBe('94.00%, tolerance 90.00%');
+    expect(s.className).toContain('tone-ok');
+  });
+
+  it('says when a window is pending or closed, and flags stability below tolerance', () => {
+    expect(windowPhase(10, 20, 5)).toBe('pending');
+    expect(windowPhase(10, 20, 19)).toBe('open');
+    expect(windowPhase(10, 20, 20)).toBe('closed');
+    const { rerender } = render(
+      <WindowView label="env-2" start={10} end={20} now={5} stability={null} tolerance={9000} />,
+    );
+    expect(screen.getByText('opens in 5 ticks')).toBeTruthy();
+    expect(screen.getByText('not reported yet')).toBeTruthy();
+    rerender(<WindowView label="env-2" start={10} end={20} now={25} stability={8000} tolerance={9000} />);
+    expect(screen.getByText('closed 6 ticks ago')).toBeTruthy();
+    expect(screen.getByRole('meter').className).toContain('tone-bad');
+  });
+});

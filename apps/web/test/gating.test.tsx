@@ -1,0 +1,132 @@
+import { screen, within } from '@testing-library/react';
+import { describe, expect, it } from 'vitest';
+import type { Me } from '../src/api/types';
+import { capabilityFor, gate } from '../src/lib/caps';
+import VhmDetail from '../src/views/VhmDetail';
+import { cap, mockApi, page, renderWithClient, vhm } from './helpers';
+
+const admin: Me = {
+  token: {
+    id: 'tok-1',
+    kind: 'tenant',
+    tenant: 'tenant-1',
+    role: 'admin',
+    provider: null,
+    label: 'a',
+    revoked: false,
+  },
+  tenantName: 'acme',
+};
+const viewer: Me = { ...admin, token: { ...admin.token, role: 'viewer' } };
+
+describe('capability gating (pure)', () => {
+  const v = vhm(1);
+  const caps = [
+    cap('cap-1', 'vhm-1', ['BIND_K', 'ALLOC_Q', 'SNAPSHOT'], { revoked: true }),
+    cap('cap-2', 'vhm-1', ['BIND_K', 'ALLOC_Q']),
+    cap('cap-3', 'vhm-1', ['ALLOC_Q']),
+    cap('cap-9', 'vhm-0', ['SNAPSHOT', 'MIGRATE']),
+  ];
+  it('uses the least-privileged non-revoked capability of this VHM', () => {
+    expect(capabilityFor(caps, 'vhm-1', 'ALLOC_Q')?.id).toBe('cap-3');
+    expect(gate(admin, v, caps, 'BIND_K')).toMatchObject({ allowed: true, capability: 'cap-2' });
+  });
+  it('names the missing right: a revoked one or a parent’s capability does not count', () => {
+    const g = gate(admin, v, caps, 'SNAPSHOT');
+    expect(g.allowed).toBe(false);
+    expect(g.reason).toContain('Missing right SNAPSHOT');
+    expect(gate(admin, v, caps, 'MIGRATE').reason).toContain('Missing right MIGRATE');
+  });
+  it('a tenant viewer can do nothing, and replay is read-only', () => {
+    expect(gate(viewer, v, caps, 'BIND_K')).toMatchObject({
+      allowed: false,
+      reason: 'A tenant viewer token is read-only.',
+    });
+    expect(gate(viewer, v, caps, null).allowed).toBe(false);
+    expect(gate(admin, v, caps, 'BIND_K', true).reason).toMatch(/Replay/);
+  });
+});
+
+function detailRoutes(me: Me, caps: ReturnType<typeof cap>[]) {
+  const v = vhm(1, { name: 'web', capabilities: caps.map((c) => c.id) });
+  return {
+    'GET /v1/me': me,
+    'GET /v1/vhms/vhm-1': v,
+    'GET /v1/vhms/vhm-1/capabilities': page(caps),
+    'GET /v1/vhms/vhm-1/processes': page([]),
+    'GET /v1/vhms/vhm-1/snapshots': page([]),
+    'GET /v1/contracts': page([]),
+    'GET /v1/bindings': page([]),
+    'GET /v1/vhms': page([v]),
+    'GET /v1/migrations': page([]),
+    'GET /v1/ipc': page([]),
+    'GET /v1/providers': page([]),
+    'GET /v1/calibrations': page([]),
+    'GET /v1/overview': {
+      l: 5,
+      seq: 10,
+      head: null,
+      broken: null,
+      vhmsByState: {},
+      providers: [],
+      conservation: { ok: true },
+      invariants: { ok: true, violations: 0 },
+      alerts: [],
+      faults: [],
+      tenants: [],
+    },
+  };
+}
+
+describe('capability gating in the VHM detail', () => {
+  it('disables actions with no capability and says which right is missing', async () => {
+    mockApi(
+      detailRoutes(admin, [
+        cap('cap-1', 'vhm-1', ['BIND_K', 'PROCESS']),
+        cap('cap-2', 'vhm-1', ['SNAPSHOT', 'MIGRATE'], { revoked: true }),
+      ]),
+    );
+    renderWithClient(<VhmDetail id="vhm-1" />);
+    const snap = await screen.findByRole('button', { name: 'Take snapshot' });
+    await within(document.body).findByText(/Missing right SNAPSHOT/);
+    expect((snap as HTMLButtonElement).disabled).toBe(true);
+    expect(snap.getAttribute('aria-describedby')).toBeTruthy();
+    expect(document.getElementById(snap.getAttribute('aria-describedby')!)?.textContent).toContain(
+      'Missing right SNAPSHOT',
+    );
+    const migrate = screen.getByRole('button', { name: 'Migrate' }) as HTMLButtonElement;
+    expect(migrate.disabled).toBe(true);
+    expect(screen.getByText(/Missing right MIGRATE/)).toBeTruthy();
+    expect((screen.getByRole('button', { name: 'Create nested VHM' }) as HTMLButtonElement).disabled).toBe(
+      true,
+    );
+    expect(screen.getByText(/Missing right SPAWN_NESTED/)).toBeTruthy();
+    // what the capability does allow stays enabled
+    expect((screen.getByRole('button', { name: 'Spawn process' }) as HTMLButtonElement).disabled).toBe(false);
+    expect((screen.getByRole('button', { name: 'Allocate contract' }) as HTMLButtonElement).disabled).toBe(
+      false,
+    );
+  });
+
+  it('a tenant viewer sees every action disabled as read-only', async () => {
+    mockApi(
+      detailRoutes(viewer, [
+        cap('cap-1', 'vhm-1', ['BIND_K', 'PROCESS', 'SNAPSHOT', 'MIGRATE', 'SPAWN_NESTED']),
+      ]),
+    );
+    renderWithClient(<VhmDetail id="vhm-1" />);
+    const terminate = await screen.findByRole('button', { name: 'Terminate' });
+    await within(document.body).findAllByText('A tenant viewer token is read-only.');
+    for (const name of [
+      'Terminate',
+      'Pause',
+      'Take snapshot',
+      'Migrate',
+      'Spawn process',
+      'Allocate contract',
+      'Issue root capability',
+    ])
+      expect((screen.getByRole('button', { name }) as HTMLButtonElement).disabled, name).toBe(true);
+    expect(terminate).toBeTruthy();
+  });
+});

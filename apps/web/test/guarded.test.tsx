@@ -1,0 +1,161 @@
+import { fireEvent, screen, waitFor } from '@testing-library/react';
+import { describe, expect, it } from 'vitest';
+import { GuardedAction } from '../src/components/GuardedAction';
+import { mockApi, renderWithClient } from './helpers';
+
+const preview = {
+  dryRun: true,
+  wouldBe: 'accepted',
+  error: null,
+  entries: [
+    { seq: 41, l: 12, type: 'vhm.terminate', outcome: 'accepted' },
+    { seq: 42, l: 12, type: 'binding.released', outcome: 'effect' },
+  ],
+  capacity: [{ provider: 'provider-3', resource: 'qubits', before: 10, after: 4, capacity: 50 }],
+  budgets: [{ contract: 'ctr-2', before: 70, after: 0, budget: 120 }],
+  quota: [],
+  invariants: { checked: 9, violations: [] },
+};
+const accepted = { outcome: 'accepted', seq: 41, l: 12, created: {}, entries: [] };
+
+describe('guarded action dialog', () => {
+  it('shows the dry-run preview: entries, capacity and budget effect, invariants', async () => {
+    const { calls } = mockApi({ 'POST /v1/vhms/vhm-1/terminate dry': preview });
+    renderWithClient(
+      <GuardedAction
+        label="Terminate"
+        gate={{ allowed: true, reason: null }}
+        confirmName="web"
+        request={() => ({ method: 'POST', path: '/v1/vhms/vhm-1/terminate' })}
+      />,
+    );
+    fireEvent.click(screen.getByRole('button', { name: 'Terminate' }));
+    expect(screen.getByRole('dialog')).toBeTruthy();
+    await screen.findByText('Dry run: the core would accept this.');
+    expect(calls).toHaveLength(1);
+    expect(calls[0]!.url).toBe('/v1/vhms/vhm-1/terminate?dryRun=true');
+    expect(screen.getByText('binding.released')).toBeTruthy();
+    expect(screen.getByText('provider-3')).toBeTruthy();
+    expect(screen.getByText('10 → 4')).toBeTruthy();
+    expect(screen.getByText('70 → 0')).toBeTruthy();
+    expect(screen.getByText(/Invariants: 9 checked, all hold afterwards/)).toBeTruthy();
+  });
+
+  it('asks for the VHM name before a destructive action, then commits without dryRun', async () => {
+    const { calls } = mockApi({
+      'POST /v1/vhms/vhm-1/terminate dry': preview,
+      'POST /v1/vhms/vhm-1/terminate': accepted,
+    });
+    renderWithClient(
+      <GuardedAction
+        label="Terminate"
+        gate={{ allowed: true, reason: null }}
+        confirmName="web"
+        request={() => ({ method: 'POST', path: '/v1/vhms/vhm-1/terminate' })}
+      />,
+    );
+    fireEvent.click(screen.getByRole('button', { name: 'Terminate' }));
+    await screen.findByText('Dry run: the core would accept this.');
+    const confirm = screen.getByRole('button', { name: 'Confirm: Terminate' }) as HTMLButtonElement;
+    expect(confirm.disabled).toBe(true);
+    const input = screen.getByLabelText('Type web to confirm');
+    fireEvent.change(input, { target: { value: 'we' } });
+    expect(confirm.disabled).toBe(true);
+    fireEvent.change(input, { target: { value: 'web' } });
+    expect(confirm.disabled).toBe(false);
+    fireEvent.click(confirm);
+    await screen.findByText(/Accepted at seq 41, L 12/);
+    expect(calls.map((c) => c.url)).toEqual([
+      '/v1/vhms/vhm-1/terminate?dryRun=true',
+      '/v1/vhms/vhm-1/terminate',
+    ]);
+  });
+
+  it('sends nothing but the dry run when cancelled', async () => {
+    const { calls } = mockApi({ 'POST /v1/bindings/bind-1/release dry': preview });
+    renderWithClient(
+      <GuardedAction
+        label="Release"
+        gate={{ allowed: true, reason: null }}
+        confirmName="web"
+        request={() => ({
+          method: 'POST',
+          path: '/v1/bindings/bind-1/release',
+          body: { capability: 'cap-1' },
+        })}
+      />,
+    );
+    fireEvent.click(screen.getByRole('button', { name: 'Release' }));
+    await screen.findByText('Dry run: the core would accept this.');
+    fireEvent.change(screen.getByLabelText('Type web to confirm'), { target: { value: 'web' } });
+    fireEvent.click(screen.getByRole('button', { name: 'Cancel' }));
+    expect(screen.queryByRole('dialog')).toBeNull();
+    await new Promise((r) => setTimeout(r, 20));
+    expect(calls).toHaveLength(1);
+    expect(calls[0]!.url).toContain('dryRun=true');
+    expect(calls[0]!.body).toEqual({ capability: 'cap-1' });
+  });
+
+  it('Escape closes without committing', async () => {
+    const { calls } = mockApi({ 'POST /v1/vhms/vhm-1/pause dry': { ...preview, budgets: [], capacity: [] } });
+    renderWithClient(
+      <GuardedAction
+        label="Pause"
+        gate={{ allowed: true, reason: null }}
+        request={() => ({ method: 'POST', path: '/v1/vhms/vhm-1/pause' })}
+      />,
+    );
+    fireEvent.click(screen.getByRole('button', { name: 'Pause' }));
+    await screen.findByText('Dry run: the core would accept this.');
+    fireEvent.keyDown(screen.getByRole('dialog'), { key: 'Escape' });
+    expect(screen.queryByRole('dialog')).toBeNull();
+    expect(calls.every((c) => c.url.includes('dryRun=true'))).toBe(true);
+  });
+
+  it('shows a refusal from the dry run with its code and keeps confirm disabled', async () => {
+    mockApi({
+      'POST /v1/vhms/vhm-1/contracts dry': {
+        ...preview,
+        wouldBe: 'rejected',
+        error: { code: 'HV_CAPACITY_EXCEEDED', message: 'provider-3 has 4 qubits free; 6 were asked.' },
+        entries: [{ seq: 41, l: 12, type: 'contract.allocate', outcome: 'rejected' }],
+      },
+    });
+    renderWithClient(
+      <GuardedAction
+        label="Allocate"
+        gate={{ allowed: true, reason: null }}
+        request={() => ({ method: 'POST', path: '/v1/vhms/vhm-1/contracts', body: {} })}
+      />,
+    );
+    fireEvent.click(screen.getByRole('button', { name: 'Allocate' }));
+    await screen.findByText('HV_CAPACITY_EXCEEDED');
+    expect(screen.getByText('provider-3 has 4 qubits free; 6 were asked.')).toBeTruthy();
+    expect((screen.getByRole('button', { name: 'Confirm: Allocate' }) as HTMLButtonElement).disabled).toBe(
+      true,
+    );
+  });
+
+  it('shows the API problem code and detail when the commit is refused', async () => {
+    mockApi({
+      'POST /v1/vhms/vhm-1/pause dry': preview,
+      'POST /v1/vhms/vhm-1/pause': () =>
+        new Response(JSON.stringify({ code: 'HV_LIFECYCLE_INVALID', detail: 'vhm-1 is paused.' }), {
+          status: 409,
+          headers: { 'content-type': 'application/problem+json' },
+        }),
+    });
+    renderWithClient(
+      <GuardedAction
+        label="Pause"
+        gate={{ allowed: true, reason: null }}
+        request={() => ({ method: 'POST', path: '/v1/vhms/vhm-1/pause' })}
+      />,
+    );
+    fireEvent.click(screen.getByRole('button', { name: 'Pause' }));
+    await screen.findByText('Dry run: the core would accept this.');
+    fireEvent.click(screen.getByRole('button', { name: 'Confirm: Pause' }));
+    await waitFor(() => expect(screen.getByText('HV_LIFECYCLE_INVALID')).toBeTruthy());
+    expect(screen.getByText('vhm-1 is paused.')).toBeTruthy();
+  });
+});

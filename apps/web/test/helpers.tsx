@@ -1,0 +1,86 @@
+import { QueryClient, QueryClientProvider } from '@tanstack/react-query';
+import { render } from '@testing-library/react';
+import type { Capability, Vhm } from '@xdv/core';
+import type { ReactNode } from 'react';
+import { vi } from 'vitest';
+
+export function vhm(n: number, over: Partial<Vhm> = {}): Vhm {
+  const z = { vhms: 0, memory: 0, cpu: 0, qubits: 0, envelopes: 0 };
+  return {
+    id: `vhm-${n}`,
+    tenant: 'tenant-1',
+    name: `vm-${n}`,
+    parent: null,
+    depth: 0,
+    state: 'active',
+    quota: { vhms: 2, memory: 4096, cpu: 4, qubits: 4, envelopes: 1 },
+    used: z,
+    carved: z,
+    children: [],
+    processes: [],
+    capabilities: [],
+    contracts: [],
+    bindings: [],
+    sched: { weight: 1, maxQueued: 8, vtime: 0 },
+    host: null,
+    createdL: 1,
+    faultCount: 0,
+    ...over,
+  };
+}
+
+export function cap(
+  id: string,
+  vhmId: string,
+  rights: Capability['rights'],
+  over: Partial<Capability> = {},
+): Capability {
+  return { id, vhm: vhmId, parent: null, rights, children: [], revoked: false, issuedL: 1, ...over };
+}
+
+export interface Call {
+  method: string;
+  url: string;
+  body: unknown;
+}
+
+/** A mocked API boundary: routes (method + path without query) to JSON bodies, records every call. */
+export function mockApi(routes: Record<string, unknown | ((c: Call) => unknown)>) {
+  const calls: Call[] = [];
+  const fetchMock = vi.fn(async (input: RequestInfo | URL, init?: RequestInit) => {
+    const url = String(input);
+    const method = init?.method ?? 'GET';
+    const body = init?.body ? JSON.parse(String(init.body)) : undefined;
+    const call = { method, url, body };
+    calls.push(call);
+    const path = url.split('?')[0]!;
+    const dry = url.includes('dryRun=true');
+    const key = [`${method} ${path}${dry ? ' dry' : ''}`, `${method} ${path}`].find((k) => k in routes);
+    if (!key)
+      return new Response(
+        JSON.stringify({ code: 'HV_ROUTE_NOT_FOUND', detail: `no mock for ${method} ${url}` }),
+        {
+          status: 404,
+          headers: { 'content-type': 'application/problem+json' },
+        },
+      );
+    const r = routes[key];
+    const value = typeof r === 'function' ? (r as (c: Call) => unknown)(call) : r;
+    if (value instanceof Response) return value;
+    return new Response(JSON.stringify(value), {
+      status: 200,
+      headers: { 'content-type': 'application/json' },
+    });
+  });
+  vi.stubGlobal('fetch', fetchMock);
+  return { calls, fetchMock };
+}
+
+export function renderWithClient(ui: ReactNode) {
+  const qc = new QueryClient({
+    defaultOptions: { queries: { retry: false, staleTime: Number.POSITIVE_INFINITY } },
+  });
+  return { qc, ...render(<QueryClientProvider client={qc}>{ui}</QueryClientProvider>) };
+}
+
+export const page = <T,>(items: T[]) => ({ items, nextCursor: null });

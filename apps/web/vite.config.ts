@@ -1,0 +1,39 @@
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { brotliCompressSync, gzipSync } from 'node:zlib';
+import react from '@vitejs/plugin-react';
+import type { Plugin } from 'vite';
+import { defineConfig } from 'vitest/config';
+
+/** Write .br and .gz next to each text asset so a static server with preCompressed can send them. */
+function precompress(): Plugin {
+  return {
+    name: 'xdv-precompress',
+    apply: 'build',
+    closeBundle() {
+      const dir = join(import.meta.dirname, 'dist');
+      const walk = (d: string): string[] =>
+        readdirSync(d, { withFileTypes: true }).flatMap((e) =>
+          e.isDirectory() ? walk(join(d, e.name)) : [join(d, e.name)],
+        );
+      for (const f of walk(dir).filter((x) => /\.(js|css|html|svg|json)$/.test(x))) {
+        const buf = readFileSync(f);
+        if (buf.length < 1024) continue;
+        writeFileSync(`${f}.br`, brotliCompressSync(buf));
+        writeFileSync(`${f}.gz`, gzipSync(buf, { level: 9 }));
+      }
+    },
+  };
+}
+
+export default defineConfig({
+  plugins: [react(), precompress()],
+  server: { proxy: { '/v1': 'http://127.0.0.1:8090' } },
+  build: { outDir: 'dist', target: 'es2022', sourcemap: false, chunkSizeWarningLimit: 600 },
+  test: {
+    environment: 'jsdom',
+    include: ['test/**/*.test.tsx', 'test/**/*.test.ts'],
+    setupFiles: ['test/setup.ts'],
+    testTimeout: 30_000,
+  },
+});
