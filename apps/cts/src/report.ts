@@ -29,8 +29,9 @@ export interface ReportBody {
     mandatory: number;
     mandatoryPass: number;
   };
-  replayStatus: { status: 'pass' | 'fail'; detail: string };
-  invariantStatus: { status: 'pass' | 'fail'; detail: string };
+  /** `not_run` only for partial runs (`--only`), which can never certify. */
+  replayStatus: { status: 'pass' | 'fail' | 'not_run'; detail: string };
+  invariantStatus: { status: 'pass' | 'fail' | 'not_run'; detail: string };
   isolationStatus: { status: 'pass' | 'fail'; detail: string };
   traceHead: { seq: number; l: number; hash: string };
   run: { prefix: string; seedBase: number; mode: 'in-process' | 'remote' };
