@@ -23,7 +23,7 @@ export interface FaultRates {
   hardware: number;
 }
 
-export const DEFAULT_RATES: FaultRates = { spike: 30, breach: 20, hardware: 3 };
+export const DEFAULT_RATES: FaultRates = { spike: 12, breach: 10, hardware: 2 };
 
 interface Workload {
   provider: { id: string; health: string; lastReportSeq: number; capacity: { qubits: number } };

@@ -32,6 +32,13 @@ export class DemoWorkload {
 
   async step(l: number): Promise<string[]> {
     const notes: string[] = [];
+    // The demo's operator looks at paused VHMs now and then and resumes them (parents first).
+    const paused = (await this.op.get<{ items: Vhm[] }>('/v1/vhms?limit=500&state=paused')).items;
+    for (const v of paused) {
+      if (!chance(this.seed, v.id, l, 'resume', 80)) continue;
+      const r = await this.op.attempt(`/v1/vhms/${v.id}/resume`);
+      if (r.ok) notes.push(`operator resumed ${v.name}`);
+    }
     const vhms = (await this.op.get<{ items: Vhm[] }>('/v1/vhms?limit=500&state=active')).items;
     const contracts = (await this.op.get<{ items: Contract[] }>('/v1/contracts?limit=500')).items;
     const live = contracts.filter((c) => c.status === 'active');
