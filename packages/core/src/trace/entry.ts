@@ -51,7 +51,8 @@ function str(v: string | null): string {
 }
 
 export function sealEntry(draft: EntryDraft, seq: number, l: number, prev: string, hasher: Hasher): Entry {
-  const base = {
+  // One object, filled in place: this is the hottest allocation of the core.
+  const e = {
     seq,
     l,
     type: draft.type,
@@ -63,9 +64,12 @@ export function sealEntry(draft: EntryDraft, seq: number, l: number, prev: strin
     payload: draft.payload,
     outcome: draft.outcome ?? 'effect',
     prev,
-  };
-  const text = entryText(base);
-  return { ...base, text, hash: hasher(text) };
+    hash: '',
+    text: '',
+  } as Entry;
+  e.text = entryText(e);
+  e.hash = hasher(e.text);
+  return e;
 }
 
 /** Parse a stored canonical text back into an entry (the hash is recomputed by the caller). */

@@ -30,7 +30,7 @@ export function exitProcess(ctx: Ctx, cmd: CommandOf<'process.exit'>): void {
   if (!p || p.vhm !== v.id) reject('HV_NOT_FOUND', `Process ${id} does not exist in ${v.id}.`);
   if (p.state !== 'running') reject('HV_LIFECYCLE_INVALID', `Process ${id} has already exited.`);
   p.state = 'exited';
-  for (const uid of Object.keys(ctx.state.units).sort(byId)) {
+  for (const uid of [...ctx.state.runQueue].sort(byId)) {
     const u = ctx.state.units[uid]!;
     if (u.process === id && (u.state === 'waiting' || u.state === 'running')) {
       u.state = 'cancelled';

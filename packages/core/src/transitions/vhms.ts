@@ -162,7 +162,8 @@ function terminateTree(ctx: Ctx, v: Vhm, cause: string): void {
     const c = s.vhms[cid]!;
     if (c.state !== 'terminated' && c.state !== 'released') terminateTree(ctx, c, cause);
   }
-  for (const uid of Object.keys(s.units).sort(byId)) {
+  // Only queued units can be live: the run queue holds exactly the waiting and running ones.
+  for (const uid of [...s.runQueue].sort(byId)) {
     const u = s.units[uid]!;
     if (u.vhm === v.id && (u.state === 'waiting' || u.state === 'running')) {
       u.state = 'cancelled';
