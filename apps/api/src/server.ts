@@ -138,10 +138,18 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
 
   const webDir = deps.config.webDir ?? resolve(import.meta.dirname, '../../web/dist');
   if (existsSync(resolve(webDir, 'index.html'))) {
-    await app.register(fastifyStatic, { root: webDir, prefix: '/', wildcard: false, index: ['index.html'],
+    await app.register(fastifyStatic, {
+      root: webDir,
+      prefix: '/',
+      wildcard: false,
+      index: ['index.html'],
       preCompressed: true,
       // Hashed assets never change; the entry page is revalidated so a deploy shows at once.
-      setHeaders: (res, path) => res.header('cache-control', path.includes('/assets/') ? 'public, max-age=31536000, immutable' : 'no-cache'),
+      setHeaders: (res, path) =>
+        res.header(
+          'cache-control',
+          path.includes('/assets/') ? 'public, max-age=31536000, immutable' : 'no-cache',
+        ),
     });
     // Client-side routes fall back to the console's index.html.
     app.get('/*', { schema: { hide: true } }, (req, reply) => {
