@@ -114,9 +114,30 @@ export async function signedIn(
   });
   page.on('pageerror', (e) => errors.push(e.message));
   await page.goto(stack.base);
-  await page.getByLabel(/token/i).fill(token);
-  await page.getByRole('button', { name: /sign in/i }).click();
+  await page.getByLabel('API token').fill(token);
+  await page.getByRole('button', { name: 'Sign in', exact: true }).click();
+  await page.getByRole('button', { name: 'Sign out' }).waitFor();
   return { ctx, page, errors };
+}
+
+/** A REST call as a principal (setup, or forcing an action through the API); returns status and body. */
+export async function rest<T = Record<string, unknown>>(
+  stack: Stack,
+  token: string,
+  method: string,
+  path: string,
+  body?: unknown,
+): Promise<{ status: number; body: T }> {
+  const res = await fetch(`${stack.base}${path}`, {
+    method,
+    headers: {
+      authorization: `Bearer ${token}`,
+      ...(body !== undefined ? { 'content-type': 'application/json' } : {}),
+    },
+    ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
+  });
+  const text = await res.text();
+  return { status: res.status, body: (text ? JSON.parse(text) : null) as T };
 }
 
 export async function shot(page: Page, name: string): Promise<string> {
