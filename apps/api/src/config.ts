@@ -14,6 +14,8 @@ export interface Config {
   rateLimit: number;
   webDir: string | null;
   logLevel: string;
+  /** The conformance report the console's compliance page shows. */
+  complianceReport?: string;
 }
 
 export const ENV_HELP = `Environment:
@@ -27,6 +29,7 @@ export const ENV_HELP = `Environment:
   XDV_SIM_INTERVAL_MS  wall-clock pause between simulator steps; each step is one logical tick (default 1000)
   XDV_RATE_LIMIT       requests per minute per token (default 6000; 0 disables)
   XDV_WEB_DIR          directory of the built console to serve at / (default: apps/web/dist if present)
+  XDV_COMPLIANCE_REPORT  conformance report shown on the compliance page (default ./cts-report.json)
   LOG_LEVEL            pino log level (default info)`;
 
 function int(name: string, v: string | undefined, dflt: number): number {
@@ -49,5 +52,6 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env): Config {
     rateLimit: int('XDV_RATE_LIMIT', env.XDV_RATE_LIMIT, 6000),
     webDir: env.XDV_WEB_DIR || null,
     logLevel: env.LOG_LEVEL || 'info',
+    complianceReport: env.XDV_COMPLIANCE_REPORT || 'cts-report.json',
   };
 }

@@ -12,6 +12,7 @@ import type { Config } from './config.js';
 import { errorHandler, problem, sendProblem } from './errors.js';
 import type { IdempotencyStore, LedgerPort, TokenStore } from './ports.js';
 import { adminRoutes } from './routes/admin.js';
+import { complianceRoutes } from './routes/compliance.js';
 import { opsRoutes } from './routes/ops.js';
 import { providerRoutes } from './routes/providers.js';
 import { resourceRoutes } from './routes/resources.js';
@@ -23,7 +24,7 @@ export interface ServerDeps {
   ledger: LedgerPort;
   tokens: TokenStore;
   idempotency: IdempotencyStore;
-  config: Pick<Config, 'rateLimit' | 'webDir' | 'logLevel'>;
+  config: Pick<Config, 'rateLimit' | 'webDir' | 'logLevel'> & { complianceReport?: string };
   logger?: boolean;
 }
 
@@ -131,6 +132,7 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
   resourceRoutes(app, d);
   providerRoutes(app, d);
   traceRoutes(app, d);
+  complianceRoutes(app, deps.config.complianceReport ?? 'cts-report.json');
   const series = new SeriesIndex();
   seriesRoutes(app, d, series);
   await loadSeries(d, series);

@@ -16,6 +16,7 @@ const Scheduler = lazy(() => import('./views/Scheduler'));
 const Trace = lazy(() => import('./views/Trace'));
 const Replay = lazy(() => import('./views/Replay'));
 const Admin = lazy(() => import('./views/Admin'));
+const Compliance = lazy(() => import('./views/Compliance'));
 
 export function App() {
   const qc = useQueryClient();
@@ -55,6 +56,7 @@ function Shell({ token, onSignOut }: { token: string; onSignOut: () => void }) {
     ['/scheduler', 'Scheduler', true],
     ['/trace', 'Trace', true],
     ['/replay', 'Replay', true],
+    ['/compliance', 'Compliance', true],
     ['/admin', 'Tenants & tokens', operator],
   ];
   const active = (p: string) => (p === '/' ? path === '/' : path.startsWith(p));
@@ -121,6 +123,7 @@ function route(path: string, operator: boolean): ReactNode {
   if (path === '/scheduler') return <Scheduler />;
   if (path === '/trace') return <Trace />;
   if (path === '/replay') return <Replay />;
+  if (path === '/compliance') return <Compliance />;
   if (path === '/admin')
     return operator ? (
       <Admin />

@@ -5,7 +5,10 @@ import { canonicalJson } from '../trace/canonical.js';
 // ML-DSA-65 (FIPS 204) over the canonical JSON of a payload, with a domain-separation context so a
 // registration signature can never be replayed as a report signature.
 
-export type SignedKind = 'xdv/provider-registration/v1' | 'xdv/provider-report/v1';
+export type SignedKind =
+  | 'xdv/provider-registration/v1'
+  | 'xdv/provider-report/v1'
+  | 'xdv/compliance-report/v1';
 
 export interface KeyPair {
   publicKey: string;
