@@ -3,7 +3,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { openApp } from '@xdv/api';
+import { configWith, openApp } from '@xdv/api';
 import { scenario, sign } from '@xdv/core';
 import autocannon from 'autocannon';
 import Fastify from 'fastify';
@@ -39,19 +39,14 @@ await bare.close();
 // 2. The API on PGlite (on disk), with a VHM that can allocate and release qubits.
 const dir = mkdtempSync(join(tmpdir(), 'xdv-bench-api-'));
 const app = await openApp(
-  {
-    port: 0,
-    host: '127.0.0.1',
+  configWith({
     databaseUrl: process.env.DATABASE_URL || null,
     dataDir: join(dir, 'data'),
     bootstrapToken: 'xdv_bench_operator',
-    demo: false,
-    seed: 1,
-    simIntervalMs: 1000,
     rateLimit: 0,
     webDir: '/nonexistent',
     logLevel: 'warn',
-  },
+  }),
   { logger: false },
 );
 await app.server.listen({ port: 0, host: '127.0.0.1' });

@@ -4,7 +4,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { gzipSync } from 'node:zlib';
-import { openApp } from '@xdv/api';
+import { configWith, openApp } from '@xdv/api';
 import { chromium } from 'playwright-core';
 
 const N = Number(process.env.XDV_BENCH_VHMS ?? 10_000);
@@ -22,19 +22,13 @@ console.log(
 const dir = mkdtempSync(join(tmpdir(), 'xdv-bench-web-'));
 const token = 'xdv_bench_web_operator';
 const app = await openApp(
-  {
-    port: 0,
-    host: '127.0.0.1',
-    databaseUrl: null,
+  configWith({
     dataDir: join(dir, 'data'),
     bootstrapToken: token,
-    demo: false,
-    seed: 1,
-    simIntervalMs: 1000,
     rateLimit: 0,
     webDir: dist,
     logLevel: 'warn',
-  },
+  }),
   { logger: false },
 );
 await app.server.listen({ port: 0, host: '127.0.0.1' });

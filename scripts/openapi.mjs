@@ -2,24 +2,18 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { openApp } from '@xdv/api';
+import { configWith, openApp } from '@xdv/api';
 
 const out = process.argv[2] ?? 'openapi.json';
 const dir = mkdtempSync(join(tmpdir(), 'xdv-openapi-'));
 const app = await openApp(
-  {
-    port: 0,
-    host: '127.0.0.1',
-    databaseUrl: null,
+  configWith({
     dataDir: join(dir, 'data'),
     bootstrapToken: 'xdv_openapi',
-    demo: false,
-    seed: 1,
-    simIntervalMs: 1000,
     rateLimit: 0,
     webDir: '/nonexistent',
     logLevel: 'warn',
-  },
+  }),
   { logger: false },
 );
 writeFileSync(out, `${JSON.stringify(app.server.swagger(), null, 2)}\n`);

@@ -55,3 +55,8 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env): Config {
     complianceReport: env.XDV_COMPLIANCE_REPORT || 'cts-report.json',
   };
 }
+
+/** The defaults with some settings replaced: for tests, benchmarks and tools that embed the server. */
+export function configWith(overrides: Partial<Config>): Config {
+  return { ...configFromEnv({}), ...overrides };
+}

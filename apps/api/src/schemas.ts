@@ -1,3 +1,4 @@
+import { RIGHTS } from '@xdv/core';
 import { type TSchema, Type } from 'typebox';
 
 // Request and response schemas, declared once in code and published as OpenAPI 3.1.
@@ -5,21 +6,7 @@ import { type TSchema, Type } from 'typebox';
 export const Id = Type.String({ minLength: 1, maxLength: 64, pattern: '^[a-z]+-[0-9]+$' });
 export const Count = Type.Integer({ minimum: 0, maximum: Number.MAX_SAFE_INTEGER });
 export const Domain = Type.Union([Type.Literal('K'), Type.Literal('Q'), Type.Literal('PHI')]);
-export const Right = Type.Union(
-  [
-    'BIND_K',
-    'ALLOC_Q',
-    'EXECUTE_Q',
-    'ALLOC_PHI',
-    'EXECUTE_PHI',
-    'SPAWN_NESTED',
-    'IPC',
-    'SNAPSHOT',
-    'MIGRATE',
-    'PROCESS',
-    'SCHEDULE',
-  ].map((r) => Type.Literal(r)),
-);
+export const Right = Type.Union(RIGHTS.map((r) => Type.Literal(r)));
 const Hex = Type.String({ pattern: '^[0-9a-f]+$', maxLength: 16384 });
 
 export const Quota = Type.Object(

@@ -188,20 +188,9 @@ describe.runIf(pgUrl)('two API processes on one PostgreSQL', () => {
       const fa = await seedFleet(a);
       // The second process opens the same schema.
       const { openApp } = await import('../src/app.js');
+      const { configWith } = await import('../src/config.js');
       const b = await openApp(
-        {
-          port: 0,
-          host: '127.0.0.1',
-          databaseUrl: null,
-          dataDir: '',
-          bootstrapToken: null,
-          seed: 1,
-          simIntervalMs: 1000,
-          demo: false,
-          rateLimit: 0,
-          webDir: '/nonexistent',
-          logLevel: 'warn',
-        },
+        configWith({ port: 0, dataDir: '', rateLimit: 0, webDir: '/nonexistent', logLevel: 'warn' }),
         { logger: false, ledger: { databaseUrl: pgUrl!, schema: a.schema, followPollMs: 100 } },
       );
       try {

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { inject } from 'vitest';
 import { type App, openApp } from '../src/app.js';
-import type { Config } from '../src/config.js';
+import { type Config, configWith } from '../src/config.js';
 
 export const pgUrl = inject('pgUrl');
 let template: Blob | null = null;
@@ -27,19 +27,13 @@ export async function startApi(opts: { backend?: 'pglite' | 'pg'; rateLimit?: nu
   template ??= new Blob([readFileSync(inject('pgliteTemplate'))]);
   const backend = opts.backend ?? 'pglite';
   const schema = `api_${process.pid}_${++schemaN}`;
-  const config: Config = {
+  const config: Config = configWith({
     port: 0,
-    host: '127.0.0.1',
-    databaseUrl: null,
     dataDir: '',
-    bootstrapToken: null,
-    seed: 1,
-    simIntervalMs: 1000,
-    demo: false,
     rateLimit: opts.rateLimit ?? 0,
     webDir: '/nonexistent',
     logLevel: 'warn',
-  };
+  });
   const app = await openApp(config, {
     logger: false,
     ledger:

@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { type Config, openApp } from '@xdv/api';
+import { type Config, configWith, openApp } from '@xdv/api';
 
 export interface LocalService {
   url: string;
@@ -16,19 +16,13 @@ export async function startLocal(): Promise<LocalService> {
   const dir = mkdtempSync(join(tmpdir(), 'xdv-cts-'));
   // Like XDV_BOOTSTRAP_TOKEN: the suite picks the operator token, so nothing is printed or stored.
   const token = `cts-${randomBytes(24).toString('hex')}`;
-  const config: Config = {
+  const config: Config = configWith({
     port: 0,
-    host: '127.0.0.1',
-    databaseUrl: null,
     dataDir: join(dir, 'data'),
     bootstrapToken: token,
-    demo: false,
-    seed: 1,
-    simIntervalMs: 1000,
     rateLimit: 0,
-    webDir: null,
     logLevel: 'warn',
-  };
+  });
   try {
     const app = await openApp(config, { logger: false });
     await app.server.listen({ port: 0, host: '127.0.0.1' });
