@@ -334,10 +334,8 @@ describe('console journeys', () => {
       .getByRole('img', { name: /^Coherence window from L \d+ to L \d+; current L \d+; open: / })
       .waitFor();
     await seeText(pb.locator('figcaption'), /window \[L [\d,]+, L [\d,]+\) — open: [\d,]+ ticks remain/);
-    // BUG (not asserted): the tenant's window keeps saying "stability index not reported yet" although
-    // phi-lumen reports the envelope's stability every step (GET /v1/providers/:id/series as the tenant
-    // returns the samples): the console never refetches the series for a tenant. Once fixed, assert:
-    // await seeText(pb.locator('figcaption'), /stability index [\d.]+%/);
+    // The provider's signed stability reports reach the tenant live (phi.envelope.stability entries).
+    await seeText(pb.locator('figcaption'), /stability index [\d.]+%/);
     await shot(page, '3a-phi-window-open');
 
     await stack.breach();

@@ -79,7 +79,12 @@ export function affectedKeys(e: Pick<Entry, 'type' | 'vhm'>): unknown[][] {
     default:
       break;
   }
-  if (t === 'q.metrics.reported' || t === 'phi.stability.reported' || t.startsWith('report.'))
+  if (
+    t === 'q.metrics.reported' ||
+    t === 'phi.stability.reported' ||
+    t === 'phi.envelope.stability' ||
+    t.startsWith('report.')
+  )
     keys.push(['series']);
   if (t.startsWith('fault') || t.startsWith('alert')) keys.push(['faults'], ['alerts'], ['vhms']);
   return keys;

@@ -238,6 +238,22 @@ export function reportPhi(ctx: Ctx, cmd: CommandOf<'report.phi'>): void {
     const env = ctx.state.envelopes[row.envelope]!;
     if (!env.live) continue;
     env.lastStability = row.stability;
+    // Filed under the envelope's tenant, so its owner sees its own stability in its trace and stream.
+    const owner = ctx.state.vhms[env.vhm];
+    emit(ctx, {
+      type: 'phi.envelope.stability',
+      tenant: owner?.tenant ?? null,
+      vhm: env.vhm,
+      domain: 'PHI',
+      contract: env.contract,
+      payload: {
+        envelope: env.id,
+        stability: row.stability,
+        noise: row.noise,
+        drift: row.drift,
+        impact: row.impact,
+      },
+    });
     if (row.noise > t.noiseMax) alert(ctx, p, 'noise', row.noise, t.noiseMax, env.id);
     if (row.drift > t.driftMax) alert(ctx, p, 'drift', row.drift, t.driftMax, env.id);
     const c = ctx.state.contracts[env.contract]!;
