@@ -49,7 +49,10 @@ function rssMb(pid) {
   }
 }
 
-/** One SSE client: checks every id is exactly the previous + 1, from `after` + 1. */
+/**
+ * One SSE client: checks every id is exactly the previous + 1, from `after` + 1. Like EventSource, a
+ * dropped connection is reopened with Last-Event-ID (counted in `reconnects`), so resumption is checked too.
+ */
 function client(agent, port, after, ackAt) {
   const c = {
     closed: false,
@@ -61,48 +64,65 @@ function client(agent, port, after, ackAt) {
     maxLagMs: 0,
     status: 0,
     error: null,
+    reconnects: 0,
+    errors: [],
     req: null,
   };
-  let buf = '';
-  c.req = http.get(
-    {
-      host: '127.0.0.1',
-      port,
-      agent,
-      path: `/v1/trace/stream?after=${after}`,
-      headers: { authorization: `Bearer ${TOKEN}`, accept: 'text/event-stream' },
-    },
-    (res) => {
-      c.status = res.statusCode;
-      res.setEncoding('utf8');
-      res.on('data', (d) => {
-        buf += d;
-        let i = buf.indexOf('\n\n');
-        while (i >= 0) {
-          const ev = buf.slice(0, i);
-          buf = buf.slice(i + 2);
-          i = buf.indexOf('\n\n');
-          const m = /^id: ?(\d+)$/m.exec(ev);
-          if (!m) continue; // keep-alive comment
-          const seq = Number(m[1]);
-          if (seq <= c.last) c.dups++;
-          else {
-            if (seq !== c.last + 1 && c.gaps.length < 5) c.gaps.push([c.last + 1, seq - 1]);
-            c.last = seq;
-            c.received++;
-            const t = ackAt.get(seq);
-            if (t !== undefined) c.maxLagMs = Math.max(c.maxLagMs, performance.now() - t);
+  const open = () => {
+    let buf = '';
+    const retry = (why) => {
+      if (c.closed) return;
+      if (c.errors.length < 3) c.errors.push(why);
+      c.reconnects++;
+      if (c.reconnects > 20) {
+        c.error = `gave up after 20 reconnects: ${c.errors.join('; ')}`;
+        return;
+      }
+      setTimeout(open, 200);
+    };
+    const req = http.get(
+      {
+        host: '127.0.0.1',
+        port,
+        agent,
+        path: `/v1/trace/stream?after=${c.after}`,
+        headers: {
+          authorization: `Bearer ${TOKEN}`,
+          accept: 'text/event-stream',
+          ...(c.last !== c.after || c.reconnects ? { 'last-event-id': String(c.last) } : {}),
+        },
+      },
+      (res) => {
+        c.status = res.statusCode;
+        res.setEncoding('utf8');
+        res.on('data', (d) => {
+          buf += d;
+          let i = buf.indexOf('\n\n');
+          while (i >= 0) {
+            const ev = buf.slice(0, i);
+            buf = buf.slice(i + 2);
+            i = buf.indexOf('\n\n');
+            const m = /^id: ?(\d+)$/m.exec(ev);
+            if (!m) continue; // keep-alive comment
+            const seq = Number(m[1]);
+            if (seq <= c.last) c.dups++;
+            else {
+              if (seq !== c.last + 1 && c.gaps.length < 5) c.gaps.push([c.last + 1, seq - 1]);
+              c.last = seq;
+              c.received++;
+              const t = ackAt.get(seq);
+              if (t !== undefined) c.maxLagMs = Math.max(c.maxLagMs, performance.now() - t);
+            }
           }
-        }
-      });
-      res.on('error', (e) => {
-        if (!c.closed) c.error ??= String(e);
-      });
-    },
-  );
-  c.req.on('error', (e) => {
-    if (!c.closed) c.error ??= String(e);
-  });
+        });
+        res.on('error', (e) => retry(String(e)));
+        res.on('end', () => retry('server ended the stream'));
+      },
+    );
+    req.on('error', (e) => retry(String(e)));
+    c.req = req;
+  };
+  open();
   return c;
 }
 
@@ -110,7 +130,6 @@ export async function sseLoad({ clients = 1000, seconds = 20, seed = 1, log = ()
   const rnd = prng(seed);
   const dir = mkdtempSync(join(tmpdir(), 'xdv-sse-'));
   const port = await freePort();
-  const base = `http://127.0.0.1:${port}`;
   let out = '';
   const child = spawn(process.execPath, [join(root, 'apps/api/dist/main.js')], {
     cwd: root,
@@ -284,6 +303,8 @@ export async function sseLoad({ clients = 1000, seconds = 20, seed = 1, log = ()
     const verify = await must('GET', '/v1/trace/verify');
     if (!verify.ok) failures.push(`verify ${JSON.stringify(verify)}`);
     const slowest = cs.reduce((a, c) => Math.max(a, c.maxLagMs), 0);
+    const reconnects = cs.reduce((a, c) => a + c.reconnects, 0);
+    const reconnectErrors = [...new Set(cs.flatMap((c) => c.errors))].slice(0, 5);
     const median = [...rss.during].sort((a, b) => a - b)[Math.floor(rss.during.length / 2)] ?? Number.NaN;
     result = {
       clients: cs.length,
@@ -296,6 +317,9 @@ export async function sseLoad({ clients = 1000, seconds = 20, seed = 1, log = ()
       deliveredPerSec: delivered / (loadSeconds + drainMs / 1000),
       drainMs,
       slowestLagMs: slowest,
+      reconnects,
+      reconnectErrors,
+      reconnectedClients: cs.filter((c) => c.reconnects).length,
       rss: { before: rss.before, during: median, peak: rss.peak, after: rss.after },
       failures,
     };
@@ -330,6 +354,9 @@ export function report(r, seed, print = console.log) {
     print(`  slowest client's lag (ack → received) ${r.slowestLagMs.toFixed(0)} ms`);
     print(
       `  server RSS: before ${r.rss.before.toFixed(0)} MB, during (median) ${r.rss.during.toFixed(0)} MB, peak ${r.rss.peak.toFixed(0)} MB, after ${r.rss.after.toFixed(0)} MB`,
+    );
+    print(
+      `  reconnections (Last-Event-ID resume): ${r.reconnects} by ${r.reconnectedClients} clients${r.reconnects ? ` (${r.reconnectErrors.join('; ')})` : ''}`,
     );
     print(`  clients with a gap, duplicate, error or short of the head: ${r.badClients}`);
   }
