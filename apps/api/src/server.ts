@@ -9,7 +9,7 @@ import swaggerUi from '@fastify/swagger-ui';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { authenticate } from './auth.js';
 import type { Config } from './config.js';
-import { errorHandler, problem, sendProblem } from './errors.js';
+import { ApiError, errorHandler, problem, sendProblem } from './errors.js';
 import type { IdempotencyStore, LedgerPort, TokenStore } from './ports.js';
 import { adminRoutes } from './routes/admin.js';
 import { complianceRoutes } from './routes/compliance.js';
@@ -42,6 +42,21 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
     })(),
     ajv: { customOptions: { removeAdditional: false, coerceTypes: 'array', allErrors: false } },
     routerOptions: { ignoreTrailingSlash: true },
+    // Errors the router raises before any hook runs (bad URL, over-long id) are problem+json too.
+    frameworkErrors: (error, req, reply) => {
+      const tooLong = error.code === 'FST_ERR_MAX_PARAM_LENGTH';
+      const path = req.url.split('?')[0]?.slice(0, 200);
+      return sendProblem(
+        reply,
+        problem(
+          tooLong ? 'HV_URI_TOO_LONG' : 'HV_BAD_REQUEST',
+          tooLong
+            ? 'A path parameter is longer than any id; check the URL.'
+            : `Malformed URL: ${error.message}`,
+          path,
+        ),
+      );
+    },
   });
   app.setErrorHandler(errorHandler);
   app.setNotFoundHandler((req, reply) =>
@@ -125,6 +140,13 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
   app.addHook('onRequest', async (req) => {
     if (!req.url.startsWith('/v1/')) return;
     req.principal = await authenticate(req, deps.tokens, req.url.startsWith('/v1/trace/stream'));
+  });
+  // NUL characters cannot be stored in PostgreSQL text (the trace keeps every command verbatim), so
+  // they are refused before anything reaches the core: a clean 400 instead of a failed commit.
+  app.addHook('preHandler', async (req) => {
+    if (!req.url.startsWith('/v1/')) return;
+    if (req.url.includes('%00') || (req.body !== undefined && JSON.stringify(req.body).includes('\\u0000')))
+      throw new ApiError('HV_BAD_REQUEST', 'Strings may not contain NUL (\\u0000) characters.');
   });
   const d = { ledger: deps.ledger, idempotency: deps.idempotency };
   adminRoutes(app, { ...d, tokens: deps.tokens });
