@@ -486,6 +486,7 @@ export async function fuzz({ app, base, op, requests, seed: seedN = 1, log = () 
   const failures = [];
   let coreRejections = 0;
   let resets = 0;
+  const failureKinds = {};
   const timing = {};
   let accepted = 0;
   let before = snapshot(state());
@@ -509,7 +510,10 @@ export async function fuzz({ app, base, op, requests, seed: seedN = 1, log = () 
       if (req.kind === 'oversized') resets++;
     }
     const fail = (why, extra = {}) => {
-      if (failures.length < 200)
+      // Every failure is tallied by kind; the first 200 and the first of each kind are kept in full.
+      const kindKey = `${why.replace(/\d{2,}/g, 'N')} | ${res.status} | ${/"code":"(\w+)"/.exec(res.text)?.[1] ?? '-'}`;
+      failureKinds[kindKey] = (failureKinds[kindKey] ?? 0) + 1;
+      if (failures.length < 200 || failureKinds[kindKey] === 1)
         failures.push({
           i,
           why,
@@ -590,6 +594,8 @@ export async function fuzz({ app, base, op, requests, seed: seedN = 1, log = () 
     byStatus,
     resets,
     timing,
+    failureKinds,
+    failureCount: Object.values(failureKinds).reduce((a, b) => a + b, 0),
     accepted,
     coreRejections,
     failures,
@@ -619,9 +625,8 @@ export function report(r, seedN, print = console.log) {
   print(
     `  invariants: ${r.violations.length === 0 ? 'ok' : JSON.stringify(r.violations.slice(0, 5))}; chain verify: ${r.verify.ok ? 'ok' : JSON.stringify(r.verify.mismatch)} (${r.verify.entries} entries)`,
   );
-  print(
-    `  failures: ${r.failures.length}${r.failures.length ? ' (one example of each kind below)' : ''}${r.failures.length >= 200 ? ' (first 200 kept)' : ''}`,
-  );
+  print(`  failures: ${r.failureCount}${r.failureCount ? ' by kind (examples below):' : ''}`);
+  for (const [k, n] of Object.entries(r.failureKinds)) print(`    ${n} × ${k}`);
   const seen = new Set();
   for (const x of r.failures) {
     const key = `${x.why}|${x.status}|${/"code":"(\w+)"/.exec(x.response)?.[1]}|${x.request.kind}`;
