@@ -235,6 +235,9 @@ export async function soak({ kills = 50, seed = 1, workers = 4, log = () => {}, 
           while (!stop) await op(r);
         })();
       });
+      // The first requests after a restart are slow: start the clock once this round has an acknowledgement.
+      const ackedBefore = acked.size;
+      for (let t = 0; t < 5000 && acked.size === ackedBefore; t += 20) await sleep(20);
       await sleep(100 + rnd.int(1400));
       await kill();
       stop = true;
