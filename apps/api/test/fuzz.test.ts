@@ -13,10 +13,8 @@ import { type Api, startApi } from './harness.js';
 // NUL characters once caused a 500 because PostgreSQL text cannot hold them; the API now maps router
 // errors through `frameworkErrors` and refuses NUL before the core. No failure is tolerated.
 //
-// OPEN BUG, beyond this test's 3,000 requests (bench/fuzz.mjs seed 1 reaches it at request #3591 of 20,000):
-// GET /v1/trace?after=1e%2B308&type=type256842z with a tenant admin token answers 500 HV_INTERNAL.
-// `after` is an integer with no maximum, so 1e308 passes validation and overflows the SQL bigint
-// (a `maximum: Number.MAX_SAFE_INTEGER` on that query schema in routes/trace.ts would make it a 400).
+// Integers above 2^53 in queries (GET /v1/trace?after=1e308, found at request #3591 of seed 1) once
+// overflowed the store's bigint columns with a 500; the schemas now bound them (see routes.test.ts).
 
 const N = Number(process.env.XDV_FUZZ_REQUESTS ?? 3000);
 const SEED = Number(process.env.XDV_FUZZ_SEED ?? 1);

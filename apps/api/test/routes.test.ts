@@ -71,6 +71,9 @@ describe('ops and documents', () => {
       'HV_BAD_REQUEST',
     );
     await problemOf(api.call('GET', '/v1/vhms?limit=0'), 400, 'HV_BAD_REQUEST');
+    // Integers beyond 2^53 would overflow the store's 64-bit columns: refused by the schema.
+    await problemOf(api.call('GET', '/v1/trace?after=1e%2B308', { token: f.tok1 }), 400, 'HV_BAD_REQUEST');
+    await problemOf(api.call('GET', '/v1/replay/state?l=1e%2B308'), 400, 'HV_BAD_REQUEST');
     await problemOf(api.call('GET', '/nowhere', { token: null }), 404, 'HV_ROUTE_NOT_FOUND');
     const raw = await fetch(`${api.base}/v1/vhms`, {
       method: 'POST',

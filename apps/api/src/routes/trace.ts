@@ -87,7 +87,11 @@ export function traceRoutes(app: FastifyInstance, deps: Deps): void {
       security: sec,
       querystring: Type.Object({
         after: Type.Optional(
-          Type.Integer({ minimum: 0, description: 'return entries with seq greater than this' }),
+          Type.Integer({
+            minimum: 0,
+            maximum: Number.MAX_SAFE_INTEGER,
+            description: 'return entries with seq greater than this',
+          }),
         ),
         limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000, default: 200 })),
         type: Type.Optional(Type.String({ maxLength: 64 })),
@@ -157,7 +161,7 @@ export function traceRoutes(app: FastifyInstance, deps: Deps): void {
       tags: ['trace'],
       security: sec,
       querystring: Type.Object({
-        after: Type.Optional(Type.Integer({ minimum: 0 })),
+        after: Type.Optional(Type.Integer({ minimum: 0, maximum: Number.MAX_SAFE_INTEGER })),
         access_token: Type.Optional(Type.String({ maxLength: 200 })),
       }),
       response: {
@@ -177,7 +181,7 @@ export function traceRoutes(app: FastifyInstance, deps: Deps): void {
       operationId: 'replayState',
       tags: ['replay'],
       security: sec,
-      querystring: Type.Object({ l: Type.Integer({ minimum: 0 }) }),
+      querystring: Type.Object({ l: Type.Integer({ minimum: 0, maximum: Number.MAX_SAFE_INTEGER }) }),
       response: {
         200: Type.Object({
           l: Type.Integer(),
@@ -209,7 +213,10 @@ export function traceRoutes(app: FastifyInstance, deps: Deps): void {
       operationId: 'replayDiff',
       tags: ['replay'],
       security: sec,
-      querystring: Type.Object({ from: Type.Integer({ minimum: 0 }), to: Type.Integer({ minimum: 0 }) }),
+      querystring: Type.Object({
+        from: Type.Integer({ minimum: 0, maximum: Number.MAX_SAFE_INTEGER }),
+        to: Type.Integer({ minimum: 0, maximum: Number.MAX_SAFE_INTEGER }),
+      }),
       response: {
         200: Type.Object({
           from: Type.Integer(),
