@@ -153,7 +153,8 @@ export function traceRoutes(app: FastifyInstance, deps: Deps): void {
     },
   });
   app.get('/v1/trace/stream', {
-    sse: { kind: 'only', heartbeat: true },
+    // Negotiated here, not by the plugin, so a refusal is problem+json like every other error.
+    sse: { kind: 'manual', heartbeat: true },
     schema: {
       summary:
         'Live stream of trace entries (Server-Sent Events); resumes after Last-Event-ID with no gap and no duplicate',
@@ -309,6 +310,12 @@ export function traceRoutes(app: FastifyInstance, deps: Deps): void {
 
 async function streamEntries(deps: Deps, req: FastifyRequest, reply: FastifyReply): Promise<void> {
   const p = principalOf(req);
+  const accept = req.headers.accept;
+  if (accept && !/text\/event-stream|\*\/\*|text\/\*/.test(accept))
+    throw new ApiError(
+      'HV_NOT_ACCEPTABLE',
+      'This endpoint produces text/event-stream; send Accept: text/event-stream.',
+    );
   const header = req.headers['last-event-id'];
   const q = req.query as { after?: number };
   let last =
