@@ -468,11 +468,14 @@ const chain: fc.Arbitrary<Command[]> = fc
     ] as unknown as Command[];
   });
 
+// FC_SCALE multiplies the run counts for a long local search (CI keeps the default).
+const SCALE = Math.max(1, Number(process.env.FC_SCALE ?? 1));
+
 describe('model-based: random and hostile command sequences', () => {
   it('keep every invariant after every step, reject without side effects, and replay to the same hash', () => {
     fc.assert(
       fc.property(fc.array(hostile, { minLength: 1, maxLength: 40 }), (cmds) => runSequence(cmds)),
-      { numRuns: 200 },
+      { numRuns: 200 * SCALE },
     );
   });
 
@@ -484,7 +487,7 @@ describe('model-based: random and hostile command sequences', () => {
     );
     fc.assert(
       fc.property(fc.array(mixed, { minLength: 60, maxLength: 120 }), (groups) => runSequence(groups.flat())),
-      { numRuns: 50 },
+      { numRuns: 50 * SCALE },
     );
   });
 });

@@ -122,6 +122,14 @@ describe('providers and attestation', () => {
     );
   });
 
+  it('refuses report rows that are not objects (found by the model test: a null row threw)', () => {
+    const f = fleet();
+    const q = signedReport({ provider: f.q, seq: 1, qubits: [null as never] }, 3);
+    rejects(f.w, { kind: 'provider', name: 'qpu-1' }, { type: 'report.q', ...q }, 'HV_INVALID_COMMAND');
+    const phi = signedReport({ provider: f.phi, seq: 1, envelopes: [7 as never] }, 4);
+    rejects(f.w, { kind: 'provider', name: 'phi-1' }, { type: 'report.phi', ...phi }, 'HV_INVALID_COMMAND');
+  });
+
   it('raises threshold alerts from Q metrics', () => {
     const f = fleet();
     const r = signedReport(

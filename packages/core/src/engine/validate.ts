@@ -19,6 +19,12 @@ export function text(name: string, v: unknown, max = 200): string {
   return v;
 }
 
+export function record(name: string, v: unknown): Record<string, unknown> {
+  if (typeof v !== 'object' || v === null || Array.isArray(v))
+    reject('HV_INVALID_COMMAND', `${name} must be an object.`);
+  return v as Record<string, unknown>;
+}
+
 export function domain(v: unknown): Domain {
   if (!DOMAINS.includes(v as Domain)) reject('HV_INVALID_COMMAND', 'domain must be one of K, Q, PHI.');
   return v as Domain;

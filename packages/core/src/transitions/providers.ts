@@ -1,6 +1,6 @@
 import { getProvider } from '../engine/access.js';
 import { byId, type Ctx, emit, nextId } from '../engine/context.js';
-import { domain, int, text } from '../engine/validate.js';
+import { domain, int, record, text } from '../engine/validate.js';
 import type { Actor, CommandOf, SignedPart } from '../model/commands.js';
 import { reject } from '../model/errors.js';
 import type { Provider, State } from '../model/state.js';
@@ -186,13 +186,16 @@ export function reportQ(ctx: Ctx, cmd: CommandOf<'report.q'>): void {
   if (p.domain !== 'Q') reject('HV_DOMAIN_MISMATCH', `Provider ${p.name} is not a Q provider.`);
   if (!Array.isArray(r.qubits) || r.qubits.length > 4096)
     reject('HV_INVALID_COMMAND', 'qubits must be a list of at most 4096.');
-  const rows = r.qubits.map((q) => ({
-    qubit: int('qubit', q.qubit, 0, p.capacity.qubits),
-    t1: int('t1', q.t1),
-    t2: int('t2', q.t2),
-    fidelity: int('fidelity', q.fidelity, 0, 10000),
-    readoutError: int('readoutError', q.readoutError, 0, 10000),
-  }));
+  const rows = r.qubits.map((row) => {
+    const q = record('qubits[]', row);
+    return {
+      qubit: int('qubit', q.qubit, 0, p.capacity.qubits),
+      t1: int('t1', q.t1),
+      t2: int('t2', q.t2),
+      fidelity: int('fidelity', q.fidelity, 0, 10000),
+      readoutError: int('readoutError', q.readoutError, 0, 10000),
+    };
+  });
   markReported(ctx, p, r.seq);
   emit(ctx, {
     type: 'q.metrics.reported',
@@ -215,10 +218,11 @@ export function reportPhi(ctx: Ctx, cmd: CommandOf<'report.phi'>): void {
   if (p.domain !== 'PHI') reject('HV_DOMAIN_MISMATCH', `Provider ${p.name} is not a Φ provider.`);
   if (!Array.isArray(r.envelopes) || r.envelopes.length > 4096)
     reject('HV_INVALID_COMMAND', 'envelopes must be a list of at most 4096.');
-  const rows = r.envelopes.map((e) => {
+  const rows = r.envelopes.map((row) => {
+    const e = record('envelopes[]', row);
     const env = ctx.state.envelopes[text('envelope', e.envelope, 64)];
     if (!env || env.provider !== p.id)
-      reject('HV_NOT_FOUND', `Envelope ${e.envelope} is not hosted on ${p.name}.`);
+      reject('HV_NOT_FOUND', `Envelope ${String(e.envelope)} is not hosted on ${p.name}.`);
     return {
       envelope: env.id,
       stability: int('stability', e.stability, 0, 10000),
