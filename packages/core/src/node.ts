@@ -1,5 +1,5 @@
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 import type { Hasher } from './trace/hash.js';
 
-/** node:crypto SHA-256: the same digest as the portable hasher, about 7× faster. Node only. */
-export const nodeSha256: Hasher = (text) => createHash('sha256').update(text).digest('hex');
+/** node:crypto's one-shot SHA-256 (no Hash object per entry): the portable hasher's digest, ~10× faster. Node only. */
+export const nodeSha256: Hasher = (text) => hash('sha256', text, 'hex');

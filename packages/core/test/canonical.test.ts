@@ -64,6 +64,29 @@ describe('canonical JSON', () => {
     );
   });
 
+  it('takes the native fast path for values already in key order, with the same bytes', () => {
+    // Rebuild every object with its keys inserted in sorted order: the form the core emits.
+    const presorted = (v: Json): Json =>
+      Array.isArray(v)
+        ? v.map(presorted)
+        : v !== null && typeof v === 'object'
+          ? Object.fromEntries(
+              Object.keys(v)
+                .sort()
+                .map((k) => [k, presorted(v[k]!)]),
+            )
+          : v;
+    fc.assert(
+      fc.property(json, (v) => {
+        expect(canonicalJson(presorted(v))).toBe(canonicalize(v));
+      }),
+      { numRuns: 2000 },
+    );
+    expect(canonicalJson({ a: 1, b: [1, { c: null, d: 'x' }] })).toBe('{"a":1,"b":[1,{"c":null,"d":"x"}]}');
+    expect(canonicalJson({ a: 1, b: undefined, c: 2 })).toBe('{"a":1,"c":2}');
+    expect(canonicalJson([1, undefined, 2])).toBe('[1,null,2]');
+  });
+
   it('sorts unicode keys by UTF-16 code units, as RFC 8785 requires', () => {
     const v = { '😀': 1, '\uffff': 2, é: 3, e: 4, E: 5, '': 6, '10': 7, '9': 8 };
     expect(canonicalJson(v)).toBe(canonicalize(v));
@@ -73,6 +96,7 @@ describe('canonical JSON', () => {
   it('refuses what JSON cannot carry', () => {
     expect(() => canonicalJson(Number.NaN)).toThrow();
     expect(() => canonicalJson({ a: Number.POSITIVE_INFINITY })).toThrow();
+    expect(() => canonicalJson({ a: 1, b: [Number.NaN] })).toThrow();
   });
 });
 
@@ -122,6 +146,8 @@ describe('entry text', () => {
       expect(e.text).toBe(canonicalJson(rest));
       expect(e.text).toBe(canonicalize(rest));
       expect(e.text).toBe(entryText(rest));
+      // The core builds its own payloads in canonical key order (the native serialisation path).
+      if (e.outcome === 'effect') expect(JSON.stringify(e.payload), e.type).toBe(canonicalJson(e.payload));
     }
   });
 });

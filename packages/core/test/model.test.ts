@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import {
   type Actor,
   type Command,
+  canonicalJson,
   checkAll,
   cloneState,
   type Entry,
@@ -314,6 +315,13 @@ function runSequence(cmds: Command[]): void {
       expect(r.entries[0]!.outcome).toBe('rejected');
     }
   }
+  // Every payload the core itself builds is in canonical key order, so sealing takes the native
+  // JSON.stringify path (only a command entry carries the caller's own key order).
+  for (const e of entries)
+    if (e.outcome === 'effect')
+      expect(JSON.stringify(e.payload), `${e.type} payload keys not in canonical order`).toBe(
+        canonicalJson(e.payload),
+      );
   const rep = replay(entries, { hasher: nodeSha256 });
   expect(rep.mismatch).toBeNull();
   expect(rep.violations).toEqual([]);

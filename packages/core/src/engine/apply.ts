@@ -28,5 +28,5 @@ export function run(
 ): { state: State; results: StepResult[] } {
   const state = emptyState();
   const results = cmds.map((c) => step(state, c, opts));
-  return { state, results };
+  return { results, state };
 }

@@ -44,11 +44,11 @@ export function preview(state: State, cmd: Command, hasher?: Hasher): Preview {
     for (const k of CAPACITY_KEYS)
       if (after.allocated[k] !== p.allocated[k])
         capacity.push({
+          after: after.allocated[k],
+          before: p.allocated[k],
+          capacity: after.capacity[k],
           provider: p.id,
           resource: k,
-          before: p.allocated[k],
-          after: after.allocated[k],
-          capacity: after.capacity[k],
         });
   }
   const budgets: BudgetDelta[] = [];
@@ -58,7 +58,7 @@ export function preview(state: State, cmd: Command, hasher?: Hasher): Preview {
     const before =
       was && (was.status === 'issued' || was.status === 'active') ? was.q!.budget - was.consumed : 0;
     const after = c.status === 'issued' || c.status === 'active' ? c.q.budget - c.consumed : 0;
-    if (before !== after || !was) budgets.push({ contract: c.id, before, after, budget: c.q.budget });
+    if (before !== after || !was) budgets.push({ after, before, budget: c.q.budget, contract: c.id });
   }
   const quota: Preview['quota'] = [];
   for (const v of Object.values(copy.vhms)) {
@@ -66,17 +66,17 @@ export function preview(state: State, cmd: Command, hasher?: Hasher): Preview {
     for (const k of ['memory', 'cpu', 'qubits', 'envelopes'] as const) {
       const before = was ? was.used[k] + was.carved[k] : 0;
       const after = v.used[k] + v.carved[k];
-      if (before !== after) quota.push({ vhm: v.id, resource: k, before, after, quota: v.quota[k] });
+      if (before !== after) quota.push({ after, before, quota: v.quota[k], resource: k, vhm: v.id });
     }
   }
   const violations = checkAll(copy);
   return {
+    budgets,
+    capacity,
     entries: r.entries,
     error: r.error,
-    capacity,
-    budgets,
-    quota,
     invariants: { checked: INVARIANT_COUNT, violations },
+    quota,
   };
 }
 

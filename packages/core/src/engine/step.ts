@@ -75,11 +75,10 @@ export function step(state: State, cmd: Command, opts: StepOptions = {}): StepRe
 /** The first entry of every command's group: the command itself and its outcome. */
 function commandDraft(ctx: Ctx, cmd: Command, error: StepResult['error']): EntryDraft {
   const { actor, ...body } = cmd;
-  const payload: { [key: string]: Json } = { command: body as unknown as Json, actor: actorJson(actor) };
-  if (error) {
-    payload.code = error.code;
-    payload.message = error.message;
-  }
+  // Keys in canonical order, so only the caller-supplied command body needs sorting when sealed.
+  const payload: { [key: string]: Json } = error
+    ? { actor: actorJson(actor), code: error.code, command: body as unknown as Json, message: error.message }
+    : { actor: actorJson(actor), command: body as unknown as Json };
   const c = cmd as Partial<Record<'vhm' | 'tenant' | 'capability' | 'contract' | 'domain', unknown>>;
   const vhmId = typeof c.vhm === 'string' ? c.vhm : null;
   const vhm = vhmId ? ctx.state.vhms[vhmId] : undefined;
@@ -137,7 +136,7 @@ function actorJson(a: Actor): Json {
   return a.kind === 'operator'
     ? { kind: 'operator' }
     : a.kind === 'tenant'
-      ? { kind: 'tenant', tenant: a.tenant, role: a.role }
+      ? { kind: 'tenant', role: a.role, tenant: a.tenant }
       : { kind: 'provider', name: a.name };
 }
 

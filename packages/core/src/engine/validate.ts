@@ -1,5 +1,5 @@
 import { reject } from '../model/errors.js';
-import { QUOTA_KEYS } from '../model/quota.js';
+import { QUOTA_KEYS, quotaOf } from '../model/quota.js';
 import { DOMAINS, type Domain, type Quota, RIGHTS, type Right } from '../model/state.js';
 
 // The core is the trusted base: it re-checks the shape of what it is given even though the API
@@ -41,7 +41,7 @@ export function rights(v: unknown): Right[] {
 export function quota(v: unknown): Quota {
   if (typeof v !== 'object' || v === null) reject('HV_INVALID_COMMAND', 'quota must be an object.');
   const o = v as Record<string, unknown>;
-  const q = {} as Quota;
-  for (const k of QUOTA_KEYS) q[k] = int(`quota.${k}`, o[k] ?? 0);
-  return q;
+  // Checked in QUOTA_KEYS order (which field an error names), built in key order (canonical fast path).
+  for (const k of QUOTA_KEYS) int(`quota.${k}`, o[k] ?? 0);
+  return quotaOf(o as Partial<Quota>);
 }

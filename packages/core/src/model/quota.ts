@@ -19,10 +19,10 @@ export function addCapacity(into: ProviderCapacity, c: ProviderCapacity, sign: 1
 
 export function quotaOf(partial: Partial<Quota>): Quota {
   return {
-    vhms: partial.vhms ?? 0,
-    memory: partial.memory ?? 0,
     cpu: partial.cpu ?? 0,
-    qubits: partial.qubits ?? 0,
     envelopes: partial.envelopes ?? 0,
+    memory: partial.memory ?? 0,
+    qubits: partial.qubits ?? 0,
+    vhms: partial.vhms ?? 0,
   };
 }

@@ -329,51 +329,51 @@ export interface State {
 export const GENESIS_HASH = '0'.repeat(64);
 
 export const DEFAULT_CONFIG: Config = {
-  maxDepth: 3,
-  agingThreshold: 8,
   agingStep: 1,
-  domainPriority: { PHI: 3, Q: 2, K: 1 },
+  agingThreshold: 8,
+  domainPriority: { K: 1, PHI: 3, Q: 2 },
+  maxDepth: 3,
+  thresholds: { driftMax: 1000, fidelityMin: 9900, noiseMax: 1500, readoutMax: 300, t1Min: 50, t2Min: 30 },
   vhmEscalation: 3,
-  thresholds: { t1Min: 50, t2Min: 30, fidelityMin: 9900, readoutMax: 300, noiseMax: 1500, driftMax: 1000 },
 };
 
 export function zeroQuota(): Quota {
-  return { vhms: 0, memory: 0, cpu: 0, qubits: 0, envelopes: 0 };
+  return { cpu: 0, envelopes: 0, memory: 0, qubits: 0, vhms: 0 };
 }
 
 export function zeroCapacity(): ProviderCapacity {
-  return { memory: 0, cpu: 0, qubits: 0, envelopes: 0 };
+  return { cpu: 0, envelopes: 0, memory: 0, qubits: 0 };
 }
 
 /** The empty state before the genesis command. */
 export function emptyState(): State {
   return {
-    version: 1,
-    seq: 0,
-    l: 0,
-    head: GENESIS_HASH,
-    config: DEFAULT_CONFIG,
-    counters: {},
-    trustedFirmware: [],
-    tenants: {},
-    providers: {},
-    calibrations: {},
-    vhms: {},
-    processes: {},
-    capabilities: {},
-    contracts: {},
-    bindings: {},
-    containers: {},
-    envelopes: {},
-    snapshots: {},
-    migrations: {},
-    ipcs: {},
-    units: {},
-    faults: {},
     alerts: {},
-    phiExpiry: [],
+    bindings: {},
+    calibrations: {},
     capStats: { issued: 0, revoked: 0 },
+    capabilities: {},
+    config: DEFAULT_CONFIG,
+    containers: {},
+    contracts: {},
+    counters: {},
+    envelopes: {},
+    faults: {},
+    head: GENESIS_HASH,
+    ipcs: {},
+    l: 0,
+    migrations: {},
+    phiExpiry: [],
+    processes: {},
+    providers: {},
     runQueue: [],
     schedClock: 0,
+    seq: 0,
+    snapshots: {},
+    tenants: {},
+    trustedFirmware: [],
+    units: {},
+    version: 1,
+    vhms: {},
   };
 }

@@ -82,6 +82,8 @@ export function replay(stored: Iterable<StoredEntry>, opts: ReplayOptions = {}):
       entries++;
       continue;
     }
+    // Only a command entry gets here when the trace is intact. Its stored hash is checked before
+    // the command is re-applied, so a rejected trace never leaves its bad command in the state.
     if (hasher(s.text) !== s.hash)
       return result({
         seq: s.seq,
@@ -91,13 +93,13 @@ export function replay(stored: Iterable<StoredEntry>, opts: ReplayOptions = {}):
       prev?: unknown;
       l?: unknown;
       payload?: { command?: Record<string, unknown>; actor?: unknown };
-    };
+    } | null;
     try {
       parsed = JSON.parse(s.text);
     } catch {
       return result({ seq: s.seq, reason: 'stored text is not JSON' });
     }
-    if (parsed.prev !== prev)
+    if (parsed?.prev !== prev)
       return result({
         seq: s.seq,
         reason: 'previous-hash link broken (entry deleted, inserted or reordered)',

@@ -1,6 +1,6 @@
 import type { Domain } from '../model/state.js';
 import type { Json } from './canonical.js';
-import { canonicalJson } from './canonical.js';
+import { canonicalJson, isCanonicalOrder } from './canonical.js';
 import type { Hasher } from './hash.js';
 
 export type Outcome = 'accepted' | 'rejected' | 'effect';
@@ -51,23 +51,24 @@ function str(v: string | null): string {
 }
 
 export function sealEntry(draft: EntryDraft, seq: number, l: number, prev: string, hasher: Hasher): Entry {
-  // One object, filled in place: this is the hottest allocation of the core.
+  // One object, its hashed fields inserted in canonical key order and `text` and `hash` added last:
+  // when the payload is in canonical order too (the core builds its payloads that way), one native
+  // JSON.stringify of the object, before those two exist, is the canonical text. This is the
+  // hottest allocation of the core.
   const e = {
-    seq,
-    l,
-    type: draft.type,
-    tenant: draft.tenant ?? null,
-    vhm: draft.vhm ?? null,
-    domain: draft.domain ?? null,
     capability: draft.capability ?? null,
     contract: draft.contract ?? null,
-    payload: draft.payload,
+    domain: draft.domain ?? null,
+    l,
     outcome: draft.outcome ?? 'effect',
+    payload: draft.payload,
     prev,
-    hash: '',
-    text: '',
+    seq,
+    tenant: draft.tenant ?? null,
+    type: draft.type,
+    vhm: draft.vhm ?? null,
   } as Entry;
-  e.text = entryText(e);
+  e.text = isCanonicalOrder(draft.payload) ? JSON.stringify(e) : entryText(e);
   e.hash = hasher(e.text);
   return e;
 }

@@ -16,7 +16,7 @@ export function genesis(ctx: Ctx, cmd: CommandOf<'genesis'>): void {
   int('config.agingStep', c.agingStep, 1, 1000);
   int('config.vhmEscalation', c.vhmEscalation, 1, 1000);
   ctx.state.config = structuredClone(c);
-  emit(ctx, { type: 'genesis', payload: { config: { ...c } as never } });
+  emit(ctx, { payload: { config: { ...c } as never }, type: 'genesis' });
 }
 
 export function advanceClock(ctx: Ctx, cmd: CommandOf<'clock.advance'>): void {
@@ -24,7 +24,7 @@ export function advanceClock(ctx: Ctx, cmd: CommandOf<'clock.advance'>): void {
   // The +1 every command gets is added by the engine; this adds the rest.
   const ticks = int('ticks', cmd.ticks, 1, 1_000_000);
   ctx.state.l += ticks - 1;
-  emit(ctx, { type: 'clock.advanced', payload: { ticks, l: ctx.state.l } });
+  emit(ctx, { payload: { l: ctx.state.l, ticks }, type: 'clock.advanced' });
   expireWindows(ctx);
 }
 
@@ -36,7 +36,7 @@ export function trustFirmware(ctx: Ctx, cmd: CommandOf<'firmware.trust'>): void 
   if (ctx.state.trustedFirmware.includes(m)) reject('HV_CONFLICT', 'That measurement is already trusted.');
   ctx.state.trustedFirmware.push(m);
   ctx.state.trustedFirmware.sort();
-  emit(ctx, { type: 'firmware.trusted', payload: { measurement: m } });
+  emit(ctx, { payload: { measurement: m }, type: 'firmware.trusted' });
 }
 
 export function createTenant(ctx: Ctx, cmd: CommandOf<'tenant.create'>): void {
@@ -48,7 +48,7 @@ export function createTenant(ctx: Ctx, cmd: CommandOf<'tenant.create'>): void {
   const id = nextId(ctx.state, 'tenant');
   ctx.state.tenants[id] = { id, name, quota: q, carved: zeroQuota(), status: 'active' };
   ctx.touched.tenants.add(id);
-  emit(ctx, { type: 'tenant.created', tenant: id, payload: { tenant: id, name, quota: { ...q } } });
+  emit(ctx, { payload: { name, quota: { ...q }, tenant: id }, tenant: id, type: 'tenant.created' });
 }
 
 export function setTenantQuota(ctx: Ctx, cmd: CommandOf<'tenant.setQuota'>): void {
@@ -63,5 +63,5 @@ export function setTenantQuota(ctx: Ctx, cmd: CommandOf<'tenant.setQuota'>): voi
     );
   t.quota = q;
   ctx.touched.tenants.add(t.id);
-  emit(ctx, { type: 'tenant.quota.set', tenant: t.id, payload: { tenant: t.id, quota: { ...q } } });
+  emit(ctx, { payload: { quota: { ...q }, tenant: t.id }, tenant: t.id, type: 'tenant.quota.set' });
 }

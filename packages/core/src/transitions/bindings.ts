@@ -28,26 +28,26 @@ export function requestBinding(ctx: Ctx, cmd: CommandOf<'binding.request'>): voi
     reject('HV_CONFLICT', `${c.id} is already bound by ${c.binding}; a contract has one binding.`);
   const id = nextId(ctx.state, 'binding');
   ctx.state.bindings[id] = {
-    id,
-    vhm: v.id,
-    contract: c.id,
-    domain: c.domain,
-    state: 'requested',
     capability: cap.id,
     container: null,
+    contract: c.id,
+    domain: c.domain,
     envelope: null,
     history: [['requested', ctx.state.l]],
+    id,
+    state: 'requested',
+    vhm: v.id,
   };
   c.binding = id;
   v.bindings.push(id);
   emit(ctx, {
-    type: 'binding.requested',
-    tenant: v.tenant,
-    vhm: v.id,
-    domain: c.domain,
     capability: cap.id,
     contract: c.id,
+    domain: c.domain,
     payload: { binding: id },
+    tenant: v.tenant,
+    type: 'binding.requested',
+    vhm: v.id,
   });
 }
 
@@ -73,13 +73,13 @@ export function validateBinding(ctx: Ctx, cmd: CommandOf<'binding.validate'>): v
   b.state = 'validated';
   b.history.push(['validated', ctx.state.l]);
   emit(ctx, {
-    type: 'binding.validated',
-    tenant: v.tenant,
-    vhm: v.id,
-    domain: b.domain,
     capability: cap.id,
     contract: c.id,
+    domain: b.domain,
     payload: { binding: b.id, provider: p.id },
+    tenant: v.tenant,
+    type: 'binding.validated',
+    vhm: v.id,
   });
 }
 
@@ -101,57 +101,57 @@ export function activateBinding(ctx: Ctx, cmd: CommandOf<'binding.activate'>): v
   b.state = 'active';
   b.history.push(['active', s.l]);
   emit(ctx, {
-    type: 'binding.activated',
-    tenant: v.tenant,
-    vhm: v.id,
-    domain: b.domain,
     capability: cap.id,
     contract: c.id,
+    domain: b.domain,
     payload: { binding: b.id },
+    tenant: v.tenant,
+    type: 'binding.activated',
+    vhm: v.id,
   });
   if (c.domain === 'Q' && c.q) {
     const qc = nextId(s, 'qc');
     s.containers[qc] = {
-      id: qc,
-      vhm: v.id,
       contract: c.id,
+      createdL: s.l,
+      id: qc,
+      live: true,
       provider: p.id,
       qubits: c.q.qubits,
-      live: true,
-      createdL: s.l,
+      vhm: v.id,
     };
     b.container = qc;
     emit(ctx, {
-      type: 'q.container.created',
-      tenant: v.tenant,
-      vhm: v.id,
-      domain: 'Q',
       contract: c.id,
-      payload: { container: qc, qubits: c.q.qubits, provider: p.id },
+      domain: 'Q',
+      payload: { container: qc, provider: p.id, qubits: c.q.qubits },
+      tenant: v.tenant,
+      type: 'q.container.created',
+      vhm: v.id,
     });
   } else if (c.domain === 'PHI' && c.phi) {
     const env = nextId(s, 'env');
     s.envelopes[env] = {
-      id: env,
-      vhm: v.id,
       contract: c.id,
-      provider: p.id,
-      start: c.phi.start,
-      end: c.phi.start + c.phi.duration,
-      live: true,
-      lastStability: null,
       createdL: s.l,
+      end: c.phi.start + c.phi.duration,
       endedL: null,
+      id: env,
+      lastStability: null,
+      live: true,
+      provider: p.id,
       reason: null,
+      start: c.phi.start,
+      vhm: v.id,
     };
     b.envelope = env;
     emit(ctx, {
-      type: 'phi.envelope.allocated',
-      tenant: v.tenant,
-      vhm: v.id,
-      domain: 'PHI',
       contract: c.id,
-      payload: { envelope: env, start: c.phi.start, end: c.phi.start + c.phi.duration, provider: p.id },
+      domain: 'PHI',
+      payload: { end: c.phi.start + c.phi.duration, envelope: env, provider: p.id, start: c.phi.start },
+      tenant: v.tenant,
+      type: 'phi.envelope.allocated',
+      vhm: v.id,
     });
   } else if (c.domain === 'K') {
     v.host = p.id;

@@ -18,22 +18,22 @@ export function issueCapability(ctx: Ctx, cmd: CommandOf<'cap.issue'>): void {
   const r = rights(cmd.rights);
   const id = nextId(ctx.state, 'cap');
   ctx.state.capabilities[id] = {
-    id,
-    vhm: v.id,
-    parent: null,
-    rights: r,
     children: [],
-    revoked: false,
+    id,
     issuedL: ctx.state.l,
+    parent: null,
+    revoked: false,
+    rights: r,
+    vhm: v.id,
   };
   v.capabilities.push(id);
   ctx.state.capStats.issued += 1;
   emit(ctx, {
-    type: 'cap.issued',
-    tenant: v.tenant,
-    vhm: v.id,
     capability: id,
     payload: { capability: id, rights: r, root: true },
+    tenant: v.tenant,
+    type: 'cap.issued',
+    vhm: v.id,
   });
 }
 
@@ -54,23 +54,23 @@ export function deriveCapability(ctx: Ctx, cmd: CommandOf<'cap.derive'>): void {
     );
   const id = nextId(ctx.state, 'cap');
   ctx.state.capabilities[id] = {
-    id,
-    vhm: v.id,
-    parent: parentId,
-    rights: r,
     children: [],
-    revoked: false,
+    id,
     issuedL: ctx.state.l,
+    parent: parentId,
+    revoked: false,
+    rights: r,
+    vhm: v.id,
   };
   parent!.children.push(id);
   v.capabilities.push(id);
   ctx.state.capStats.issued += 1;
   emit(ctx, {
-    type: 'cap.derived',
-    tenant: v.tenant,
-    vhm: v.id,
     capability: id,
     payload: { capability: id, parent: parentId, rights: r },
+    tenant: v.tenant,
+    type: 'cap.derived',
+    vhm: v.id,
   });
 }
 

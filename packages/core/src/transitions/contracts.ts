@@ -67,20 +67,20 @@ export function allocateContract(ctx: Ctx, cmd: CommandOf<'contract.allocate'>):
   if (p.domain !== d) reject('HV_DOMAIN_MISMATCH', `${p.name} is a ${p.domain} provider, not ${d}.`);
   if (p.attestation !== 'attested') reject('HV_PROVIDER_UNATTESTED', `${p.name} is not attested.`);
   const draft: Contract = {
-    id: '',
-    vhm: v.id,
-    tenant: v.tenant,
-    domain: d,
-    provider: p.id,
-    status: 'issued',
-    k: null,
-    q: null,
-    phi: null,
-    consumed: 0,
-    reason: null,
-    issuedL: s.l,
-    endedL: null,
     binding: null,
+    consumed: 0,
+    domain: d,
+    endedL: null,
+    id: '',
+    issuedL: s.l,
+    k: null,
+    phi: null,
+    provider: p.id,
+    q: null,
+    reason: null,
+    status: 'issued',
+    tenant: v.tenant,
+    vhm: v.id,
   };
   if (d === 'K') {
     const k = cmd.k;
@@ -110,7 +110,7 @@ export function allocateContract(ctx: Ctx, cmd: CommandOf<'contract.allocate'>):
     for (const irq of irqs)
       if (p.irqRoutes[String(irq)])
         reject('HV_IRQ_CONFLICT', `Interrupt vector ${irq} on ${p.name} is already routed.`);
-    draft.k = { base, size, cpu, irqs };
+    draft.k = { base, cpu, irqs, size };
   } else if (d === 'Q') {
     const q = cmd.q;
     if (!q) reject('HV_INVALID_COMMAND', 'A Q contract needs q: { qubits, budget, calibration }.');
@@ -134,7 +134,7 @@ export function allocateContract(ctx: Ctx, cmd: CommandOf<'contract.allocate'>):
         'Q_ERR_RESOURCE_UNAVAILABLE',
         `${p.name} has ${p.capacity.qubits - p.allocated.qubits} qubits free; ${qubits} requested.`,
       );
-    draft.q = { qubits, budget, calibration: cal.id };
+    draft.q = { budget, calibration: cal.id, qubits };
   } else {
     const phi = cmd.phi;
     if (!phi) reject('HV_INVALID_COMMAND', 'A Φ contract needs phi: { start, duration, tolerance }.');
@@ -160,7 +160,7 @@ export function allocateContract(ctx: Ctx, cmd: CommandOf<'contract.allocate'>):
           `The window overlaps ${o.id}'s [${o.phi.start}, ${o.phi.start + o.phi.duration}) on ${p.name}; open an IPC contract with PHI_SHARE to share it.`,
         );
     }
-    draft.phi = { start, duration, tolerance };
+    draft.phi = { duration, start, tolerance };
   }
   const need = contractQuota(draft);
   const over = quotaOverflow({ ...freeQuota(v), vhms: Number.MAX_SAFE_INTEGER }, v.used, need);
@@ -190,19 +190,19 @@ export function allocateContract(ctx: Ctx, cmd: CommandOf<'contract.allocate'>):
   ctx.touched.providers.add(p.id);
   ctx.touched.vhms.add(v.id);
   emit(ctx, {
-    type: 'contract.issued',
-    tenant: v.tenant,
-    vhm: v.id,
-    domain: d,
     capability: cap.id,
     contract: id,
+    domain: d,
     payload: {
       contract: id,
-      provider: p.id,
       k: draft.k ? { ...draft.k, irqs: [...draft.k.irqs] } : null,
-      q: draft.q ? { ...draft.q } : null,
       phi: draft.phi ? { ...draft.phi } : null,
+      provider: p.id,
+      q: draft.q ? { ...draft.q } : null,
     },
+    tenant: v.tenant,
+    type: 'contract.issued',
+    vhm: v.id,
   });
 }
 
@@ -215,13 +215,13 @@ export function activateContract(ctx: Ctx, cmd: CommandOf<'contract.activate'>):
     reject('HV_LIFECYCLE_INVALID', `${c.id} is ${c.status}; only an issued contract can be activated.`);
   c.status = 'active';
   emit(ctx, {
-    type: 'contract.activated',
-    tenant: v.tenant,
-    vhm: v.id,
-    domain: c.domain,
     capability: cap.id,
     contract: c.id,
+    domain: c.domain,
     payload: { contract: c.id },
+    tenant: v.tenant,
+    type: 'contract.activated',
+    vhm: v.id,
   });
 }
 

@@ -42,13 +42,13 @@ export function runQJob(ctx: Ctx, cmd: CommandOf<'q.job'>): Refusal | undefined 
   const remaining = q.budget - c.consumed;
   if (cost > remaining) {
     emit(ctx, {
-      type: 'q.job.refused',
-      tenant: v.tenant,
-      vhm: v.id,
-      domain: 'Q',
       capability: cap.id,
       contract: c.id,
-      payload: { binding: b.id, cost, remaining, code: 'Q_ERR_DECOHERENCE_EXCEEDED' },
+      domain: 'Q',
+      payload: { binding: b.id, code: 'Q_ERR_DECOHERENCE_EXCEEDED', cost, remaining },
+      tenant: v.tenant,
+      type: 'q.job.refused',
+      vhm: v.id,
     });
     invalidateContract(
       ctx,
@@ -58,27 +58,27 @@ export function runQJob(ctx: Ctx, cmd: CommandOf<'q.job'>): Refusal | undefined 
       false,
     );
     return {
-      refused: 'Q_ERR_DECOHERENCE_EXCEEDED',
       message: `Job cost ${cost} exceeds the remaining budget ${remaining}; contract ${c.id} is invalidated.`,
+      refused: 'Q_ERR_DECOHERENCE_EXCEEDED',
     };
   }
   c.consumed += cost;
   const job = nextId(s, 'job');
   emit(ctx, {
-    type: 'q.job.executed',
-    tenant: v.tenant,
-    vhm: v.id,
-    domain: 'Q',
     capability: cap.id,
     contract: c.id,
+    domain: 'Q',
     payload: {
-      job,
       binding: b.id,
       container: b.container,
       cost,
-      remaining: q.budget - c.consumed,
+      job,
       operations: ops,
+      remaining: q.budget - c.consumed,
     },
+    tenant: v.tenant,
+    type: 'q.job.executed',
+    vhm: v.id,
   });
   return undefined;
 }
@@ -99,20 +99,20 @@ export function runPhiTransform(ctx: Ctx, cmd: CommandOf<'phi.transform'>): Refu
     reject('PHI_ERR_TRANSFORM_UNSUPPORTED', `${p.name} does not support the ${transform} transform.`);
   if (s.l < env.start || s.l >= env.end) {
     emit(ctx, {
-      type: 'phi.transform.refused',
-      tenant: v.tenant,
-      vhm: v.id,
-      domain: 'PHI',
       capability: cap.id,
       contract: c.id,
+      domain: 'PHI',
       payload: {
+        code: 'PHI_ERR_COHERENCE_TIMEOUT',
+        end: env.end,
         envelope: env.id,
-        transform,
         l: s.l,
         start: env.start,
-        end: env.end,
-        code: 'PHI_ERR_COHERENCE_TIMEOUT',
+        transform,
       },
+      tenant: v.tenant,
+      type: 'phi.transform.refused',
+      vhm: v.id,
     });
     terminateEnvelope(ctx, env.id, 'PHI_ERR_COHERENCE_TIMEOUT');
     invalidateContract(
@@ -123,18 +123,18 @@ export function runPhiTransform(ctx: Ctx, cmd: CommandOf<'phi.transform'>): Refu
       false,
     );
     return {
-      refused: 'PHI_ERR_COHERENCE_TIMEOUT',
       message: `L ${s.l} is outside the coherence window [${env.start}, ${env.end}); envelope ${env.id} is invalidated.`,
+      refused: 'PHI_ERR_COHERENCE_TIMEOUT',
     };
   }
   emit(ctx, {
-    type: 'phi.transform.applied',
-    tenant: v.tenant,
-    vhm: v.id,
-    domain: 'PHI',
     capability: cap.id,
     contract: c.id,
-    payload: { envelope: env.id, transform, impact },
+    domain: 'PHI',
+    payload: { envelope: env.id, impact, transform },
+    tenant: v.tenant,
+    type: 'phi.transform.applied',
+    vhm: v.id,
   });
   return undefined;
 }

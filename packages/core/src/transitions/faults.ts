@@ -19,12 +19,12 @@ export function injectFault(ctx: Ctx, cmd: CommandOf<'fault.inject'>): void {
         reject('HV_LIFECYCLE_INVALID', `${c.id} is ${c.status}.`);
       if (amount < 1) reject('HV_INVALID_COMMAND', 'A decoherence spike needs an amount of at least 1.');
       emit(ctx, {
-        type: 'fault.injected',
-        tenant: c.tenant,
-        vhm: c.vhm,
-        domain: 'Q',
         contract: c.id,
-        payload: { kind: cmd.kind, target, amount },
+        domain: 'Q',
+        payload: { amount, kind: cmd.kind, target },
+        tenant: c.tenant,
+        type: 'fault.injected',
+        vhm: c.vhm,
       });
       const remaining = c.q!.budget - c.consumed;
       if (amount > remaining) {
@@ -38,14 +38,14 @@ export function injectFault(ctx: Ctx, cmd: CommandOf<'fault.inject'>): void {
       } else {
         c.consumed += amount;
         raiseFault(ctx, {
-          level: 'process',
           code: 'Q_ERR_DECOHERENCE_EXCEEDED',
-          vhm: c.vhm,
-          provider: c.provider,
           contract: c.id,
           domain: 'Q',
           injected: true,
+          level: 'process',
           message: `Injected decoherence spike consumed ${amount} of ${c.id}'s budget.`,
+          provider: c.provider,
+          vhm: c.vhm,
         });
       }
       return;
@@ -56,12 +56,12 @@ export function injectFault(ctx: Ctx, cmd: CommandOf<'fault.inject'>): void {
       if (amount > 10000) reject('HV_INVALID_COMMAND', 'Stability is in basis points (0–10000).');
       const c = s.contracts[env.contract]!;
       emit(ctx, {
-        type: 'fault.injected',
-        tenant: c.tenant,
-        vhm: c.vhm,
-        domain: 'PHI',
         contract: c.id,
-        payload: { kind: cmd.kind, target, amount },
+        domain: 'PHI',
+        payload: { amount, kind: cmd.kind, target },
+        tenant: c.tenant,
+        type: 'fault.injected',
+        vhm: c.vhm,
       });
       env.lastStability = amount;
       if (amount < c.phi!.tolerance) {
@@ -81,22 +81,22 @@ export function injectFault(ctx: Ctx, cmd: CommandOf<'fault.inject'>): void {
       if (!cap || cap.revoked) reject('HV_NOT_FOUND', `Valid capability ${target} does not exist.`);
       const v = s.vhms[cap.vhm]!;
       emit(ctx, {
-        type: 'fault.injected',
-        tenant: v.tenant,
-        vhm: v.id,
         capability: cap.id,
-        payload: { kind: cmd.kind, target, amount },
+        payload: { amount, kind: cmd.kind, target },
+        tenant: v.tenant,
+        type: 'fault.injected',
+        vhm: v.id,
       });
       revokeCapability(ctx, cap.id, 'fault injection');
       raiseFault(ctx, {
-        level: 'process',
         code: 'HV_CAP_REVOKED',
-        vhm: v.id,
-        provider: null,
         contract: null,
         domain: null,
         injected: true,
+        level: 'process',
         message: `Capability ${cap.id} revoked during execution by fault injection.`,
+        provider: null,
+        vhm: v.id,
       });
       return;
     }
@@ -106,12 +106,12 @@ export function injectFault(ctx: Ctx, cmd: CommandOf<'fault.inject'>): void {
       if (c.status !== 'active' && c.status !== 'issued')
         reject('HV_LIFECYCLE_INVALID', `${c.id} is ${c.status}.`);
       emit(ctx, {
-        type: 'fault.injected',
-        tenant: c.tenant,
-        vhm: c.vhm,
-        domain: c.domain,
         contract: c.id,
-        payload: { kind: cmd.kind, target, amount },
+        domain: c.domain,
+        payload: { amount, kind: cmd.kind, target },
+        tenant: c.tenant,
+        type: 'fault.injected',
+        vhm: c.vhm,
       });
       invalidateContract(
         ctx,

@@ -23,13 +23,13 @@ export function openIpc(ctx: Ctx, cmd: CommandOf<'ipc.open'>): void {
     reject('HV_INVALID_COMMAND', 'rights must be a non-empty list of MSG and PHI_SHARE.');
   const rights = IPC_RIGHTS.filter((r) => cmd.rights.includes(r));
   const id = nextId(ctx.state, 'ipc');
-  ctx.state.ipcs[id] = { id, a: a.id, b: b.id, rights, open: true, openedL: ctx.state.l };
+  ctx.state.ipcs[id] = { a: a.id, b: b.id, id, open: true, openedL: ctx.state.l, rights };
   emit(ctx, {
-    type: 'ipc.opened',
-    tenant: a.tenant,
-    vhm: a.id,
     capability: ca.id,
-    payload: { ipc: id, a: a.id, b: b.id, rights, capabilityB: cb.id, tenantB: b.tenant },
+    payload: { a: a.id, b: b.id, capabilityB: cb.id, ipc: id, rights, tenantB: b.tenant },
+    tenant: a.tenant,
+    type: 'ipc.opened',
+    vhm: a.id,
   });
 }
 
@@ -44,9 +44,9 @@ export function closeIpc(ctx: Ctx, cmd: CommandOf<'ipc.close'>): void {
   if (!ipc.open) reject('HV_LIFECYCLE_INVALID', `${id} is already closed.`);
   ipc.open = false;
   emit(ctx, {
-    type: 'ipc.closed',
-    tenant: side.tenant,
-    vhm: side.id,
     payload: { ipc: id, reason: 'closed by request' },
+    tenant: side.tenant,
+    type: 'ipc.closed',
+    vhm: side.id,
   });
 }

@@ -75,11 +75,11 @@ export function migrateVhm(ctx: Ctx, cmd: CommandOf<'vhm.migrate'>): void {
   const reinitialised: string[] = [];
   const transferred: string[] = [];
   emit(ctx, {
-    type: 'vhm.migration.started',
-    tenant: v.tenant,
-    vhm: v.id,
     capability: cap.id,
-    payload: { migration: id, from, to: target.id, qPolicy: policy },
+    payload: { from, migration: id, qPolicy: policy, to: target.id },
+    tenant: v.tenant,
+    type: 'vhm.migration.started',
+    vhm: v.id,
   });
   for (const c of kMoves) {
     const old = s.providers[c.provider]!;
@@ -99,12 +99,12 @@ export function migrateVhm(ctx: Ctx, cmd: CommandOf<'vhm.migrate'>): void {
     c.provider = target.id;
     ctx.touched.providers.add(old.id);
     emit(ctx, {
-      type: 'k.contract.moved',
-      tenant: v.tenant,
-      vhm: v.id,
-      domain: 'K',
       contract: c.id,
+      domain: 'K',
       payload: { contract: c.id, from: old.id, to: target.id },
+      tenant: v.tenant,
+      type: 'k.contract.moved',
+      vhm: v.id,
     });
   }
   ctx.touched.providers.add(target.id);
@@ -113,34 +113,34 @@ export function migrateVhm(ctx: Ctx, cmd: CommandOf<'vhm.migrate'>): void {
     if (policy === 'live') {
       transferred.push(b.container!);
       emit(ctx, {
-        type: 'q.container.transferred',
-        tenant: v.tenant,
-        vhm: v.id,
-        domain: 'Q',
         contract: c.id,
+        domain: 'Q',
         payload: { container: b.container, transferContract: c.id },
+        tenant: v.tenant,
+        type: 'q.container.transferred',
+        vhm: v.id,
       });
     } else {
       destroyContainer(ctx, b.container!, 'migration reinitialise');
       const qc = nextId(s, 'qc');
       s.containers[qc] = {
-        id: qc,
-        vhm: v.id,
         contract: c.id,
+        createdL: s.l,
+        id: qc,
+        live: true,
         provider: c.provider,
         qubits: c.q!.qubits,
-        live: true,
-        createdL: s.l,
+        vhm: v.id,
       };
       b.container = qc;
       reinitialised.push(qc);
       emit(ctx, {
-        type: 'q.container.created',
-        tenant: v.tenant,
-        vhm: v.id,
-        domain: 'Q',
         contract: c.id,
-        payload: { container: qc, qubits: c.q!.qubits, provider: c.provider, reinitialised: true },
+        domain: 'Q',
+        payload: { container: qc, provider: c.provider, qubits: c.q!.qubits, reinitialised: true },
+        tenant: v.tenant,
+        type: 'q.container.created',
+        vhm: v.id,
       });
     }
   }
@@ -161,30 +161,30 @@ export function migrateVhm(ctx: Ctx, cmd: CommandOf<'vhm.migrate'>): void {
     b.envelope = env;
     reinitialised.push(env);
     emit(ctx, {
-      type: 'phi.envelope.allocated',
-      tenant: v.tenant,
-      vhm: v.id,
-      domain: 'PHI',
       contract: c.id,
-      payload: { envelope: env, start: old.start, end: old.end, provider: old.provider, reinitialised: true },
+      domain: 'PHI',
+      payload: { end: old.end, envelope: env, provider: old.provider, reinitialised: true, start: old.start },
+      tenant: v.tenant,
+      type: 'phi.envelope.allocated',
+      vhm: v.id,
     });
   }
   v.host = target.id;
   s.migrations[id] = {
-    id,
-    vhm: v.id,
     from,
-    to: target.id,
-    qPolicy: policy,
+    id,
     l: s.l,
+    qPolicy: policy,
     reinitialised,
+    to: target.id,
     transferred,
+    vhm: v.id,
   };
   emit(ctx, {
-    type: 'vhm.migrated',
-    tenant: v.tenant,
-    vhm: v.id,
     capability: cap.id,
-    payload: { migration: id, to: target.id, reinitialised, transferred },
+    payload: { migration: id, reinitialised, to: target.id, transferred },
+    tenant: v.tenant,
+    type: 'vhm.migrated',
+    vhm: v.id,
   });
 }

@@ -10,14 +10,14 @@ export function spawnProcess(ctx: Ctx, cmd: CommandOf<'process.spawn'>): void {
   const cap = useCapability(ctx, v, text('capability', cmd.capability, 64), 'PROCESS');
   const name = text('name', cmd.name, 64);
   const id = nextId(ctx.state, 'proc');
-  ctx.state.processes[id] = { id, vhm: v.id, name, state: 'running', createdL: ctx.state.l };
+  ctx.state.processes[id] = { createdL: ctx.state.l, id, name, state: 'running', vhm: v.id };
   v.processes.push(id);
   emit(ctx, {
-    type: 'process.spawned',
-    tenant: v.tenant,
-    vhm: v.id,
     capability: cap.id,
-    payload: { process: id, name },
+    payload: { name, process: id },
+    tenant: v.tenant,
+    type: 'process.spawned',
+    vhm: v.id,
   });
 }
 
@@ -35,11 +35,11 @@ export function exitProcess(ctx: Ctx, cmd: CommandOf<'process.exit'>): void {
     if (u.process === id && (u.state === 'waiting' || u.state === 'running')) {
       u.state = 'cancelled';
       emit(ctx, {
-        type: 'sched.cancelled',
-        tenant: v.tenant,
-        vhm: v.id,
         domain: u.domain,
-        payload: { unit: uid, reason: 'process exited' },
+        payload: { reason: 'process exited', unit: uid },
+        tenant: v.tenant,
+        type: 'sched.cancelled',
+        vhm: v.id,
       });
     }
   }
@@ -49,10 +49,10 @@ export function exitProcess(ctx: Ctx, cmd: CommandOf<'process.exit'>): void {
     (u) => ctx.state.units[u]!.state === 'waiting' || ctx.state.units[u]!.state === 'running',
   );
   emit(ctx, {
-    type: 'process.exited',
-    tenant: v.tenant,
-    vhm: v.id,
     capability: cap.id,
     payload: { process: id, reason: 'exit' },
+    tenant: v.tenant,
+    type: 'process.exited',
+    vhm: v.id,
   });
 }

@@ -33,12 +33,12 @@ export function registerProvider(ctx: Ctx, cmd: CommandOf<'provider.register'>):
   const name = text('registration.name', r?.name, 64);
   requireSelfOrOperator(ctx.actor, { name });
   const d = domain(r.domain);
-  const cap = {
-    memory: int('capacity.memory', r.capacity?.memory ?? 0),
-    cpu: int('capacity.cpu', r.capacity?.cpu ?? 0),
-    qubits: int('capacity.qubits', r.capacity?.qubits ?? 0),
-    envelopes: int('capacity.envelopes', r.capacity?.envelopes ?? 0),
-  };
+  // Checked in this order (which field an error names); built in key order (canonical fast path).
+  const memory = int('capacity.memory', r.capacity?.memory ?? 0);
+  const cpu = int('capacity.cpu', r.capacity?.cpu ?? 0);
+  const qubits = int('capacity.qubits', r.capacity?.qubits ?? 0);
+  const envelopes = int('capacity.envelopes', r.capacity?.envelopes ?? 0);
+  const cap = { cpu, envelopes, memory, qubits };
   const inDomain =
     d === 'K'
       ? cap.qubits === 0 && cap.envelopes === 0
@@ -80,16 +80,16 @@ export function registerProvider(ctx: Ctx, cmd: CommandOf<'provider.register'>):
     existing.health = 'ok';
     ctx.touched.providers.add(existing.id);
     emit(ctx, {
-      type: 'provider.attested',
       domain: d,
       payload: {
-        provider: existing.id,
-        name,
-        firmware,
         capacity: { ...cap },
+        firmware,
+        name,
+        provider: existing.id,
         signature: cmd.auth.signature,
         verified: true,
       },
+      type: 'provider.attested',
     });
     return;
   }
@@ -113,16 +113,16 @@ export function registerProvider(ctx: Ctx, cmd: CommandOf<'provider.register'>):
   };
   ctx.touched.providers.add(id);
   emit(ctx, {
-    type: 'provider.registered',
     domain: d,
     payload: {
-      provider: id,
-      name,
-      firmware,
       capacity: { ...cap },
+      firmware,
+      name,
+      provider: id,
       signature: cmd.auth.signature,
       verified: true,
     },
+    type: 'provider.registered',
   });
 }
 
@@ -136,11 +136,11 @@ export function issueCalibration(ctx: Ctx, cmd: CommandOf<'calibration.issue'>):
   if (until <= ctx.state.l)
     reject('HV_INVALID_COMMAND', `until must be after the current L (${ctx.state.l}).`);
   const id = nextId(ctx.state, 'cal');
-  ctx.state.calibrations[id] = { id, provider: p.id, from, until, issuedL: ctx.state.l };
+  ctx.state.calibrations[id] = { from, id, issuedL: ctx.state.l, provider: p.id, until };
   emit(ctx, {
-    type: 'calibration.issued',
     domain: 'Q',
-    payload: { calibration: id, provider: p.id, from, until },
+    payload: { calibration: id, from, provider: p.id, until },
+    type: 'calibration.issued',
   });
 }
 
@@ -172,11 +172,11 @@ function alert(
   subject: string,
 ): void {
   const id = nextId(ctx.state, 'alert');
-  ctx.state.alerts[id] = { id, l: ctx.state.l, provider: p.id, metric, value, threshold, subject };
+  ctx.state.alerts[id] = { id, l: ctx.state.l, metric, provider: p.id, subject, threshold, value };
   emit(ctx, {
-    type: 'alert.raised',
     domain: p.domain,
-    payload: { alert: id, provider: p.id, metric, value, threshold, subject },
+    payload: { alert: id, metric, provider: p.id, subject, threshold, value },
+    type: 'alert.raised',
   });
 }
 
@@ -188,19 +188,19 @@ export function reportQ(ctx: Ctx, cmd: CommandOf<'report.q'>): void {
     reject('HV_INVALID_COMMAND', 'qubits must be a list of at most 4096.');
   const rows = r.qubits.map((row) => {
     const q = record('qubits[]', row);
-    return {
-      qubit: int('qubit', q.qubit, 0, p.capacity.qubits),
-      t1: int('t1', q.t1),
-      t2: int('t2', q.t2),
-      fidelity: int('fidelity', q.fidelity, 0, 10000),
-      readoutError: int('readoutError', q.readoutError, 0, 10000),
-    };
+    // Checked in this order (which field an error names); built in key order (canonical fast path).
+    const qubit = int('qubit', q.qubit, 0, p.capacity.qubits);
+    const t1 = int('t1', q.t1);
+    const t2 = int('t2', q.t2);
+    const fidelity = int('fidelity', q.fidelity, 0, 10000);
+    const readoutError = int('readoutError', q.readoutError, 0, 10000);
+    return { fidelity, qubit, readoutError, t1, t2 };
   });
   markReported(ctx, p, r.seq);
   emit(ctx, {
-    type: 'q.metrics.reported',
     domain: 'Q',
-    payload: { provider: p.id, seq: r.seq, qubits: rows, signature: cmd.auth.signature, verified: true },
+    payload: { provider: p.id, qubits: rows, seq: r.seq, signature: cmd.auth.signature, verified: true },
+    type: 'q.metrics.reported',
   });
   const t = ctx.state.config.thresholds;
   for (const q of rows) {
@@ -223,19 +223,17 @@ export function reportPhi(ctx: Ctx, cmd: CommandOf<'report.phi'>): void {
     const env = ctx.state.envelopes[text('envelope', e.envelope, 64)];
     if (!env || env.provider !== p.id)
       reject('HV_NOT_FOUND', `Envelope ${String(e.envelope)} is not hosted on ${p.name}.`);
-    return {
-      envelope: env.id,
-      stability: int('stability', e.stability, 0, 10000),
-      noise: int('noise', e.noise, 0, 10000),
-      drift: int('drift', e.drift, 0, 10000),
-      impact: int('impact', e.impact, 0, 10000),
-    };
+    const stability = int('stability', e.stability, 0, 10000);
+    const noise = int('noise', e.noise, 0, 10000);
+    const drift = int('drift', e.drift, 0, 10000);
+    const impact = int('impact', e.impact, 0, 10000);
+    return { drift, envelope: env.id, impact, noise, stability };
   });
   markReported(ctx, p, r.seq);
   emit(ctx, {
-    type: 'phi.stability.reported',
     domain: 'PHI',
-    payload: { provider: p.id, seq: r.seq, envelopes: rows, signature: cmd.auth.signature, verified: true },
+    payload: { envelopes: rows, provider: p.id, seq: r.seq, signature: cmd.auth.signature, verified: true },
+    type: 'phi.stability.reported',
   });
   const t = ctx.state.config.thresholds;
   for (const row of [...rows].sort((a, b) => byId(a.envelope, b.envelope))) {
@@ -245,18 +243,18 @@ export function reportPhi(ctx: Ctx, cmd: CommandOf<'report.phi'>): void {
     // Filed under the envelope's tenant, so its owner sees its own stability in its trace and stream.
     const owner = ctx.state.vhms[env.vhm];
     emit(ctx, {
-      type: 'phi.envelope.stability',
-      tenant: owner?.tenant ?? null,
-      vhm: env.vhm,
-      domain: 'PHI',
       contract: env.contract,
+      domain: 'PHI',
       payload: {
-        envelope: env.id,
-        stability: row.stability,
-        noise: row.noise,
         drift: row.drift,
+        envelope: env.id,
         impact: row.impact,
+        noise: row.noise,
+        stability: row.stability,
       },
+      tenant: owner?.tenant ?? null,
+      type: 'phi.envelope.stability',
+      vhm: env.vhm,
     });
     if (row.noise > t.noiseMax) alert(ctx, p, 'noise', row.noise, t.noiseMax, env.id);
     if (row.drift > t.driftMax) alert(ctx, p, 'drift', row.drift, t.driftMax, env.id);
@@ -301,10 +299,10 @@ export function reportError(ctx: Ctx, cmd: CommandOf<'report.error'>): void {
   }
   markReported(ctx, p, r.seq);
   emit(ctx, {
-    type: 'provider.error.reported',
-    domain: p.domain,
     contract: contract?.id ?? null,
-    payload: { provider: p.id, seq: r.seq, code, message, signature: cmd.auth.signature, verified: true },
+    domain: p.domain,
+    payload: { code, message, provider: p.id, seq: r.seq, signature: cmd.auth.signature, verified: true },
+    type: 'provider.error.reported',
   });
   if (contract) {
     if (contract.status === 'issued' || contract.status === 'active')
@@ -315,14 +313,14 @@ export function reportError(ctx: Ctx, cmd: CommandOf<'report.error'>): void {
     p.health = 'degraded';
     ctx.touched.providers.add(p.id);
     raiseFault(ctx, {
-      level: 'system',
       code,
-      vhm: null,
-      provider: p.id,
       contract: null,
       domain: p.domain,
       injected: false,
+      level: 'system',
       message: `${p.name} reported a hardware failure: new bindings on it are refused until it re-attests.`,
+      provider: p.id,
+      vhm: null,
     });
   }
 }

@@ -6,7 +6,7 @@ import type { Binding, Contract, Domain, FaultLevel, Quota, Vhm } from '../model
 
 /** The quota a contract holds against its VHM. */
 export function contractQuota(c: Contract): Quota {
-  if (c.domain === 'K' && c.k) return quotaOf({ memory: c.k.size, cpu: c.k.cpu });
+  if (c.domain === 'K' && c.k) return quotaOf({ cpu: c.k.cpu, memory: c.k.size });
   if (c.domain === 'Q' && c.q) return quotaOf({ qubits: c.q.qubits });
   return quotaOf({ envelopes: 1 });
 }
@@ -39,12 +39,12 @@ export function destroyContainer(ctx: Ctx, id: string, reason: string): void {
   if (!qc?.live) return;
   qc.live = false;
   emit(ctx, {
-    type: 'q.container.destroyed',
-    tenant: ctx.state.vhms[qc.vhm]?.tenant ?? null,
-    vhm: qc.vhm,
-    domain: 'Q',
     contract: qc.contract,
+    domain: 'Q',
     payload: { container: id, reason },
+    tenant: ctx.state.vhms[qc.vhm]?.tenant ?? null,
+    type: 'q.container.destroyed',
+    vhm: qc.vhm,
   });
 }
 
@@ -55,12 +55,12 @@ export function terminateEnvelope(ctx: Ctx, id: string, reason: string): void {
   env.endedL = ctx.state.l;
   env.reason = reason;
   emit(ctx, {
-    type: 'phi.envelope.terminated',
-    tenant: ctx.state.vhms[env.vhm]?.tenant ?? null,
-    vhm: env.vhm,
-    domain: 'PHI',
     contract: env.contract,
+    domain: 'PHI',
     payload: { envelope: id, reason },
+    tenant: ctx.state.vhms[env.vhm]?.tenant ?? null,
+    type: 'phi.envelope.terminated',
+    vhm: env.vhm,
   });
 }
 
@@ -73,12 +73,12 @@ export function releaseBinding(ctx: Ctx, b: Binding, reason: string): void {
   const c = ctx.state.contracts[b.contract];
   if (c && c.binding === b.id) c.binding = null;
   emit(ctx, {
-    type: 'binding.released',
-    tenant: ctx.state.vhms[b.vhm]?.tenant ?? null,
-    vhm: b.vhm,
-    domain: b.domain,
     contract: b.contract,
+    domain: b.domain,
     payload: { binding: b.id, reason },
+    tenant: ctx.state.vhms[b.vhm]?.tenant ?? null,
+    type: 'binding.released',
+    vhm: b.vhm,
   });
 }
 
@@ -100,12 +100,12 @@ export function endContract(ctx: Ctx, c: Contract, to: 'released' | 'revoked', r
   c.reason = reason;
   c.endedL = ctx.state.l;
   emit(ctx, {
-    type: to === 'released' ? 'contract.released' : 'contract.revoked',
-    tenant: c.tenant,
-    vhm: c.vhm,
-    domain: c.domain,
     contract: c.id,
+    domain: c.domain,
     payload: { contract: c.id, reason },
+    tenant: c.tenant,
+    type: to === 'released' ? 'contract.released' : 'contract.revoked',
+    vhm: c.vhm,
   });
 }
 
@@ -117,11 +117,11 @@ export function revokeCapability(ctx: Ctx, id: string, reason: string): void {
   cap.revoked = true;
   ctx.state.capStats.revoked += 1;
   emit(ctx, {
-    type: 'cap.revoked',
-    tenant: ctx.state.vhms[cap.vhm]?.tenant ?? null,
-    vhm: cap.vhm,
     capability: id,
     payload: { capability: id, reason },
+    tenant: ctx.state.vhms[cap.vhm]?.tenant ?? null,
+    type: 'cap.revoked',
+    vhm: cap.vhm,
   });
 }
 
@@ -134,10 +134,10 @@ export function pauseDescendants(ctx: Ctx, v: Vhm): void {
       c.state = 'paused';
       ctx.touched.vhms.add(c.id);
       emit(ctx, {
-        type: 'vhm.paused',
+        payload: { cause: v.id, from: 'active', to: 'paused', vhm: c.id },
         tenant: c.tenant,
+        type: 'vhm.paused',
         vhm: c.id,
-        payload: { vhm: c.id, from: 'active', to: 'paused', cause: v.id },
       });
     }
   }
@@ -163,46 +163,46 @@ export function raiseFault(ctx: Ctx, f: FaultInput): string {
   const id = nextId(s, 'fault');
   const vhm = f.vhm ? s.vhms[f.vhm] : undefined;
   s.faults[id] = {
+    code: f.code,
+    contract: f.contract,
     id,
+    injected: f.injected,
     l: s.l,
     level: f.level,
-    code: f.code,
+    message: f.message,
+    provider: f.provider,
     tenant: vhm?.tenant ?? null,
     vhm: f.vhm,
-    provider: f.provider,
-    contract: f.contract,
-    injected: f.injected,
-    message: f.message,
   };
   emit(ctx, {
-    type: 'fault.escalated',
-    tenant: vhm?.tenant ?? null,
-    vhm: f.vhm,
-    domain: f.domain,
     contract: f.contract,
-    payload: { fault: id, level: f.level, code: f.code, injected: f.injected, message: f.message },
+    domain: f.domain,
+    payload: { code: f.code, fault: id, injected: f.injected, level: f.level, message: f.message },
+    tenant: vhm?.tenant ?? null,
+    type: 'fault.escalated',
+    vhm: f.vhm,
   });
   if (vhm && f.level === 'domain') {
     vhm.faultCount += 1;
     if (vhm.faultCount >= s.config.vhmEscalation && vhm.state === 'active') {
       vhm.state = 'paused';
       emit(ctx, {
-        type: 'vhm.paused',
+        payload: { reason: 'fault escalation', vhm: vhm.id },
         tenant: vhm.tenant,
+        type: 'vhm.paused',
         vhm: vhm.id,
-        payload: { vhm: vhm.id, reason: 'fault escalation' },
       });
       // Nested isolation is transitive: a paused VHM's children cannot stay active inside it.
       pauseDescendants(ctx, vhm);
       raiseFault(ctx, {
-        level: 'vhm',
         code: f.code,
-        vhm: vhm.id,
-        provider: f.provider,
         contract: null,
         domain: null,
         injected: f.injected,
+        level: 'vhm',
         message: `${vhm.faultCount} domain faults in ${vhm.id}: VHM paused for operator attention.`,
+        provider: f.provider,
+        vhm: vhm.id,
       });
     }
   }
@@ -219,14 +219,14 @@ export function invalidateContract(
 ): void {
   endContract(ctx, c, 'revoked', code);
   raiseFault(ctx, {
-    level: 'domain',
     code,
-    vhm: c.vhm,
-    provider: c.provider,
     contract: c.id,
     domain: c.domain,
     injected,
+    level: 'domain',
     message,
+    provider: c.provider,
+    vhm: c.vhm,
   });
 }
 

@@ -45,26 +45,26 @@ export function submitUnit(ctx: Ctx, cmd: CommandOf<'sched.submit'>): void {
   if (queued === 0 && v.sched.vtime < s.schedClock) v.sched.vtime = s.schedClock;
   const id = nextId(s, 'unit');
   s.units[id] = {
-    id,
-    vhm: v.id,
-    process: procId,
-    domain: d,
     contract,
+    dispatches: 0,
+    domain: d,
+    id,
     priority,
-    submittedL: s.l,
+    process: procId,
     remaining: quanta,
     state: 'waiting',
-    dispatches: 0,
+    submittedL: s.l,
+    vhm: v.id,
   };
   s.runQueue.push(id);
   emit(ctx, {
-    type: 'sched.submitted',
-    tenant: v.tenant,
-    vhm: v.id,
-    domain: d,
     capability: cap.id,
     contract,
-    payload: { unit: id, process: procId, priority, quanta },
+    domain: d,
+    payload: { priority, process: procId, quanta, unit: id },
+    tenant: v.tenant,
+    type: 'sched.submitted',
+    vhm: v.id,
   });
 }
 
@@ -158,12 +158,13 @@ export function tick(ctx: Ctx, _cmd: CommandOf<'sched.tick'>): void {
     const u = arbitrate(s, d, units);
     if (!u) continue;
     const v = s.vhms[u.vhm]!;
+    const priority = effectivePriority(s, u);
     dispatched.push({
+      domain: d,
+      priority,
+      process: u.process,
       unit: u.id,
       vhm: u.vhm,
-      domain: d,
-      process: u.process,
-      priority: effectivePriority(s, u),
       waited: s.l - u.submittedL,
     });
     u.state = 'running';
@@ -175,5 +176,5 @@ export function tick(ctx: Ctx, _cmd: CommandOf<'sched.tick'>): void {
   }
   const waiting = s.runQueue.filter((id) => s.units[id]!.state === 'waiting').length;
   const decision = nextId(s, 'decision');
-  emit(ctx, { type: 'sched.decision', payload: { decision, completed, requeued, dispatched, waiting } });
+  emit(ctx, { payload: { completed, decision, dispatched, requeued, waiting }, type: 'sched.decision' });
 }

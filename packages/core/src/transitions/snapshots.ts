@@ -23,17 +23,17 @@ export function takeSnapshot(ctx: Ctx, cmd: CommandOf<'snapshot.take'>): void {
   const content: Snapshot['content'] = {
     contracts: ids.map((id) => {
       const c = s.contracts[id]!;
-      return { id, domain: c.domain, provider: c.provider, status: c.status };
+      return { domain: c.domain, id, provider: c.provider, status: c.status };
     }),
     k: ids
       .map((id) => s.contracts[id]!)
       .filter((c) => c.k && (c.status === 'issued' || c.status === 'active'))
       .map((c) => ({
-        contract: c.id,
         base: c.k!.base,
-        size: c.k!.size,
+        contract: c.id,
         cpu: c.k!.cpu,
         irqs: [...c.k!.irqs],
+        size: c.k!.size,
       })),
     processes: sortedIds(v.processes).map((id) => ({
       id,
@@ -42,13 +42,13 @@ export function takeSnapshot(ctx: Ctx, cmd: CommandOf<'snapshot.take'>): void {
     })),
   };
   const id = nextId(s, 'snap');
-  s.snapshots[id] = { id, vhm: v.id, takenL: s.l, content };
+  s.snapshots[id] = { content, id, takenL: s.l, vhm: v.id };
   emit(ctx, {
-    type: 'snapshot.taken',
-    tenant: v.tenant,
-    vhm: v.id,
-    domain: 'K',
     capability: cap.id,
-    payload: { snapshot: id, content: content as never },
+    domain: 'K',
+    payload: { content: content as never, snapshot: id },
+    tenant: v.tenant,
+    type: 'snapshot.taken',
+    vhm: v.id,
   });
 }

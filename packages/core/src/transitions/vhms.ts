@@ -84,42 +84,42 @@ export function createVhm(ctx: Ctx, cmd: CommandOf<'vhm.create'>): void {
     capabilities: [capId],
     contracts: [],
     bindings: [],
-    sched: { weight: 100, maxQueued: 64, vtime: 0 },
+    sched: { maxQueued: 64, vtime: 0, weight: 100 },
     host: null,
     createdL: s.l,
     faultCount: 0,
   };
   // Each VHM gets its own capability root: nothing of the parent's namespace is valid inside it.
   s.capabilities[capId] = {
-    id: capId,
-    vhm: id,
-    parent: null,
-    rights: [...RIGHTS],
     children: [],
-    revoked: false,
+    id: capId,
     issuedL: s.l,
+    parent: null,
+    revoked: false,
+    rights: [...RIGHTS],
+    vhm: id,
   };
   s.capStats.issued += 1;
   ctx.touched.vhms.add(id);
   emit(ctx, {
-    type: 'vhm.created',
-    tenant: tenantId,
-    vhm: id,
     capability: parent ? (cmd.capability ?? null) : null,
     payload: {
-      vhm: id,
+      depth: parent ? parent.depth + 1 : 1,
       name,
       parent: parent?.id ?? null,
-      depth: parent ? parent.depth + 1 : 1,
       quota: { ...q },
+      vhm: id,
     },
+    tenant: tenantId,
+    type: 'vhm.created',
+    vhm: id,
   });
   emit(ctx, {
-    type: 'cap.issued',
-    tenant: tenantId,
-    vhm: id,
     capability: capId,
     payload: { capability: capId, rights: [...RIGHTS], root: true },
+    tenant: tenantId,
+    type: 'cap.issued',
+    vhm: id,
   });
 }
 
@@ -146,10 +146,10 @@ export function transitionVhm(
   v.state = edge.to;
   ctx.touched.vhms.add(v.id);
   emit(ctx, {
-    type: `vhm.${edge.to}`,
+    payload: { from, to: edge.to, vhm: v.id },
     tenant: v.tenant,
+    type: `vhm.${edge.to}`,
     vhm: v.id,
-    payload: { vhm: v.id, from, to: edge.to },
   });
   // Pausing a parent pauses its running nested VHMs, children first in id order.
   if (cmd.type === 'vhm.pause') pauseDescendants(ctx, v);
@@ -168,11 +168,11 @@ function terminateTree(ctx: Ctx, v: Vhm, cause: string): void {
     if (u.vhm === v.id && (u.state === 'waiting' || u.state === 'running')) {
       u.state = 'cancelled';
       emit(ctx, {
-        type: 'sched.cancelled',
-        tenant: v.tenant,
-        vhm: v.id,
         domain: u.domain,
-        payload: { unit: uid, reason: 'vhm terminated' },
+        payload: { reason: 'vhm terminated', unit: uid },
+        tenant: v.tenant,
+        type: 'sched.cancelled',
+        vhm: v.id,
       });
     }
   }
@@ -187,10 +187,10 @@ function terminateTree(ctx: Ctx, v: Vhm, cause: string): void {
     if (ipc.open && (ipc.a === v.id || ipc.b === v.id)) {
       ipc.open = false;
       emit(ctx, {
-        type: 'ipc.closed',
-        tenant: v.tenant,
-        vhm: v.id,
         payload: { ipc: ipcId, reason: 'vhm terminated' },
+        tenant: v.tenant,
+        type: 'ipc.closed',
+        vhm: v.id,
       });
     }
   }
@@ -199,10 +199,10 @@ function terminateTree(ctx: Ctx, v: Vhm, cause: string): void {
     if (p.state === 'running') {
       p.state = 'exited';
       emit(ctx, {
-        type: 'process.exited',
-        tenant: v.tenant,
-        vhm: v.id,
         payload: { process: pid, reason: 'vhm terminated' },
+        tenant: v.tenant,
+        type: 'process.exited',
+        vhm: v.id,
       });
     }
   }
@@ -213,10 +213,10 @@ function terminateTree(ctx: Ctx, v: Vhm, cause: string): void {
   v.state = 'terminated';
   ctx.touched.vhms.add(v.id);
   emit(ctx, {
-    type: 'vhm.terminated',
+    payload: { cause, from, to: 'terminated', vhm: v.id },
     tenant: v.tenant,
+    type: 'vhm.terminated',
     vhm: v.id,
-    payload: { vhm: v.id, from, to: 'terminated', cause },
   });
 }
 
@@ -246,10 +246,10 @@ function releaseTree(ctx: Ctx, v: Vhm): void {
   v.state = 'released';
   ctx.touched.vhms.add(v.id);
   emit(ctx, {
-    type: 'vhm.released',
+    payload: { from: 'terminated', to: 'released', vhm: v.id },
     tenant: v.tenant,
+    type: 'vhm.released',
     vhm: v.id,
-    payload: { vhm: v.id, from: 'terminated', to: 'released' },
   });
 }
 
@@ -269,9 +269,9 @@ export function setSchedule(ctx: Ctx, cmd: CommandOf<'vhm.setSchedule'>): void {
   v.sched.weight = weight;
   v.sched.maxQueued = maxQueued;
   emit(ctx, {
-    type: 'sched.quota.set',
+    payload: { maxQueued, vhm: v.id, weight },
     tenant: v.tenant,
+    type: 'sched.quota.set',
     vhm: v.id,
-    payload: { vhm: v.id, weight, maxQueued },
   });
 }
