@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { nodeSha256 } from '../node/sha256.js';
 import {
   apply,
   type Command,
@@ -10,7 +11,6 @@ import {
   stateHash,
   step,
 } from '../src/index.js';
-import { nodeSha256 } from '../src/node.js';
 import { quotaOf } from '../src/scenario/builder.js';
 import { activeVhm, boundPhi, boundQ, fleet } from './world.js';
 

@@ -1,5 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { nodeSha256 } from '../node/sha256.js';
 import {
   type Actor,
   type Command,
@@ -12,7 +13,6 @@ import {
   stateHash,
   step,
 } from '../src/index.js';
-import { nodeSha256 } from '../src/node.js';
 import { quotaOf } from '../src/scenario/builder.js';
 import { activeVhm, fleet } from './world.js';
 

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
+import { nodeSha256 } from '../node/sha256.js';
 import { checkAll, emptyState, type State, type StepOptions, step } from '../src/index.js';
 import type { Command } from '../src/model/commands.js';
-import { nodeSha256 } from '../src/node.js';
 import {
   type Counterexample,
   counterexampleCommands,

@@ -1,3 +1,4 @@
+import { nodeSha256 } from '../node/sha256.js';
 import {
   type Actor,
   type Command,
@@ -10,7 +11,6 @@ import {
   stateHash,
   step,
 } from '../src/index.js';
-import { nodeSha256 } from '../src/node.js';
 import {
   genesisCmd,
   OPERATOR,

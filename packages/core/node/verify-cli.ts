@@ -1,11 +1,17 @@
 // `npm run verify`: the bounded model checker over every scenario of the small universe.
-//   node dist/verify/cli.js [--depth N] [--scenario fleet|vhms|bound|all] [--max-vhms N]
+//   node dist-node/verify-cli.js [--depth N] [--scenario fleet|vhms|bound|all] [--max-vhms N]
 //     [--nesting N] [--escalation N] [--k-hosts N] [--qubits N] [--envelopes N] [--max-states N]
 // Exits 1 and prints the shortest counterexample on the first violation.
 
-import { nodeSha256 } from '../node.js';
-import { type CheckResult, modelCheck } from './checker.js';
-import { DEFAULT_UNIVERSE, SCENARIOS, type ScenarioName, type UniverseConfig } from './universe.js';
+import {
+  type CheckResult,
+  DEFAULT_UNIVERSE,
+  modelCheck,
+  SCENARIOS,
+  type ScenarioName,
+  type UniverseConfig,
+} from '@xdv/core/verify';
+import { nodeSha256 } from './sha256.js';
 
 /** Default depth per scenario: the richer the starting state, the more letters are accepted. */
 const DEFAULT_DEPTH: Record<ScenarioName, number> = { fleet: 5, vhms: 3, bound: 3 };
@@ -89,6 +95,7 @@ function main(): void {
       depth,
       universe: args.universe,
       hasher: nodeSha256,
+      now: () => performance.now(),
       ...(args.maxStates !== undefined ? { maxStates: args.maxStates } : {}),
       onLevel: (l) =>
         console.log(
