@@ -167,6 +167,18 @@ describe('live stream', () => {
     expect(second).toEqual(Array.from({ length: 20 }, (_, i) => first.at(-1)! + 1 + i));
   });
 
+  it('sends its headers at once, before any entry exists to send', async () => {
+    // A client (or a proxy) must see the stream open even when nothing is committed for a while.
+    const ctrl = new AbortController();
+    const res = await fetch(`${api.base}/v1/trace/stream?after=${api.app.ledger.state.seq}`, {
+      headers: { authorization: `Bearer ${api.operator}`, accept: 'text/event-stream' },
+      signal: ctrl.signal,
+    });
+    expect(res.status).toBe(200);
+    expect(res.headers.get('content-type')).toContain('text/event-stream');
+    ctrl.abort();
+  });
+
   it('streams only the tenant’s own entries to a tenant', async () => {
     const start = api.app.ledger.state.seq;
     const reading = readStream(api.base, f.tok2, 2, String(start));

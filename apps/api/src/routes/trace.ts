@@ -322,6 +322,9 @@ async function streamEntries(deps: Deps, req: FastifyRequest, reply: FastifyRepl
     typeof header === 'string' && /^\d+$/.test(header) ? Number(header) : (q.after ?? deps.ledger.state.seq);
   reply.sse.keepAlive();
   reply.sse.sendHeaders();
+  // writeHead only buffers the headers until the first write; send them now, so a client (or a
+  // proxy) sees the stream open even when nothing is committed for a while.
+  reply.raw.flushHeaders();
   // Subscribe before reading the backlog and buffer, so nothing committed meanwhile is missed;
   // then send each entry once, strictly in seq order.
   let buffer: Entry[] | null = [];
