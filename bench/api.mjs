@@ -74,6 +74,7 @@ await post(`/v1/vhms/${v.vhm}/activate`);
 
 const getRes = await run({ url: `${base}/v1/vhms/${v.vhm}`, headers: H });
 const seqBefore = app.ledger.state.seq;
+const statsBefore = { ...app.ledger.stats };
 const mutRes = await run({
   url: base,
   headers: H,
@@ -102,6 +103,8 @@ const mutRes = await run({
   ],
 });
 const committed = app.ledger.state.seq - seqBefore;
+const st = app.ledger.stats;
+const batches = st.batches - statsBefore.batches;
 
 console.log(
   `bench/api — ${CONNECTIONS} connections, ${DURATION} s each, ${app.ledger.kind} store, load generator on the same cores`,
@@ -114,6 +117,9 @@ console.log(
 );
 console.log(
   `mutations committed: ${committed} trace entries appended in ${DURATION} s (${(committed / DURATION).toFixed(0)} entries/s)`,
+);
+console.log(
+  `  where the time went: ${batches} group commits, ${(committed / Math.max(1, batches)).toFixed(1)} entries each; core step + read-model rows ${((st.stepMs - statsBefore.stepMs) / 1000).toFixed(2)} s, transactions ${((st.flushMs - statsBefore.flushMs) / 1000).toFixed(2)} s of ${DURATION} s`,
 );
 await app.close();
 rmSync(dir, { recursive: true, force: true });

@@ -316,9 +316,21 @@ export class Ledger {
       this.pending.read.add(this._state, r.entries);
       this.stats.stepMs += performance.now() - t0;
     } catch (e) {
-      // A core bug (invariant violation) may have left the state half-changed: commit what came
-      // before it, then rebuild the state from the database before stepping anything else.
+      // A core bug (invariant violation) may have left the state half-changed. The batch's
+      // read-model rows are serialised from the state at flush time, so nothing stepped since the
+      // last commit can be committed from this state: fail the whole open batch (nothing of it is
+      // durable, so a retry is safe), then rebuild from the database before stepping anything else.
       p.reject(e);
+      const open = this.pending;
+      this.pending = new Batch();
+      for (const q of open.items)
+        q.reject(
+          new DbError(
+            'HV_DB_FLUSH_FAILED',
+            `not committed: a core invariant failed in the same batch (${(e as Error)?.message ?? String(e)}); retry`,
+            e,
+          ),
+        );
       this.needReload = true;
       this.hold = true;
     }
@@ -392,6 +404,7 @@ export class Ledger {
       this._state.seq - this.lastCheckpointSeq >= this.checkpointEvery
     )
       batch.checkpoint = checkpointOf(this._state, this.hasher);
+    batch.read.seal(this._state);
     const last = batch.entries[batch.entries.length - 1];
     const t0 = performance.now();
     try {
