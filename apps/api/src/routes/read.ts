@@ -9,7 +9,26 @@ import type { LedgerPort } from '../ports.js';
 
 export function view(ledger: LedgerPort, req: FastifyRequest): { state: State; actor: Actor } {
   const p = principalOf(req);
-  return { state: scopeState(ledger.state, p.actor), actor: p.actor };
+  return { state: scoped(ledger.state, p.actor), actor: p.actor };
+}
+
+// A tenant's view filters every collection of the state: O(fleet) per request. Every command moves
+// `seq`, so one view per (state, seq, tenant) serves every read until the next command.
+const views = new WeakMap<State, { seq: number; byTenant: Map<string, State> }>();
+
+function scoped(state: State, actor: Actor): State {
+  if (actor.kind !== 'tenant') return scopeState(state, actor);
+  let c = views.get(state);
+  if (!c || c.seq !== state.seq) {
+    c = { seq: state.seq, byTenant: new Map() };
+    views.set(state, c);
+  }
+  let v = c.byTenant.get(actor.tenant);
+  if (!v) {
+    v = scopeState(state, actor);
+    c.byTenant.set(actor.tenant, v);
+  }
+  return v;
 }
 
 export function one<T>(rec: Record<string, T>, id: string, kind: string): T {
