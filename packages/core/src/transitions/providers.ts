@@ -95,21 +95,21 @@ export function registerProvider(ctx: Ctx, cmd: CommandOf<'provider.register'>):
   }
   const id = nextId(ctx.state, 'provider');
   ctx.state.providers[id] = {
-    id,
-    name,
-    domain: d,
-    capacity: cap,
     allocated: zeroCapacity(),
-    publicKey,
-    firmware,
-    features: { liveTransfer: r.features?.liveTransfer === true, operations: ops },
     attestation: 'attested',
+    capacity: cap,
+    domain: d,
+    features: { liveTransfer: r.features?.liveTransfer === true, operations: ops },
+    firmware,
     health: 'ok',
-    registeredL: ctx.state.l,
-    ranges: [],
+    id,
     irqRoutes: {},
     lastReportL: null,
     lastReportSeq: 0,
+    name,
+    publicKey,
+    ranges: [],
+    registeredL: ctx.state.l,
   };
   ctx.touched.providers.add(id);
   emit(ctx, {

@@ -70,24 +70,24 @@ export function createVhm(ctx: Ctx, cmd: CommandOf<'vhm.create'>): void {
     ctx.touched.tenants.add(tenantId);
   }
   s.vhms[id] = {
-    id,
-    tenant: tenantId,
-    name,
-    parent: parent?.id ?? null,
-    depth: parent ? parent.depth + 1 : 1,
-    state: 'requested',
-    quota: q,
-    used: zeroQuota(),
+    bindings: [],
+    capabilities: [capId],
     carved: zeroQuota(),
     children: [],
-    processes: [],
-    capabilities: [capId],
     contracts: [],
-    bindings: [],
-    sched: { maxQueued: 64, vtime: 0, weight: 100 },
-    host: null,
     createdL: s.l,
+    depth: parent ? parent.depth + 1 : 1,
     faultCount: 0,
+    host: null,
+    id,
+    name,
+    parent: parent?.id ?? null,
+    processes: [],
+    quota: q,
+    sched: { maxQueued: 64, vtime: 0, weight: 100 },
+    state: 'requested',
+    tenant: tenantId,
+    used: zeroQuota(),
   };
   // Each VHM gets its own capability root: nothing of the parent's namespace is valid inside it.
   s.capabilities[capId] = {
