@@ -67,7 +67,7 @@ export async function writeCheckpoint(q: Query, cp: CheckpointRow): Promise<void
  */
 export const BATCH_SQL = (() => {
   const parts = [`"append" AS (${APPEND_SQL})`];
-  READ_TABLES.forEach((t, i) => parts.push(`"up_${t}" AS (${upsertSql(t, 12 + i)})`));
+  for (const [i, t] of READ_TABLES.entries()) parts.push(`"up_${t}" AS (${upsertSql(t, 12 + i)})`);
   parts.push(`"up_metrics" AS (${METRICS_SQL.replace('$1', `$${12 + READ_TABLES.length}`)})`);
   return `WITH ${parts.join(', ')} SELECT 1`;
 })();
