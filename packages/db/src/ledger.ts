@@ -253,6 +253,10 @@ export class Ledger {
         ledger.poll.unref();
       }
       if (ledger._state.seq === 0 && !ledger._broken) await ledger.enqueue(scenario.genesisCmd(), true);
+      // Forget nodes long gone: stopped over an hour ago, or silent for a day.
+      await driver.query(
+        `DELETE FROM "nodes" WHERE ("closed_at" IS NOT NULL AND "closed_at" < now() - interval '1 hour') OR "last_seen_at" < now() - interval '1 day'`,
+      );
       await ledger.writeNode(false);
       if (ledger.heartbeatMs > 0) {
         ledger.heartbeat = setInterval(() => ledger.beat(), ledger.heartbeatMs);
