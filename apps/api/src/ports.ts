@@ -62,6 +62,8 @@ export interface LedgerPort {
   readonly state: State;
   /** This process's node id in the cluster telemetry. */
   readonly nodeId: string;
+  /** This node's committed position right now (its row holds the last heartbeat's). */
+  readonly applied: { seq: number; l: number };
   nodes(): Promise<ClusterNodeRow[]>;
   rounds(limit: number): Promise<CommitRoundRow[]>;
   committedHead(): Promise<{ seq: number; l: number }>;

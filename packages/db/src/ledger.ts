@@ -631,6 +631,11 @@ export class Ledger {
 
   // ------------------------------------------------------------ cluster telemetry
 
+  /** This node's last committed (or replayed) position; the live state may be ahead by speculation. */
+  get applied(): { seq: number; l: number } {
+    return { ...this.committed };
+  }
+
   /** Every node that has written this database, ordered by node id (a deterministic order). */
   async nodes(): Promise<NodeRow[]> {
     const rows = await this.driver.query<Row>(

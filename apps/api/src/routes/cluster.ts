@@ -41,7 +41,10 @@ const ClusterNode = Type.Object(
     ageMs: Type.Integer({ minimum: 0, description: 'since the last heartbeat, by the database clock' }),
     appliedSeq: Count,
     appliedL: Count,
-    lag: Type.Integer({ minimum: 0, description: 'head seq minus appliedSeq' }),
+    lag: Type.Integer({
+      minimum: 0,
+      description: 'head seq minus appliedSeq (as of the last heartbeat; live for the node that answered)',
+    }),
     hashAgrees: Type.Union([Type.Boolean(), Type.Null()], {
       description:
         'whether every other node that hashed its state at the same seq got the same hash (null: no other node to compare with)',
@@ -173,11 +176,14 @@ export function clusterRoutes(app: FastifyInstance, ledger: LedgerPort): void {
       const operator = p.actor.kind === 'operator';
       const { state } = view(ledger, req);
       const limit = (req.query as { limit?: number }).limit ?? 20;
-      const [head, rows, rounds] = await Promise.all([
+      const [dbHead, rows, rounds] = await Promise.all([
         ledger.committedHead(),
         ledger.nodes(),
         ledger.rounds(limit),
       ]);
+      // The answering node knows its own position now, not just at its last heartbeat.
+      const mine = ledger.applied;
+      const head = mine.seq > dbHead.seq ? mine : dbHead;
       const hashesAt = new Map<number, Set<string>>();
       for (const n of rows) {
         if (!n.stateHash) continue;
@@ -185,8 +191,12 @@ export function clusterRoutes(app: FastifyInstance, ledger: LedgerPort): void {
         s.add(n.stateHash);
         hashesAt.set(n.hashSeq, s);
       }
-      const nodes = rows.map((n) => {
-        const peers = rows.filter((o) => o !== n && o.stateHash && o.hashSeq === n.hashSeq).length;
+      const nodes = rows.map((row) => {
+        const n =
+          row.id === ledger.nodeId && mine.seq >= row.appliedSeq
+            ? { ...row, appliedSeq: mine.seq, appliedL: mine.l }
+            : row;
+        const peers = rows.filter((o) => o !== row && o.stateHash && o.hashSeq === n.hashSeq).length;
         const base = {
           id: n.id,
           self: n.id === ledger.nodeId,
