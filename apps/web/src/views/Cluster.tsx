@@ -94,7 +94,8 @@ function ClusterBody({
   const counts = new Map<string, number>();
   for (const n of c.nodes) counts.set(n.status, (counts.get(n.status) ?? 0) + 1);
   return (
-    <div className="grid">
+    // One column: the node and round tables are wide, and the order of sections is the reading order.
+    <div style={{ display: 'grid', gap: '1rem', gridTemplateColumns: 'minmax(0, 1fr)' }}>
       <Section title="Global logical ordering" id="cluster-ordering">
         <dl className="kv">
           <dt>Head seq</dt>
