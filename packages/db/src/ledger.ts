@@ -703,16 +703,25 @@ export class Ledger {
     await this.writeNode(false, true);
   }
 
+  /**
+   * Keep only the newest ROUNDS_KEPT commit rounds (the heartbeat calls it about once a minute; any
+   * node may, the DELETE is idempotent). PGlite has no autovacuum, so it vacuums the two telemetry
+   * tables itself. Returns how many rounds were deleted.
+   */
+  async pruneRounds(): Promise<number> {
+    const r = await this.driver.query<{ n: number }>(
+      `WITH d AS (DELETE FROM "commit_rounds" WHERE "first_seq" < (SELECT "first_seq" FROM "commit_rounds" ORDER BY "first_seq" DESC OFFSET ${ROUNDS_KEPT - 1} LIMIT 1) RETURNING 1) SELECT count(*)::int AS n FROM d`,
+    );
+    if (this.driver.kind === 'pglite') await this.driver.query('VACUUM "commit_rounds", "nodes"');
+    return Number(r[0]?.n ?? 0);
+  }
+
   private beat(): void {
     if (this.beating || this.closed) return;
     this.beating = (async () => {
       try {
         await this.writeNode(false);
-        // Prune old rounds about once a minute (any node may; the DELETE is idempotent).
-        if (++this.beats % 60 === 1)
-          await this.driver.query(
-            `DELETE FROM "commit_rounds" WHERE "first_seq" < (SELECT "first_seq" FROM "commit_rounds" ORDER BY "first_seq" DESC OFFSET ${ROUNDS_KEPT - 1} LIMIT 1)`,
-          );
+        if (++this.beats % 60 === 1) await this.pruneRounds();
       } catch {
         // Telemetry only: the next beat tries again.
       } finally {

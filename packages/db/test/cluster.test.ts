@@ -1,5 +1,5 @@
 import { afterAll, describe, expect, it } from 'vitest';
-import { type CommitRound, Ledger } from '../src/index.js';
+import { type CommitRound, Ledger, ROUNDS_KEPT } from '../src/index.js';
 import { BACKENDS, type Backend, freshBackend, pgUrl } from './helpers.js';
 import { richWorkload } from './workload.js';
 
@@ -87,6 +87,22 @@ describe.each(BACKENDS)('cluster telemetry on %s', (kind) => {
       expect(rounds.every((r) => r.retries === 0)).toBe(true);
       expect(await ledger.committedHead()).toEqual({ seq: finalSeq, l: ledger.state.l });
       expect((await ledger.rounds(3)).length).toBe(Math.min(3, rounds.length));
+
+      // Pruning keeps the newest ROUNDS_KEPT. Rows past the head stand in for a long history here
+      // (the table is telemetry, not the trace), and are removed again afterwards.
+      expect(await ledger.pruneRounds()).toBe(0);
+      const base = finalSeq + 1_000;
+      await ledger.sql(
+        `INSERT INTO "commit_rounds" ("first_seq","last_seq","first_l","last_l","entries","node","retries")
+         SELECT $1::int8 + g, $1::int8 + g, 0, 0, 1, 'synthetic', 0 FROM generate_series(0, $2::int - 1) g`,
+        [base, ROUNDS_KEPT],
+      );
+      expect(await ledger.pruneRounds()).toBe(rounds.length);
+      const kept = await ledger.sql<{ n: number; lo: number }>(
+        'SELECT count(*)::int AS n, min("first_seq")::int8 AS lo FROM "commit_rounds"',
+      );
+      expect(kept[0]).toEqual({ n: ROUNDS_KEPT, lo: base });
+      await ledger.sql('DELETE FROM "commit_rounds" WHERE "node" = \'synthetic\'');
     } finally {
       await ledger.close();
     }
