@@ -2,5 +2,13 @@ export { type App, openApp } from './app.js';
 export { actorOf, authenticate } from './auth.js';
 export { type Config, configFromEnv, configWith, ENV_HELP } from './config.js';
 export { ApiError, problem } from './errors.js';
-export type { IdempotencyStore, LedgerPort, StoredResponse, TokenRecord, TokenStore } from './ports.js';
+export type {
+  ClusterNodeRow,
+  CommitRoundRow,
+  IdempotencyStore,
+  LedgerPort,
+  StoredResponse,
+  TokenRecord,
+  TokenStore,
+} from './ports.js';
 export { API_VERSION, buildServer, type ServerDeps } from './server.js';

@@ -20,8 +20,53 @@ export interface StoredResponse {
   body: string;
 }
 
+/** A Ledger process sharing the database, as its last heartbeat recorded it (@xdv/db `nodes`). */
+export interface ClusterNodeRow {
+  id: string;
+  hostname: string;
+  pid: number;
+  driver: 'pglite' | 'pg';
+  version: string;
+  startedAt: string;
+  lastSeenAt: string;
+  closedAt: string | null;
+  ageMs: number;
+  appliedSeq: number;
+  appliedL: number;
+  hashSeq: number;
+  stateHash: string;
+  commits: number;
+  entries: number;
+  conflicts: number;
+  catchUps: number;
+  reloads: number;
+  checkpoints: number;
+  broken: boolean;
+  brokenSeq: number | null;
+  settledSeq: number;
+}
+
+/** One committed batch (@xdv/db `commit_rounds`). */
+export interface CommitRoundRow {
+  firstSeq: number;
+  lastSeq: number;
+  firstL: number;
+  lastL: number;
+  entries: number;
+  node: string;
+  retries: number;
+  committedAt: string;
+}
+
 export interface LedgerPort {
   readonly state: State;
+  /** This process's node id in the cluster telemetry. */
+  readonly nodeId: string;
+  /** This node's committed position right now (its row holds the last heartbeat's). */
+  readonly applied: { seq: number; l: number };
+  nodes(): Promise<ClusterNodeRow[]>;
+  rounds(limit: number): Promise<CommitRoundRow[]>;
+  committedHead(): Promise<{ seq: number; l: number }>;
   readonly broken: { seq: number; reason: string } | null;
   submit(cmd: Command): Promise<StepResult>;
   preview(cmd: Command): Preview;

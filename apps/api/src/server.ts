@@ -12,6 +12,7 @@ import type { Config } from './config.js';
 import { ApiError, errorHandler, problem, sendProblem } from './errors.js';
 import type { IdempotencyStore, LedgerPort, TokenStore } from './ports.js';
 import { adminRoutes } from './routes/admin.js';
+import { clusterRoutes } from './routes/cluster.js';
 import { complianceRoutes } from './routes/compliance.js';
 import { opsRoutes } from './routes/ops.js';
 import { providerRoutes } from './routes/providers.js';
@@ -131,6 +132,7 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
         'clock',
         'trace',
         'replay',
+        'cluster',
         'ops',
       ].map((name) => ({ name, description: `${name[0]!.toUpperCase()}${name.slice(1)}` })),
     },
@@ -159,6 +161,7 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
   resourceRoutes(app, d);
   providerRoutes(app, d);
   traceRoutes(app, d);
+  clusterRoutes(app, deps.ledger);
   complianceRoutes(app, deps.config.complianceReport ?? 'cts-report.json');
   const series = new SeriesIndex();
   seriesRoutes(app, d, series);

@@ -275,6 +275,7 @@ describe('every route', () => {
       replayDiff: () => c('/v1/replay/diff?from=1&to=20'),
       checkInvariants: () => c('/v1/invariants'),
       overview: () => c('/v1/overview'),
+      getCluster: () => c('/v1/cluster?limit=5'),
       getCompliance: () => c('/v1/compliance'),
     };
     const doc = (

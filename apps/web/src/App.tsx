@@ -17,6 +17,7 @@ const Trace = lazy(() => import('./views/Trace'));
 const Replay = lazy(() => import('./views/Replay'));
 const Admin = lazy(() => import('./views/Admin'));
 const Compliance = lazy(() => import('./views/Compliance'));
+const Cluster = lazy(() => import('./views/Cluster'));
 
 export function App() {
   const qc = useQueryClient();
@@ -56,6 +57,7 @@ function Shell({ token, onSignOut }: { token: string; onSignOut: () => void }) {
     ['/scheduler', 'Scheduler', true],
     ['/trace', 'Trace', true],
     ['/replay', 'Replay', true],
+    ['/cluster', 'Cluster', true],
     ['/compliance', 'Compliance', true],
     ['/admin', 'Tenants & tokens', operator],
   ];
@@ -124,6 +126,7 @@ function route(path: string, operator: boolean): ReactNode {
   if (path === '/trace') return <Trace />;
   if (path === '/replay') return <Replay />;
   if (path === '/compliance') return <Compliance />;
+  if (path === '/cluster') return <Cluster />;
   if (path === '/admin')
     return operator ? (
       <Admin />

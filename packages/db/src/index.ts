@@ -11,7 +11,15 @@ export {
   openPglite,
   type Query,
 } from './driver.js';
-export { Ledger, type LedgerOptions, type TraceQuery, type VerifyResult } from './ledger.js';
+export {
+  type CommitRound,
+  Ledger,
+  type LedgerOptions,
+  type NodeRow,
+  ROUNDS_KEPT,
+  type TraceQuery,
+  type VerifyResult,
+} from './ledger.js';
 export { projectAll, READ_COLUMNS, READ_TABLES, type ReadTable } from './readmodel.js';
 export * as schema from './schema.js';
 export { APPEND_SQL, appendParams, checkpointOf, writeCheckpoint } from './store.js';

@@ -1,3 +1,5 @@
+import { readFileSync } from 'node:fs';
+import { hostname } from 'node:os';
 import {
   admit,
   type Command,
@@ -44,7 +46,68 @@ export interface LedgerOptions {
   followPollMs?: number;
   /** Write a checkpoint on clean close (default true). */
   checkpointOnClose?: boolean;
+  /** This process's name in the `nodes` table (default `hostname:pid:n:startedAtMs`, n counting Ledgers opened by the process). */
+  nodeId?: string;
+  /** How often the node row is refreshed (ms, default 1000; 0 = only at open and close). */
+  heartbeatMs?: number;
 }
+
+/** A Ledger process as its last heartbeat recorded it (the `nodes` table), read with the database's clock. */
+export interface NodeRow {
+  id: string;
+  hostname: string;
+  pid: number;
+  driver: 'pglite' | 'pg';
+  version: string;
+  startedAt: string;
+  lastSeenAt: string;
+  closedAt: string | null;
+  /** Milliseconds since the last heartbeat, by the database's clock. */
+  ageMs: number;
+  appliedSeq: number;
+  appliedL: number;
+  hashSeq: number;
+  stateHash: string;
+  commits: number;
+  entries: number;
+  conflicts: number;
+  catchUps: number;
+  reloads: number;
+  checkpoints: number;
+  broken: boolean;
+  brokenSeq: number | null;
+  /**
+   * Highest seq committed (by any node) at least one second before this node's last heartbeat, from
+   * the retained commit rounds: a node whose appliedSeq is below it is lagging, not just between beats.
+   */
+  settledSeq: number;
+}
+
+/** One committed batch: its seq and L range, the node that committed it, the seq conflicts it lost first. */
+export interface CommitRound {
+  firstSeq: number;
+  lastSeq: number;
+  firstL: number;
+  lastL: number;
+  entries: number;
+  node: string;
+  retries: number;
+  committedAt: string;
+}
+
+const DB_VERSION = (() => {
+  try {
+    const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as {
+      version?: string;
+    };
+    return `@xdv/db ${pkg.version ?? '?'} node ${process.version}`;
+  } catch {
+    return `@xdv/db node ${process.version}`;
+  }
+})();
+let ledgersOpened = 0;
+/** Commit rounds kept in the database (older ones are pruned by the heartbeat). */
+export const ROUNDS_KEPT = 1000;
 
 export interface TraceQuery {
   afterSeq?: number;
@@ -106,6 +169,18 @@ export class Ledger {
   private closed = false;
   private unlisten: (() => Promise<void>) | null = null;
   private poll: NodeJS.Timeout | null = null;
+  /** Cluster telemetry: this process's node row. */
+  readonly nodeId: string;
+  private readonly startedAt = new Date();
+  private heartbeat: NodeJS.Timeout | null = null;
+  private beating: Promise<void> | null = null;
+  private beats = 0;
+  /** Last committed position (the live state may be ahead by speculatively stepped commands). */
+  private committed = { seq: 0, l: 0 };
+  /** State hash taken at a quiescent moment, with its seq; recomputed at most every hashEveryMs. */
+  private hashed = { seq: -1, hash: '' };
+  private hashedAt = Number.NEGATIVE_INFINITY;
+  private hashCostMs = 0;
   /** Counters for health checks, metrics and tests. */
   readonly stats = {
     batches: 0,
@@ -127,9 +202,12 @@ export class Ledger {
     private readonly checkpointEvery: number,
     private readonly channel: string,
     private readonly checkpointOnClose: boolean,
+    nodeId: string | undefined,
+    private readonly heartbeatMs: number,
   ) {
     this.tokens = new TokenStore(driver.db);
     this.idempotency = new IdempotencyStore(driver.db);
+    this.nodeId = nodeId ?? `${hostname()}:${process.pid}:${++ledgersOpened}:${this.startedAt.getTime()}`;
   }
 
   static async open(opts: LedgerOptions = {}): Promise<Ledger> {
@@ -157,6 +235,8 @@ export class Ledger {
       opts.checkpointEvery ?? 10_000,
       `xdv_trace_${schemaName}`,
       opts.checkpointOnClose ?? true,
+      opts.nodeId,
+      opts.heartbeatMs ?? 1000,
     );
     try {
       await ledger.boot();
@@ -173,6 +253,15 @@ export class Ledger {
         ledger.poll.unref();
       }
       if (ledger._state.seq === 0 && !ledger._broken) await ledger.enqueue(scenario.genesisCmd(), true);
+      // Forget nodes long gone: stopped over an hour ago, or silent for a day.
+      await driver.query(
+        `DELETE FROM "nodes" WHERE ("closed_at" IS NOT NULL AND "closed_at" < now() - interval '1 hour') OR "last_seen_at" < now() - interval '1 day'`,
+      );
+      await ledger.writeNode(false);
+      if (ledger.heartbeatMs > 0) {
+        ledger.heartbeat = setInterval(() => ledger.beat(), ledger.heartbeatMs);
+        ledger.heartbeat.unref();
+      }
     } catch (e) {
       await ledger.close().catch(() => {});
       throw e;
@@ -271,6 +360,8 @@ export class Ledger {
     try {
       await this.idle();
       if (this.poll) clearInterval(this.poll);
+      if (this.heartbeat) clearInterval(this.heartbeat);
+      if (this.beating) await this.beating;
       if (this.unlisten) await this.unlisten();
       if (
         this.checkpointOnClose &&
@@ -279,6 +370,7 @@ export class Ledger {
         this._state.seq > this.lastCheckpointSeq
       )
         await writeCheckpoint(this.driver, checkpointOf(this._state, this.hasher)).catch(() => {});
+      await this.writeNode(true).catch(() => {});
     } finally {
       await this.driver.close();
     }
@@ -409,7 +501,10 @@ export class Ledger {
     const t0 = performance.now();
     try {
       await this.driver.tx(async (q) => {
-        await writeBatch(q, batch.entries, batch.read);
+        await writeBatch(q, batch.entries, batch.read, {
+          node: this.nodeId,
+          retries: batch.items.reduce((m, p) => Math.max(m, p.attempts), 0),
+        });
         if (batch.checkpoint) await writeCheckpoint(q, batch.checkpoint);
         if (this.driver.kind === 'pg' && last)
           await q.query('SELECT pg_notify($1, $2)', [this.channel, String(last.seq)], 'xdv_notify');
@@ -454,6 +549,7 @@ export class Ledger {
     this.stats.flushMs += performance.now() - t0;
     this.stats.batches++;
     this.stats.entries += batch.entries.length;
+    if (last) this.committed = { seq: last.seq, l: last.l };
     for (const p of batch.items) p.resolve(p.result!);
     if (batch.entries.length > 0) this.emit(batch.entries);
   }
@@ -476,6 +572,7 @@ export class Ledger {
     if (this.emittedSeq === 0) this.emittedSeq = state.seq; // first boot: history is not news
     this._state = state;
     this._broken = broken;
+    this.committed = { seq: state.seq, l: state.l };
     this.lastCheckpointSeq = checkpointSeq;
     this.remoteSeq = Math.max(this.remoteSeq, state.seq);
   }
@@ -518,7 +615,10 @@ export class Ledger {
   private async catchUp(): Promise<void> {
     this.stats.catchUps++;
     const r = await replayChunked(this.driver, this._state, this.hasher, { keepRows: true });
-    if (r.state) this._state = r.state;
+    if (r.state) {
+      this._state = r.state;
+      this.committed = { seq: r.state.seq, l: r.state.l };
+    }
     if (r.mismatch) this._broken = r.mismatch;
     const rows = r.rows ?? [];
     if (rows.length > 0) this.emit(rows.map((x) => parseEntry(x.text, x.hash)));
@@ -529,10 +629,169 @@ export class Ledger {
     return new Promise((resolve) => this.idleWaiters.push(resolve));
   }
 
+  // ------------------------------------------------------------ cluster telemetry
+
+  /** This node's last committed (or replayed) position; the live state may be ahead by speculation. */
+  get applied(): { seq: number; l: number } {
+    return { ...this.committed };
+  }
+
+  /** Every node that has written this database, ordered by node id (a deterministic order). */
+  async nodes(): Promise<NodeRow[]> {
+    const rows = await this.driver.query<Row>(
+      `SELECT n.*, (extract(epoch FROM (now() - n."last_seen_at")) * 1000)::int8 AS "age_ms",
+         coalesce((SELECT max(r."last_seq") FROM "commit_rounds" r
+                   WHERE r."committed_at" <= n."last_seen_at" - interval '1 second'), 0)::int8 AS "settled_seq"
+       FROM "nodes" n ORDER BY n."id" COLLATE "C"`,
+    );
+    return rows.map((r) => ({
+      id: String(r.id),
+      hostname: String(r.hostname),
+      pid: Number(r.pid),
+      driver: r.driver === 'pg' ? 'pg' : 'pglite',
+      version: String(r.version),
+      startedAt: iso(r.started_at),
+      lastSeenAt: iso(r.last_seen_at),
+      closedAt: r.closed_at == null ? null : iso(r.closed_at),
+      ageMs: Math.max(0, Number(r.age_ms)),
+      appliedSeq: Number(r.applied_seq),
+      appliedL: Number(r.applied_l),
+      hashSeq: Number(r.hash_seq),
+      stateHash: String(r.state_hash),
+      commits: Number(r.commits),
+      entries: Number(r.entries),
+      conflicts: Number(r.conflicts),
+      catchUps: Number(r.catch_ups),
+      reloads: Number(r.reloads),
+      checkpoints: Number(r.checkpoints),
+      broken: Boolean(r.broken),
+      brokenSeq: r.broken_seq == null ? null : Number(r.broken_seq),
+      settledSeq: Number(r.settled_seq),
+    }));
+  }
+
+  /** The newest commit rounds (at most `limit`), newest first. */
+  async rounds(limit = 20): Promise<CommitRound[]> {
+    const rows = await this.driver.query<Row>(
+      'SELECT * FROM "commit_rounds" ORDER BY "first_seq" DESC LIMIT $1',
+      [Math.max(1, Math.min(limit, ROUNDS_KEPT))],
+    );
+    return rows.map((r) => ({
+      firstSeq: Number(r.first_seq),
+      lastSeq: Number(r.last_seq),
+      firstL: Number(r.first_l),
+      lastL: Number(r.last_l),
+      entries: Number(r.entries),
+      node: String(r.node),
+      retries: Number(r.retries),
+      committedAt: iso(r.committed_at),
+    }));
+  }
+
+  /** The committed head of the trace in the database (every node's entries), not this node's view. */
+  async committedHead(): Promise<{ seq: number; l: number }> {
+    const r = await this.driver.query<{ seq: number; l: number }>(
+      'SELECT "seq","l" FROM "trace" ORDER BY "seq" DESC LIMIT 1',
+    );
+    return { seq: Number(r[0]?.seq ?? 0), l: Number(r[0]?.l ?? 0) };
+  }
+
+  /** Refresh this node's row now (tests; the timer does it about once a second). */
+  async heartbeatNow(): Promise<void> {
+    if (this.beating) await this.beating;
+    await this.idle();
+    await this.writeNode(false, true);
+  }
+
+  /**
+   * Keep only the newest ROUNDS_KEPT commit rounds (the heartbeat calls it about once a minute; any
+   * node may, the DELETE is idempotent). PGlite has no autovacuum, so it vacuums the two telemetry
+   * tables itself. Returns how many rounds were deleted.
+   */
+  async pruneRounds(): Promise<number> {
+    const r = await this.driver.query<{ n: number }>(
+      `WITH d AS (DELETE FROM "commit_rounds" WHERE "first_seq" < (SELECT "first_seq" FROM "commit_rounds" ORDER BY "first_seq" DESC OFFSET ${ROUNDS_KEPT - 1} LIMIT 1) RETURNING 1) SELECT count(*)::int AS n FROM d`,
+    );
+    if (this.driver.kind === 'pglite') await this.driver.query('VACUUM "commit_rounds", "nodes"');
+    return Number(r[0]?.n ?? 0);
+  }
+
+  private beat(): void {
+    if (this.beating || this.closed) return;
+    this.beating = (async () => {
+      try {
+        await this.writeNode(false);
+        if (++this.beats % 60 === 1) await this.pruneRounds();
+      } catch {
+        // Telemetry only: the next beat tries again.
+      } finally {
+        this.beating = null;
+      }
+    })();
+  }
+
+  private async writeNode(closing: boolean, force = closing): Promise<void> {
+    // The state hash needs the state at exactly a committed seq: take it only when nothing is
+    // speculatively stepped, and at most every heartbeat (or 20× its own cost, for a huge state).
+    const quiet =
+      this._state.seq === this.committed.seq &&
+      this.pending.items.length === 0 &&
+      !this.needReload &&
+      !this.hold;
+    const now = performance.now();
+    if (
+      quiet &&
+      this.hashed.seq !== this.committed.seq &&
+      (force || now - this.hashedAt >= Math.max(this.heartbeatMs, 20 * this.hashCostMs))
+    ) {
+      this.hashed = { seq: this.committed.seq, hash: stateHash(this._state, this.hasher) };
+      this.hashedAt = now;
+      this.hashCostMs = performance.now() - now;
+    }
+    const s = this.stats;
+    await this.driver.query(
+      `INSERT INTO "nodes" ("id","hostname","pid","driver","version","started_at","last_seen_at","closed_at",
+         "applied_seq","applied_l","hash_seq","state_hash","commits","entries","conflicts","catch_ups","reloads",
+         "checkpoints","broken","broken_seq")
+       VALUES ($1,$2,$3,$4,$5,$6,now(),CASE WHEN $7::bool THEN now() END,$8,$9,$10,$11,$12,$13,$14,$15,$16,$17,$18,$19)
+       ON CONFLICT ("id") DO UPDATE SET ("last_seen_at","closed_at","applied_seq","applied_l","hash_seq","state_hash",
+         "commits","entries","conflicts","catch_ups","reloads","checkpoints","broken","broken_seq") =
+         ROW(EXCLUDED."last_seen_at",EXCLUDED."closed_at",EXCLUDED."applied_seq",EXCLUDED."applied_l",EXCLUDED."hash_seq",
+         EXCLUDED."state_hash",EXCLUDED."commits",EXCLUDED."entries",EXCLUDED."conflicts",EXCLUDED."catch_ups",
+         EXCLUDED."reloads",EXCLUDED."checkpoints",EXCLUDED."broken",EXCLUDED."broken_seq")`,
+      [
+        this.nodeId,
+        hostname(),
+        process.pid,
+        this.driver.kind,
+        DB_VERSION,
+        this.startedAt.toISOString(),
+        closing,
+        this.committed.seq,
+        this.committed.l,
+        Math.max(0, this.hashed.seq),
+        this.hashed.hash,
+        s.batches,
+        s.entries,
+        s.conflicts,
+        s.catchUps,
+        s.reloads,
+        s.checkpoints,
+        this._broken !== null,
+        this._broken?.seq ?? null,
+      ],
+      'xdv_node',
+    );
+  }
+
   /** Hash of the live state (tests and health checks compare processes with it). */
   stateHash(): string {
     return stateHash(this._state, this.hasher);
   }
+}
+
+function iso(v: unknown): string {
+  return v instanceof Date ? v.toISOString() : new Date(String(v)).toISOString();
 }
 
 function brokenError(b: { seq: number; reason: string }): DbError {

@@ -204,3 +204,52 @@ export const idempotencyKeys = pgTable(
   },
   (t) => [primaryKey({ columns: [t.principal, t.key] }), index('idempotency_expires').on(t.expiresAt)],
 );
+
+// Cluster telemetry (outside the deterministic core): which processes ("nodes") write this database
+// and how far each has applied the trace. Wall-clock columns are health data, never decisions.
+
+/** One row per Ledger process start, upserted by that Ledger at open, about once a second, and at close. */
+export const nodes = pgTable('nodes', {
+  id: text('id').primaryKey(),
+  hostname: text('hostname').notNull(),
+  pid: integer('pid').notNull(),
+  driver: text('driver').notNull(),
+  version: text('version').notNull(),
+  startedAt: timestamp('started_at', { withTimezone: true }).notNull(),
+  lastSeenAt: timestamp('last_seen_at', { withTimezone: true }).notNull().defaultNow(),
+  /** Set by a clean close; a node that vanished without one keeps its last heartbeat. */
+  closedAt: timestamp('closed_at', { withTimezone: true }),
+  appliedSeq: seqCol('applied_seq').notNull(),
+  appliedL: seqCol('applied_l').notNull(),
+  /** State hash at hash_seq (taken when the node was quiescent): nodes must agree at the same seq. */
+  hashSeq: seqCol('hash_seq').notNull(),
+  stateHash: text('state_hash').notNull(),
+  commits: seqCol('commits').notNull(),
+  entries: seqCol('entries').notNull(),
+  conflicts: seqCol('conflicts').notNull(),
+  catchUps: seqCol('catch_ups').notNull(),
+  reloads: seqCol('reloads').notNull(),
+  checkpoints: seqCol('checkpoints').notNull(),
+  broken: boolean('broken').notNull(),
+  brokenSeq: seqCol('broken_seq'),
+});
+
+/**
+ * One row per committed batch (a commit round): its seq range, written by the batch statement itself,
+ * so a round exists exactly when its entries do. The newest 1000 are kept.
+ */
+export const commitRounds = pgTable(
+  'commit_rounds',
+  {
+    firstSeq: seqCol('first_seq').primaryKey(),
+    lastSeq: seqCol('last_seq').notNull(),
+    firstL: seqCol('first_l').notNull(),
+    lastL: seqCol('last_l').notNull(),
+    entries: integer('entries').notNull(),
+    node: text('node').notNull(),
+    /** Seq conflicts this batch's commands lost (and retried) before this round committed. */
+    retries: integer('retries').notNull(),
+    committedAt: timestamp('committed_at', { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [index('commit_rounds_committed_at').on(t.committedAt)],
+);

@@ -58,6 +58,22 @@ export async function writeCheckpoint(q: Query, cp: CheckpointRow): Promise<void
   );
 }
 
+/** Who committed a batch and how many seq conflicts it lost first (the commit round's telemetry). */
+export interface RoundInfo {
+  node: string;
+  retries: number;
+}
+
+/**
+ * The batch's commit round, one row. DO NOTHING on its key: a rival round on the same first seq
+ * can only exist when the trace insert conflicts too, and that conflict (trace_pkey) must be the
+ * error the writer sees.
+ */
+export const ROUND_SQL =
+  'INSERT INTO "commit_rounds" ("first_seq","last_seq","first_l","last_l","entries","node","retries") ' +
+  'SELECT "first_seq","last_seq","first_l","last_l","entries","node","retries" FROM jsonb_populate_recordset(null::"commit_rounds", $1::jsonb) ' +
+  'ON CONFLICT DO NOTHING';
+
 /**
  * The whole batch in one statement: the trace rows, then every read-model table and the metric
  * samples as data-modifying CTEs. One parse and one round trip per commit instead of up to eleven;
@@ -69,17 +85,40 @@ export const BATCH_SQL = (() => {
   const parts = [`"append" AS (${APPEND_SQL})`];
   for (const [i, t] of READ_TABLES.entries()) parts.push(`"up_${t}" AS (${upsertSql(t, 12 + i)})`);
   parts.push(`"up_metrics" AS (${METRICS_SQL.replace('$1', `$${12 + READ_TABLES.length}`)})`);
+  parts.push(`"round" AS (${ROUND_SQL.replace('$1', `$${13 + READ_TABLES.length}`)})`);
   return `WITH ${parts.join(', ')} SELECT 1`;
 })();
 
-/** Write one batch's entries and read-model rows (inside the caller's transaction). */
-export async function writeBatch(q: Query, entries: readonly Entry[], read: ReadBatch): Promise<void> {
+/** Write one batch's entries, read-model rows and commit round (inside the caller's transaction). */
+export async function writeBatch(
+  q: Query,
+  entries: readonly Entry[],
+  read: ReadBatch,
+  round?: RoundInfo,
+): Promise<void> {
   const params = appendParams(entries);
   for (const t of READ_TABLES) {
     const m = read.rows.get(t);
     params.push(m && m.size > 0 ? `[${[...m.values()].join(',')}]` : '[]');
   }
   params.push(JSON.stringify(read.metrics));
+  const first = entries[0];
+  const last = entries[entries.length - 1];
+  params.push(
+    round && first && last
+      ? JSON.stringify([
+          {
+            first_seq: first.seq,
+            last_seq: last.seq,
+            first_l: first.l,
+            last_l: last.l,
+            entries: entries.length,
+            node: round.node,
+            retries: round.retries,
+          },
+        ])
+      : '[]',
+  );
   await q.query(BATCH_SQL, params, 'xdv_batch');
 }
 

@@ -99,6 +99,13 @@ describe.skipIf(!pgUrl)('two writers on one PostgreSQL', () => {
         'SELECT count(*)::int AS n, max("seq")::int AS mx FROM "trace"',
       );
       expect(gaps[0]!.n).toBe(gaps[0]!.mx);
+      // Every committed batch left one commit round: they tile the trace even under the race, and
+      // the rounds that lost a seq conflict first say so.
+      const rounds = (await a.rounds(1000)).sort((x, y) => x.firstSeq - y.firstSeq);
+      expect(rounds[0]!.firstSeq).toBe(1);
+      for (let i = 1; i < rounds.length; i++) expect(rounds[i]!.firstSeq).toBe(rounds[i - 1]!.lastSeq + 1);
+      expect(rounds.at(-1)!.lastSeq).toBe(a.state.seq);
+      expect(rounds.some((r) => r.retries > 0)).toBe(true);
       // c heard about every entry, its own and a's, in seq order.
       const seqs = seenByC.map((e) => e.seq);
       expect(seqs).toEqual([...seqs].sort((x, y) => x - y));

@@ -31,7 +31,8 @@ export function useLiveStatus(): LiveStatus {
 /** The query roots an entry of this type can change. */
 export function affectedKeys(e: Pick<Entry, 'type' | 'vhm'>): unknown[][] {
   const t = e.type;
-  const keys: unknown[][] = [['overview'], ['trace']];
+  // Every commit moves the cluster's head, its nodes' applied seq and its commit rounds.
+  const keys: unknown[][] = [['overview'], ['trace'], ['cluster']];
   const vhm = e.vhm;
   const prefix = t.split('.')[0];
   switch (prefix) {
