@@ -128,7 +128,9 @@ describe('GET /v1/cluster', () => {
         ])
           expect(n, k).not.toHaveProperty(k);
         expect(['ok', 'lagging', 'stale', 'stopped', 'broken']).toContain(n.status);
+        expect(n.id).toMatch(/^node-\d+$/);
       }
+      for (const r of c.rounds) expect(r.node).toMatch(/^node(-\d+)?$/);
       expect(c.rounds[0]).toEqual({
         firstSeq: expect.any(Number),
         lastSeq: expect.any(Number),
@@ -190,8 +192,9 @@ describe.skipIf(!pgUrl)('GET /v1/cluster with two nodes on one PostgreSQL', () =
       }
       // A tenant sees the same nodes and health, and whether they agree, but not the hashes.
       const t = (await pgApi.call<Cluster>('GET', '/v1/cluster', { token: pf.tok1 })).body;
+      // Node ids hold the hostname and pid: a tenant gets labels by position instead.
       expect(t.nodes.map((n) => [n.id, n.status, n.hashAgrees])).toEqual(
-        c.nodes.map((n) => [n.id, n.status, n.hashAgrees]),
+        c.nodes.map((n, i) => [`node-${i + 1}`, n.status, n.hashAgrees]),
       );
       expect(t.nodes.every((n) => n.stateHash === undefined)).toBe(true);
     } finally {

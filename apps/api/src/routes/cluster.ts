@@ -191,6 +191,10 @@ export function clusterRoutes(app: FastifyInstance, ledger: LedgerPort): void {
         s.add(n.stateHash);
         hashesAt.set(n.hashSeq, s);
       }
+      const label = (id: string) => {
+        const i = rows.findIndex((r) => r.id === id);
+        return i < 0 ? 'node' : `node-${i + 1}`;
+      };
       const nodes = rows.map((row) => {
         const n =
           row.id === ledger.nodeId && mine.seq >= row.appliedSeq
@@ -198,7 +202,8 @@ export function clusterRoutes(app: FastifyInstance, ledger: LedgerPort): void {
             : row;
         const peers = rows.filter((o) => o !== row && o.stateHash && o.hashSeq === n.hashSeq).length;
         const base = {
-          id: n.id,
+          // The id holds the hostname and pid: an operator detail. Others get a label by position.
+          id: operator ? n.id : `node-${rows.indexOf(row) + 1}`,
           self: n.id === ledger.nodeId,
           status: nodeStatus(n),
           startedAt: n.startedAt,
@@ -266,7 +271,7 @@ export function clusterRoutes(app: FastifyInstance, ledger: LedgerPort): void {
           scope: operator ? ('fleet' as const) : ('own' as const),
           providers: [...per.values()].sort((a, b) => idOrder(a.provider, b.provider)),
         },
-        rounds,
+        rounds: operator ? rounds : rounds.map((r) => ({ ...r, node: label(r.node) })),
       };
     },
   });
