@@ -216,10 +216,12 @@ function EntryDetail({ e }: { e: Entry | null }) {
           {bad ? <Badge tone="bad">{bad}</Badge> : <Badge tone="ok">SHA-256(text) = hash</Badge>}
         </dd>
       </dl>
-      <h4>Payload</h4>
-      <pre className="json">{JSON.stringify(e.payload, null, 2)}</pre>
-      <h4>Canonical text (hashed)</h4>
-      <pre className="json wrap">{e.text}</pre>
+      <h4 id={`payload-${e.seq}`}>Payload</h4>
+      <CodeBlock labelledBy={`payload-${e.seq}`}>{JSON.stringify(e.payload, null, 2)}</CodeBlock>
+      <h4 id={`text-${e.seq}`}>Canonical text (hashed)</h4>
+      <CodeBlock labelledBy={`text-${e.seq}`} wrap>
+        {e.text}
+      </CodeBlock>
     </aside>
   );
 }
@@ -308,5 +310,23 @@ function ChainVerify({ operator }: { operator: boolean }) {
         ) : null}
       </div>
     </Section>
+  );
+}
+
+/** A scrollable block of code: it takes focus so that a keyboard can scroll it. */
+function CodeBlock({
+  labelledBy,
+  wrap = false,
+  children,
+}: {
+  labelledBy: string;
+  wrap?: boolean;
+  children: string;
+}) {
+  return (
+    // biome-ignore lint/a11y/noNoninteractiveTabindex: a scrollable region must be reachable by keyboard
+    <section className="json" tabIndex={0} aria-labelledby={labelledBy}>
+      <pre className={wrap ? 'wrap' : undefined}>{children}</pre>
+    </section>
   );
 }
