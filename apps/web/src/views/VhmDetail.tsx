@@ -25,7 +25,7 @@ import {
   useVhm,
   useVhms,
 } from '../api/data';
-import { BindingMachine, BudgetView, WindowView } from '../components/domain';
+import { BindingMachine, BudgetView, envelopeEnded, WindowView } from '../components/domain';
 import { GuardedAction } from '../components/GuardedAction';
 import { Badge, bytes, DomainTag, Empty, fmt, Guard, Meter, Section, StateBadge } from '../components/ui';
 import { ALLOC_RIGHT, type Gate, gate, writeBlock } from '../lib/caps';
@@ -758,6 +758,7 @@ function EnvelopeWindow({ b, c, now }: { b: Binding; c: Contract; now: number })
       now={now}
       stability={last?.v ?? null}
       tolerance={c.phi!.tolerance}
+      ended={envelopeEnded(b, c)}
     />
   );
 }
