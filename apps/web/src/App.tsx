@@ -128,7 +128,10 @@ function route(path: string, operator: boolean): ReactNode {
     return operator ? (
       <Admin />
     ) : (
-      <ErrorBox error={new Error('Tenants and tokens are managed by operators.')} />
+      <div className="page">
+        <h1>Tenants and tokens</h1>
+        <ErrorBox error={new Error('Tenants and tokens are managed by operators.')} />
+      </div>
     );
   return (
     <div className="panel">
