@@ -103,7 +103,17 @@ export async function startStack(opts: StackOptions = {}): Promise<Stack> {
         await breaching.setup();
         breachReady = true;
       }
-      for (const p of breaching.providers) await p.step();
+      for (const p of breaching.providers)
+        for (let attempt = 1; ; attempt++) {
+          try {
+            await p.step();
+            break;
+          } catch (e) {
+            // The calm simulator may post its report with the same seq first (HV_CONFLICT): read
+            // the provider's last report seq again and retry.
+            if (attempt >= 5 || !/HV_CONFLICT/.test((e as Error).message)) throw e;
+          }
+        }
     },
     async close() {
       await browser.close();
