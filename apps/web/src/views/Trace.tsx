@@ -1,12 +1,12 @@
 import { useQuery } from '@tanstack/react-query';
 import type { Entry } from '@xdv/core';
-import { useMemo, useState } from 'react';
+import { useEffect, useMemo, useState } from 'react';
 import { get } from '../api/client';
 import { useMe, useOverview } from '../api/data';
 import type { TracePage } from '../api/types';
 import { Badge, DomainTag, Empty, ErrorBox, fmt, Loading, Section } from '../components/ui';
 import { Link, useAt, useLocation } from '../lib/router';
-import { type ChainResult, checkEntry, verifyOwnEntries, verifyWholeChain } from '../lib/verify';
+import { type ChainResult, checkEntry, inSlices, verifyOwnEntries, verifyWholeChain } from '../lib/verify';
 
 const PAGE = 200;
 
@@ -165,11 +165,17 @@ export default function Trace() {
 }
 
 function HashCheck({ e }: { e: Entry }) {
-  const bad = useMemo(() => checkEntry(e), [e]);
+  // undefined while the check waits for its time slice.
+  const [bad, setBad] = useState<string | null | undefined>(undefined);
+  useEffect(() => inSlices(() => setBad(checkEntry(e))), [e]);
   return (
-    <span title={bad ?? 'SHA-256 of the text equals the hash'}>
+    <span title={bad === undefined ? 'checking…' : (bad ?? 'SHA-256 of the text equals the hash')}>
       <code className="small">{e.hash.slice(0, 10)}</code>{' '}
-      {bad ? (
+      {bad === undefined ? (
+        <span className="muted" aria-hidden="true">
+          …
+        </span>
+      ) : bad ? (
         <Badge tone="bad">✗ bad</Badge>
       ) : (
         <span className="text-ok">
@@ -273,7 +279,7 @@ function ChainVerify({ operator }: { operator: boolean }) {
               : 'Verify my entries in browser'}
         </button>
         {operator ? (
-          <span>
+          <span className="server-check">
             Server check:{' '}
             {server.isPending ? (
               '…'
