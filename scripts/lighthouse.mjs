@@ -147,13 +147,14 @@ console.log(
 );
 console.log(`${'page'.padEnd(20)} ${CATEGORIES.map((c) => c.padStart(14)).join(' ')}`);
 
-const failures = [];
-if (values.json) mkdirSync(values.json, { recursive: true });
-try {
-  for (const [name, path, signedIn] of PAGES) {
-    // One fresh tab per page. Signed-in pages: the token goes into this tab's sessionStorage, which
-    // Lighthouse's storage reset (cookies, local storage, caches, …) leaves alone, so the audited
-    // load is the signed-in console, with a cold HTTP cache.
+/**
+ * Lighthouse on one page, in a fresh tab. Signed in: the token goes into this tab's sessionStorage,
+ * which Lighthouse's storage reset (cookies, local storage, caches, …) leaves alone, so the audited
+ * load is the signed-in console, with a cold HTTP cache. A run whose trace Lighthouse could not
+ * read (a runtime error such as NO_NAVSTART, seen now and then) is run again, twice at most.
+ */
+async function audit(path, signedIn) {
+  for (let attempt = 1; ; attempt++) {
     const page = await browser.newPage();
     await page.goto(`${base}/healthz`);
     await page.evaluate(
@@ -164,9 +165,21 @@ try {
     const flags = { logLevel: 'error', output: 'json', onlyCategories: CATEGORIES };
     const result = await lighthouse(`${base}${path}`, flags, values.mobile ? undefined : desktopConfig, page);
     await page.close();
-    if (!result) throw new Error(`Lighthouse returned nothing for ${name}`);
+    const error = result
+      ? result.lhr.runtimeError
+      : { code: 'NO_RESULT', message: 'Lighthouse returned nothing' };
+    if (!error) return result;
+    if (attempt >= 3) throw new Error(`${path}: ${error.code} ${error.message}`);
+    console.log(`  (${path}: ${error.code}; running it again)`);
+  }
+}
+
+const failures = [];
+if (values.json) mkdirSync(values.json, { recursive: true });
+try {
+  for (const [name, path, signedIn] of PAGES) {
+    const result = await audit(path, signedIn);
     const { lhr } = result;
-    if (lhr.runtimeError) throw new Error(`${name}: ${lhr.runtimeError.code} ${lhr.runtimeError.message}`);
     // Signed in: the console asked the API who it is (the sign-in page does not until submitted).
     const asked = (lhr.audits['network-requests']?.details?.items ?? []).some(
       (r) => new URL(r.url).pathname === '/v1/me' && r.statusCode === 200,
