@@ -1,5 +1,14 @@
 import { useQueryClient } from '@tanstack/react-query';
-import { lazy, type ReactNode, Suspense, useCallback, useEffect, useState } from 'react';
+import {
+  type ComponentType,
+  type LazyExoticComponent,
+  lazy,
+  type ReactNode,
+  Suspense,
+  useCallback,
+  useEffect,
+  useState,
+} from 'react';
 import { getToken, setToken, setUnauthorizedHandler } from './api/client';
 import { useMe, useOverview } from './api/data';
 import { useLiveStatus, useLiveStream } from './api/live';
@@ -10,13 +19,62 @@ import { Overview } from './views/Overview';
 import { SignIn } from './views/SignIn';
 import { VhmTree } from './views/VhmTree';
 
-const VhmDetail = lazy(() => import('./views/VhmDetail'));
-const Providers = lazy(() => import('./views/Providers'));
-const Scheduler = lazy(() => import('./views/Scheduler'));
-const Trace = lazy(() => import('./views/Trace'));
-const Replay = lazy(() => import('./views/Replay'));
-const Admin = lazy(() => import('./views/Admin'));
-const Compliance = lazy(() => import('./views/Compliance'));
+/**
+ * A code-split view whose chunk can be fetched ahead. Once fetched it renders at once; a view
+ * first rendered before that suspends as a lazy component (React then shows the fallback for at
+ * least 300 ms, and the view's own requests wait for it).
+ */
+interface Split<P> {
+  loaded: ComponentType<P> | null;
+  lazy: LazyExoticComponent<ComponentType<P>>;
+  preload: () => Promise<unknown>;
+}
+
+function split<P extends object>(load: () => Promise<{ default: ComponentType<P> }>): Split<P> {
+  let pending: Promise<{ default: ComponentType<P> }> | null = null;
+  const s: Split<P> = {
+    loaded: null,
+    preload: () => {
+      pending ??= load().then((m) => {
+        s.loaded = m.default;
+        return m;
+      });
+      return pending;
+    },
+    lazy: lazy(() => s.preload() as Promise<{ default: ComponentType<P> }>),
+  };
+  return s;
+}
+
+function SplitView<P extends object>({ view, props }: { view: Split<P>; props: P }) {
+  // Chosen once per mount, so the subtree never remounts when the chunk arrives.
+  const [C] = useState(() => view.loaded ?? view.lazy);
+  return <C {...props} />;
+}
+
+const vhmDetail = split(() => import('./views/VhmDetail'));
+const providers = split(() => import('./views/Providers'));
+const scheduler = split(() => import('./views/Scheduler'));
+const trace = split(() => import('./views/Trace'));
+const replay = split(() => import('./views/Replay'));
+const admin = split(() => import('./views/Admin'));
+const compliance = split(() => import('./views/Compliance'));
+
+/** The chunk of the page the console opens on is fetched alongside the sign-in check, not after it. */
+export function preloadView(path: string): void {
+  const first = path.split('/')[1] ?? '';
+  const views: Record<string, { preload: () => Promise<unknown> }> = {
+    vhms: vhmDetail,
+    providers,
+    scheduler,
+    trace,
+    replay,
+    admin,
+    compliance,
+  };
+  if (first === 'vhms' && path.split('/').filter(Boolean).length < 2) return; // the tree is in the main chunk
+  void views[first]?.preload().catch(() => {});
+}
 
 export function App() {
   const qc = useQueryClient();
@@ -116,17 +174,17 @@ function route(path: string, operator: boolean): ReactNode {
   if (path === '/') return <Overview />;
   if (path === '/vhms') return <VhmTree />;
   const vhm = match('/vhms/:id', path);
-  if (vhm) return <VhmDetail id={vhm.id!} />;
-  if (path === '/providers') return <Providers />;
+  if (vhm) return <SplitView view={vhmDetail} props={{ id: vhm.id! }} />;
+  if (path === '/providers') return <SplitView view={providers} props={{}} />;
   const prov = match('/providers/:id', path);
-  if (prov) return <Providers selected={prov.id!} />;
-  if (path === '/scheduler') return <Scheduler />;
-  if (path === '/trace') return <Trace />;
-  if (path === '/replay') return <Replay />;
-  if (path === '/compliance') return <Compliance />;
+  if (prov) return <SplitView view={providers} props={{ selected: prov.id! }} />;
+  if (path === '/scheduler') return <SplitView view={scheduler} props={{}} />;
+  if (path === '/trace') return <SplitView view={trace} props={{}} />;
+  if (path === '/replay') return <SplitView view={replay} props={{}} />;
+  if (path === '/compliance') return <SplitView view={compliance} props={{}} />;
   if (path === '/admin')
     return operator ? (
-      <Admin />
+      <SplitView view={admin} props={{}} />
     ) : (
       <div className="page">
         <h1>Tenants and tokens</h1>
