@@ -25,14 +25,16 @@ import { VhmTree } from './views/VhmTree';
  * least 300 ms, and the view's own requests wait for it).
  */
 interface Split<P> {
+  name: string;
   loaded: ComponentType<P> | null;
   lazy: LazyExoticComponent<ComponentType<P>>;
   preload: () => Promise<unknown>;
 }
 
-function split<P extends object>(load: () => Promise<{ default: ComponentType<P> }>): Split<P> {
+function split<P extends object>(name: string, load: () => Promise<{ default: ComponentType<P> }>): Split<P> {
   let pending: Promise<{ default: ComponentType<P> }> | null = null;
   const s: Split<P> = {
+    name,
     loaded: null,
     preload: () => {
       pending ??= load().then((m) => {
@@ -52,13 +54,18 @@ function SplitView<P extends object>({ view, props }: { view: Split<P>; props: P
   return <C {...props} />;
 }
 
-const vhmDetail = split(() => import('./views/VhmDetail'));
-const providers = split(() => import('./views/Providers'));
-const scheduler = split(() => import('./views/Scheduler'));
-const trace = split(() => import('./views/Trace'));
-const replay = split(() => import('./views/Replay'));
-const admin = split(() => import('./views/Admin'));
-const compliance = split(() => import('./views/Compliance'));
+/** A split view; keyed by view, so going from one view to another mounts the other. */
+function show<P extends object>(view: Split<P>, props: P): ReactNode {
+  return <SplitView key={view.name} view={view} props={props} />;
+}
+
+const vhmDetail = split('vhmDetail', () => import('./views/VhmDetail'));
+const providers = split('providers', () => import('./views/Providers'));
+const scheduler = split('scheduler', () => import('./views/Scheduler'));
+const trace = split('trace', () => import('./views/Trace'));
+const replay = split('replay', () => import('./views/Replay'));
+const admin = split('admin', () => import('./views/Admin'));
+const compliance = split('compliance', () => import('./views/Compliance'));
 
 /** The chunk of the page the console opens on is fetched alongside the sign-in check, not after it. */
 export function preloadView(path: string): void {
@@ -174,17 +181,17 @@ function route(path: string, operator: boolean): ReactNode {
   if (path === '/') return <Overview />;
   if (path === '/vhms') return <VhmTree />;
   const vhm = match('/vhms/:id', path);
-  if (vhm) return <SplitView view={vhmDetail} props={{ id: vhm.id! }} />;
-  if (path === '/providers') return <SplitView view={providers} props={{}} />;
+  if (vhm) return show(vhmDetail, { id: vhm.id! });
+  if (path === '/providers') return show(providers, {});
   const prov = match('/providers/:id', path);
-  if (prov) return <SplitView view={providers} props={{ selected: prov.id! }} />;
-  if (path === '/scheduler') return <SplitView view={scheduler} props={{}} />;
-  if (path === '/trace') return <SplitView view={trace} props={{}} />;
-  if (path === '/replay') return <SplitView view={replay} props={{}} />;
-  if (path === '/compliance') return <SplitView view={compliance} props={{}} />;
+  if (prov) return show(providers, { selected: prov.id! });
+  if (path === '/scheduler') return show(scheduler, {});
+  if (path === '/trace') return show(trace, {});
+  if (path === '/replay') return show(replay, {});
+  if (path === '/compliance') return show(compliance, {});
   if (path === '/admin')
     return operator ? (
-      <SplitView view={admin} props={{}} />
+      show(admin, {})
     ) : (
       <div className="page">
         <h1>Tenants and tokens</h1>
