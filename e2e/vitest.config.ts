@@ -1,6 +1,7 @@
 import { defineConfig } from 'vitest/config';
 
-// One stack (API + console + simulator) and one browser for all journeys, which run in order.
+// One stack (API + console + simulator) and one browser per file: the journeys (in order) and the
+// accessibility and console audit of every page (audit.test.ts). Files run one after the other.
 export default defineConfig({
   test: {
     include: ['test/**/*.test.ts'],

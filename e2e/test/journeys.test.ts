@@ -1,11 +1,22 @@
 import type { BrowserContext, Locator, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { rest, SHOTS, type Stack, shot, signedIn, startStack } from './stack.js';
+import {
+  dialog,
+  nav,
+  region,
+  rest,
+  SHOTS,
+  type Stack,
+  seeAttr,
+  seeText,
+  shot,
+  signedIn,
+  startStack,
+  T,
+} from './stack.js';
 
 // The end-to-end journeys of the console, in order, on one stack: each journey builds on what the
 // previous ones created (tenants, VHMs, contracts), as a real operator and tenants would.
-
-const T = 20_000; // per-wait ceiling: the simulator and SSE are fast, but the machine has two cores
 
 let stack: Stack;
 const sessions: BrowserContext[] = [];
@@ -36,28 +47,6 @@ async function session(token: string) {
   sessions.push(s.ctx);
   return s;
 }
-
-/** Waits until the locator's text (all matches joined) contains the string or matches the pattern. */
-async function seeText(l: Locator, want: string | RegExp, timeout = T) {
-  await expect
-    .poll(async () => (await l.allTextContents()).join(' '), { timeout })
-    .toMatch(typeof want === 'string' ? new RegExp(want.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')) : want);
-}
-
-async function seeAttr(l: Locator, name: string, want: string | RegExp, timeout = T) {
-  await expect
-    .poll(async () => ((await l.count()) ? await l.first().getAttribute(name) : null), { timeout })
-    .toMatch(
-      typeof want === 'string' ? new RegExp(`^${want.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}$`) : want,
-    );
-}
-
-/** A link of the main navigation (views may link to the same place). */
-const nav = (page: Page, name: string) =>
-  page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name, exact: true }).click();
-
-const dialog = (page: Page) => page.getByRole('dialog');
-const region = (page: Page, name: string) => page.getByRole('region', { name, exact: true });
 
 /** Open a guarded action, fill its form (if any), check the dry run accepts, confirm, and close. */
 async function guarded(

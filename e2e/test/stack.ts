@@ -4,7 +4,8 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { type App, openApp } from '@xdv/api';
 import { Simulator } from '@xdv/provider-sim';
-import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core';
+import { type Browser, type BrowserContext, chromium, type Locator, type Page } from 'playwright-core';
+import { expect } from 'vitest';
 
 // The production stack for browser journeys: the built console served by the API on a fresh PGlite,
 // with simulated providers registered and stepping on their own, and Debian's Chromium.
@@ -12,18 +13,29 @@ import { type Browser, type BrowserContext, chromium, type Page } from 'playwrig
 export const WEB_DIR = resolve(import.meta.dirname, '../../apps/web/dist');
 export const SHOTS = resolve(import.meta.dirname, '../screenshots');
 
+export interface StackOptions {
+  /** Seed the demo fleet (tenants acme and globex, nested VHMs, K/Q/Φ contracts with active bindings). */
+  demo?: boolean;
+  /** Wall-clock pause between simulator steps (default 400 ms). */
+  simIntervalMs?: number;
+  /** The conformance report the compliance page shows. */
+  complianceReport?: string;
+}
+
 export interface Stack {
   app: App;
   base: string;
   operator: string;
   sim: Simulator;
+  /** The demo tenants' admin tokens (with `demo: true`). */
+  tenants: { acme: string; globex: string } | null;
   browser: Browser;
   /** Run one simulator step in which the Φ provider reports a stability breach. */
   breach(): Promise<void>;
   close(): Promise<void>;
 }
 
-export async function startStack(): Promise<Stack> {
+export async function startStack(opts: StackOptions = {}): Promise<Stack> {
   if (!existsSync(join(WEB_DIR, 'index.html')))
     throw new Error(`the console is not built (${WEB_DIR}); run npm run build`);
   mkdirSync(SHOTS, { recursive: true });
@@ -38,10 +50,11 @@ export async function startStack(): Promise<Stack> {
       bootstrapToken: operator,
       demo: false,
       seed: 1,
-      simIntervalMs: 400,
+      simIntervalMs: opts.simIntervalMs ?? 400,
       rateLimit: 0,
       webDir: WEB_DIR,
       logLevel: 'warn',
+      ...(opts.complianceReport ? { complianceReport: opts.complianceReport } : {}),
     },
     { logger: false },
   );
@@ -52,11 +65,11 @@ export async function startStack(): Promise<Stack> {
     base,
     operatorToken: operator,
     seed: 1,
-    demo: false,
+    demo: opts.demo ?? false,
     rates: { spike: 0, breach: 0, hardware: 0 },
   });
   await sim.setup();
-  sim.start(400);
+  sim.start(opts.simIntervalMs ?? 400);
   const breaching = new Simulator({
     base,
     operatorToken: operator,
@@ -83,13 +96,24 @@ export async function startStack(): Promise<Stack> {
     base,
     operator,
     sim,
+    tenants: sim.tokens,
     browser,
     async breach() {
       if (!breachReady) {
         await breaching.setup();
         breachReady = true;
       }
-      for (const p of breaching.providers) await p.step();
+      for (const p of breaching.providers)
+        for (let attempt = 1; ; attempt++) {
+          try {
+            await p.step();
+            break;
+          } catch (e) {
+            // The calm simulator may post its report with the same seq first (HV_CONFLICT): read
+            // the provider's last report seq again and retry.
+            if (attempt >= 5 || !/HV_CONFLICT/.test((e as Error).message)) throw e;
+          }
+        }
     },
     async close() {
       await browser.close();
@@ -145,3 +169,29 @@ export async function shot(page: Page, name: string): Promise<string> {
   await page.screenshot({ path, fullPage: true });
   return path;
 }
+
+// Page helpers shared by the journeys and the audit.
+
+export const T = 20_000; // per-wait ceiling: the simulator and SSE are fast, but the machine has two cores
+
+/** Waits until the locator's text (all matches joined) contains the string or matches the pattern. */
+export async function seeText(l: Locator, want: string | RegExp, timeout = T) {
+  await expect
+    .poll(async () => (await l.allTextContents()).join(' '), { timeout })
+    .toMatch(typeof want === 'string' ? new RegExp(want.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')) : want);
+}
+
+export async function seeAttr(l: Locator, name: string, want: string | RegExp, timeout = T) {
+  await expect
+    .poll(async () => ((await l.count()) ? await l.first().getAttribute(name) : null), { timeout })
+    .toMatch(
+      typeof want === 'string' ? new RegExp(`^${want.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}$`) : want,
+    );
+}
+
+/** A link of the main navigation (views may link to the same place). */
+export const nav = (page: Page, name: string) =>
+  page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name, exact: true }).click();
+
+export const dialog = (page: Page) => page.getByRole('dialog');
+export const region = (page: Page, name: string) => page.getByRole('region', { name, exact: true });

@@ -1,5 +1,14 @@
 import { useQueryClient } from '@tanstack/react-query';
-import { lazy, type ReactNode, Suspense, useCallback, useEffect, useState } from 'react';
+import {
+  type ComponentType,
+  type LazyExoticComponent,
+  lazy,
+  type ReactNode,
+  Suspense,
+  useCallback,
+  useEffect,
+  useState,
+} from 'react';
 import { getToken, setToken, setUnauthorizedHandler } from './api/client';
 import { useMe, useOverview } from './api/data';
 import { useLiveStatus, useLiveStream } from './api/live';
@@ -10,14 +19,71 @@ import { Overview } from './views/Overview';
 import { SignIn } from './views/SignIn';
 import { VhmTree } from './views/VhmTree';
 
-const VhmDetail = lazy(() => import('./views/VhmDetail'));
-const Providers = lazy(() => import('./views/Providers'));
-const Scheduler = lazy(() => import('./views/Scheduler'));
-const Trace = lazy(() => import('./views/Trace'));
-const Replay = lazy(() => import('./views/Replay'));
-const Admin = lazy(() => import('./views/Admin'));
-const Compliance = lazy(() => import('./views/Compliance'));
-const Cluster = lazy(() => import('./views/Cluster'));
+/**
+ * A code-split view whose chunk can be fetched ahead. Once fetched it renders at once; a view
+ * first rendered before that suspends as a lazy component (React then shows the fallback for at
+ * least 300 ms, and the view's own requests wait for it).
+ */
+interface Split<P> {
+  name: string;
+  loaded: ComponentType<P> | null;
+  lazy: LazyExoticComponent<ComponentType<P>>;
+  preload: () => Promise<unknown>;
+}
+
+function split<P extends object>(name: string, load: () => Promise<{ default: ComponentType<P> }>): Split<P> {
+  let pending: Promise<{ default: ComponentType<P> }> | null = null;
+  const s: Split<P> = {
+    name,
+    loaded: null,
+    preload: () => {
+      pending ??= load().then((m) => {
+        s.loaded = m.default;
+        return m;
+      });
+      return pending;
+    },
+    lazy: lazy(() => s.preload() as Promise<{ default: ComponentType<P> }>),
+  };
+  return s;
+}
+
+function SplitView<P extends object>({ view, props }: { view: Split<P>; props: P }) {
+  // Chosen once per mount, so the subtree never remounts when the chunk arrives.
+  const [C] = useState(() => view.loaded ?? view.lazy);
+  return <C {...props} />;
+}
+
+/** A split view; keyed by view, so going from one view to another mounts the other. */
+function show<P extends object>(view: Split<P>, props: P): ReactNode {
+  return <SplitView key={view.name} view={view} props={props} />;
+}
+
+const vhmDetail = split('vhmDetail', () => import('./views/VhmDetail'));
+const providers = split('providers', () => import('./views/Providers'));
+const scheduler = split('scheduler', () => import('./views/Scheduler'));
+const trace = split('trace', () => import('./views/Trace'));
+const replay = split('replay', () => import('./views/Replay'));
+const admin = split('admin', () => import('./views/Admin'));
+const compliance = split('compliance', () => import('./views/Compliance'));
+const cluster = split('cluster', () => import('./views/Cluster'));
+
+/** The chunk of the page the console opens on is fetched alongside the sign-in check, not after it. */
+export function preloadView(path: string): void {
+  const first = path.split('/')[1] ?? '';
+  const views: Record<string, { preload: () => Promise<unknown> }> = {
+    vhms: vhmDetail,
+    providers,
+    scheduler,
+    trace,
+    replay,
+    admin,
+    compliance,
+    cluster,
+  };
+  if (first === 'vhms' && path.split('/').filter(Boolean).length < 2) return; // the tree is in the main chunk
+  void views[first]?.preload().catch(() => {});
+}
 
 export function App() {
   const qc = useQueryClient();
@@ -118,20 +184,23 @@ function route(path: string, operator: boolean): ReactNode {
   if (path === '/') return <Overview />;
   if (path === '/vhms') return <VhmTree />;
   const vhm = match('/vhms/:id', path);
-  if (vhm) return <VhmDetail id={vhm.id!} />;
-  if (path === '/providers') return <Providers />;
+  if (vhm) return show(vhmDetail, { id: vhm.id! });
+  if (path === '/providers') return show(providers, {});
   const prov = match('/providers/:id', path);
-  if (prov) return <Providers selected={prov.id!} />;
-  if (path === '/scheduler') return <Scheduler />;
-  if (path === '/trace') return <Trace />;
-  if (path === '/replay') return <Replay />;
-  if (path === '/compliance') return <Compliance />;
-  if (path === '/cluster') return <Cluster />;
+  if (prov) return show(providers, { selected: prov.id! });
+  if (path === '/scheduler') return show(scheduler, {});
+  if (path === '/trace') return show(trace, {});
+  if (path === '/replay') return show(replay, {});
+  if (path === '/compliance') return show(compliance, {});
+  if (path === '/cluster') return show(cluster, {});
   if (path === '/admin')
     return operator ? (
-      <Admin />
+      show(admin, {})
     ) : (
-      <ErrorBox error={new Error('Tenants and tokens are managed by operators.')} />
+      <div className="page">
+        <h1>Tenants and tokens</h1>
+        <ErrorBox error={new Error('Tenants and tokens are managed by operators.')} />
+      </div>
     );
   return (
     <div className="panel">

@@ -1,12 +1,13 @@
 import { QueryClient, QueryClientProvider } from '@tanstack/react-query';
 import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
-import { App } from './App';
+import { App, preloadView } from './App';
 import { ApiError } from './api/client';
 import { applyTheme, storedTheme } from './lib/theme';
 import './styles.css';
 
 applyTheme(storedTheme());
+preloadView(window.location.pathname);
 
 const qc = new QueryClient({
   defaultOptions: {

@@ -1,6 +1,6 @@
 import { render, screen } from '@testing-library/react';
 import { describe, expect, it } from 'vitest';
-import { BindingMachine, BudgetView, WindowView, windowPhase } from '../src/components/domain';
+import { BindingMachine, BudgetView, envelopeEnded, WindowView, windowPhase } from '../src/components/domain';
 
 describe('binding machine', () => {
   it('shows requested → validated → active → released with the L of each reached step', () => {
@@ -93,5 +93,70 @@ describe('coherence window', () => {
     rerender(<WindowView label="env-2" start={10} end={20} now={25} stability={8000} tolerance={9000} />);
     expect(screen.getByText('closed 6 ticks ago')).toBeTruthy();
     expect(screen.getByRole('meter').className).toContain('tone-bad');
+  });
+});
+
+describe('terminated Φ envelope', () => {
+  it('is drawn as terminated at the L it ended, never as open, even inside its window', () => {
+    render(
+      <WindowView
+        label="env-1"
+        start={81}
+        end={481}
+        now={123}
+        stability={2528}
+        tolerance={6000}
+        ended={{ l: 105, reason: 'PHI_ERR_STABILITY_BREACH' }}
+      />,
+    );
+    expect(screen.queryByText(/open:/)).toBeNull();
+    expect(screen.getByText('terminated at L 105 (PHI_ERR_STABILITY_BREACH)').className).toBe(
+      'phase-terminated',
+    );
+    const img = screen.getByRole('img', { name: /from L 81 to L 481; current L 123; terminated at L 105/ });
+    expect(img.querySelector('.win-open')).toBeNull();
+    expect(img.querySelector('.win-terminated')).not.toBeNull();
+    expect(img.querySelector('line.ended')).not.toBeNull();
+    expect(screen.getByRole('meter', { name: 'env-1: last stability index' }).className).toContain(
+      'tone-bad',
+    );
+  });
+
+  it('says terminated without an L when the data has none', () => {
+    expect(windowPhase(10, 20, 15, true)).toBe('terminated');
+    render(
+      <WindowView
+        label="env-2"
+        start={10}
+        end={20}
+        now={15}
+        stability={null}
+        tolerance={9000}
+        ended={{ l: null }}
+      />,
+    );
+    expect(screen.getByText('terminated')).toBeTruthy();
+  });
+
+  it('an envelope ends when its binding is released or its contract revoked or released', () => {
+    const active = { state: 'active' as const, history: [['active', 9]] as Array<['active', number]> };
+    const live = { status: 'active' as const, endedL: null, reason: null };
+    expect(envelopeEnded(active, live)).toBeNull();
+    expect(
+      envelopeEnded(
+        {
+          state: 'released',
+          history: [
+            ['active', 9],
+            ['released', 30],
+          ],
+        },
+        { status: 'revoked', endedL: 31, reason: 'PHI_ERR_STABILITY_BREACH' },
+      ),
+    ).toEqual({ l: 30, reason: 'PHI_ERR_STABILITY_BREACH' });
+    expect(envelopeEnded(active, { status: 'revoked', endedL: 31, reason: null })).toEqual({
+      l: 31,
+      reason: null,
+    });
   });
 });

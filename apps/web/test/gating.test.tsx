@@ -3,20 +3,8 @@ import { describe, expect, it } from 'vitest';
 import type { Me } from '../src/api/types';
 import { capabilityFor, gate } from '../src/lib/caps';
 import VhmDetail from '../src/views/VhmDetail';
-import { cap, mockApi, page, renderWithClient, vhm } from './helpers';
+import { admin, cap, detailRoutes, mockApi, renderWithClient, vhm } from './helpers';
 
-const admin: Me = {
-  token: {
-    id: 'tok-1',
-    kind: 'tenant',
-    tenant: 'tenant-1',
-    role: 'admin',
-    provider: null,
-    label: 'a',
-    revoked: false,
-  },
-  tenantName: 'acme',
-};
 const viewer: Me = { ...admin, token: { ...admin.token, role: 'viewer' } };
 
 describe('capability gating (pure)', () => {
@@ -46,37 +34,6 @@ describe('capability gating (pure)', () => {
     expect(gate(admin, v, caps, 'BIND_K', true).reason).toMatch(/Replay/);
   });
 });
-
-function detailRoutes(me: Me, caps: ReturnType<typeof cap>[]) {
-  const v = vhm(1, { name: 'web', capabilities: caps.map((c) => c.id) });
-  return {
-    'GET /v1/me': me,
-    'GET /v1/vhms/vhm-1': v,
-    'GET /v1/vhms/vhm-1/capabilities': page(caps),
-    'GET /v1/vhms/vhm-1/processes': page([]),
-    'GET /v1/vhms/vhm-1/snapshots': page([]),
-    'GET /v1/contracts': page([]),
-    'GET /v1/bindings': page([]),
-    'GET /v1/vhms': page([v]),
-    'GET /v1/migrations': page([]),
-    'GET /v1/ipc': page([]),
-    'GET /v1/providers': page([]),
-    'GET /v1/calibrations': page([]),
-    'GET /v1/overview': {
-      l: 5,
-      seq: 10,
-      head: null,
-      broken: null,
-      vhmsByState: {},
-      providers: [],
-      conservation: { ok: true },
-      invariants: { ok: true, violations: 0 },
-      alerts: [],
-      faults: [],
-      tenants: [],
-    },
-  };
-}
 
 describe('capability gating in the VHM detail', () => {
   it('disables actions with no capability and says which right is missing', async () => {

@@ -3,6 +3,7 @@ import { render } from '@testing-library/react';
 import type { Capability, Vhm } from '@xdv/core';
 import type { ReactNode } from 'react';
 import { vi } from 'vitest';
+import type { Me } from '../src/api/types';
 
 export function vhm(n: number, over: Partial<Vhm> = {}): Vhm {
   const z = { vhms: 0, memory: 0, cpu: 0, qubits: 0, envelopes: 0 };
@@ -84,3 +85,48 @@ export function renderWithClient(ui: ReactNode) {
 }
 
 export const page = <T,>(items: T[]) => ({ items, nextCursor: null });
+
+/** A tenant admin of tenant-1 (acme). */
+export const admin: Me = {
+  token: {
+    id: 'tok-1',
+    kind: 'tenant',
+    tenant: 'tenant-1',
+    role: 'admin',
+    provider: null,
+    label: 'a',
+    revoked: false,
+  },
+  tenantName: 'acme',
+};
+/** The API answers a VHM detail page needs: vhm-1 (web) of tenant-1 with the given capabilities. */
+export function detailRoutes(me: Me, caps: ReturnType<typeof cap>[]) {
+  const v = vhm(1, { name: 'web', capabilities: caps.map((c) => c.id) });
+  return {
+    'GET /v1/me': me,
+    'GET /v1/vhms/vhm-1': v,
+    'GET /v1/vhms/vhm-1/capabilities': page(caps),
+    'GET /v1/vhms/vhm-1/processes': page([]),
+    'GET /v1/vhms/vhm-1/snapshots': page([]),
+    'GET /v1/contracts': page([]),
+    'GET /v1/bindings': page([]),
+    'GET /v1/vhms': page([v]),
+    'GET /v1/migrations': page([]),
+    'GET /v1/ipc': page([]),
+    'GET /v1/providers': page([]),
+    'GET /v1/calibrations': page([]),
+    'GET /v1/overview': {
+      l: 5,
+      seq: 10,
+      head: null,
+      broken: null,
+      vhmsByState: {},
+      providers: [],
+      conservation: { ok: true },
+      invariants: { ok: true, violations: 0 },
+      alerts: [],
+      faults: [],
+      tenants: [],
+    },
+  };
+}

@@ -1,4 +1,4 @@
-import type { Binding, BindingState } from '@xdv/core';
+import type { Binding, BindingState, Contract } from '@xdv/core';
 import { fmt } from './ui';
 
 const STEPS: BindingState[] = ['requested', 'validated', 'active', 'released'];
@@ -61,15 +61,35 @@ export function BudgetView({ budget, consumed, label }: { budget: number; consum
   );
 }
 
-export type WindowPhase = 'pending' | 'open' | 'closed';
+export type WindowPhase = 'pending' | 'open' | 'closed' | 'terminated';
 
-export function windowPhase(start: number, end: number, l: number): WindowPhase {
-  return l < start ? 'pending' : l < end ? 'open' : 'closed';
+export function windowPhase(start: number, end: number, l: number, ended = false): WindowPhase {
+  return ended ? 'terminated' : l < start ? 'pending' : l < end ? 'open' : 'closed';
+}
+
+/** How an envelope ended before its window did: the L (when known) and the reason code (if any). */
+export interface Ended {
+  l: number | null;
+  reason?: string | null;
+}
+
+/**
+ * Whether a binding's Φ envelope has ended before its window did: the binding is released, or its
+ * contract revoked or released. It ended at the L the binding was released (else the contract's end).
+ */
+export function envelopeEnded(
+  b: Pick<Binding, 'state' | 'history'>,
+  c: Pick<Contract, 'status' | 'endedL' | 'reason'>,
+): Ended | null {
+  if (b.state !== 'released' && c.status !== 'revoked' && c.status !== 'released') return null;
+  const released = b.history.find(([s]) => s === 'released')?.[1];
+  return { l: released ?? c.endedL ?? null, reason: c.reason };
 }
 
 /**
  * A Φ coherence window [start, end) on a logical-time axis, with the current L and the last
- * stability index against the contract's tolerance. Pure function of its inputs: no animation.
+ * stability index against the contract's tolerance. An envelope that has been terminated is shown
+ * as terminated (at the L it ended, when known), never as open. Pure function of its inputs.
  */
 export function WindowView({
   label,
@@ -78,6 +98,7 @@ export function WindowView({
   now,
   stability,
   tolerance,
+  ended = null,
 }: {
   label: string;
   start: number;
@@ -85,18 +106,24 @@ export function WindowView({
   now: number;
   stability: number | null;
   tolerance: number;
+  ended?: Ended | null;
 }) {
-  const lo = Math.min(start, now);
-  const hi = Math.max(end, now + 1);
+  const endL = ended?.l ?? null;
+  const lo = Math.min(start, now, endL ?? start);
+  const hi = Math.max(end, now + 1, endL ?? end);
   const span = Math.max(1, hi - lo);
   const x = (l: number) => 10 + ((l - lo) / span) * 580;
-  const phase = windowPhase(start, end, now);
+  const phase = windowPhase(start, end, now, ended !== null);
   const text =
-    phase === 'open'
-      ? `open: ${fmt(end - now)} ticks remain`
-      : phase === 'pending'
-        ? `opens in ${fmt(start - now)} ticks`
-        : `closed ${fmt(now - end + 1)} ticks ago`;
+    phase === 'terminated'
+      ? `terminated${endL !== null ? ` at L ${fmt(endL)}` : ''}${ended?.reason ? ` (${ended.reason})` : ''}`
+      : phase === 'open'
+        ? `open: ${fmt(end - now)} ticks remain`
+        : phase === 'pending'
+          ? `opens in ${fmt(start - now)} ticks`
+          : `closed ${fmt(now - end + 1)} ticks ago`;
+  // A terminated window is drawn up to the L it ended at, and the rest of it as an outline only.
+  const cut = phase === 'terminated' && endL !== null ? Math.min(Math.max(endL, start), end) : null;
   const stable = stability === null ? null : stability >= tolerance;
   return (
     <figure className="window">
@@ -104,7 +131,7 @@ export function WindowView({
         <strong>{label}</strong> window [L {fmt(start)}, L {fmt(end)}) —{' '}
         <span className={`phase-${phase}`}>{text}</span>
         {' · '}
-        stability index{' '}
+        {phase === 'terminated' ? 'last ' : ''}stability index{' '}
         <span className={stable === false ? 'text-bad' : ''}>
           {stability === null ? 'not reported yet' : `${(stability / 100).toFixed(2)}%`}
         </span>{' '}
@@ -116,13 +143,35 @@ export function WindowView({
         aria-label={`Coherence window from L ${start} to L ${end}; current L ${now}; ${text}`}
       >
         <line x1="10" x2="590" y1="30" y2="30" className="axis" />
-        <rect
-          x={x(start)}
-          y="18"
-          width={Math.max(2, x(end) - x(start))}
-          height="12"
-          className={`win win-${phase}`}
-        />
+        {phase === 'terminated' ? (
+          <>
+            <rect
+              x={x(start)}
+              y="18"
+              width={Math.max(2, x(end) - x(start))}
+              height="12"
+              className="win win-cut"
+            />
+            {cut !== null && cut > start ? (
+              <rect
+                x={x(start)}
+                y="18"
+                width={Math.max(2, x(cut) - x(start))}
+                height="12"
+                className="win win-terminated"
+              />
+            ) : null}
+            {endL !== null ? <line x1={x(endL)} x2={x(endL)} y1="14" y2="34" className="ended" /> : null}
+          </>
+        ) : (
+          <rect
+            x={x(start)}
+            y="18"
+            width={Math.max(2, x(end) - x(start))}
+            height="12"
+            className={`win win-${phase}`}
+          />
+        )}
         <line x1={x(now)} x2={x(now)} y1="8" y2="38" className="now" />
         <text x={Math.min(570, Math.max(30, x(now)))} y="7" textAnchor="middle" className="tick">
           L {now}
@@ -139,7 +188,7 @@ export function WindowView({
         <div
           className={`meter-bar tone-${stable ? 'ok' : 'bad'}`}
           role="meter"
-          aria-label={`${label}: stability index`}
+          aria-label={`${label}: ${phase === 'terminated' ? 'last ' : ''}stability index`}
           aria-valuemin={0}
           aria-valuemax={10000}
           aria-valuenow={stability}

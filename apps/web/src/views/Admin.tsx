@@ -12,16 +12,28 @@ import { useAt } from '../lib/router';
 import { QuotaFields } from './VhmTree';
 
 export default function Admin() {
+  // Both panels appear together, so that on a narrow screen the tokens do not move down when the
+  // tenants arrive above them (layout shift).
+  const tenants = useTenants();
+  const tokens = useTokens();
+  const ready = !tenants.isPending && !tokens.isPending;
   return (
     <div className="page">
       <h1>Tenants and tokens</h1>
-      <div className="grid">
+      {ready ? null : <Loading what="Loading tenants and tokens" />}
+      <div className="grid" hidden={!ready}>
         <Tenants />
         <Tokens />
       </div>
     </div>
   );
 }
+
+const useTokens = () =>
+  useQuery({
+    queryKey: ['tokens'],
+    queryFn: ({ signal }) => get<{ items: Token[] }>('/v1/tokens', signal),
+  });
 
 function Tenants() {
   const src = useTenants();
@@ -106,10 +118,7 @@ function Tokens() {
   const qc = useQueryClient();
   const at = useAt();
   const tenants = useTenants();
-  const list = useQuery({
-    queryKey: ['tokens'],
-    queryFn: ({ signal }) => get<{ items: Token[] }>('/v1/tokens', signal),
-  });
+  const list = useTokens();
   const me = useMe();
   const [minting, setMinting] = useState(false);
   const [secret, setSecret] = useState<{ token: Token; secret: string } | null>(null);

@@ -28,6 +28,9 @@ export default function Providers({ selected }: { selected?: string }) {
       <Guard src={src} empty={(p) => (p.length ? null : 'No provider has registered yet.')}>
         {(ps) => {
           const sel = ps.find((p) => p.id === selected) ?? ps.find((p) => p.domain !== 'K') ?? ps[0]!;
+          // A Q provider's panels appear once its calibrations are in, so the metrics below do not
+          // move down when the calibration table arrives (layout shift).
+          const ready = sel.domain !== 'Q' || !cals.isPending;
           return (
             <div className="split">
               <nav aria-label="Providers" className="list">
@@ -46,7 +49,8 @@ export default function Providers({ selected }: { selected?: string }) {
                   ))}
                 </ul>
               </nav>
-              <div className="grid">
+              {ready ? null : <Loading what="Loading calibrations" />}
+              <div className="grid" hidden={!ready}>
                 <Attestation p={sel} />
                 {sel.domain === 'Q' ? (
                   <Section title="Calibration contracts">
@@ -193,6 +197,10 @@ function Metrics({ p }: { p: Provider }) {
       title={p.domain === 'Q' ? 'Q metrics over logical time' : 'Φ metrics over logical time'}
       id="metrics"
     >
+      {/* Above the charts, so that it does not move down when they arrive. */}
+      <p className="muted small">
+        Values come from signed provider reports (structured telemetry); no raw Q or Φ state is shown.
+      </p>
       {s.error ? (
         <ErrorBox error={s.error} />
       ) : s.isPending ? (
@@ -214,9 +222,6 @@ function Metrics({ p }: { p: Provider }) {
           ))}
         </div>
       )}
-      <p className="muted small">
-        Values come from signed provider reports (structured telemetry); no raw Q or Φ state is shown.
-      </p>
     </Section>
   );
 }

@@ -1,12 +1,12 @@
 import { useQuery } from '@tanstack/react-query';
 import type { Entry } from '@xdv/core';
-import { useMemo, useState } from 'react';
+import { useEffect, useMemo, useState } from 'react';
 import { get } from '../api/client';
 import { useMe, useOverview } from '../api/data';
 import type { TracePage } from '../api/types';
 import { Badge, DomainTag, Empty, ErrorBox, fmt, Loading, Section } from '../components/ui';
 import { Link, useAt, useLocation } from '../lib/router';
-import { type ChainResult, checkEntry, verifyOwnEntries, verifyWholeChain } from '../lib/verify';
+import { type ChainResult, checkEntry, inSlices, verifyOwnEntries, verifyWholeChain } from '../lib/verify';
 
 const PAGE = 200;
 
@@ -165,11 +165,17 @@ export default function Trace() {
 }
 
 function HashCheck({ e }: { e: Entry }) {
-  const bad = useMemo(() => checkEntry(e), [e]);
+  // undefined while the check waits for its time slice.
+  const [bad, setBad] = useState<string | null | undefined>(undefined);
+  useEffect(() => inSlices(() => setBad(checkEntry(e))), [e]);
   return (
-    <span title={bad ?? 'SHA-256 of the text equals the hash'}>
+    <span title={bad === undefined ? 'checking…' : (bad ?? 'SHA-256 of the text equals the hash')}>
       <code className="small">{e.hash.slice(0, 10)}</code>{' '}
-      {bad ? (
+      {bad === undefined ? (
+        <span className="muted" aria-hidden="true">
+          …
+        </span>
+      ) : bad ? (
         <Badge tone="bad">✗ bad</Badge>
       ) : (
         <span className="text-ok">
@@ -216,10 +222,12 @@ function EntryDetail({ e }: { e: Entry | null }) {
           {bad ? <Badge tone="bad">{bad}</Badge> : <Badge tone="ok">SHA-256(text) = hash</Badge>}
         </dd>
       </dl>
-      <h4>Payload</h4>
-      <pre className="json">{JSON.stringify(e.payload, null, 2)}</pre>
-      <h4>Canonical text (hashed)</h4>
-      <pre className="json wrap">{e.text}</pre>
+      <h4 id={`payload-${e.seq}`}>Payload</h4>
+      <CodeBlock labelledBy={`payload-${e.seq}`}>{JSON.stringify(e.payload, null, 2)}</CodeBlock>
+      <h4 id={`text-${e.seq}`}>Canonical text (hashed)</h4>
+      <CodeBlock labelledBy={`text-${e.seq}`} wrap>
+        {e.text}
+      </CodeBlock>
     </aside>
   );
 }
@@ -271,7 +279,7 @@ function ChainVerify({ operator }: { operator: boolean }) {
               : 'Verify my entries in browser'}
         </button>
         {operator ? (
-          <span>
+          <span className="server-check">
             Server check:{' '}
             {server.isPending ? (
               '…'
@@ -308,5 +316,23 @@ function ChainVerify({ operator }: { operator: boolean }) {
         ) : null}
       </div>
     </Section>
+  );
+}
+
+/** A scrollable block of code: it takes focus so that a keyboard can scroll it. */
+function CodeBlock({
+  labelledBy,
+  wrap = false,
+  children,
+}: {
+  labelledBy: string;
+  wrap?: boolean;
+  children: string;
+}) {
+  return (
+    // biome-ignore lint/a11y/noNoninteractiveTabindex: a scrollable region must be reachable by keyboard
+    <section className="json" tabIndex={0} aria-labelledby={labelledBy}>
+      <pre className={wrap ? 'wrap' : undefined}>{children}</pre>
+    </section>
   );
 }

@@ -25,9 +25,20 @@ import {
   useVhm,
   useVhms,
 } from '../api/data';
-import { BindingMachine, BudgetView, WindowView } from '../components/domain';
+import { BindingMachine, BudgetView, envelopeEnded, WindowView } from '../components/domain';
 import { GuardedAction } from '../components/GuardedAction';
-import { Badge, bytes, DomainTag, Empty, fmt, Guard, Meter, Section, StateBadge } from '../components/ui';
+import {
+  Badge,
+  bytes,
+  DomainTag,
+  Empty,
+  fmt,
+  Guard,
+  Loading,
+  Meter,
+  Section,
+  StateBadge,
+} from '../components/ui';
 import { ALLOC_RIGHT, type Gate, gate, writeBlock } from '../lib/caps';
 import { Link, navigate } from '../lib/router';
 import { QuotaFields } from './VhmTree';
@@ -51,7 +62,12 @@ function Detail({ v, notLive }: { v: Vhm; notLive: boolean }) {
   const me = useMe();
   const caps = useCapabilities(v.id);
   const overview = useOverview();
+  const contracts = useContracts(v.id);
+  const bindings = useBindings(v.id);
   const now = overview.data?.l ?? 0;
+  // The panels appear together once the capabilities, contracts and bindings are in, so panels do
+  // not push each other down as their data arrive (layout shift), and no action flashes enabled.
+  const ready = !caps.isPending && !contracts.isPending && !bindings.isPending;
   const g: GateFn = (right) => {
     const base = gate(me.data, v, caps.data, right, notLive);
     if (base.allowed && (v.state === 'terminated' || v.state === 'released') && right !== null)
@@ -86,7 +102,8 @@ function Detail({ v, notLive }: { v: Vhm; notLive: boolean }) {
           Read-only: {writeBlock(me.data, notLive)}
         </p>
       ) : null}
-      <div className="grid">
+      {ready ? null : <Loading what={`Loading ${v.name}`} />}
+      <div className="grid" hidden={!ready}>
         <Lifecycle v={v} g={g} />
         <QuotaPanel v={v} />
         <Capabilities v={v} caps={caps.data} error={caps.error} g={g} />
@@ -758,6 +775,7 @@ function EnvelopeWindow({ b, c, now }: { b: Binding; c: Contract; now: number })
       now={now}
       stability={last?.v ?? null}
       tolerance={c.phi!.tolerance}
+      ended={envelopeEnded(b, c)}
     />
   );
 }
