@@ -131,6 +131,7 @@ const PAGES = [
   ['replay', `/replay?at=${Math.max(1, l - 20)}`, true],
   ['tenants and tokens', '/admin', true],
   ['compliance', '/compliance', true],
+  ['cluster', '/cluster', true],
 ].filter(([name]) => !values.only || name.includes(values.only));
 
 const chrome = await chromeLauncher.launch({ chromePath: '/usr/bin/chromium', chromeFlags: CHROME_FLAGS });

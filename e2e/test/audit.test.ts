@@ -152,6 +152,7 @@ const PAGES: PageSpec[] = [
   { name: 'VHM detail at an earlier L (NOT LIVE)', path: () => `/vhms/${ids.batch}?at=${ids.earlierL}` },
   { name: 'tenants and tokens', path: () => '/admin', operatorOnly: true },
   { name: 'compliance', path: () => '/compliance' },
+  { name: 'cluster', path: () => '/cluster' },
   { name: 'page not found', path: () => '/no-such-page' },
 ];
 
