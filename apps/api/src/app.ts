@@ -24,6 +24,7 @@ export async function openApp(
   if (!config.databaseUrl && config.dataDir && !opts.ledger) mkdirSync(config.dataDir, { recursive: true });
   const ledger = await Ledger.open({
     ...(config.databaseUrl ? { databaseUrl: config.databaseUrl } : { dataDir: config.dataDir }),
+    ...(config.nodeId ? { nodeId: config.nodeId } : {}),
     ...opts.ledger,
   });
   const tokens = tokenStore(ledger);

@@ -16,6 +16,8 @@ export interface Config {
   logLevel: string;
   /** The conformance report the console's compliance page shows. */
   complianceReport?: string;
+  /** This process's name in the cluster view (default: hostname:pid:n:start). */
+  nodeId?: string | null;
 }
 
 export const ENV_HELP = `Environment:
@@ -30,6 +32,7 @@ export const ENV_HELP = `Environment:
   XDV_RATE_LIMIT       requests per minute per token (default 6000; 0 disables)
   XDV_WEB_DIR          directory of the built console to serve at / (default: apps/web/dist if present)
   XDV_COMPLIANCE_REPORT  conformance report shown on the compliance page (default ./cts-report.json)
+  XDV_NODE_ID          this process's name in the cluster view (default hostname:pid:n:start-ms)
   LOG_LEVEL            pino log level (default info)`;
 
 function int(name: string, v: string | undefined, dflt: number): number {
@@ -37,6 +40,13 @@ function int(name: string, v: string | undefined, dflt: number): number {
   const n = Number(v);
   if (!Number.isSafeInteger(n) || n < 0) throw new Error(`${name} must be a non-negative integer, got ${v}`);
   return n;
+}
+
+function nodeId(v: string | undefined): string | null {
+  if (v === undefined || v === '') return null;
+  if (!/^[\w.:~-]{1,128}$/.test(v))
+    throw new Error(`XDV_NODE_ID must be 1–128 letters, digits or . : ~ - _, got ${JSON.stringify(v)}`);
+  return v;
 }
 
 export function configFromEnv(env: NodeJS.ProcessEnv = process.env): Config {
@@ -53,6 +63,7 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env): Config {
     webDir: env.XDV_WEB_DIR || null,
     logLevel: env.LOG_LEVEL || 'info',
     complianceReport: env.XDV_COMPLIANCE_REPORT || 'cts-report.json',
+    nodeId: nodeId(env.XDV_NODE_ID),
   };
 }
 
