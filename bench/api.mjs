@@ -1,12 +1,10 @@
 // bench/api: bare Fastify hello-world (the ceiling), GET a VHM, and durable POST allocate-then-release,
 // all at 100 connections on this machine, in one run. Prints throughput, p50/p99 and ratios. No asserts.
-import { mkdtempSync, rmSync } from 'node:fs';
-import { loadavg, tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { configWith, openApp } from '@xdv/api';
+import { loadavg } from 'node:os';
 import { scenario, sign } from '@xdv/core';
 import autocannon from 'autocannon';
 import Fastify from 'fastify';
+import { embeddedApi } from './embedded.mjs';
 
 const DURATION = Number(process.env.BENCH_SECONDS ?? 8);
 const CONNECTIONS = 100;
@@ -37,20 +35,8 @@ const bareRes = await run({ url: `http://127.0.0.1:${bare.server.address().port}
 await bare.close();
 
 // 2. The API on PGlite (on disk), with a VHM that can allocate and release qubits.
-const dir = mkdtempSync(join(tmpdir(), 'xdv-bench-api-'));
-const app = await openApp(
-  configWith({
-    databaseUrl: process.env.DATABASE_URL || null,
-    dataDir: join(dir, 'data'),
-    bootstrapToken: 'xdv_bench_operator',
-    rateLimit: 0,
-    webDir: '/nonexistent',
-    logLevel: 'warn',
-  }),
-  { logger: false },
-);
-await app.server.listen({ port: 0, host: '127.0.0.1' });
-const base = `http://127.0.0.1:${app.server.server.address().port}`;
+const server = await embeddedApi('bench-api');
+const { app, base } = server;
 const H = { authorization: 'Bearer xdv_bench_operator', 'content-type': 'application/json' };
 const post = async (path, body = {}) => {
   const r = await fetch(base + path, { method: 'POST', headers: H, body: JSON.stringify(body) });
@@ -121,5 +107,4 @@ console.log(
 console.log(
   `  where the time went: ${batches} group commits, ${(committed / Math.max(1, batches)).toFixed(1)} entries each; core step + read-model rows ${((st.stepMs - statsBefore.stepMs) / 1000).toFixed(2)} s, transactions ${((st.flushMs - statsBefore.flushMs) / 1000).toFixed(2)} s of ${DURATION} s`,
 );
-await app.close();
-rmSync(dir, { recursive: true, force: true });
+await server.close();

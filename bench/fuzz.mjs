@@ -639,31 +639,11 @@ export function report(r, seedN, print = console.log) {
 }
 
 if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
-  const { mkdtempSync, rmSync } = await import('node:fs');
-  const { tmpdir } = await import('node:os');
-  const { join } = await import('node:path');
-  const { openApp } = await import('@xdv/api');
   const REQUESTS = Number(process.env.XDV_FUZZ_REQUESTS ?? 100000);
   const SEED = Number(process.env.XDV_FUZZ_SEED ?? 1);
-  const dir = mkdtempSync(join(tmpdir(), 'xdv-fuzz-'));
-  const app = await openApp(
-    {
-      port: 0,
-      host: '127.0.0.1',
-      databaseUrl: process.env.DATABASE_URL || null,
-      dataDir: join(dir, 'data'),
-      bootstrapToken: 'xdv_fuzz_operator',
-      demo: false,
-      seed: 1,
-      simIntervalMs: 1000,
-      rateLimit: 0,
-      webDir: '/nonexistent',
-      logLevel: 'warn',
-    },
-    { logger: false },
-  );
-  await app.server.listen({ port: 0, host: '127.0.0.1' });
-  const base = `http://127.0.0.1:${app.server.server.address().port}`;
+  const { embeddedApi } = await import('./embedded.mjs');
+  const server = await embeddedApi('fuzz', 'xdv_fuzz_operator');
+  const { app, base } = server;
   console.log(`fuzz: seed ${SEED}, ${REQUESTS} requests against ${base}`);
   const r = await fuzz({
     app,
@@ -674,7 +654,6 @@ if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
     log: console.log,
   });
   report(r, SEED);
-  await app.close();
-  rmSync(dir, { recursive: true, force: true });
+  await server.close();
   process.exit(r.failures.length || r.violations.length || !r.verify.ok ? 1 : 0);
 }

@@ -13,10 +13,10 @@
 // through the Ledger directly, default 400), XDV_BENCH_PROVIDERS (default 8), XDV_BENCH_ENVELOPES
 // (envelopes in each Φ report, default 4), DATABASE_URL (PostgreSQL instead of PGlite),
 // XDV_BENCH_PROFILE (a directory: write a CPU profile of the main thread for each timed part).
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { Agent, request } from 'node:http';
 import { Session } from 'node:inspector/promises';
-import { availableParallelism, loadavg, tmpdir } from 'node:os';
+import { availableParallelism, loadavg } from 'node:os';
 import { join } from 'node:path';
 import { isMainThread, parentPort, Worker, workerData } from 'node:worker_threads';
 
@@ -100,7 +100,7 @@ function runWorker(data) {
 // ---------------------------------------------------------------------------------------------- main
 
 async function main() {
-  const { configWith, openApp } = await import('@xdv/api');
+  const { embeddedApi } = await import('./embedded.mjs');
   const { scenario, sign, signedMessage } = await import('@xdv/core');
   const { ml_dsa65 } = await import('@noble/post-quantum/ml-dsa.js');
   const { hexToBytes } = await import('@noble/hashes/utils.js');
@@ -123,20 +123,8 @@ async function main() {
 
   // 1. The API on PGlite (on disk) in this process, and the fleet: PROVIDERS Q and PROVIDERS Φ
   // providers with signed registrations and their own provider tokens, Φ envelopes to report on.
-  const dir = mkdtempSync(join(tmpdir(), 'xdv-bench-reports-'));
-  const app = await openApp(
-    configWith({
-      databaseUrl: process.env.DATABASE_URL || null,
-      dataDir: join(dir, 'data'),
-      bootstrapToken: 'xdv_bench_operator',
-      rateLimit: 0,
-      webDir: '/nonexistent',
-      logLevel: 'warn',
-    }),
-    { logger: false },
-  );
-  await app.server.listen({ port: 0, host: '127.0.0.1' });
-  const base = `http://127.0.0.1:${app.server.server.address().port}`;
+  const server = await embeddedApi('bench-reports');
+  const { app, base } = server;
   const call = async (path, body, token = 'xdv_bench_operator') => {
     const r = await fetch(base + path, {
       method: 'POST',
@@ -341,6 +329,5 @@ async function main() {
     const d = await profiled(`${kind}-direct`, () => direct(kind));
     line(`${label}, Ledger.submit, no HTTP`, (d.ok / d.ms) * 1000, ceiling, 'context', detail(d, ceiling));
   }
-  await app.close();
-  rmSync(dir, { recursive: true, force: true });
+  await server.close();
 }

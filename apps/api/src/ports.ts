@@ -1,4 +1,5 @@
 import type { Command, Entry, Preview, State, StepResult } from '@xdv/core';
+import type { CommitRound, NodeRow } from '@xdv/db';
 
 // What the API needs from the persistence layer. @xdv/db's Ledger implements it.
 
@@ -20,43 +21,9 @@ export interface StoredResponse {
   body: string;
 }
 
-/** A Ledger process sharing the database, as its last heartbeat recorded it (@xdv/db `nodes`). */
-export interface ClusterNodeRow {
-  id: string;
-  hostname: string;
-  pid: number;
-  driver: 'pglite' | 'pg';
-  version: string;
-  startedAt: string;
-  lastSeenAt: string;
-  closedAt: string | null;
-  ageMs: number;
-  appliedSeq: number;
-  appliedL: number;
-  hashSeq: number;
-  stateHash: string;
-  commits: number;
-  entries: number;
-  conflicts: number;
-  catchUps: number;
-  reloads: number;
-  checkpoints: number;
-  broken: boolean;
-  brokenSeq: number | null;
-  settledSeq: number;
-}
-
-/** One committed batch (@xdv/db `commit_rounds`). */
-export interface CommitRoundRow {
-  firstSeq: number;
-  lastSeq: number;
-  firstL: number;
-  lastL: number;
-  entries: number;
-  node: string;
-  retries: number;
-  committedAt: string;
-}
+/** A Ledger process sharing the database, and one committed batch: @xdv/db's own row types. */
+export type ClusterNodeRow = NodeRow;
+export type CommitRoundRow = CommitRound;
 
 export interface LedgerPort {
   readonly state: State;

@@ -2,7 +2,7 @@ import { act, screen } from '@testing-library/react';
 import { describe, expect, it } from 'vitest';
 import { App, preloadView } from '../src/App';
 import { navigate } from '../src/lib/router';
-import { admin, mockApi, page, renderWithClient } from './helpers';
+import { admin, emptyOverview, mockApi, page, renderWithClient } from './helpers';
 
 // Code-split views: each route shows its own view, whether its chunk was fetched ahead (the page
 // the console opens on) or on the way (client-side navigation from another split view).
@@ -11,19 +11,7 @@ describe('code-split views', () => {
   it('navigating from one split view to another shows the other', async () => {
     mockApi({
       'GET /v1/me': admin,
-      'GET /v1/overview': {
-        l: 5,
-        seq: 10,
-        head: null,
-        broken: null,
-        vhmsByState: {},
-        providers: [],
-        conservation: { ok: true },
-        invariants: { ok: true, violations: 0 },
-        alerts: [],
-        faults: [],
-        tenants: [],
-      },
+      'GET /v1/overview': emptyOverview,
       'GET /v1/trace': { items: [], nextAfter: null },
       'GET /v1/compliance': { present: false, path: '/x/cts-report.json', signature: null, report: null },
       'GET /v1/vhms': page([]),

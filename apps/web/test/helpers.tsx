@@ -99,6 +99,21 @@ export const admin: Me = {
   },
   tenantName: 'acme',
 };
+/** An overview with nothing in it yet. */
+export const emptyOverview = {
+  l: 5,
+  seq: 10,
+  head: null,
+  broken: null,
+  vhmsByState: {},
+  providers: [],
+  conservation: { ok: true },
+  invariants: { ok: true, violations: 0 },
+  alerts: [],
+  faults: [],
+  tenants: [],
+};
+
 /** The API answers a VHM detail page needs: vhm-1 (web) of tenant-1 with the given capabilities. */
 export function detailRoutes(me: Me, caps: ReturnType<typeof cap>[]) {
   const v = vhm(1, { name: 'web', capabilities: caps.map((c) => c.id) });
@@ -115,18 +130,6 @@ export function detailRoutes(me: Me, caps: ReturnType<typeof cap>[]) {
     'GET /v1/ipc': page([]),
     'GET /v1/providers': page([]),
     'GET /v1/calibrations': page([]),
-    'GET /v1/overview': {
-      l: 5,
-      seq: 10,
-      head: null,
-      broken: null,
-      vhmsByState: {},
-      providers: [],
-      conservation: { ok: true },
-      invariants: { ok: true, violations: 0 },
-      alerts: [],
-      faults: [],
-      tenants: [],
-    },
+    'GET /v1/overview': emptyOverview,
   };
 }
