@@ -6,6 +6,7 @@ import { join, resolve } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { configWith, openApp } from '@xdv/api';
 import { chromium } from 'playwright-core';
+import { CHROMIUM_FLAGS, CHROMIUM_PATH } from '../scripts/chromium.mjs';
 
 const N = Number(process.env.XDV_BENCH_VHMS ?? 10_000);
 const dist = resolve(import.meta.dirname, '../apps/web/dist');
@@ -56,18 +57,7 @@ for (let i = 0; i < N; i++)
 await app.ledger.submitMany(cmds);
 console.log(`seeded ${N} VHMs through the ledger in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
 
-const browser = await chromium.launch({
-  executablePath: '/usr/bin/chromium',
-  args: [
-    '--headless',
-    '--no-sandbox',
-    '--disable-gpu',
-    '--disable-background-networking',
-    '--disable-component-update',
-    '--disable-sync',
-    '--no-first-run',
-  ],
-});
+const browser = await chromium.launch({ executablePath: CHROMIUM_PATH, args: CHROMIUM_FLAGS });
 const page = await browser.newPage({ viewport: { width: 1440, height: 900 } });
 await page.goto(base);
 await page.getByLabel(/token/i).fill(token);

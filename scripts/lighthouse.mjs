@@ -17,6 +17,7 @@ import * as chromeLauncher from 'chrome-launcher';
 import lighthouse from 'lighthouse';
 import desktopConfig from 'lighthouse/core/config/desktop-config.js';
 import puppeteer from 'puppeteer-core';
+import { CHROMIUM_FLAGS, CHROMIUM_PATH } from './chromium.mjs';
 
 const { values } = parseArgs({
   options: {
@@ -28,15 +29,6 @@ const { values } = parseArgs({
 });
 const MIN = Number(values.min);
 const CATEGORIES = ['performance', 'accessibility', 'best-practices'];
-const CHROME_FLAGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  '--no-first-run',
-];
 const TOKEN_KEY = 'xdv.token'; // apps/web/src/api/client.ts keeps the session token here
 
 const webDir = resolve(import.meta.dirname, '../apps/web/dist');
@@ -134,7 +126,7 @@ const PAGES = [
   ['cluster', '/cluster', true],
 ].filter(([name]) => !values.only || name.includes(values.only));
 
-const chrome = await chromeLauncher.launch({ chromePath: '/usr/bin/chromium', chromeFlags: CHROME_FLAGS });
+const chrome = await chromeLauncher.launch({ chromePath: CHROMIUM_PATH, chromeFlags: CHROMIUM_FLAGS });
 const browser = await puppeteer.connect({
   browserURL: `http://127.0.0.1:${chrome.port}`,
   defaultViewport: null,
