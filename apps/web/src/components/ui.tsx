@@ -138,15 +138,18 @@ export function Section({
   actions,
   children,
   id,
+  wide = false,
 }: {
   title: string;
   actions?: ReactNode;
   children: ReactNode;
   id?: string;
+  /** Two grid columns where the screen has them (a table whose columns need the room). */
+  wide?: boolean;
 }) {
   const hid = `h-${(id ?? title).replace(/[^a-zA-Z0-9]+/g, '-').toLowerCase()}`;
   return (
-    <section className="panel" aria-labelledby={hid}>
+    <section className={wide ? 'panel wide' : 'panel'} aria-labelledby={hid}>
       <header className="panel-head">
         <h2 id={hid}>{title}</h2>
         {actions ? <div className="panel-actions">{actions}</div> : null}

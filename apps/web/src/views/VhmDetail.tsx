@@ -354,7 +354,7 @@ function resources(c: Contract): string {
 function Contracts({ v, g, now, operator }: { v: Vhm; g: GateFn; now: number; operator: boolean }) {
   const src = useContracts(v.id);
   return (
-    <Section title="Resource contracts" actions={<AllocateContract v={v} g={g} now={now} />}>
+    <Section title="Resource contracts" wide actions={<AllocateContract v={v} g={g} now={now} />}>
       <Guard src={src} empty={(c) => (c.length ? null : 'No contracts.')}>
         {(cs) => (
           <table>
