@@ -479,7 +479,7 @@ const chain: fc.Arbitrary<Command[]> = fc
 // FC_SCALE multiplies the run counts for a long local search (CI keeps the default).
 const SCALE = Math.max(1, Number(process.env.FC_SCALE ?? 1));
 
-describe('model-based: random and hostile command sequences', () => {
+describe('model-based: random and hostile command sequences', { timeout: 60_000 * SCALE }, () => {
   it('keep every invariant after every step, reject without side effects, and replay to the same hash', () => {
     fc.assert(
       fc.property(fc.array(hostile, { minLength: 1, maxLength: 40 }), (cmds) => runSequence(cmds)),
