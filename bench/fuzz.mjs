@@ -11,24 +11,9 @@
 import http from 'node:http';
 import { pathToFileURL } from 'node:url';
 import { canonicalJson, checkAll, scenario, sign } from '@xdv/core';
+import { prng } from './processes.mjs';
 
 const CODE = /^(HV|Q|PHI)_[A-Z_]+$/;
-
-/** mulberry32: a small seeded PRNG (no Math.random anywhere). */
-export function prng(seed) {
-  let a = seed >>> 0;
-  const next = () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-  const int = (n) => Math.floor(next() * n);
-  const pick = (xs) => xs[int(xs.length)];
-  const chance = (p) => next() < p;
-  return { next, int, pick, chance };
-}
 
 /** One request over a keep-alive agent; SSE responses are closed as soon as the headers arrive. */
 function send(agent, base, req) {

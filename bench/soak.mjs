@@ -4,38 +4,14 @@
 // /v1/trace/verify is ok and /v1/invariants is ok.
 // Usage: node bench/soak.mjs   (env XDV_SOAK_KILLS=50, XDV_SOAK_SEED=1, XDV_SOAK_WORKERS=4)
 // `soak()` is also imported by apps/api/test/soak.test.ts.
-import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { scenario, sign } from '@xdv/core';
+import { freePort, prng, spawnApi } from './processes.mjs';
 
-const root = resolve(fileURLToPath(import.meta.url), '../..');
 const TOKEN = 'xdv_soak_operator';
-
-function prng(seed) {
-  let a = seed >>> 0;
-  const next = () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-  return { next, int: (n) => Math.floor(next() * n), pick: (xs) => xs[Math.floor(next() * xs.length)] };
-}
-
-function freePort() {
-  return new Promise((res) => {
-    const s = createServer();
-    s.listen(0, '127.0.0.1', () => {
-      const port = s.address().port;
-      s.close(() => res(port));
-    });
-  });
-}
 
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
@@ -45,28 +21,12 @@ export async function soak({ kills = 50, seed = 1, workers = 4, log = () => {}, 
   const port = await freePort();
   const base = `http://127.0.0.1:${port}`;
   let child = null;
-  let out = '';
+  let server = null;
 
   const start = async () => {
     const t0 = performance.now();
-    out = '';
-    child = spawn(process.execPath, [join(root, 'apps/api/dist/main.js')], {
-      cwd: root,
-      detached: true,
-      env: {
-        ...process.env,
-        PORT: String(port),
-        XDV_DATA_DIR: join(dir, 'data'),
-        XDV_BOOTSTRAP_TOKEN: TOKEN,
-        XDV_DEMO: '0',
-        XDV_RATE_LIMIT: '0',
-        LOG_LEVEL: 'warn',
-        DATABASE_URL: '',
-      },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    child.stdout.on('data', (d) => (out += d));
-    child.stderr.on('data', (d) => (out += d));
+    server = spawnApi({ port, dataDir: join(dir, 'data'), token: TOKEN });
+    child = server.child;
     const exited = new Promise((r) => child.once('exit', (code, sig) => r(`exited ${code ?? sig}`)));
     for (;;) {
       const state = await Promise.race([
@@ -76,8 +36,9 @@ export async function soak({ kills = 50, seed = 1, workers = 4, log = () => {}, 
           .catch(() => 'down'),
       ]);
       if (state === 'ready') break;
-      if (state.startsWith('exited')) throw new Error(`server ${state}:\n${out}`);
-      if (performance.now() - t0 > 300_000) throw new Error(`server not ready after 300 s:\n${out}`);
+      if (state.startsWith('exited')) throw new Error(`server ${state}:\n${server.output()}`);
+      if (performance.now() - t0 > 300_000)
+        throw new Error(`server not ready after 300 s:\n${server.output()}`);
       await sleep(50);
     }
     return performance.now() - t0;

@@ -5,40 +5,16 @@
 // Usage: node bench/sse-load.mjs   (env XDV_SSE_CLIENTS=1000, XDV_SSE_SECONDS=20, XDV_SSE_SEED=1)
 // Needs about one file descriptor per client on each side (ulimit -n).
 // `sseLoad()` is also imported by apps/api/test/sse-load.test.ts.
-import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import http from 'node:http';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { scenario, sign } from '@xdv/core';
+import { freePort, prng, spawnApi } from './processes.mjs';
 
-const root = resolve(fileURLToPath(import.meta.url), '../..');
 const TOKEN = 'xdv_sse_operator';
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
-
-function prng(seed) {
-  let a = seed >>> 0;
-  const next = () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-  return { next, int: (n) => Math.floor(next() * n) };
-}
-
-function freePort() {
-  return new Promise((res) => {
-    const s = createServer();
-    s.listen(0, '127.0.0.1', () => {
-      const port = s.address().port;
-      s.close(() => res(port));
-    });
-  });
-}
 
 function rssMb(pid) {
   try {
@@ -130,24 +106,7 @@ export async function sseLoad({ clients = 1000, seconds = 20, seed = 1, log = ()
   const rnd = prng(seed);
   const dir = mkdtempSync(join(tmpdir(), 'xdv-sse-'));
   const port = await freePort();
-  let out = '';
-  const child = spawn(process.execPath, [join(root, 'apps/api/dist/main.js')], {
-    cwd: root,
-    detached: true,
-    env: {
-      ...process.env,
-      PORT: String(port),
-      XDV_DATA_DIR: join(dir, 'data'),
-      XDV_BOOTSTRAP_TOKEN: TOKEN,
-      XDV_DEMO: '0',
-      XDV_RATE_LIMIT: '0',
-      LOG_LEVEL: 'warn',
-      DATABASE_URL: '',
-    },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  child.stdout.on('data', (d) => (out += d));
-  child.stderr.on('data', (d) => (out += d));
+  const { child, output } = spawnApi({ port, dataDir: join(dir, 'data'), token: TOKEN });
   const failures = [];
   const agent = new http.Agent({ keepAlive: false, maxSockets: Number.POSITIVE_INFINITY });
   const api = new http.Agent({ keepAlive: true, maxSockets: 8 });
@@ -189,8 +148,8 @@ export async function sseLoad({ clients = 1000, seconds = 20, seed = 1, log = ()
     for (let t0 = performance.now(); ; ) {
       const r = await call('GET', '/readyz');
       if (r.status === 200 && r.body?.ready) break;
-      if (child.exitCode !== null) throw new Error(`server exited:\n${out}`);
-      if (performance.now() - t0 > 300_000) throw new Error(`server not ready:\n${out}`);
+      if (child.exitCode !== null) throw new Error(`server exited:\n${output()}`);
+      if (performance.now() - t0 > 300_000) throw new Error(`server not ready:\n${output()}`);
       await sleep(100);
     }
     const tenant = (

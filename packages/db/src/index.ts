@@ -23,6 +23,7 @@ export {
 export { projectAll, READ_COLUMNS, READ_TABLES, type ReadTable } from './readmodel.js';
 export * as schema from './schema.js';
 export { APPEND_SQL, appendParams, checkpointOf, writeCheckpoint } from './store.js';
+export { testDatabases } from './testdb.js';
 export {
   IdempotencyStore,
   type IdempotentResponse,
