@@ -176,7 +176,7 @@ describe('tenant isolation matrix', () => {
       const r = await ok(
         api.call<{ items: Array<{ id: string; tenant?: string }> }>('GET', path, { token: f.tok2 }),
       );
-      expect(JSON.stringify(r.items), path).not.toContain(f.vhm + '"');
+      expect(JSON.stringify(r.items), path).not.toContain(`${f.vhm}"`);
       expect(JSON.stringify(r.items), path).not.toContain(`"${f.t1}"`);
     }
     const trace = await ok(

@@ -4,20 +4,6 @@ import { CheckFailure, type Http, type JsonObject, must, ok, type Reply } from '
 // Everything a check creates is named under one run prefix, on providers the suite registers
 // itself, so a run against a shared service never touches (or is disturbed by) existing objects.
 
-export const ALL_RIGHTS: Right[] = [
-  'BIND_K',
-  'ALLOC_Q',
-  'EXECUTE_Q',
-  'ALLOC_PHI',
-  'EXECUTE_PHI',
-  'SPAWN_NESTED',
-  'IPC',
-  'SNAPSHOT',
-  'MIGRATE',
-  'PROCESS',
-  'SCHEDULE',
-];
-
 export interface TenantRef {
   id: string;
   admin: string;

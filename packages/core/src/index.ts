@@ -45,4 +45,5 @@ export { type Hasher, nobleSha256 } from './trace/hash.js';
 // Transition functions, one by one: the formal verification targets (XDV-083 §12).
 export * as transitions from './transitions/index.js';
 export { arbitrate, effectivePriority, eligible } from './transitions/scheduler.js';
+export { type Overview, type OverviewProvider, overviewOf } from './views/overview.js';
 export { entryVisible, scopeState, tenantOf } from './views/scope.js';

@@ -8,6 +8,7 @@ import {
   checkAll,
   cloneState,
   type Entry,
+  RIGHTS,
   replay,
   type State,
   stateHash,
@@ -50,19 +51,7 @@ const provider = ids('provider', 5);
 const domain = pick(['K', 'Q', 'PHI'] as const);
 const small = fc.integer({ min: 0, max: 12 });
 const qty = pick([0, 1, 2, 5, 10, 30, 60, 4096, 1 << 18, 1 << 22]);
-const rights = fc.subarray([
-  'BIND_K',
-  'ALLOC_Q',
-  'EXECUTE_Q',
-  'ALLOC_PHI',
-  'EXECUTE_PHI',
-  'SPAWN_NESTED',
-  'IPC',
-  'SNAPSHOT',
-  'MIGRATE',
-  'PROCESS',
-  'SCHEDULE',
-]);
+const rights = fc.subarray([...RIGHTS]);
 const quota = fc.record({ vhms: small, memory: qty, cpu: small, qubits: qty, envelopes: small });
 
 const actor: fc.Arbitrary<Actor> = fc.oneof(

@@ -4,6 +4,7 @@ import {
   type Entry,
   entryVisible,
   INVARIANTS,
+  overviewOf,
   type State,
   scopeState,
 } from '@xdv/core';
@@ -275,34 +276,14 @@ export function traceRoutes(app: FastifyInstance, deps: Deps): void {
     },
     handler: async (req) => {
       const { state, actor } = view(ledger, req);
-      const byState: Record<string, number> = {};
-      for (const v of Object.values(state.vhms)) byState[v.state] = (byState[v.state] ?? 0) + 1;
       const violations = checkAll(ledger.state);
       return {
-        l: state.l,
-        seq: state.seq,
+        ...overviewOf(state, {
+          conservation: !violations.some((v) => v.invariant === 'conservation'),
+          violations: violations.length,
+        }),
         head: actor.kind === 'operator' ? state.head : null,
         broken: ledger.broken,
-        vhmsByState: byState,
-        providers: Object.values(state.providers).map((p) => ({
-          id: p.id,
-          name: p.name,
-          domain: p.domain,
-          attestation: p.attestation,
-          health: p.health,
-          capacity: p.capacity,
-          allocated: p.allocated,
-        })),
-        conservation: { ok: !violations.some((v) => v.invariant === 'conservation') },
-        invariants: { ok: violations.length === 0, violations: violations.length },
-        alerts: Object.values(state.alerts).slice(-20),
-        faults: Object.values(state.faults).slice(-20),
-        tenants: Object.values(state.tenants).map((t) => ({
-          id: t.id,
-          name: t.name,
-          quota: t.quota,
-          carved: t.carved,
-        })),
       };
     },
   });

@@ -14,6 +14,7 @@ import type {
   Tenant,
   Vhm,
 } from '@xdv/core';
+import { overviewOf } from '@xdv/core';
 import { useMemo } from 'react';
 import { useAt } from '../lib/router';
 import { get, getAll } from './client';
@@ -74,33 +75,12 @@ export function useMe() {
 }
 
 export function overviewFromState(s: State): Overview {
-  const byState: Record<string, number> = {};
-  for (const v of vals(s.vhms)) byState[v.state] = (byState[v.state] ?? 0) + 1;
-  const providers = vals(s.providers).map((p) => ({
-    id: p.id,
-    name: p.name,
-    domain: p.domain,
-    attestation: p.attestation,
-    health: p.health,
-    capacity: p.capacity,
-    allocated: p.allocated,
-  }));
-  const ok = providers.every((p) =>
+  // A replayed state is the principal's scoped view, so the complete invariant set cannot run on
+  // it; what it can show is whether every provider's allocation stays within its capacity.
+  const ok = vals(s.providers).every((p) =>
     (['memory', 'cpu', 'qubits', 'envelopes'] as const).every((k) => p.allocated[k] <= p.capacity[k]),
   );
-  return {
-    l: s.l,
-    seq: s.seq,
-    head: s.head,
-    broken: null,
-    vhmsByState: byState,
-    providers,
-    conservation: { ok },
-    invariants: { ok, violations: ok ? 0 : 1 },
-    alerts: vals(s.alerts).slice(-20),
-    faults: vals(s.faults).slice(-20),
-    tenants: vals(s.tenants).map((t) => ({ id: t.id, name: t.name, quota: t.quota, carved: t.carved })),
-  };
+  return overviewOf(s, { conservation: ok, violations: ok ? 0 : 1 });
 }
 
 export const useOverview = () =>

@@ -1,4 +1,4 @@
-import type { Alert, Domain, Entry, Fault, ProviderCapacity, Quota, State } from '@xdv/core';
+import type { Domain, Entry, State } from '@xdv/core';
 
 export interface Token {
   id: string;
@@ -15,29 +15,7 @@ export interface Me {
   tenantName: string | null;
 }
 
-export interface OverviewProvider {
-  id: string;
-  name: string;
-  domain: Domain;
-  attestation: 'attested' | 'failed';
-  health: 'ok' | 'degraded';
-  capacity: ProviderCapacity;
-  allocated: ProviderCapacity;
-}
-
-export interface Overview {
-  l: number;
-  seq: number;
-  head: string | null;
-  broken: { seq: number; reason?: string } | null;
-  vhmsByState: Record<string, number>;
-  providers: OverviewProvider[];
-  conservation: { ok: boolean };
-  invariants: { ok: boolean; violations: number };
-  alerts: Alert[];
-  faults: Fault[];
-  tenants: Array<{ id: string; name: string; quota: Quota; carved: Quota }>;
-}
+export type { Overview, OverviewProvider } from '@xdv/core';
 
 export interface TracePage {
   items: Entry[];
