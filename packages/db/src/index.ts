@@ -16,6 +16,7 @@ export {
   Ledger,
   type LedgerOptions,
   type NodeRow,
+  ProtocolMismatch,
   ROUNDS_KEPT,
   type TraceQuery,
   type VerifyResult,

@@ -7,8 +7,10 @@ import {
   emptyState,
   type Hasher,
   type Preview,
+  PROTOCOL_VERSION,
   parseEntry,
   preview,
+  protocolOf,
   type State,
   type StepResult,
   scenario,
@@ -152,6 +154,20 @@ function isSeqConflict(e: unknown): boolean {
  * arrival order, their entries group-committed (one transaction per batch) and callers answered only
  * after COMMIT. Several Ledgers may share one PostgreSQL: appends are optimistic on seq.
  */
+/** The store holds a trace this release cannot replay: refused at start, before anything is written. */
+export class ProtocolMismatch extends Error {
+  readonly code = 'HV_PROTOCOL_MISMATCH';
+  constructor(readonly found: number | null) {
+    super(
+      found === null
+        ? `The database's first trace entry is not a genesis entry, so its protocol is unknown; this server writes protocol ${PROTOCOL_VERSION}. Point XDV_DATA_DIR or DATABASE_URL at this server's own store.`
+        : `The database holds a trace written with protocol ${found}; this server reads and writes protocol ${PROTOCOL_VERSION}. ` +
+          `Start it with a new data directory (XDV_DATA_DIR) or an empty database, or run the release that wrote protocol ${found} to read the old trace (export it first).`,
+    );
+    this.name = 'ProtocolMismatch';
+  }
+}
+
 export class Ledger {
   private _state: State = emptyState();
   private _broken: { seq: number; reason: string } | null = null;
@@ -239,6 +255,7 @@ export class Ledger {
       opts.heartbeatMs ?? 1000,
     );
     try {
+      await ledger.checkProtocol();
       await ledger.boot();
       if (driver.kind === 'pg') {
         ledger.unlisten = await driver.listen(ledger.channel, (payload) =>
@@ -564,6 +581,18 @@ export class Ledger {
         // A listener's failure is its own; the commit stands.
       }
     }
+  }
+
+  /** Refuse a trace written with another protocol before anything replays or appends to it. */
+  private async checkProtocol(): Promise<void> {
+    const rows = await this.driver.query<{ text: string; hash: string }>(
+      'SELECT "text","hash" FROM "trace" WHERE "seq" = 1',
+    );
+    const row = rows[0];
+    if (!row) return;
+    const genesis = parseEntry(row.text, row.hash);
+    const found = genesis.type === 'genesis' ? protocolOf(genesis) : null;
+    if (found !== PROTOCOL_VERSION) throw new ProtocolMismatch(found);
   }
 
   /** Boot: newest valid checkpoint, then the tail replayed and verified through the core. */
