@@ -8,6 +8,7 @@ import swaggerUi from '@fastify/swagger-ui';
 import Fastify, { type FastifyInstance } from 'fastify';
 import helmet from 'helmet';
 import { authenticate } from './auth.js';
+import type { ClockStatus } from './clock.js';
 import type { Config } from './config.js';
 import { ApiError, errorHandler, problem, sendProblem } from './errors.js';
 import type { IdempotencyStore, LedgerPort, TokenStore } from './ports.js';
@@ -18,6 +19,7 @@ import { opsRoutes } from './routes/ops.js';
 import { providerRoutes } from './routes/providers.js';
 import { resourceRoutes } from './routes/resources.js';
 import { loadSeries, SeriesIndex, seriesRoutes } from './routes/series.js';
+import { clockRoutes } from './routes/clock.js';
 import { traceRoutes } from './routes/trace.js';
 import { vhmRoutes } from './routes/vhms.js';
 
@@ -27,6 +29,8 @@ export interface ServerDeps {
   idempotency: IdempotencyStore;
   config: Pick<Config, 'rateLimit' | 'webDir' | 'logLevel'> & { complianceReport?: string };
   logger?: boolean;
+  /** The clock source's pace, for GET /v1/clock (default: manual ticks). */
+  clock?: () => ClockStatus;
 }
 
 export const API_VERSION = '0.1.0';
@@ -162,6 +166,7 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
   providerRoutes(app, d);
   traceRoutes(app, d);
   clusterRoutes(app, deps.ledger);
+  clockRoutes(app, deps.ledger, deps.clock ?? (() => ({ tickMs: 0, ticking: false })));
   complianceRoutes(app, deps.config.complianceReport ?? 'cts-report.json');
   const series = new SeriesIndex();
   seriesRoutes(app, d, series);

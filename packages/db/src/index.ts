@@ -3,6 +3,7 @@
 export {
   DbError,
   type Driver,
+  type HeldLock,
   dumpPglite,
   MIGRATIONS_FOLDER,
   migratePg,

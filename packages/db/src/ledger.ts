@@ -21,6 +21,7 @@ import { nodeSha256 } from '@xdv/core/node';
 import {
   DbError,
   type Driver,
+  type HeldLock,
   migratePg,
   migratePglite,
   openPg,
@@ -340,6 +341,14 @@ export class Ledger {
     return rows.map((r) => parseEntry(r.text, r.hash));
   }
 
+  /**
+   * The right to be the clock source: among all processes on one database, at most one holds it
+   * (a PostgreSQL session advisory lock, freed when its holder dies). Null when another holds it.
+   */
+  tryClockLock(): Promise<HeldLock | null> {
+    return this.driver.tryLock(`xdv-clock:${this.channel}`);
+  }
+
   /** Full check of the stored trace: every hash, link and decision re-derived from genesis. */
   async verify(): Promise<VerifyResult> {
     const r = await replayChunked(this.driver, null, this.hasher);
@@ -585,13 +594,13 @@ export class Ledger {
 
   /** Refuse a trace written with another protocol before anything replays or appends to it. */
   private async checkProtocol(): Promise<void> {
+    // The genesis command (seq 1) and its effect (seq 2), which records the protocol.
     const rows = await this.driver.query<{ text: string; hash: string }>(
-      'SELECT "text","hash" FROM "trace" WHERE "seq" = 1',
+      'SELECT "text","hash" FROM "trace" WHERE "seq" <= 2 ORDER BY "seq"',
     );
-    const row = rows[0];
-    if (!row) return;
-    const genesis = parseEntry(row.text, row.hash);
-    const found = genesis.type === 'genesis' ? protocolOf(genesis) : null;
+    if (rows.length === 0) return;
+    const genesis = rows.map((r) => parseEntry(r.text, r.hash));
+    const found = genesis.every((e) => e.type === 'genesis') ? protocolOf(genesis) : null;
     if (found !== PROTOCOL_VERSION) throw new ProtocolMismatch(found);
   }
 

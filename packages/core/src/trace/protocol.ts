@@ -7,8 +7,14 @@ import type { Entry } from './entry.js';
  */
 export const PROTOCOL_VERSION = 2;
 
-/** The protocol a trace was written with, read from its genesis entry (version 1 recorded none). */
-export function protocolOf(genesis: Pick<Entry, 'type' | 'payload'>): number {
-  const p = genesis.payload.protocol;
-  return typeof p === 'number' && Number.isSafeInteger(p) ? p : 1;
+/**
+ * The protocol a trace was written with, read from its genesis entries (the command and its
+ * effect, which records the version; version 1 recorded none).
+ */
+export function protocolOf(genesis: ReadonlyArray<Pick<Entry, 'type' | 'payload'>>): number {
+  for (const e of genesis) {
+    const p = e.payload.protocol;
+    if (e.type === 'genesis' && typeof p === 'number' && Number.isSafeInteger(p)) return p;
+  }
+  return 1;
 }
