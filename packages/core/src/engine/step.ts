@@ -43,7 +43,8 @@ export function step(state: State, cmd: Command, opts: StepOptions = {}): StepRe
   state.l += 1;
   const ctx = newCtx(state, cmd.actor);
   let error: StepResult['error'] = null;
-  if (cmd.type !== 'genesis') expireWindows(ctx);
+  // Every command, a rejected late genesis too, sees the windows that closed by its L closed.
+  expireWindows(ctx);
   const mark = ctx.drafts.length;
   try {
     const result = dispatch(ctx, cmd);
