@@ -81,6 +81,21 @@ function report(r: CheckResult): void {
   );
 }
 
+/** Command types the core never accepted (or never rejected) in a scenario: gaps in the alphabet. */
+function coverageGaps(r: CheckResult): void {
+  const never = (k: 'accepted' | 'rejected') =>
+    Object.entries(r.coverage)
+      .filter(([, c]) => c[k] === 0)
+      .map(([t]) => t);
+  const types = Object.keys(r.coverage).length;
+  const na = never('accepted');
+  const nr = never('rejected');
+  console.log(
+    `    coverage: ${types} command types tried; never accepted here: ${na.join(', ') || 'none'}; ` +
+      `never rejected here: ${nr.join(', ') || 'none'}`,
+  );
+}
+
 function main(): void {
   const args = parse(process.argv.slice(2));
   const started = performance.now();
@@ -103,6 +118,7 @@ function main(): void {
         ),
     });
     report(r);
+    coverageGaps(r);
     states += r.states;
     transitions += r.transitions;
     if (r.counterexample) {
