@@ -1,6 +1,7 @@
 // `npm run verify`: the bounded model checker over every scenario of the small universe.
 //   node dist-node/verify-cli.js [--depth N] [--scenario fleet|vhms|bound|all] [--max-vhms N]
 //     [--nesting N] [--escalation N] [--k-hosts N] [--qubits N] [--envelopes N] [--max-states N]
+//     [--calibration-ticks N] [--phi-ticks N] [--admin-changes N]
 // Exits 1 and prints the shortest counterexample on the first violation.
 
 import {
@@ -35,6 +36,7 @@ function parse(argv: string[]): {
     '--envelopes': 'envelopes',
     '--calibration-ticks': 'calibrationTicks',
     '--phi-ticks': 'phiTicks',
+    '--admin-changes': 'adminChanges',
   };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i]!;
@@ -68,6 +70,7 @@ function usage(error: string | null): never {
   console.error(
     'usage: verify [--depth N] [--scenario fleet|vhms|bound|all] [--max-vhms N] [--nesting N]\n' +
       '              [--escalation N] [--k-hosts N] [--qubits N] [--envelopes N] [--max-states N]\n' +
+      '              [--calibration-ticks N] [--phi-ticks N] [--admin-changes N]\n' +
       `defaults: depth ${JSON.stringify(DEFAULT_DEPTH)}, universe ${JSON.stringify(DEFAULT_UNIVERSE)}`,
   );
   process.exit(error ? 2 : 0);

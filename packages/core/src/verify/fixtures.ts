@@ -60,6 +60,12 @@ export interface UniverseConfig {
   /** Contract, binding and capability ids 1..n that the alphabet names. */
   contractIds: number;
   bindingIds: number;
+  /**
+   * Operator administration changes (a tenant created, a tenant quota set, a firmware measurement
+   * trusted, a calibration issued) on one path beyond the prefix. They commute with almost every
+   * other letter, so each one multiplies the states; one is enough to explore its interactions.
+   */
+  adminChanges: number;
 }
 
 export const DEFAULT_UNIVERSE: UniverseConfig = {
@@ -75,6 +81,7 @@ export const DEFAULT_UNIVERSE: UniverseConfig = {
   phiTicks: 4,
   contractIds: 5,
   bindingIds: 4,
+  adminChanges: 1,
 };
 
 export const as = (actor: Actor, body: CommandBody): Command => ({ ...body, actor }) as Command;

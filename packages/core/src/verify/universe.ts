@@ -5,7 +5,8 @@
 
 import { step } from '../engine/step.js';
 import type { Actor, Command, CommandBody } from '../model/commands.js';
-import { DEFAULT_CONFIG, emptyState, type State } from '../model/state.js';
+import { QUOTA_KEYS } from '../model/quota.js';
+import { DEFAULT_CONFIG, emptyState, type Quota, type State } from '../model/state.js';
 import { genesisCmd, OPERATOR, quotaOf } from '../scenario/builder.js';
 import type { Hasher } from '../trace/hash.js';
 import { alphabet, type Letter } from './alphabet.js';
@@ -95,6 +96,20 @@ function scenarioCommands(scenario: ScenarioName, phi: { start: number; duration
 
 const noHash: Hasher = () => '0'.repeat(64);
 
+/** Operator administration: see `UniverseConfig.adminChanges`. */
+const ADMIN: ReadonlySet<string> = new Set([
+  'tenant.create',
+  'tenant.setQuota',
+  'firmware.trust',
+  'calibration.issue',
+]);
+
+function count(o: object): number {
+  let n = 0;
+  for (const _ in o) n++;
+  return n;
+}
+
 /** L after running commands from the empty state (whatever the clock model, it is what the core says). */
 function clockAfter(cmds: readonly Command[]): number {
   const s = emptyState();
@@ -136,14 +151,24 @@ export function universe(scenario: ScenarioName, partial: Partial<UniverseConfig
     calibrate(end + 1 + u.calibrationTicks),
     ...scenarioCommands(scenario, { start, duration: end + u.phiTicks - start }),
   ];
+  // Tenant quotas as the prefix leaves them.
+  const prefixQuota: Record<string, Quota> = {};
+  const initial = emptyState();
+  for (const c of prefix) step(initial, c, { hasher: noHash, invariants: false });
+  for (const id in initial.tenants) prefixQuota[id] = initial.tenants[id]!.quota;
   return { scenario, config: u, prefix, alphabet: alphabet(u, end), enabled };
 
-  /** The universe bounds: at most `maxVhms` VHMs and one calibration beyond the prefix's. */
+  /** The universe bounds: at most `maxVhms` VHMs, and `adminChanges` administration changes. */
   function enabled(state: State, letter: Letter): boolean {
     const t = letter.cmd.type;
-    if (t !== 'vhm.create' && t !== 'calibration.issue') return true;
-    let n = 0;
-    for (const _ in t === 'vhm.create' ? state.vhms : state.calibrations) n++;
-    return n < (t === 'vhm.create' ? u.maxVhms : 2);
+    if (t === 'vhm.create') return count(state.vhms) < u.maxVhms;
+    if (!ADMIN.has(t)) return true;
+    let changes = count(state.tenants) - 2 + count(state.calibrations) - 1 + state.trustedFirmware.length;
+    for (const id in state.tenants) {
+      const q = state.tenants[id]!.quota;
+      const was = prefixQuota[id];
+      if (was && QUOTA_KEYS.some((k) => q[k] !== was[k])) changes++;
+    }
+    return changes < u.adminChanges;
   }
 }
