@@ -9,8 +9,8 @@
 // (determinism). Breadth-first order makes the first counterexample a shortest one.
 //
 // State identity. Two states are merged when they are equal after dropping `seq` and `head`. That is
-// sound: no transition reads them (only `genesis` reads `seq`, and genesis is never in the alphabet);
-// they only label and chain the trace. The logical clock `l` is KEPT: Φ windows, calibration
+// sound: no transition reads them except `genesis`, which only asks whether `seq` is 0, and it never
+// is past the prefix (the alphabet's genesis is always rejected); they only label and chain the trace. The logical clock `l` is KEPT: Φ windows, calibration
 // validity and scheduler aging all read it, so dropping it could merge states with different
 // futures. Keeping it costs little, because every rejected command from a state leads to the same
 // successor (the state with `l + 1`), which is also what `clock.advance 1` reaches.
