@@ -13,13 +13,13 @@ import type { Config } from './config.js';
 import { ApiError, errorHandler, problem, sendProblem } from './errors.js';
 import type { IdempotencyStore, LedgerPort, TokenStore } from './ports.js';
 import { adminRoutes } from './routes/admin.js';
+import { clockRoutes } from './routes/clock.js';
 import { clusterRoutes } from './routes/cluster.js';
 import { complianceRoutes } from './routes/compliance.js';
 import { opsRoutes } from './routes/ops.js';
 import { providerRoutes } from './routes/providers.js';
 import { resourceRoutes } from './routes/resources.js';
 import { loadSeries, SeriesIndex, seriesRoutes } from './routes/series.js';
-import { clockRoutes } from './routes/clock.js';
 import { traceRoutes } from './routes/trace.js';
 import { vhmRoutes } from './routes/vhms.js';
 

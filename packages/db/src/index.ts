@@ -3,8 +3,8 @@
 export {
   DbError,
   type Driver,
-  type HeldLock,
   dumpPglite,
+  type HeldLock,
   MIGRATIONS_FOLDER,
   migratePg,
   migratePglite,

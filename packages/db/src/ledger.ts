@@ -6,8 +6,8 @@ import {
   type Entry,
   emptyState,
   type Hasher,
-  type Preview,
   PROTOCOL_VERSION,
+  type Preview,
   parseEntry,
   preview,
   protocolOf,
@@ -163,7 +163,7 @@ export class ProtocolMismatch extends Error {
       found === null
         ? `The database's first trace entry is not a genesis entry, so its protocol is unknown; this server writes protocol ${PROTOCOL_VERSION}. Point XDV_DATA_DIR or DATABASE_URL at this server's own store.`
         : `The database holds a trace written with protocol ${found}; this server reads and writes protocol ${PROTOCOL_VERSION}. ` +
-          `Start it with a new data directory (XDV_DATA_DIR) or an empty database, or run the release that wrote protocol ${found} to read the old trace (export it first).`,
+            `Start it with a new data directory (XDV_DATA_DIR) or an empty database, or run the release that wrote protocol ${found} to read the old trace (export it first).`,
     );
     this.name = 'ProtocolMismatch';
   }

@@ -9,7 +9,8 @@ const Clock = Type.Object(
     l: Type.Integer({ minimum: 0, description: 'the committed logical time L' }),
     tickMs: Type.Integer({
       minimum: 0,
-      description: 'wall-clock milliseconds per tick of the clock source; 0 = ticks only through POST /v1/clock/advance',
+      description:
+        'wall-clock milliseconds per tick of the clock source; 0 = ticks only through POST /v1/clock/advance',
     }),
     ticking: Type.Boolean({ description: 'whether the process answering is the one that ticks' }),
   },
