@@ -139,7 +139,10 @@ export function fleet(opts: { liveTransfer?: boolean } = {}): Fleet {
   const phi = w.created(
     w.do(
       registerCmd(
-        registration('phi-1', 'PHI', { envelopes: 4 }, 4, { operations: ['rotate', 'project'] }),
+        registration('phi-1', 'PHI', { envelopes: 4 }, 4, {
+          liveTransfer: opts.liveTransfer ?? false,
+          operations: ['rotate', 'project'],
+        }),
         4,
       ),
     ),

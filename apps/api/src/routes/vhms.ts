@@ -289,11 +289,19 @@ export function vhmRoutes(app: FastifyInstance, deps: Deps): void {
   });
   registerCommand<
     { vhm: string },
-    { capability: string; target: string; qPolicy?: 'reinit' | 'live'; transferContracts?: string[] }
+    {
+      capability: string;
+      target: string;
+      qPolicy?: 'reinit' | 'live';
+      phiPolicy?: 'reinit' | 'live';
+      transferContracts?: string[];
+    }
   >(app, deps, {
     method: 'POST',
     url: '/v1/vhms/:vhm/migrations',
     summary: 'Migrate a VHM to another K host (Q reinitialised by default, Φ terminated and reinitialised)',
+    description:
+      'K contracts move. A Q container moves live only with qPolicy live, a provider that supports coherence-preserving transfer and its contract named in transferContracts; a Φ envelope only with phiPolicy live, a provider that supports it, its contract named, a last stability reading at or above its tolerance, and its coherence window renegotiated to [L, end). A contract named that cannot be moved live refuses the whole migration.',
     operationId: 'migrateVhm',
     tags: ['migrations'],
     status: 201,
@@ -303,6 +311,7 @@ export function vhmRoutes(app: FastifyInstance, deps: Deps): void {
         capability: Cap,
         target: Id,
         qPolicy: Type.Optional(Type.Union([Type.Literal('reinit'), Type.Literal('live')])),
+        phiPolicy: Type.Optional(Type.Union([Type.Literal('reinit'), Type.Literal('live')])),
         transferContracts: Type.Optional(Type.Array(Id, { maxItems: 64 })),
       },
       { additionalProperties: false },
@@ -313,6 +322,7 @@ export function vhmRoutes(app: FastifyInstance, deps: Deps): void {
       capability: b.capability,
       target: b.target,
       qPolicy: b.qPolicy ?? 'reinit',
+      phiPolicy: b.phiPolicy ?? 'reinit',
       transferContracts: b.transferContracts ?? [],
     }),
   });

@@ -115,6 +115,9 @@ export type CommandBody =
       capability: string;
       target: string;
       qPolicy: 'reinit' | 'live';
+      /** Φ envelopes: terminated and reinitialised (default), or moved live (XDV-083 §9.3). */
+      phiPolicy?: 'reinit' | 'live';
+      /** The Q and Φ contracts to move live; each must be honoured, or the migration is refused. */
       transferContracts: string[];
     }
   | {

@@ -212,6 +212,7 @@ export interface Migration {
   from: string | null;
   to: string;
   qPolicy: 'reinit' | 'live';
+  phiPolicy: 'reinit' | 'live';
   l: number;
   reinitialised: string[];
   transferred: string[];

@@ -10,7 +10,10 @@ import { destroyContainer, terminateEnvelope } from './resources.js';
 /**
  * Migrate a VHM to another K host (XDV-083 §9). K contracts move. Q containers are reinitialised
  * unless the hardware supports coherence-preserving transfer and the contract is named for transfer.
- * Φ envelopes are terminated and reinitialised over the same window.
+ * Φ envelopes are terminated and reinitialised over the same window, unless moved live: the
+ * provider supports it, the contract is named, its last stability reading holds its tolerance, and
+ * the coherence window is renegotiated to [L, end). Anything asked that cannot be honoured is
+ * refused; nothing named is ever silently ignored.
  */
 export function migrateVhm(ctx: Ctx, cmd: CommandOf<'vhm.migrate'>): void {
   const s = ctx.state;
@@ -27,12 +30,41 @@ export function migrateVhm(ctx: Ctx, cmd: CommandOf<'vhm.migrate'>): void {
       : cmd.qPolicy === 'reinit' || cmd.qPolicy === undefined
         ? 'reinit'
         : reject('HV_INVALID_COMMAND', 'qPolicy must be reinit or live.');
+  const phiPolicy =
+    cmd.phiPolicy === 'live'
+      ? 'live'
+      : cmd.phiPolicy === 'reinit' || cmd.phiPolicy === undefined
+        ? 'reinit'
+        : reject('HV_INVALID_COMMAND', 'phiPolicy must be reinit or live.');
   const transfer = Array.isArray(cmd.transferContracts)
     ? cmd.transferContracts.map((x) => text('transferContracts[]', x, 64))
     : [];
   const live: Contract[] = sortedIds(v.contracts)
     .map((id) => s.contracts[id]!)
     .filter((c) => c.status === 'issued' || c.status === 'active');
+  const boundActive = (c: Contract) => c.binding !== null && s.bindings[c.binding]?.state === 'active';
+  // Every contract named for transfer must be one this migration can move live.
+  for (const id of transfer) {
+    const c = live.find((x) => x.id === id);
+    // Another VHM's contract answers like one that does not exist.
+    if (!c) reject('HV_NOT_FOUND', `Contract ${id} does not exist in ${v.id}, or has ended.`);
+    if (c.domain === 'K')
+      reject(
+        'HV_MIGRATION_UNSUPPORTED',
+        `${c.id} is a K contract; K contracts always move, do not name them.`,
+      );
+    if (!boundActive(c))
+      reject(
+        'HV_MIGRATION_UNSUPPORTED',
+        `${c.id} has no active binding, so there is no live state to transfer.`,
+      );
+    const asked = c.domain === 'Q' ? policy : phiPolicy;
+    if (asked !== 'live')
+      reject(
+        'HV_MIGRATION_UNSUPPORTED',
+        `${c.id} is named for live transfer but the ${c.domain === 'Q' ? 'qPolicy' : 'phiPolicy'} is reinit; set it to live or drop ${c.id}.`,
+      );
+  }
   const kMoves = live.filter((c) => c.k && c.provider !== target.id);
   // Check the whole move before changing anything.
   let cpu = 0;
@@ -70,13 +102,39 @@ export function migrateVhm(ctx: Ctx, cmd: CommandOf<'vhm.migrate'>): void {
         reject('HV_MIGRATION_UNSUPPORTED', `Live Q migration needs a transfer contract naming ${c.id}.`);
     }
   }
+  const phiBound = live.filter((c) => c.phi && boundActive(c));
+  if (phiPolicy === 'live') {
+    for (const c of phiBound) {
+      const p = s.providers[c.provider]!;
+      const env = s.envelopes[s.bindings[c.binding!]!.envelope!]!;
+      if (!p.features.liveTransfer)
+        reject(
+          'HV_MIGRATION_UNSUPPORTED',
+          `${p.name} cannot move Φ envelopes live; migrate with phiPolicy reinit.`,
+        );
+      if (!transfer.includes(c.id))
+        reject('HV_MIGRATION_UNSUPPORTED', `Live Φ migration needs a transfer contract naming ${c.id}.`);
+      // The stability guarantee must hold: a reading at or above the contract's tolerance.
+      if (env.lastStability === null || env.lastStability < c.phi!.tolerance)
+        reject(
+          'HV_MIGRATION_UNSUPPORTED',
+          `${env.id}'s stability ${env.lastStability === null ? 'has not been reported' : `is ${env.lastStability} bp`}, below its tolerance ${c.phi!.tolerance} bp; live migration cannot guarantee it. Migrate with phiPolicy reinit.`,
+        );
+      // The renegotiated window [L, end) must still be open.
+      if (env.end <= s.l)
+        reject(
+          'PHI_ERR_COHERENCE_TIMEOUT',
+          `${env.id}'s window closed at L ${env.end}; nothing is left to move.`,
+        );
+    }
+  }
   const id = nextId(s, 'mig');
   const from = v.host;
   const reinitialised: string[] = [];
   const transferred: string[] = [];
   emit(ctx, {
     capability: cap.id,
-    payload: { from, migration: id, qPolicy: policy, to: target.id },
+    payload: { from, migration: id, phiPolicy, qPolicy: policy, to: target.id },
     tenant: v.tenant,
     type: 'vhm.migration.started',
     vhm: v.id,
@@ -144,9 +202,33 @@ export function migrateVhm(ctx: Ctx, cmd: CommandOf<'vhm.migrate'>): void {
       });
     }
   }
-  for (const c of live.filter((x) => x.phi && x.binding && s.bindings[x.binding]?.state === 'active')) {
+  for (const c of phiBound) {
     const b = s.bindings[c.binding!]!;
     const old = s.envelopes[b.envelope!]!;
+    if (phiPolicy === 'live') {
+      // Renegotiate the coherence window to what is left of it, [L, end): a subset of the old one,
+      // so it overlaps nothing it did not overlap before. The envelope keeps its id and provider.
+      const start = Math.max(old.start, s.l);
+      old.start = start;
+      c.phi = { duration: old.end - start, start, tolerance: c.phi!.tolerance };
+      transferred.push(old.id);
+      emit(ctx, {
+        contract: c.id,
+        domain: 'PHI',
+        payload: {
+          end: old.end,
+          envelope: old.id,
+          stability: old.lastStability,
+          start,
+          tolerance: c.phi.tolerance,
+          transferContract: c.id,
+        },
+        tenant: v.tenant,
+        type: 'phi.envelope.transferred',
+        vhm: v.id,
+      });
+      continue;
+    }
     terminateEnvelope(ctx, old.id, 'migration reinitialise');
     const env = nextId(s, 'env');
     s.envelopes[env] = {
@@ -174,6 +256,7 @@ export function migrateVhm(ctx: Ctx, cmd: CommandOf<'vhm.migrate'>): void {
     from,
     id,
     l: s.l,
+    phiPolicy,
     qPolicy: policy,
     reinitialised,
     to: target.id,

@@ -440,6 +440,10 @@ export const GENERATORS: { [T in CommandType]: Generator<T> } = {
         qPolicy: 'live',
         transferContracts: ['contract-2'],
       }),
+      migrate('migrate vhm-1 Φ live', 'vhm-1', 'cap-1', A1, {
+        phiPolicy: 'live',
+        transferContracts: ['contract-3'],
+      }),
       migrate('migrate vhm-3', 'vhm-3', 'cap-3', A2, {}),
       migrate('migrate vhm-1 to the Q provider', 'vhm-1', 'cap-1', A1, { target: QP }),
     ];
