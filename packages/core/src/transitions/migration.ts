@@ -18,15 +18,21 @@ export function migrateVhm(ctx: Ctx, cmd: CommandOf<'vhm.migrate'>): void {
   requireRunning(v);
   const cap = useCapability(ctx, v, text('capability', cmd.capability, 64), 'MIGRATE');
   const target = getProvider(s, text('target', cmd.target, 64));
-  if (target.domain !== 'K') reject('HV_DOMAIN_MISMATCH', `${target.name} is not a K host.`);
+  if (target.domain !== 'K')
+    reject('HV_DOMAIN_MISMATCH', { found: target.domain, needed: 'K', provider: target.name });
   if (target.attestation !== 'attested' || target.health !== 'ok')
-    reject('HV_PROVIDER_UNATTESTED', `${target.name} is not an attested, healthy host.`);
+    reject('HV_PROVIDER_UNATTESTED', {
+      attestation: target.attestation,
+      health: target.health,
+      provider: target.name,
+      reason: 'migration_target',
+    });
   const policy =
     cmd.qPolicy === 'live'
       ? 'live'
       : cmd.qPolicy === 'reinit' || cmd.qPolicy === undefined
         ? 'reinit'
-        : reject('HV_INVALID_COMMAND', 'qPolicy must be reinit or live.');
+        : reject('HV_INVALID_COMMAND', { allowed: ['reinit', 'live'], field: 'qPolicy', reason: 'one_of' });
   const transfer = Array.isArray(cmd.transferContracts)
     ? cmd.transferContracts.map((x) => text('transferContracts[]', x, 64))
     : [];
@@ -40,34 +46,46 @@ export function migrateVhm(ctx: Ctx, cmd: CommandOf<'vhm.migrate'>): void {
     const k = c.k!;
     cpu += k.cpu;
     if (k.base + k.size > target.capacity.memory)
-      reject('HV_CAPACITY_EXCEEDED', `${c.id}'s range does not fit in ${target.name}.`);
+      reject('HV_CAPACITY_EXCEEDED', {
+        contract: c.id,
+        limit: target.capacity.memory,
+        provider: target.name,
+        range: [k.base, k.base + k.size],
+        reason: 'range_outside',
+      });
     const clash = overlappingRange(target, k.base, k.base + k.size);
     if (clash)
-      reject('HV_MEMORY_OVERLAP', `${c.id}'s range overlaps [${clash[0]}, ${clash[1]}) on ${target.name}.`);
+      reject('HV_MEMORY_OVERLAP', {
+        clash: [clash[0], clash[1]],
+        contract: c.id,
+        provider: target.name,
+        range: [k.base, k.base + k.size],
+      });
     for (const irq of k.irqs)
-      if (target.irqRoutes[String(irq)])
-        reject('HV_IRQ_CONFLICT', `Vector ${irq} is taken on ${target.name}.`);
+      if (target.irqRoutes[String(irq)]) reject('HV_IRQ_CONFLICT', { irq, provider: target.name });
   }
   for (let i = 0; i < kMoves.length; i++)
     for (let j = i + 1; j < kMoves.length; j++) {
       const a = kMoves[i]!.k!;
       const b = kMoves[j]!.k!;
       if (a.base < b.base + b.size && b.base < a.base + a.size)
-        reject('HV_MEMORY_OVERLAP', 'Two of the moving ranges overlap.');
+        reject('HV_MEMORY_OVERLAP', { contracts: [kMoves[i]!.id, kMoves[j]!.id], reason: 'moving_ranges' });
     }
   if (target.allocated.cpu + cpu > target.capacity.cpu)
-    reject('HV_CAPACITY_EXCEEDED', `${target.name} lacks ${cpu} free CPU slices.`);
+    reject('HV_CAPACITY_EXCEEDED', {
+      available: target.capacity.cpu - target.allocated.cpu,
+      provider: target.name,
+      requested: cpu,
+      resource: 'cpu',
+    });
   const qBound = live.filter((c) => c.q && c.binding && s.bindings[c.binding]?.state === 'active');
   if (policy === 'live') {
     for (const c of qBound) {
       const p = s.providers[c.provider]!;
       if (!p.features.liveTransfer)
-        reject(
-          'HV_MIGRATION_UNSUPPORTED',
-          `${p.name} cannot transfer Q state coherently; migrate with qPolicy reinit.`,
-        );
+        reject('HV_MIGRATION_UNSUPPORTED', { provider: p.name, reason: 'no_live_transfer' });
       if (!transfer.includes(c.id))
-        reject('HV_MIGRATION_UNSUPPORTED', `Live Q migration needs a transfer contract naming ${c.id}.`);
+        reject('HV_MIGRATION_UNSUPPORTED', { contract: c.id, reason: 'transfer_contract_missing' });
     }
   }
   const id = nextId(s, 'mig');
