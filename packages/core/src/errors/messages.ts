@@ -219,10 +219,10 @@ export const MESSAGES: MessageTemplates = {
       : `Capability ${s(p.capability)} was revoked; use or derive a valid one.`,
   HV_CAP_FOREIGN: (p) =>
     p.reason === 'parent_root'
-      ? `Capability ${s(p.capability)} belongs to parent ${s(p.parent)}; a nested VHM has its own capability root.`
+      ? `Capability ${s(p.capability)} belongs to parent ${s(p.parent)}; nested ${s(p.vhm)} has its own capability root, so use one of its capabilities.`
       : `Capability ${s(p.capability)} is not in ${s(p.vhm)}'s namespace.`,
   HV_CAP_RIGHTS: (p) =>
-    `Capability ${s(p.capability)} lacks the ${s(p.right)} right; derive or issue one that has it.`,
+    `Capability ${s(p.capability)} lacks the ${s(p.right)} right; derive or issue one in ${s(p.vhm)} that has it.`,
   HV_CAP_ESCALATION: (p) =>
     `A derived capability cannot add rights: ${s(p.capability)} lacks ${s(p.missing)}.`,
   HV_CONTRACT_FOREIGN: (p) =>
@@ -275,7 +275,7 @@ export const MESSAGES: MessageTemplates = {
     p.reason === 'transfer_contract_missing'
       ? `Live Q migration needs a transfer contract naming ${s(p.contract)}.`
       : `${s(p.provider)} cannot transfer Q state coherently; migrate with qPolicy reinit.`,
-  HV_IPC_INVALID: () => 'An IPC contract joins two different VHMs.',
+  HV_IPC_INVALID: (p) => `An IPC contract joins two different VHMs; both sides are ${s(p.vhm)}.`,
   HV_SCHED_QUOTA: (p) => `${s(p.vhm)} already has ${s(p.queued)} units queued (quota ${s(p.max)}).`,
   HV_CONFLICT: (p) => {
     switch (p.reason) {
