@@ -339,9 +339,14 @@ export class Ledger {
     const from = cp ? (JSON.parse(cp.state) as State) : null;
     const r = await replayChunked(this.driver, from, this.hasher, { untilL: l });
     if (r.mismatch)
-      throw Object.assign(new DbError('HV_TRACE_BROKEN', `trace broken at seq ${r.mismatch.seq}`), {
-        seq: r.mismatch.seq,
-      });
+      throw Object.assign(
+        new DbError('HV_TRACE_BROKEN', `trace broken at seq ${r.mismatch.seq}`, undefined, {
+          seq: r.mismatch.seq,
+        }),
+        {
+          seq: r.mismatch.seq,
+        },
+      );
     return r.state ?? emptyState();
   }
 
@@ -796,7 +801,14 @@ function iso(v: unknown): string {
 
 function brokenError(b: { seq: number; reason: string }): DbError {
   return Object.assign(
-    new DbError('HV_TRACE_BROKEN', `trace broken at seq ${b.seq}: ${b.reason}; writes are refused`),
+    new DbError(
+      'HV_TRACE_BROKEN',
+      `trace broken at seq ${b.seq}: ${b.reason}; writes are refused`,
+      undefined,
+      {
+        seq: b.seq,
+      },
+    ),
     { seq: b.seq },
   );
 }
