@@ -9,12 +9,14 @@ import {
   cloneState,
   type Entry,
   RIGHTS,
+  renderMessage,
   replay,
   type State,
   stateHash,
   step,
 } from '../src/index.js';
 import { quotaOf } from '../src/scenario/builder.js';
+import { isCanonicalOrder } from '../src/trace/canonical.js';
 import { activeVhm, fleet } from './world.js';
 
 // Model-based property tests: random and hostile command sequences against a small fleet. After
@@ -299,6 +301,13 @@ function runSequence(cmds: Command[]): void {
     entries.push(...r.entries);
     const v = checkAll(state);
     if (v.length > 0) throw new Error(`after ${JSON.stringify(cmd)}: ${JSON.stringify(v)}`);
+    if (r.error) {
+      // Whatever a hostile command makes the core refuse renders as text a person can act on, from
+      // params built in canonical key order.
+      const text = renderMessage(r.error.code, r.error.params);
+      expect(text, `${r.error.code} ${JSON.stringify(r.error.params)}`).not.toMatch(/undefined|\[object|NaN/);
+      expect(isCanonicalOrder(r.error.params), `${r.error.code} params not in canonical order`).toBe(true);
+    }
     if (r.error && !MAY_REFUSE.has(cmd.type)) {
       expect(domainHash(state), `rejected ${cmd.type} (${r.error.code}) changed state`).toBe(resting);
       expect(r.entries[0]!.outcome).toBe('rejected');

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { type Actor, DEFAULT_CONFIG, ERROR_CODES, MESSAGES, renderMessage } from '../src/index.js';
 import { OPERATOR, quotaOf, registerCmd, registration, signedReport } from '../src/scenario/builder.js';
+import { isCanonicalOrder } from '../src/trace/canonical.js';
 import { messageOf, rejects, SEEN_REJECTIONS } from './expect.js';
 import { activeVhm, boundPhi, boundQ, fleet, World } from './world.js';
 
@@ -1310,6 +1311,8 @@ describe('messages', () => {
           bad.push(`${code} ${JSON.stringify(params)}: ${text}`);
     }
     expect(bad).toEqual([]);
+    // Params are built with their keys already sorted, at every level: canonical JSON's fast path.
+    expect(SEEN_REJECTIONS.filter((r) => !isCanonicalOrder(r.params))).toEqual([]);
     // Most codes a command can be rejected with were exercised.
     const seen = new Set(SEEN_REJECTIONS.map((r) => r.code));
     expect(seen.size).toBeGreaterThan(30);

@@ -31,15 +31,20 @@ export function requireWrite(ctx: Ctx, tenant: string): void {
   reject('HV_NOT_FOUND', { kind: 'resource' });
 }
 
+/** An id as a rejection param: some callers pass a command field unvalidated (it may be missing). */
+function idParam(id: unknown): string | null {
+  return typeof id === 'string' ? id : null;
+}
+
 export function getTenant(ctx: Ctx, id: string): Tenant {
   const t = ctx.state.tenants[id];
-  if (!t || !canSeeTenant(ctx, id)) reject('HV_NOT_FOUND', { id, kind: 'tenant' });
+  if (!t || !canSeeTenant(ctx, id)) reject('HV_NOT_FOUND', { id: idParam(id), kind: 'tenant' });
   return t;
 }
 
 export function getVhm(ctx: Ctx, id: string): Vhm {
   const v = ctx.state.vhms[id];
-  if (!v || !canSeeTenant(ctx, v.tenant)) reject('HV_NOT_FOUND', { id, kind: 'vhm' });
+  if (!v || !canSeeTenant(ctx, v.tenant)) reject('HV_NOT_FOUND', { id: idParam(id), kind: 'vhm' });
   return v;
 }
 
@@ -52,14 +57,14 @@ export function writableVhm(ctx: Ctx, id: string): Vhm {
 
 export function getProvider(state: State, id: string): Provider {
   const p = state.providers[id];
-  if (!p) reject('HV_NOT_FOUND', { id, kind: 'provider' });
+  if (!p) reject('HV_NOT_FOUND', { id: idParam(id), kind: 'provider' });
   return p;
 }
 
 /** A contract of this VHM. Another VHM's contract of the same tenant is refused as foreign. */
 export function ownContract(ctx: Ctx, vhm: Vhm, id: string): Contract {
   const c = ctx.state.contracts[id];
-  if (!c || !canSeeTenant(ctx, c.tenant)) reject('HV_NOT_FOUND', { id, kind: 'contract' });
+  if (!c || !canSeeTenant(ctx, c.tenant)) reject('HV_NOT_FOUND', { id: idParam(id), kind: 'contract' });
   if (c.vhm !== vhm.id) reject('HV_CONTRACT_FOREIGN', { contract: id, owner: c.vhm, vhm: vhm.id });
   return c;
 }

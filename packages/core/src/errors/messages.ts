@@ -180,6 +180,7 @@ export const MESSAGES: MessageTemplates = {
   },
   HV_NOT_FOUND: (p) => {
     if (p.kind === 'resource' || p.id === undefined) return 'No such resource.';
+    if (p.id === null) return `The command names no ${kind(p.kind).toLowerCase()}; give its id.`;
     if (p.host !== undefined) return `${kind(p.kind)} ${s(p.id)} is not hosted on ${s(p.host)}.`;
     if (p.vhm !== undefined) return `${kind(p.kind)} ${s(p.id)} does not exist in ${s(p.vhm)}.`;
     return `${kind(p.kind)} ${s(p.id)} does not exist.`;
