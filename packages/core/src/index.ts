@@ -18,9 +18,12 @@ export type { Refusal } from './engine/outcome.js';
 export { type BudgetDelta, type CapacityDelta, INVARIANTS, type Preview, preview } from './engine/preview.js';
 export { InvariantViolation, type StepOptions, type StepResult, step } from './engine/step.js';
 export {
+  FAULT_MESSAGES,
+  type FaultTemplates,
   MESSAGES,
   type MessageTemplate,
   type MessageTemplates,
+  renderFault,
   renderMessage,
 } from './errors/messages.js';
 export { checkAll, type Violation } from './invariants/full.js';
@@ -32,6 +35,9 @@ export {
   ERROR_CODES,
   type ErrorCode,
   type ErrorParams,
+  FAULT_REASONS,
+  type FaultParams,
+  type FaultReason,
   isErrorCode,
   isRejectionCode,
   REJECTION_CODES,

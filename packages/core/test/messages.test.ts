@@ -2,8 +2,11 @@ import { describe, expect, it } from 'vitest';
 import { nodeSha256 } from '../node/sha256.js';
 import {
   type ErrorCode,
+  FAULT_MESSAGES,
+  FAULT_REASONS,
   MESSAGES,
   type MessageTemplates,
+  renderFault,
   renderMessage,
   replay,
   stateHash,
@@ -115,5 +118,40 @@ describe('message templates', () => {
     expect(r.entries).toBe(stored.length);
     expect(stateHash(r.state, nodeSha256)).toBe(stateHash(w.state, nodeSha256));
     expect(r.state.head).toBe(w.state.head);
+  });
+});
+
+describe('faults are data too', () => {
+  it('record a reason token and params, never text, and render from them at the edge', () => {
+    const { f, w } = traceWithRejections();
+    const cap = w.created(
+      w.ok(f.a1, { type: 'cap.derive', vhm: f.vhm, capability: f.root, rights: ['BIND_K'] }),
+      'capability',
+    );
+    w.op({ type: 'fault.inject', kind: 'capability_revocation', target: cap, amount: 0 });
+    const { contract } = boundQ(f, f.vhm, f.root, 5, 10);
+    w.op({ type: 'fault.inject', kind: 'contract_invalidation', target: contract, amount: 0 });
+    const faults = Object.values(w.state.faults);
+    expect(faults.map((x) => x.params.reason)).toEqual([
+      'decoherence_exceeded',
+      'injected_revocation',
+      'injected_invalidation',
+    ]);
+    const texts = faults.map((x) => renderFault(x.params));
+    expect(texts[1]).toBe(`Capability ${cap} revoked during execution by fault injection.`);
+    expect(texts[2]).toBe(`Contract ${contract} invalidated by fault injection.`);
+    const all = w.entries().map((e) => e.text);
+    for (const t of texts) {
+      expect(t).not.toMatch(/undefined|\[object/);
+      for (const text of all) expect(text).not.toContain(t);
+    }
+    expect(JSON.stringify(w.state)).not.toContain('fault injection');
+    for (const e of w.entries().filter((x) => x.type === 'fault.escalated'))
+      expect(Object.keys(e.payload)).toEqual(['code', 'fault', 'injected', 'level', 'params']);
+  });
+
+  it('has one template per fault reason', () => {
+    expect(Object.keys(FAULT_MESSAGES).sort()).toEqual([...FAULT_REASONS].sort());
+    expect(renderFault({ reason: 'nope' })).toBe('nope');
   });
 });

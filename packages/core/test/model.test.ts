@@ -9,6 +9,7 @@ import {
   cloneState,
   type Entry,
   RIGHTS,
+  renderFault,
   renderMessage,
   replay,
   type State,
@@ -320,6 +321,8 @@ function runSequence(cmds: Command[]): void {
       expect(JSON.stringify(e.payload), `${e.type} payload keys not in canonical order`).toBe(
         canonicalJson(e.payload),
       );
+  for (const x of Object.values(state.faults))
+    expect(renderFault(x.params), JSON.stringify(x.params)).not.toMatch(/undefined|\[object|NaN/);
   const rep = replay(entries, { hasher: nodeSha256 });
   expect(rep.mismatch).toBeNull();
   expect(rep.violations).toEqual([]);

@@ -1,4 +1,4 @@
-import { type ErrorCode, type ErrorParams, isErrorCode } from '../model/errors.js';
+import { type ErrorCode, type ErrorParams, type FaultReason, isErrorCode } from '../model/errors.js';
 import { RIGHTS } from '../model/state.js';
 import type { Json } from '../trace/canonical.js';
 
@@ -352,4 +352,34 @@ export function renderMessage(
   templates: MessageTemplates = MESSAGES,
 ): string {
   return isErrorCode(code) ? templates[code](params) : code;
+}
+
+/** One template per fault reason: the compiler refuses a table that misses one. */
+export type FaultTemplates = { readonly [R in FaultReason]: MessageTemplate };
+
+export const FAULT_MESSAGES: FaultTemplates = {
+  decoherence_exceeded: (p) =>
+    `Job cost ${s(p.cost)} exceeded the remaining decoherence budget ${s(p.remaining)} of ${s(p.contract)}; the contract is revoked.`,
+  outside_window: (p) =>
+    `Transform at L ${s(p.l)} was outside the window [${s(p.start)}, ${s(p.end)}) of ${s(p.envelope)}; the envelope is invalidated.`,
+  stability_breach: (p) =>
+    `Stability ${s(p.stability)} bp fell below the tolerance ${s(p.tolerance)} bp of ${s(p.contract)}.`,
+  provider_report: (p) => `${s(p.provider)} reported ${s(p.code)}: ${s(p.report)}`,
+  hardware_failure: (p) =>
+    `${s(p.provider)} reported a hardware failure: new bindings on it are refused until it re-attests.`,
+  operator_revoked: (p) => `Revoked by operator: ${s(p.note)}`,
+  vhm_escalation: (p) => `${s(p.count)} domain faults in ${s(p.vhm)}: VHM paused for operator attention.`,
+  injected_spike: (p) => `Injected decoherence spike consumed ${s(p.amount)} of ${s(p.contract)}'s budget.`,
+  injected_spike_exceeded: (p) =>
+    `Injected decoherence spike of ${s(p.amount)} exceeded the remaining budget ${s(p.remaining)} of ${s(p.contract)}.`,
+  injected_instability: (p) =>
+    `Injected instability: stability ${s(p.stability)} bp below tolerance ${s(p.tolerance)} bp of ${s(p.contract)}.`,
+  injected_revocation: (p) => `Capability ${s(p.capability)} revoked during execution by fault injection.`,
+  injected_invalidation: (p) => `Contract ${s(p.contract)} invalidated by fault injection.`,
+};
+
+/** The text of a fault, from its params' `reason` token (an unknown one renders as the token). */
+export function renderFault(params: ErrorParams, templates: FaultTemplates = FAULT_MESSAGES): string {
+  const r = params.reason;
+  return typeof r === 'string' && Object.hasOwn(templates, r) ? templates[r as FaultReason](params) : s(r);
 }

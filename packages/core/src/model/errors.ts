@@ -99,6 +99,30 @@ export function isRejectionCode(code: unknown): code is RejectionCode {
  */
 export type ErrorParams = { readonly [key: string]: Json };
 
+/**
+ * Why a fault was raised, as a stable token: a fault's params carry one as `reason`, and its text
+ * is rendered from them at the edge (renderFault), like a rejection's.
+ */
+export const FAULT_REASONS = [
+  'decoherence_exceeded',
+  'outside_window',
+  'stability_breach',
+  'provider_report',
+  'hardware_failure',
+  'operator_revoked',
+  'vhm_escalation',
+  'injected_spike',
+  'injected_spike_exceeded',
+  'injected_instability',
+  'injected_revocation',
+  'injected_invalidation',
+] as const;
+
+export type FaultReason = (typeof FAULT_REASONS)[number];
+
+/** A fault's structured data: its reason token first in meaning, keys in sorted order as always. */
+export type FaultParams = ErrorParams & { readonly reason: FaultReason };
+
 /** A deterministic refusal. Thrown inside a transition before it mutates anything. */
 export class Rejection extends Error {
   constructor(

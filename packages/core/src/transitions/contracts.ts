@@ -263,5 +263,11 @@ export function revokeContract(ctx: Ctx, cmd: CommandOf<'contract.revoke'>): voi
   if (c.status !== 'issued' && c.status !== 'active')
     reject('HV_LIFECYCLE_INVALID', { id: c.id, kind: 'contract', reason: 'already', state: c.status });
   const reason = text('reason', cmd.reason, 200);
-  invalidateContract(ctx, c, 'HV_CONTRACT_INVALID', `Revoked by operator: ${reason}`, false);
+  invalidateContract(
+    ctx,
+    c,
+    'HV_CONTRACT_INVALID',
+    { contract: c.id, note: reason, reason: 'operator_revoked' },
+    false,
+  );
 }

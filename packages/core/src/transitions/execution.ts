@@ -57,7 +57,7 @@ export function runQJob(ctx: Ctx, cmd: CommandOf<'q.job'>): Refusal | undefined 
       ctx,
       c,
       'Q_ERR_DECOHERENCE_EXCEEDED',
-      `Job cost ${cost} exceeds the remaining decoherence budget ${remaining} of ${c.id}.`,
+      { contract: c.id, cost, reason: 'decoherence_exceeded', remaining },
       false,
     );
     return {
@@ -122,7 +122,7 @@ export function runPhiTransform(ctx: Ctx, cmd: CommandOf<'phi.transform'>): Refu
       ctx,
       c,
       'PHI_ERR_COHERENCE_TIMEOUT',
-      `Transform at L ${s.l} is outside the window [${env.start}, ${env.end}) of ${env.id}.`,
+      { end: env.end, envelope: env.id, l: s.l, reason: 'outside_window', start: env.start },
       false,
     );
     return {

@@ -37,7 +37,7 @@ export function injectFault(ctx: Ctx, cmd: CommandOf<'fault.inject'>): void {
           ctx,
           c,
           'Q_ERR_DECOHERENCE_EXCEEDED',
-          `Injected decoherence spike of ${amount} exceeded the remaining budget ${remaining}.`,
+          { amount, contract: c.id, reason: 'injected_spike_exceeded', remaining },
           true,
         );
       } else {
@@ -48,7 +48,7 @@ export function injectFault(ctx: Ctx, cmd: CommandOf<'fault.inject'>): void {
           domain: 'Q',
           injected: true,
           level: 'process',
-          message: `Injected decoherence spike consumed ${amount} of ${c.id}'s budget.`,
+          params: { amount, contract: c.id, reason: 'injected_spike' },
           provider: c.provider,
           vhm: c.vhm,
         });
@@ -76,7 +76,7 @@ export function injectFault(ctx: Ctx, cmd: CommandOf<'fault.inject'>): void {
           ctx,
           c,
           'PHI_ERR_STABILITY_BREACH',
-          `Injected instability: stability ${amount} bp below tolerance ${c.phi!.tolerance} bp.`,
+          { contract: c.id, reason: 'injected_instability', stability: amount, tolerance: c.phi!.tolerance },
           true,
         );
       }
@@ -100,7 +100,7 @@ export function injectFault(ctx: Ctx, cmd: CommandOf<'fault.inject'>): void {
         domain: null,
         injected: true,
         level: 'process',
-        message: `Capability ${cap.id} revoked during execution by fault injection.`,
+        params: { capability: cap.id, reason: 'injected_revocation' },
         provider: null,
         vhm: v.id,
       });
@@ -128,7 +128,7 @@ export function injectFault(ctx: Ctx, cmd: CommandOf<'fault.inject'>): void {
         ctx,
         c,
         'HV_CONTRACT_INVALID',
-        `Contract ${c.id} invalidated by fault injection.`,
+        { contract: c.id, reason: 'injected_invalidation' },
         true,
       );
       return;

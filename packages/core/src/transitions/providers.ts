@@ -261,7 +261,7 @@ export function reportPhi(ctx: Ctx, cmd: CommandOf<'report.phi'>): void {
         ctx,
         c,
         'PHI_ERR_STABILITY_BREACH',
-        `Stability ${row.stability} bp fell below the tolerance ${c.phi.tolerance} bp of ${c.id}.`,
+        { contract: c.id, reason: 'stability_breach', stability: row.stability, tolerance: c.phi.tolerance },
         false,
       );
     }
@@ -305,7 +305,13 @@ export function reportError(ctx: Ctx, cmd: CommandOf<'report.error'>): void {
   });
   if (contract) {
     if (contract.status === 'issued' || contract.status === 'active')
-      invalidateContract(ctx, contract, code, `${p.name} reported ${code}: ${message}`, false);
+      invalidateContract(
+        ctx,
+        contract,
+        code,
+        { code, provider: p.name, reason: 'provider_report', report: message },
+        false,
+      );
     return;
   }
   if (code.endsWith('_HARDWARE_FAILURE')) {
@@ -317,7 +323,7 @@ export function reportError(ctx: Ctx, cmd: CommandOf<'report.error'>): void {
       domain: p.domain,
       injected: false,
       level: 'system',
-      message: `${p.name} reported a hardware failure: new bindings on it are refused until it re-attests.`,
+      params: { provider: p.name, reason: 'hardware_failure' },
       provider: p.id,
       vhm: null,
     });
