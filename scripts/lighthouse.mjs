@@ -69,7 +69,7 @@ async function api(method, path, body, token = operator) {
 
 // The demo fleet, then some logical time so metrics, alerts and trace have history. The simulator
 // is stopped before measuring, so every page is measured on the same data.
-const sim = new Simulator({ base, operatorToken: operator, seed: 1, demo: true });
+const sim = new Simulator({ base, operatorToken: operator, seed: 1, demo: true, driveClock: true });
 await sim.setup();
 for (let i = 0; i < 40; i++) await sim.step();
 await sim.stop();

@@ -51,6 +51,8 @@ export async function startStack(opts: StackOptions = {}): Promise<Stack> {
       demo: false,
       seed: 1,
       simIntervalMs: opts.simIntervalMs ?? 400,
+      // The journeys drive time: the simulator ticks once per step.
+      tickMs: 0,
       rateLimit: 0,
       webDir: WEB_DIR,
       logLevel: 'warn',
@@ -62,6 +64,7 @@ export async function startStack(opts: StackOptions = {}): Promise<Stack> {
   const base = `http://127.0.0.1:${(app.server.server.address() as AddressInfo).port}`;
   // Calm providers on a timer (no random faults), so journeys decide when faults happen.
   const sim = new Simulator({
+    driveClock: true,
     base,
     operatorToken: operator,
     seed: 1,
@@ -71,6 +74,7 @@ export async function startStack(opts: StackOptions = {}): Promise<Stack> {
   await sim.setup();
   sim.start(opts.simIntervalMs ?? 400);
   const breaching = new Simulator({
+    driveClock: true,
     base,
     operatorToken: operator,
     seed: 1,

@@ -2,6 +2,7 @@ import { mkdirSync } from 'node:fs';
 import { Ledger, type LedgerOptions } from '@xdv/db';
 import type { FastifyInstance } from 'fastify';
 import { idempotencyStore, tokenStore } from './adapters.js';
+import { ClockSource } from './clock.js';
 import type { Config } from './config.js';
 import type { TokenStore } from './ports.js';
 import { buildServer } from './server.js';
@@ -12,6 +13,8 @@ export interface App {
   tokens: TokenStore;
   /** Set when this start created the first operator token (shown once). */
   bootstrapSecret: string | null;
+  /** The clock source: ticks every config.tickMs once the server listens (0 = manual). */
+  clock: ClockSource;
   close(): Promise<void>;
 }
 
@@ -54,19 +57,27 @@ export async function openApp(
         })
       ).secret;
     }
+    const clock = new ClockSource(ledger, config.tickMs, (msg, err) =>
+      err ? server.log.error({ err }, msg) : server.log.info(msg),
+    );
     const server = await buildServer({
       ledger,
       tokens,
       idempotency: idempotencyStore(ledger),
+      clock: () => clock.status,
       config,
       ...(opts.logger === false ? { logger: false } : {}),
     });
+    // Time starts moving once the server is listening.
+    server.addHook('onListen', async () => clock.start());
     return {
       server,
       ledger,
       tokens,
       bootstrapSecret,
+      clock,
       async close() {
+        await clock.stop();
         await server.close();
         await ledger.close();
       },

@@ -66,6 +66,7 @@ const STATUS = {
   HV_CONFLICT_RETRIES: 503,
   HV_IDEMPOTENCY_LOST: 503,
   HV_DB_CONFIG: 500,
+  HV_PROTOCOL_MISMATCH: 500,
 } as const satisfies { readonly [C in ErrorCode]: number };
 
 export class ApiError extends Error {

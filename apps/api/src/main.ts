@@ -54,6 +54,8 @@ async function main(): Promise<void> {
       operatorToken: minted.secret,
       seed: config.seed,
       demo: true,
+      // The server's clock source moves L; a manual clock (XDV_TICK_MS=0) is ticked by the simulator.
+      driveClock: config.tickMs === 0,
       log: (line) => app.server.log.info({ sim: true }, line),
     });
     await sim.setup();

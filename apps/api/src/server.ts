@@ -8,10 +8,12 @@ import swaggerUi from '@fastify/swagger-ui';
 import Fastify, { type FastifyInstance } from 'fastify';
 import helmet from 'helmet';
 import { authenticate } from './auth.js';
+import type { ClockStatus } from './clock.js';
 import type { Config } from './config.js';
 import { ApiError, errorHandler, problem, sendProblem } from './errors.js';
 import type { IdempotencyStore, LedgerPort, TokenStore } from './ports.js';
 import { adminRoutes } from './routes/admin.js';
+import { clockRoutes } from './routes/clock.js';
 import { clusterRoutes } from './routes/cluster.js';
 import { complianceRoutes } from './routes/compliance.js';
 import { opsRoutes } from './routes/ops.js';
@@ -27,6 +29,8 @@ export interface ServerDeps {
   idempotency: IdempotencyStore;
   config: Pick<Config, 'rateLimit' | 'webDir' | 'logLevel'> & { complianceReport?: string };
   logger?: boolean;
+  /** The clock source's pace, for GET /v1/clock (default: manual ticks). */
+  clock?: () => ClockStatus;
 }
 
 export const API_VERSION = '0.1.0';
@@ -162,6 +166,7 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
   providerRoutes(app, d);
   traceRoutes(app, d);
   clusterRoutes(app, deps.ledger);
+  clockRoutes(app, deps.ledger, deps.clock ?? (() => ({ tickMs: 0, ticking: false })));
   complianceRoutes(app, deps.config.complianceReport ?? 'cts-report.json');
   const series = new SeriesIndex();
   seriesRoutes(app, d, series);

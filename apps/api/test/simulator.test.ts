@@ -9,6 +9,7 @@ async function traceOf(seed: number, steps: number): Promise<string[]> {
   const api = await startApi();
   try {
     const sim = new Simulator({
+      driveClock: true,
       base: api.base,
       operatorToken: api.operator,
       seed,
@@ -38,6 +39,7 @@ describe('simulated providers', () => {
     const api = await startApi();
     try {
       const sim = new Simulator({
+        driveClock: true,
         base: api.base,
         operatorToken: api.operator,
         seed: 3,
@@ -98,6 +100,7 @@ describe('simulated providers', () => {
 
       // A stability breach from the Φ provider terminates the envelope and escalates.
       const breaching = new Simulator({
+        driveClock: true,
         base: api.base,
         operatorToken: api.operator,
         seed: 3,

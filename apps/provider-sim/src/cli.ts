@@ -12,12 +12,13 @@ const { values } = parseArgs({
     steps: { type: 'string' },
     interval: { type: 'string', default: '1000' },
     demo: { type: 'boolean', default: false },
+    'drive-clock': { type: 'boolean', default: false },
     help: { type: 'boolean', default: false },
   },
 });
 if (values.help || !values.token) {
   process.stdout.write(
-    'Usage: xdv-provider-sim --token OPERATOR_TOKEN [--url http://127.0.0.1:8080] [--seed N] [--steps N | --interval MS] [--demo]\n',
+    'Usage: xdv-provider-sim --token OPERATOR_TOKEN [--url http://127.0.0.1:8080] [--seed N] [--steps N | --interval MS] [--demo] [--drive-clock]\n  --drive-clock  tick the logical clock once per step (for a server started with XDV_TICK_MS=0)\n',
   );
   process.exit(values.help ? 0 : 2);
 }
@@ -26,6 +27,7 @@ const sim = new Simulator({
   operatorToken: values.token,
   seed: Number(values.seed),
   demo: values.demo!,
+  driveClock: values['drive-clock']!,
   log: (l) => process.stdout.write(`${l}\n`),
 });
 await sim.setup();

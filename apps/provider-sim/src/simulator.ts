@@ -19,13 +19,18 @@ export interface SimulatorOptions {
   rates?: FaultRates;
   /** Seed the demo tenants and VHMs on an empty hypervisor, and drive their workload. */
   demo?: boolean;
+  /**
+   * Tick the logical clock once per step (tests, and a server whose clock is manual). Otherwise
+   * the server's clock source moves L and each step acts at whatever L it finds, once per L.
+   */
+  driveClock?: boolean;
   log?: (line: string) => void;
 }
 
 /**
- * The simulated hardware fleet. Each step advances the logical clock by one, lets every provider
- * renew, report and fail on that L, and (in demo mode) drives the demo tenants' workload.
- * Steps are strictly sequential, so a seed and a fresh database always give the same trace.
+ * The simulated hardware fleet. Each step lets every provider renew, report and fail on the
+ * current L, and (in demo mode) drives the demo tenants' workload. With `driveClock` each step
+ * first ticks the clock, so a seed and a fresh database always give the same trace.
  */
 export class Simulator {
   readonly providers: SimProvider[] = [];
@@ -79,9 +84,15 @@ export class Simulator {
     }
   }
 
-  /** One logical-time step. */
+  private lastL = -1;
+
+  /** One logical-time step (nothing when the clock has not moved since the last one). */
   async step(): Promise<StepEvent[]> {
-    const { l } = await this.op.post<{ l: number }>('/v1/clock/advance', { ticks: 1 });
+    const { l } = this.opts.driveClock
+      ? await this.op.post<{ l: number }>('/v1/clock/advance', { ticks: 1 })
+      : await this.op.get<{ l: number }>('/v1/clock');
+    if (l === this.lastL) return [];
+    this.lastL = l;
     const events: StepEvent[] = [];
     for (const p of this.providers) {
       try {

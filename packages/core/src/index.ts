@@ -67,6 +67,7 @@ export {
   sealEntry,
 } from './trace/entry.js';
 export { type Hasher, nobleSha256 } from './trace/hash.js';
+export { PROTOCOL_VERSION, protocolOf } from './trace/protocol.js';
 // Transition functions, one by one: the formal verification targets (XDV-083 §12).
 export * as transitions from './transitions/index.js';
 export { arbitrate, effectivePriority, eligible } from './transitions/scheduler.js';

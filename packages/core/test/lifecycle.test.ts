@@ -38,17 +38,20 @@ describe('a whole VHM life', () => {
     expect(w.violations()).toEqual([]);
   });
 
-  it('seals a gap-free hash chain with one logical tick per command', () => {
+  it('seals a gap-free hash chain in which only clock ticks move L', () => {
     const w = new World();
     w.op({ type: 'tenant.create', name: 'a', quota: quotaOf({ vhms: 1 }) });
+    w.op({ type: 'clock.advance', ticks: 3 });
     w.op({ type: 'tenant.create', name: 'a', quota: quotaOf({ vhms: 1 }) });
     const es = w.entries();
     es.forEach((e, i) => {
       expect(e.seq).toBe(i + 1);
       if (i > 0) expect(e.prev).toBe(es[i - 1]!.hash);
     });
-    expect(es.map((e) => e.l)).toEqual([1, 1, 2, 2, 3]);
-    expect(es[4]!.outcome).toBe('rejected');
-    expect(es[4]!.payload.code).toBe('HV_CONFLICT');
+    // genesis (2 entries), tenant.create (2), clock.advance (2), the refused tenant.create (1).
+    expect(es.map((e) => e.l)).toEqual([0, 0, 0, 0, 3, 3, 3]);
+    expect(es.slice(0, 2).map((e) => e.payload.protocol ?? null)).toEqual([null, 2]);
+    expect(es[6]!.outcome).toBe('rejected');
+    expect(es[6]!.payload.code).toBe('HV_CONFLICT');
   });
 });

@@ -594,6 +594,8 @@ describe('contracts and conservation', () => {
       },
       'HV_WINDOW_OVERLAP',
     );
+    // L moves only on clock ticks: let the clock pass the end of a [0, 5) window.
+    w.op({ type: 'clock.advance', ticks: 10 });
     rejects(
       w,
       f.a1,
@@ -1190,6 +1192,8 @@ describe('scheduler', () => {
         quanta: 1,
       });
       w.op({ type: 'sched.tick' });
+      // Aging counts clock ticks waited, not commands submitted meanwhile.
+      w.op({ type: 'clock.advance', ticks: 1 });
       ran = w.state.units[low]!.state !== 'waiting';
     }
     expect(ran).toBe(true);

@@ -24,9 +24,21 @@ export interface Driver extends Query {
   readonly kind: 'pglite' | 'pg';
   readonly db: Db;
   tx<T>(fn: (q: Query) => Promise<T>): Promise<T>;
+  /**
+   * Take a session advisory lock without waiting, on a connection of its own, and hold it until
+   * released or until this process (or its connection) dies. Null when another session holds it.
+   * PGlite is single-process: the lock is always granted.
+   */
+  tryLock(key: string): Promise<HeldLock | null>;
   /** Subscribe to NOTIFY on a channel (PostgreSQL only; PGlite is single-process). */
   listen(channel: string, cb: (payload: string) => void): Promise<() => Promise<void>>;
   close(): Promise<void>;
+}
+
+export interface HeldLock {
+  /** True once the lock's connection has gone: the lock may now be another session's. */
+  readonly lost: boolean;
+  release(): Promise<void>;
 }
 
 /**
@@ -77,6 +89,9 @@ export async function openPglite(opts: { dataDir?: string; loadDataDir?: Blob | 
     db,
     query: plain.query,
     tx: (fn) => pglite.transaction((t) => fn(wrap(t))),
+    async tryLock() {
+      return { lost: false, release: async () => {} };
+    },
     async listen() {
       return async () => {};
     },
@@ -117,6 +132,7 @@ export async function openPg(url: string, schemaName: string): Promise<Driver> {
     },
   });
   const listeners: pg.Client[] = [];
+  const locks = new Set<pg.Client>();
   return {
     kind: 'pg',
     db,
@@ -140,6 +156,34 @@ export async function openPg(url: string, schemaName: string): Promise<Driver> {
         throw e;
       }
     },
+    async tryLock(key) {
+      const c = new pg.Client({ connectionString: url, options, types });
+      const lock = { lost: false, release: async () => {} };
+      c.on('error', () => {
+        lock.lost = true;
+      });
+      c.on('end', () => {
+        lock.lost = true;
+      });
+      await c.connect();
+      try {
+        const r = await c.query<{ ok: boolean }>('SELECT pg_try_advisory_lock(hashtext($1)) AS ok', [key]);
+        if (!r.rows[0]?.ok) {
+          await c.end().catch(() => {});
+          return null;
+        }
+      } catch (e) {
+        await c.end().catch(() => {});
+        throw e;
+      }
+      locks.add(c);
+      // Ending the session releases a session-level advisory lock.
+      lock.release = async () => {
+        locks.delete(c);
+        await c.end().catch(() => {});
+      };
+      return lock;
+    },
     async listen(channel, cb) {
       const c = new pg.Client({ connectionString: url, options, types });
       c.on('error', () => {});
@@ -156,6 +200,8 @@ export async function openPg(url: string, schemaName: string): Promise<Driver> {
     },
     async close() {
       await Promise.all(listeners.splice(0).map((c) => c.end().catch(() => {})));
+      await Promise.all([...locks].map((c) => c.end().catch(() => {})));
+      locks.clear();
       await pool.end();
     },
   };

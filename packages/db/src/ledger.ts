@@ -4,13 +4,17 @@ import {
   admit,
   type Command,
   type Entry,
+  type ErrorParams,
   emptyState,
   type Hasher,
+  PROTOCOL_VERSION,
   type Preview,
   parseEntry,
   preview,
+  protocolOf,
   type State,
   type StepResult,
+  type StoreErrorCode,
   scenario,
   stateHash,
   step,
@@ -19,6 +23,7 @@ import { nodeSha256 } from '@xdv/core/node';
 import {
   DbError,
   type Driver,
+  type HeldLock,
   migratePg,
   migratePglite,
   openPg,
@@ -152,6 +157,22 @@ function isSeqConflict(e: unknown): boolean {
  * arrival order, their entries group-committed (one transaction per batch) and callers answered only
  * after COMMIT. Several Ledgers may share one PostgreSQL: appends are optimistic on seq.
  */
+/** The store holds a trace this release cannot replay: refused at start, before anything is written. */
+export class ProtocolMismatch extends Error {
+  readonly code: StoreErrorCode = 'HV_PROTOCOL_MISMATCH';
+  readonly params: ErrorParams;
+  constructor(readonly found: number | null) {
+    super(
+      found === null
+        ? `The database's first trace entry is not a genesis entry, so its protocol is unknown; this server writes protocol ${PROTOCOL_VERSION}. Point XDV_DATA_DIR or DATABASE_URL at this server's own store.`
+        : `The database holds a trace written with protocol ${found}; this server reads and writes protocol ${PROTOCOL_VERSION}. ` +
+            `Start it with a new data directory (XDV_DATA_DIR) or an empty database, or run the release that wrote protocol ${found} to read the old trace (export it first).`,
+    );
+    this.name = 'ProtocolMismatch';
+    this.params = { expected: PROTOCOL_VERSION, found };
+  }
+}
+
 export class Ledger {
   private _state: State = emptyState();
   private _broken: { seq: number; reason: string } | null = null;
@@ -239,6 +260,7 @@ export class Ledger {
       opts.heartbeatMs ?? 1000,
     );
     try {
+      await ledger.checkProtocol();
       await ledger.boot();
       if (driver.kind === 'pg') {
         ledger.unlisten = await driver.listen(ledger.channel, (payload) =>
@@ -321,6 +343,14 @@ export class Ledger {
       params,
     );
     return rows.map((r) => parseEntry(r.text, r.hash));
+  }
+
+  /**
+   * The right to be the clock source: among all processes on one database, at most one holds it
+   * (a PostgreSQL session advisory lock, freed when its holder dies). Null when another holds it.
+   */
+  tryClockLock(): Promise<HeldLock | null> {
+    return this.driver.tryLock(`xdv-clock:${this.channel}`);
   }
 
   /** Full check of the stored trace: every hash, link and decision re-derived from genesis. */
@@ -569,6 +599,18 @@ export class Ledger {
         // A listener's failure is its own; the commit stands.
       }
     }
+  }
+
+  /** Refuse a trace written with another protocol before anything replays or appends to it. */
+  private async checkProtocol(): Promise<void> {
+    // The genesis command (seq 1) and its effect (seq 2), which records the protocol.
+    const rows = await this.driver.query<{ text: string; hash: string }>(
+      'SELECT "text","hash" FROM "trace" WHERE "seq" <= 2 ORDER BY "seq"',
+    );
+    if (rows.length === 0) return;
+    const genesis = rows.map((r) => parseEntry(r.text, r.hash));
+    const found = genesis.every((e) => e.type === 'genesis') ? protocolOf(genesis) : null;
+    if (found !== PROTOCOL_VERSION) throw new ProtocolMismatch(found);
   }
 
   /** Boot: newest valid checkpoint, then the tail replayed and verified through the core. */

@@ -7,7 +7,6 @@ import { type Entry, type EntryDraft, sealEntry } from '../trace/entry.js';
 import { type Hasher, nobleSha256 } from '../trace/hash.js';
 import { type Ctx, newCtx } from './context.js';
 import { dispatch, TRANSITIONS } from './dispatch.js';
-import { expireWindows } from './expiry.js';
 
 export interface StepOptions {
   hasher?: Hasher;
@@ -35,7 +34,7 @@ export class InvariantViolation extends Error {
 /**
  * Apply one command to the state in place, returning the sealed trace entries it produced.
  * Transitions check everything before they change anything, so a rejection leaves the domain state
- * as it was; only the clock and the trace move. This is the hot path; `apply` is its pure form.
+ * as it was; only the trace moves (its seq and head). This is the hot path; `apply` is its pure form.
  */
 export function step(state: State, cmd: Command, opts: StepOptions = {}): StepResult {
   const hasher = opts.hasher ?? nobleSha256;
@@ -43,10 +42,10 @@ export function step(state: State, cmd: Command, opts: StepOptions = {}): StepRe
   // Infinity, a function…) could never be sealed. Refuse it before anything changes.
   const bad = nonJson(cmd, 'command');
   if (bad) throw new TypeError(`${bad}: a command must be plain JSON; nothing was applied.`);
-  state.l += 1;
+  // Logical time is not moved here: only the clock source's ticks move L (clock.advance), so no
+  // principal's request, accepted or refused, shortens anyone's windows or calibrations.
   const ctx = newCtx(state, cmd.actor);
   let error: StepResult['error'] = null;
-  if (cmd.type !== 'genesis') expireWindows(ctx);
   const mark = ctx.drafts.length;
   try {
     const result = dispatch(ctx, cmd);

@@ -340,6 +340,10 @@ export const MESSAGES: MessageTemplates = {
   HV_CONFLICT_RETRIES: () => 'Too many concurrent writers; the command was not applied. Retry.',
   HV_IDEMPOTENCY_LOST: () => 'The idempotency record could not be stored; retry with the same key.',
   HV_DB_CONFIG: () => 'The database is misconfigured; the server log says how.',
+  HV_PROTOCOL_MISMATCH: (p) =>
+    p.found === null || p.found === undefined
+      ? `The database's trace has no genesis entry, so its protocol is unknown; this server writes protocol ${s(p.expected)}. Point it at its own store.`
+      : `The database holds a trace written with protocol ${s(p.found)}; this server reads and writes protocol ${s(p.expected)}. Start it with a new store, or run the release that wrote protocol ${s(p.found)} to read the old trace.`,
 };
 
 /**

@@ -6,6 +6,7 @@ import type { CommandOf } from '../model/commands.js';
 import { reject } from '../model/errors.js';
 import { quotaShortfall } from '../model/quota.js';
 import { zeroQuota } from '../model/state.js';
+import { PROTOCOL_VERSION } from '../trace/protocol.js';
 
 export function genesis(ctx: Ctx, cmd: CommandOf<'genesis'>): void {
   requireOperator(ctx, 'start_trace');
@@ -16,14 +17,15 @@ export function genesis(ctx: Ctx, cmd: CommandOf<'genesis'>): void {
   int('config.agingStep', c.agingStep, 1, 1000);
   int('config.vhmEscalation', c.vhmEscalation, 1, 1000);
   ctx.state.config = structuredClone(c);
-  emit(ctx, { payload: { config: { ...c } as never }, type: 'genesis' });
+  // The protocol the trace is written with: a server refuses a trace of another version at start.
+  emit(ctx, { payload: { config: { ...c } as never, protocol: PROTOCOL_VERSION }, type: 'genesis' });
 }
 
 export function advanceClock(ctx: Ctx, cmd: CommandOf<'clock.advance'>): void {
   requireOperator(ctx, 'advance_clock');
-  // The +1 every command gets is added by the engine; this adds the rest.
+  // The clock source's tick: the only thing that moves L. Windows that end by the new L close now.
   const ticks = int('ticks', cmd.ticks, 1, 1_000_000);
-  ctx.state.l += ticks - 1;
+  ctx.state.l += ticks;
   emit(ctx, { payload: { l: ctx.state.l, ticks }, type: 'clock.advanced' });
   expireWindows(ctx);
 }

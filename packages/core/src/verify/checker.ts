@@ -84,8 +84,6 @@ export interface CheckResult {
 /** Refusals (XDV-023): rejected *and* with effects, by design. Only these may reject and mutate. */
 const MAY_REFUSE = new Set(['q.job', 'phi.transform']);
 
-const CLOCK_TICK: Command = { type: 'clock.advance', ticks: 1, actor: { kind: 'operator' } };
-
 /** A trace hasher for exploration: entry hashes only feed `head`, which is not part of a state's identity. */
 const cheapTraceHash: Hasher = () => '0'.repeat(64);
 
@@ -193,8 +191,9 @@ export function modelCheck(opts: CheckOptions = {}): CheckResult {
           } catch {
             tried = null; // it wrote (or crashed): decide on a deep copy below
           }
-          if (tried !== null && onlyClockMoved(trial, base)) {
-            // Rejected, or accepted without changing anything but L (clock.advance): one successor.
+          if (tried !== null && onlyClockMoved(trial, base) && !(tried.error && trial.l !== base.l)) {
+            // Rejected (only seq and head moved), or accepted without changing anything but L
+            // (clock.advance): one successor.
             if (tried.error && restingAdded) continue;
             if (tried.error) restingAdded = true;
             const added = visit(trial, node, li);
@@ -212,11 +211,9 @@ export function modelCheck(opts: CheckOptions = {}): CheckResult {
           }
           if (r.error && checkRejections && !MAY_REFUSE.has(letter.cmd.type)) {
             // It wrote before rejecting. Allowed only if the result is what any rejection gives:
-            // the state one tick later (Φ windows closing at that tick closed, as the engine does
-            // before every command), which is what the core's own clock.advance 1 reaches.
+            // the same state, with only the trace (seq, head) moved: a refusal moves no time.
             if (restingText === null) {
               const resting = clone(base);
-              step(resting, CLOCK_TICK, stepOpts);
               restingSnapshot = resting;
               restingText = identity(resting, interned);
             }

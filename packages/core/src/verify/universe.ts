@@ -222,11 +222,9 @@ export function universe(scenario: ScenarioName, partial: Partial<UniverseConfig
     }),
     ...registrations(u).map(([reg, seed]) => registered(reg, seed)),
   ];
-  // L after the base, the calibration command and the scenario commands: every command ticks once.
-  const calL = base.length + 1;
-  const bound = scenarioCommands(scenario, 0, 0).length;
-  const end = calL + bound;
-  const phiStart = scenario === 'bound' ? calL + bound - 6 : 0;
+  // The prefix runs at L 0: only clock.advance moves L, and the alphabet has it.
+  const end = 0;
+  const phiStart = 0;
   const prefix = [
     ...base,
     as(OPERATOR, {
