@@ -13,7 +13,7 @@ export interface App {
   tokens: TokenStore;
   /** Set when this start created the first operator token (shown once). */
   bootstrapSecret: string | null;
-  /** The clock source: ticks every config.tickMs once the server listens (0 = manual). */
+  /** The clock source: ticks every config.tickMs once started (main starts it after listen; 0 = manual). */
   clock: ClockSource;
   close(): Promise<void>;
 }
@@ -68,8 +68,6 @@ export async function openApp(
       config,
       ...(opts.logger === false ? { logger: false } : {}),
     });
-    // Time starts moving once the server is listening.
-    server.addHook('onListen', async () => clock.start());
     return {
       server,
       ledger,

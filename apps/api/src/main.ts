@@ -37,6 +37,8 @@ async function main(): Promise<void> {
   process.on('SIGINT', () => void stop('SIGINT'));
   process.on('SIGTERM', () => void stop('SIGTERM'));
   await app.server.listen({ port: config.port, host: config.host });
+  // Logical time moves from now on (unless XDV_TICK_MS=0: then only operator ticks move it).
+  app.clock.start();
   const url = `http://${config.host}:${config.port}/`;
   let demoTokens: { acme: string; globex: string } | null = null;
   if (config.demo) {

@@ -51,6 +51,7 @@ describe('every route', () => {
       readyz: () => api.call('GET', '/readyz', { token: null }),
       metrics: async () => ({ status: (await fetch(`${api.base}/metrics`)).status, body: null }),
       whoAmI: () => c('/v1/me'),
+      getClock: () => c('/v1/clock'),
       listTenants: () => c('/v1/tenants'),
       getTenant: () => c(`/v1/tenants/${f.t1}`),
       createTenant: () => api.call('POST', '/v1/tenants', { body: { name: 'third', quota: {} } }),

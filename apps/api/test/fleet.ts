@@ -90,6 +90,9 @@ export async function seedFleet(api: Api): Promise<HttpFleet> {
       }),
     )
   ).created.calibration;
+  // Let some logical time pass before the tenants act (only clock ticks move L): the fleet's VHMs
+  // exist from L 5 on, so replays at earlier L show none.
+  await ok(api.call('POST', '/v1/clock/advance', { body: { ticks: 5 } }));
   const created = await ok(
     api.call<{ created: { vhm: string; capability: string } }>('POST', '/v1/vhms', {
       token: tok1,

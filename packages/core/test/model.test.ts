@@ -7,6 +7,7 @@ import {
   canonicalJson,
   checkAll,
   cloneState,
+  DEFAULT_CONFIG,
   type Entry,
   RIGHTS,
   renderFault,
@@ -15,7 +16,9 @@ import {
   type State,
   stateHash,
   step,
+  TRANSITIONS,
 } from '../src/index.js';
+import * as scenario from '../src/scenario/builder.js';
 import { quotaOf } from '../src/scenario/builder.js';
 import { isCanonicalOrder } from '../src/trace/canonical.js';
 import { activeVhm, fleet } from './world.js';
@@ -203,6 +206,68 @@ const body: fc.Arbitrary<Body> = fc.oneof(
       ),
     }),
     auth: fc.record({ signature: fc.constant('00'), verified: fc.constant(true) }),
+  }),
+  fc.record({
+    type: fc.constant('report.q'),
+    report: fc.record({
+      provider,
+      seq: small,
+      qubits: fc.array(
+        fc.record({
+          qubit: pick([0, 1, 49, 50]),
+          t1: pick([10, 120]),
+          t2: pick([5, 60]),
+          fidelity: pick([9000, 9990]),
+          readoutError: pick([100, 900]),
+        }),
+        { maxLength: 2 },
+      ),
+    }),
+    auth: fc.record({ signature: fc.constant('00'), verified: fc.boolean() }),
+  }),
+  // Operator administration and provider registration: the fleet's own identity keys (seeds 1–4,
+  // so a re-registration re-attests or changes capacity) and a key nobody registered with.
+  fc.record({ type: fc.constant('genesis'), config: fc.constant(DEFAULT_CONFIG) }),
+  fc.record({
+    type: fc.constant('firmware.trust'),
+    measurement: pick(['f1f2f3f4f5f6f7f8a1a2a3a4a5a6a7a8', 'a0'.repeat(16), 'XYZ']),
+  }),
+  fc.record({ type: fc.constant('tenant.create'), name: pick(['acme', 'initech']), quota }),
+  fc.record({ type: fc.constant('tenant.setQuota'), tenant: ids('tenant', 3), quota }),
+  fc.record({
+    type: fc.constant('calibration.issue'),
+    provider,
+    from: fc.integer({ min: 0, max: 80 }),
+    until: fc.integer({ min: 0, max: 200 }),
+  }),
+  fc.record({
+    type: fc.constant('provider.register'),
+    registration: fc
+      .tuple(
+        pick([
+          ['host-a', 'K', 1],
+          ['qpu-1', 'Q', 3],
+          ['phi-1', 'PHI', 4],
+          ['new-1', 'Q', 7],
+        ] as const),
+        fc.record({ memory: qty, cpu: small, qubits: qty, envelopes: small }),
+        pick(['f1f2f3f4f5f6f7f8a1a2a3a4a5a6a7a8', 'a0'.repeat(16)]),
+        fc.boolean(),
+      )
+      .map(([[name, d, seed], capacity, firmware, liveTransfer]) => ({
+        name,
+        domain: d,
+        capacity: {
+          memory: d === 'K' ? capacity.memory : 0,
+          cpu: d === 'K' ? capacity.cpu : 0,
+          qubits: d === 'Q' ? capacity.qubits : 0,
+          envelopes: d === 'PHI' ? capacity.envelopes : 0,
+        },
+        publicKey: scenario.providerKeys(seed).publicKey,
+        firmware,
+        features: { liveTransfer, operations: ['h', 'rotate'] },
+      })),
+    auth: fc.record({ signature: fc.constant('00'), verified: fc.boolean() }),
   }),
 );
 
@@ -481,6 +546,11 @@ const chain: fc.Arbitrary<Command[]> = fc
 const SCALE = Math.max(1, Number(process.env.FC_SCALE ?? 1));
 
 describe('model-based: random and hostile command sequences', { timeout: 60_000 * SCALE }, () => {
+  it('generate commands of every type in the transition table', () => {
+    const types = new Set(fc.sample(body, { numRuns: 4000, seed: 1 }).map((b) => String(b.type)));
+    expect(Object.keys(TRANSITIONS).filter((t) => !types.has(t))).toEqual([]);
+  });
+
   it('keep every invariant after every step, reject without side effects, and replay to the same hash', () => {
     fc.assert(
       fc.property(fc.array(hostile, { minLength: 1, maxLength: 40 }), (cmds) => runSequence(cmds)),

@@ -1,6 +1,6 @@
 import { byId } from '../engine/context.js';
 import { addQuota, CAPACITY_KEYS, QUOTA_KEYS } from '../model/quota.js';
-import type { Contract, ProviderCapacity, Quota, State } from '../model/state.js';
+import type { BindingState, Contract, ProviderCapacity, Quota, State } from '../model/state.js';
 import { zeroCapacity, zeroQuota } from '../model/state.js';
 import { contractQuota } from '../transitions/resources.js';
 
@@ -169,6 +169,8 @@ export function checkAll(s: State): Violation[] {
     if (!b || b.envelope !== env.id || b.state !== 'active')
       fail('envelope-aliasing', `${env.id} is live without its active binding`);
   }
+  checkBindingLifecycle(s, fail);
+  checkContractLifecycle(s, contracts, fail);
   // Coherence windows (XDV-053 §5.2): no overlap on one provider unless shared by contract.
   const phi = contracts.filter((c) => live(c) && c.phi);
   const sharing = new Set<string>();
@@ -212,6 +214,7 @@ export function checkAll(s: State): Violation[] {
     if (v && (v.state === 'terminated' || v.state === 'released') && !cap.revoked)
       fail('capability-revocation', `${cap.id} valid in ${v.state} ${v.id}`);
   }
+  checkCapabilityDerivation(s, fail);
   if (valid !== s.capStats.issued - s.capStats.revoked)
     fail(
       'capability-conservation',
@@ -268,4 +271,128 @@ function wasShared(s: State, a: string, b: string): boolean {
     if (ipc.rights.includes('PHI_SHARE') && ((ipc.a === a && ipc.b === b) || (ipc.a === b && ipc.b === a)))
       return true;
   return false;
+}
+
+type Fail = (invariant: string, detail: string) => void;
+
+/** The order a binding's history may take (XDV-083 §5.2); `released` may follow any state. */
+const BINDING_ORDER: readonly BindingState[] = ['requested', 'validated', 'active'];
+
+/**
+ * Binding lifecycle (XDV-083 §5.2, XDV-053 §5.3): each history is requested → validated → active
+ * → released with no skipped or repeated state (released may end it at any point), L never runs
+ * backwards, and the last recorded state is the binding's state. An active binding sits on an
+ * active contract; an active Q binding owns exactly one live container of its own contract, an
+ * active Φ binding exactly one live envelope of its own contract (with the contract's window), and
+ * a K binding owns neither.
+ */
+function checkBindingLifecycle(s: State, fail: Fail): void {
+  const liveContainers = new Map<string, number>();
+  for (const qc of Object.values(s.containers))
+    if (qc.live) liveContainers.set(qc.contract, (liveContainers.get(qc.contract) ?? 0) + 1);
+  const liveEnvelopes = new Map<string, number>();
+  for (const env of Object.values(s.envelopes))
+    if (env.live) liveEnvelopes.set(env.contract, (liveEnvelopes.get(env.contract) ?? 0) + 1);
+  for (const b of Object.values(s.bindings)) {
+    const h = b.history;
+    if (h.length === 0 || h[0]![0] !== 'requested')
+      fail('binding-lifecycle', `${b.id} history does not start at requested`);
+    for (let i = 1; i < h.length; i++) {
+      const [prev, prevL] = h[i - 1]!;
+      const [cur, curL] = h[i]!;
+      const next = BINDING_ORDER[BINDING_ORDER.indexOf(prev) + 1];
+      if (prev === 'released') fail('binding-lifecycle', `${b.id} moves to ${cur} after released`);
+      else if (cur !== 'released' && cur !== next)
+        fail('binding-lifecycle', `${b.id} goes ${prev} → ${cur}, skipping or repeating a state`);
+      if (curL < prevL) fail('binding-lifecycle', `${b.id} history runs back in L (${prevL} → ${curL})`);
+    }
+    if (h.length > 0 && h[h.length - 1]![0] !== b.state)
+      fail('binding-lifecycle', `${b.id} is ${b.state} but its history ends at ${h[h.length - 1]![0]}`);
+    const c = s.contracts[b.contract];
+    if (b.state === 'active' && c && c.status !== 'active')
+      fail('binding-lifecycle', `active ${b.id} sits on ${c.status} ${c.id}`);
+    if (b.domain !== c?.domain) fail('binding-lifecycle', `${b.id} domain ${b.domain} ≠ its contract's`);
+    if ((b.domain !== 'Q' && b.container) || (b.domain !== 'PHI' && b.envelope))
+      fail('binding-lifecycle', `${b.domain} ${b.id} holds a resource of another domain`);
+    const cap = s.capabilities[b.capability];
+    if (!cap || cap.vhm !== b.vhm)
+      fail('capability-namespace', `${b.id} was granted under ${b.capability}, not a capability of ${b.vhm}`);
+    if (b.state !== 'active') continue;
+    if (b.domain === 'Q') {
+      const qc = b.container ? s.containers[b.container] : undefined;
+      if (!qc?.live || qc.contract !== b.contract || liveContainers.get(b.contract) !== 1)
+        fail(
+          'binding-lifecycle',
+          `active Q ${b.id} does not own exactly one live container of ${b.contract}`,
+        );
+      else if (c?.q && (qc.qubits !== c.q.qubits || qc.provider !== c.provider))
+        fail('binding-lifecycle', `${qc.id} does not match ${c.id}'s qubits and provider`);
+    } else if (b.domain === 'PHI') {
+      const env = b.envelope ? s.envelopes[b.envelope] : undefined;
+      if (!env?.live || env.contract !== b.contract || liveEnvelopes.get(b.contract) !== 1)
+        fail('binding-lifecycle', `active Φ ${b.id} does not own exactly one live envelope of ${b.contract}`);
+      else if (
+        c?.phi &&
+        (env.start !== c.phi.start || env.end !== c.phi.start + c.phi.duration || env.provider !== c.provider)
+      )
+        fail('binding-lifecycle', `${env.id} does not match ${c.id}'s window and provider`);
+    }
+  }
+}
+
+/**
+ * Contract lifecycle (XDV-053 §5.3): a live contract has not ended; an ended one records when and
+ * why, never before it was issued; a live Φ contract's window has not closed (expiry runs at every
+ * tick); a Q contract names a calibration of its own provider, and every calibration's validity
+ * interval is sane (from < until, issued before it ends, by a Q provider).
+ */
+function checkContractLifecycle(s: State, contracts: Contract[], fail: Fail): void {
+  for (const c of contracts) {
+    if (live(c)) {
+      if (c.endedL !== null) fail('contract-lifecycle', `${c.status} ${c.id} has an end (L ${c.endedL})`);
+      if (c.phi && c.phi.start + c.phi.duration <= s.l)
+        fail(
+          'contract-lifecycle',
+          `${c.id} is ${c.status} after its window closed at ${c.phi.start + c.phi.duration}`,
+        );
+    } else if (c.endedL === null || c.endedL < c.issuedL || c.reason === null)
+      fail('contract-lifecycle', `${c.status} ${c.id} does not record a sane end and reason`);
+    if (c.issuedL > s.l) fail('contract-lifecycle', `${c.id} issued in the future (L ${c.issuedL})`);
+    if (c.q) {
+      const cal = s.calibrations[c.q.calibration];
+      if (!cal || cal.provider !== c.provider)
+        fail('calibration', `${c.id} names ${c.q.calibration}, not a calibration of ${c.provider}`);
+    }
+  }
+  for (const cal of Object.values(s.calibrations)) {
+    if (!(cal.from < cal.until) || !(cal.issuedL < cal.until))
+      fail(
+        'calibration',
+        `${cal.id} validity [${cal.from}, ${cal.until}) issued at ${cal.issuedL} is not sane`,
+      );
+    if (s.providers[cal.provider]?.domain !== 'Q')
+      fail('calibration', `${cal.id} was issued for ${cal.provider}, not a Q provider`);
+  }
+}
+
+/**
+ * Capability derivation (XDV-053 §5.4): the derivation tree is consistent both ways (a child names
+ * its parent and the parent lists it), a child is never issued before its parent, and its rights are
+ * a subset of its parent's (checked with confinement above).
+ */
+function checkCapabilityDerivation(s: State, fail: Fail): void {
+  for (const cap of Object.values(s.capabilities)) {
+    for (const child of cap.children) {
+      const c = s.capabilities[child];
+      if (!c || c.parent !== cap.id)
+        fail('capability-derivation', `${cap.id} lists ${child}, which does not derive from it`);
+    }
+    if (cap.parent) {
+      const p = s.capabilities[cap.parent];
+      if (p && !p.children.includes(cap.id))
+        fail('capability-derivation', `${cap.id} derives from ${p.id}, which does not list it`);
+      if (p && cap.issuedL < p.issuedL)
+        fail('capability-derivation', `${cap.id} was derived before its parent ${p.id} existed`);
+    }
+  }
 }

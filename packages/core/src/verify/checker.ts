@@ -9,8 +9,8 @@
 // (determinism). Breadth-first order makes the first counterexample a shortest one.
 //
 // State identity. Two states are merged when they are equal after dropping `seq` and `head`. That is
-// sound: no transition reads them (only `genesis` reads `seq`, and genesis is never in the alphabet);
-// they only label and chain the trace. The logical clock `l` is KEPT: Φ windows, calibration
+// sound: no transition reads them except `genesis`, which only asks whether `seq` is 0, and it never
+// is past the prefix (the alphabet's genesis is always rejected); they only label and chain the trace. The logical clock `l` is KEPT: Φ windows, calibration
 // validity and scheduler aging all read it, so dropping it could merge states with different
 // futures. Keeping it costs little, because every rejected command from a state leads to the same
 // successor (the state with `l + 1`), which is also what `clock.advance 1` reaches.
@@ -19,7 +19,7 @@
 // prefix state by re-running its path (at most `depth` steps) when it is expanded.
 
 import { InvariantViolation, type StepOptions, type StepResult, step } from '../engine/step.js';
-import { checkAll } from '../invariants/full.js';
+import { checkAll, type Violation } from '../invariants/full.js';
 import type { Command } from '../model/commands.js';
 import { emptyState, type State } from '../model/state.js';
 import { type Hasher, nobleSha256 } from '../trace/hash.js';
@@ -35,6 +35,11 @@ export interface CheckOptions {
   /** Hashes state fingerprints (SHA-256; pass node:crypto's in Node). */
   hasher?: Hasher;
   transition?: Transition;
+  /**
+   * The complete invariant set checked in every new state: `checkAll` by default; tests pass a
+   * subset to show which invariant catches a seeded bug.
+   */
+  invariants?: (state: State) => Violation[];
   /** Re-check that a rejected command changed nothing but L and the trace. Default true. */
   checkRejections?: boolean;
   /** Stop (incomplete, no violation claimed) after this many states. */
@@ -78,7 +83,14 @@ export interface CheckResult {
   alphabet: number;
   ms: number;
   levels: LevelStats[];
+  /** Per command type: how many tried transitions the core accepted and rejected. */
+  coverage: Record<string, Coverage>;
   counterexample: Counterexample | null;
+}
+
+export interface Coverage {
+  accepted: number;
+  rejected: number;
 }
 
 /** Refusals (XDV-023): rejected *and* with effects, by design. Only these may reject and mutate. */
@@ -94,6 +106,7 @@ export function modelCheck(opts: CheckOptions = {}): CheckResult {
   const depth = opts.depth ?? 4;
   const hasher = opts.hasher ?? nobleSha256;
   const transition: Transition = opts.transition ?? step;
+  const invariants = opts.invariants ?? checkAll;
   const checkRejections = opts.checkRejections !== false;
   const maxStates = opts.maxStates ?? Number.POSITIVE_INFINITY;
   const u = universe(scenario, opts.universe);
@@ -116,6 +129,13 @@ export function modelCheck(opts: CheckOptions = {}): CheckResult {
   const fps: string[] = [fingerprint(init)];
   const seen = new Set<string>(fps);
   let transitions = 0;
+  const coverage: Record<string, Coverage> = {};
+  for (const l of letters) coverage[l.cmd.type] ??= { accepted: 0, rejected: 0 };
+  const count = (letter: Letter, r: StepResult) => {
+    const c = coverage[letter.cmd.type]!;
+    if (r.error) c.rejected++;
+    else c.accepted++;
+  };
   const levels: LevelStats[] = [];
   const stackLimit = Error.stackTraceLimit;
   // Rejections are exceptions; their stack traces would dominate the run and are never shown.
@@ -142,6 +162,7 @@ export function modelCheck(opts: CheckOptions = {}): CheckResult {
       alphabet: letters.length,
       ms: now() - started,
       levels,
+      coverage,
       counterexample,
     });
     const cex = (kind: CounterexampleKind, node: number, letter: number | null, violations: string[]) => {
@@ -150,7 +171,7 @@ export function modelCheck(opts: CheckOptions = {}): CheckResult {
       return result({ kind, prefix: u.prefix, path, violations }, true, path.length);
     };
 
-    const initial = checkAll(init);
+    const initial = invariants(init);
     if (initial.length > 0)
       return cex(
         'invariant',
@@ -192,6 +213,7 @@ export function modelCheck(opts: CheckOptions = {}): CheckResult {
             tried = null; // it wrote (or crashed): decide on a deep copy below
           }
           if (tried !== null && onlyClockMoved(trial, base) && !(tried.error && trial.l !== base.l)) {
+            count(letter, tried);
             // Rejected (only seq and head moved), or accepted without changing anything but L
             // (clock.advance): one successor.
             if (tried.error && restingAdded) continue;
@@ -209,6 +231,7 @@ export function modelCheck(opts: CheckOptions = {}): CheckResult {
             if (e instanceof InvariantViolation) return cex('hot-path-invariant', node, li, e.violations);
             return cex('crash', node, li, [e instanceof Error ? `${e.name}: ${e.message}` : String(e)]);
           }
+          count(letter, r);
           if (r.error && checkRejections && !MAY_REFUSE.has(letter.cmd.type)) {
             // It wrote before rejecting. Allowed only if the result is what any rejection gives:
             // the same state, with only the trace (seq, head) moved: a refusal moves no time.
@@ -259,8 +282,12 @@ export function modelCheck(opts: CheckOptions = {}): CheckResult {
     parents.push(parent);
     via.push(letter);
     fps.push(fp);
-    if (checkAll(s).length > 0) return 'violation';
+    if (invariants(s).length > 0) return 'violation';
     return fps.length - 1;
+  }
+
+  function violationsOf(s: State): string[] {
+    return invariants(s).map((v) => `${v.invariant}: ${v.detail}`);
   }
 
   function fingerprint(s: State): string {
@@ -359,10 +386,6 @@ function deepFreeze(v: unknown): void {
   Object.freeze(v);
   if (Array.isArray(v)) for (const x of v) deepFreeze(x);
   else for (const k in v) deepFreeze((v as Record<string, unknown>)[k]);
-}
-
-function violationsOf(s: State): string[] {
-  return checkAll(s).map((v) => `${v.invariant}: ${v.detail}`);
 }
 
 /** The counterexample as runnable commands: prefix then path. */
