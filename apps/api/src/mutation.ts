@@ -188,7 +188,8 @@ export function registerCommand<P, B>(app: FastifyInstance, deps: Deps, route: C
       if (deps.ledger.broken)
         throw new ApiError(
           'HV_TRACE_BROKEN',
-          `The trace is broken at seq ${deps.ledger.broken.seq}; writes are refused until an operator restores it.`,
+          renderMessage('HV_TRACE_BROKEN', { seq: deps.ledger.broken.seq }),
+          { params: { seq: deps.ledger.broken.seq } },
         );
       const result = await deps.ledger.submit(cmd);
       const head = result.entries[0]!;
