@@ -1,9 +1,51 @@
-import { ERROR_CODES, isErrorCode } from '@xdv/core';
+import { type ErrorCode, type ErrorParams, isErrorCode, renderMessage } from '@xdv/core';
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 
 // RFC 9457 problem+json for every error, with a stable `code`, including malformed requests.
+// Every code is declared once, in @xdv/core; this is the one place that gives each an HTTP status,
+// and the compiler refuses a code without one.
 
-export const API_ERRORS = {
+const STATUS = {
+  // rejections by the core
+  HV_INVALID_COMMAND: 400,
+  HV_FORBIDDEN: 403,
+  HV_NOT_FOUND: 404,
+  HV_LIFECYCLE_INVALID: 409,
+  HV_DEPTH_EXCEEDED: 409,
+  HV_QUOTA_EXCEEDED: 409,
+  HV_CAPACITY_EXCEEDED: 409,
+  HV_CAP_INVALID: 403,
+  HV_CAP_REVOKED: 403,
+  HV_CAP_FOREIGN: 403,
+  HV_CAP_RIGHTS: 403,
+  HV_CAP_ESCALATION: 403,
+  HV_CONTRACT_FOREIGN: 409,
+  HV_CONTRACT_INVALID: 409,
+  HV_DOMAIN_MISMATCH: 409,
+  HV_MEMORY_OVERLAP: 409,
+  HV_IRQ_CONFLICT: 409,
+  HV_WINDOW_OVERLAP: 409,
+  HV_PROVIDER_UNATTESTED: 409,
+  HV_SIGNATURE_INVALID: 401,
+  HV_ATTESTATION_MISMATCH: 409,
+  HV_FIRMWARE_UNTRUSTED: 409,
+  HV_NO_CLONE: 409,
+  HV_MIGRATION_UNSUPPORTED: 409,
+  HV_IPC_INVALID: 409,
+  HV_SCHED_QUOTA: 409,
+  HV_CONFLICT: 409,
+  Q_ERR_RESOURCE_UNAVAILABLE: 409,
+  Q_ERR_CALIBRATION_INVALID: 409,
+  Q_ERR_DECOHERENCE_EXCEEDED: 409,
+  Q_ERR_GATE_UNSUPPORTED: 409,
+  Q_ERR_HARDWARE_FAILURE: 503,
+  Q_ERR_MEASUREMENT_FAILURE: 502,
+  PHI_ERR_COHERENCE_TIMEOUT: 409,
+  PHI_ERR_ENVELOPE_INVALID: 409,
+  PHI_ERR_STABILITY_BREACH: 409,
+  PHI_ERR_TRANSFORM_UNSUPPORTED: 409,
+  PHI_ERR_HARDWARE_FAILURE: 503,
+  // the API's own
   HV_UNAUTHENTICATED: 401,
   HV_BAD_REQUEST: 400,
   HV_NOT_ACCEPTABLE: 406,
@@ -15,16 +57,21 @@ export const API_ERRORS = {
   HV_RATE_LIMITED: 429,
   HV_PRECONDITION_FAILED: 412,
   HV_IDEMPOTENCY_MISMATCH: 422,
-  HV_TRACE_BROKEN: 503,
   HV_UNAVAILABLE: 503,
   HV_INTERNAL: 500,
-} as const;
-
-export type ApiErrorCode = keyof typeof API_ERRORS;
+  // the trace store's: transient ones answer 503 (retry), only a misconfiguration 500
+  HV_TRACE_BROKEN: 503,
+  HV_LEDGER_CLOSED: 503,
+  HV_DB_FLUSH_FAILED: 503,
+  HV_CONFLICT_RETRIES: 503,
+  HV_IDEMPOTENCY_LOST: 503,
+  HV_DB_CONFIG: 500,
+  HV_PROTOCOL_MISMATCH: 500,
+} as const satisfies { readonly [C in ErrorCode]: number };
 
 export class ApiError extends Error {
   constructor(
-    readonly code: ApiErrorCode | keyof typeof ERROR_CODES,
+    readonly code: ErrorCode,
     message: string,
     readonly extra: Record<string, unknown> = {},
   ) {
@@ -36,8 +83,7 @@ export class ApiError extends Error {
 }
 
 export function statusOf(code: string): number {
-  if (isErrorCode(code)) return ERROR_CODES[code];
-  return (API_ERRORS as Record<string, number>)[code] ?? 500;
+  return isErrorCode(code) ? STATUS[code] : 500;
 }
 
 export interface Problem {
@@ -68,6 +114,20 @@ export function problem(
   };
 }
 
+/**
+ * The problem for an error that carries structured params (a core rejection, a store failure): its
+ * `detail` is rendered from them with the core's templates, and the params travel too, so a client
+ * can act on them without parsing prose.
+ */
+export function paramsProblem(
+  code: ErrorCode,
+  params: ErrorParams,
+  instance?: string,
+  extra: Record<string, unknown> = {},
+): Problem {
+  return problem(code, renderMessage(code, params), instance, { params, ...extra });
+}
+
 export function sendProblem(reply: FastifyReply, p: Problem): FastifyReply {
   return reply.code(p.status).type('application/problem+json').send(p);
 }
@@ -80,9 +140,14 @@ export function errorHandler(
 ): FastifyReply {
   const instance = req.url.split('?')[0];
   if (err instanceof ApiError) return sendProblem(reply, problem(err.code, err.message, instance, err.extra));
-  const fe = err as FastifyError & { code?: unknown };
-  if (typeof fe.code === 'string' && (isErrorCode(fe.code) || fe.code in API_ERRORS))
-    return sendProblem(reply, problem(fe.code, fe.message, instance));
+  const fe = err as FastifyError & { code?: unknown; params?: unknown };
+  // A store error (@xdv/db's DbError) or anything else carrying a declared code and params: its
+  // text is rendered from the params (its own message, with driver internals, goes to the log).
+  if (isErrorCode(fe.code) && typeof fe.params === 'object' && fe.params !== null) {
+    if (statusOf(fe.code) >= 500) req.log.warn({ err }, 'store error');
+    return sendProblem(reply, paramsProblem(fe.code, fe.params as ErrorParams, instance));
+  }
+  if (isErrorCode(fe.code)) return sendProblem(reply, problem(fe.code, fe.message, instance));
   if (fe.validation) {
     const where = fe.validationContext ?? 'request';
     return sendProblem(

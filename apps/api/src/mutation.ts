@@ -1,9 +1,16 @@
 import { createHash } from 'node:crypto';
-import { type Actor, type CommandBody, canonicalJson, type Entry, entryVisible } from '@xdv/core';
+import {
+  type Actor,
+  type CommandBody,
+  canonicalJson,
+  type Entry,
+  entryVisible,
+  renderMessage,
+} from '@xdv/core';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { type TSchema, Type } from 'typebox';
 import type { Principal } from './auth.js';
-import { ApiError, problem, sendProblem } from './errors.js';
+import { ApiError, paramsProblem, type problem, sendProblem } from './errors.js';
 import type { IdempotencyStore, LedgerPort } from './ports.js';
 import { DryRunQuery, MutationResult, PreviewResult, Problem } from './schemas.js';
 
@@ -146,7 +153,8 @@ export function registerCommand<P, B>(app: FastifyInstance, deps: Deps, route: C
         return reply.code(200).send({
           dryRun: true,
           wouldBe: pv.error ? 'rejected' : 'accepted',
-          error: pv.error,
+          // The same data a committed rejection records, plus the text rendered for a person.
+          error: pv.error ? { ...pv.error, detail: renderMessage(pv.error.code, pv.error.params) } : null,
           entries: pv.entries.filter((e) => entryVisible(e, p.actor)),
           capacity: pv.capacity,
           budgets: pv.budgets,
@@ -180,14 +188,15 @@ export function registerCommand<P, B>(app: FastifyInstance, deps: Deps, route: C
       if (deps.ledger.broken)
         throw new ApiError(
           'HV_TRACE_BROKEN',
-          `The trace is broken at seq ${deps.ledger.broken.seq}; writes are refused until an operator restores it.`,
+          renderMessage('HV_TRACE_BROKEN', { seq: deps.ledger.broken.seq }),
+          { params: { seq: deps.ledger.broken.seq } },
         );
       const result = await deps.ledger.submit(cmd);
       const head = result.entries[0]!;
       let status: number;
       let payload: unknown;
       if (result.error) {
-        const pr = problem(result.error.code, result.error.message, req.url.split('?')[0], {
+        const pr = paramsProblem(result.error.code, result.error.params, req.url.split('?')[0], {
           seq: head.seq,
           l: head.l,
         });

@@ -29,6 +29,12 @@ export const Problem = Type.Object(
     code: Type.String({ description: 'stable error code' }),
     detail: Type.String(),
     instance: Type.Optional(Type.String()),
+    params: Type.Optional(
+      Type.Record(Type.String(), Type.Unknown(), {
+        description:
+          'structured data of a rejection or store error (ids, quantities, states, a reason token); detail is rendered from it',
+      }),
+    ),
   },
   { additionalProperties: true, description: 'RFC 9457 problem details' },
 );
@@ -64,7 +70,14 @@ const Delta = Type.Object({}, { additionalProperties: true });
 export const PreviewResult = Type.Object({
   dryRun: Type.Literal(true),
   wouldBe: Type.Union([Type.Literal('accepted'), Type.Literal('rejected')]),
-  error: Type.Union([Type.Object({ code: Type.String(), message: Type.String() }), Type.Null()]),
+  error: Type.Union([
+    Type.Object({
+      code: Type.String({ description: 'stable error code' }),
+      params: Type.Record(Type.String(), Type.Unknown(), { description: 'structured data of the refusal' }),
+      detail: Type.String({ description: 'the text for a person, rendered from code and params' }),
+    }),
+    Type.Null(),
+  ]),
   entries: Type.Array(Entry),
   capacity: Type.Array(Delta),
   budgets: Type.Array(Delta),

@@ -1,3 +1,4 @@
+import { type ErrorParams, renderMessage } from '@xdv/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { bindQ, type HttpFleet, ok, registerProvider, seedFleet, signReport } from './fleet.js';
 import { type Api, startApi } from './harness.js';
@@ -11,7 +12,14 @@ beforeAll(async () => {
 });
 afterAll(async () => api?.close());
 
-type Problem = { code: string; status: number; detail: string; type: string; title: string };
+type Problem = {
+  code: string;
+  status: number;
+  detail: string;
+  type: string;
+  title: string;
+  params?: Record<string, unknown>;
+};
 
 async function problemOf(
   p: Promise<{ status: number; body: unknown; headers: Headers }>,
@@ -278,6 +286,9 @@ describe('resources, execution and providers', () => {
       'Q_ERR_DECOHERENCE_EXCEEDED',
     );
     expect(over.detail).toContain('invalidated');
+    // The structured params travel with the problem, and detail is the core's template rendered from them.
+    expect(over.params).toMatchObject({ contract, cost: 11 });
+    expect(over.detail).toBe(renderMessage('Q_ERR_DECOHERENCE_EXCEEDED', over.params as ErrorParams));
     expect(
       (await ok(api.call<{ status: string }>('GET', `/v1/contracts/${contract}`, { token: f.tok1 }))).status,
     ).toBe('revoked');

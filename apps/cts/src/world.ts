@@ -278,7 +278,7 @@ export class World {
     const answers: Array<{ status: number; code: string; seq: number | null }> = [];
     for (let i = 0; i < 2; i++) {
       const r = await send();
-      const b = (r.body ?? {}) as { code?: unknown; seq?: unknown };
+      const b = (r.body ?? {}) as { code?: unknown; seq?: unknown; params?: unknown };
       const got = typeof b.code === 'string' ? b.code : `HTTP ${r.status}`;
       if (r.status < 400 || got !== code)
         throw new CheckFailure(`${label}: expected ${code}, got ${r.status} ${JSON.stringify(r.body)}`);
@@ -289,6 +289,16 @@ export class World {
         must(
           e.outcome === 'rejected' && e.payload.code === code,
           `${label}: trace entry ${seq} is ${e.outcome} ${String(e.payload.code)}, not a rejection with ${code}`,
+        );
+        // The record is data, never prose: the code and its structured params, which the answer
+        // carries too (its detail is rendered from them), so rewording a message changes no hash.
+        must(
+          Object.keys(e.payload).sort().join() === 'actor,code,command,params',
+          `${label}: trace entry ${seq} records ${Object.keys(e.payload).sort().join(', ')}, not exactly actor, code, command, params`,
+        );
+        must(
+          canonicalJson((b.params ?? null) as never) === canonicalJson((e.payload.params ?? null) as never),
+          `${label}: the answer's params ${JSON.stringify(b.params)} are not the recorded ${JSON.stringify(e.payload.params)}`,
         );
         ev.seq(seq);
       }

@@ -117,7 +117,11 @@ describe('guarded action dialog', () => {
       'POST /v1/vhms/vhm-1/contracts dry': {
         ...preview,
         wouldBe: 'rejected',
-        error: { code: 'HV_CAPACITY_EXCEEDED', message: 'provider-3 has 4 qubits free; 6 were asked.' },
+        error: {
+          code: 'HV_CAPACITY_EXCEEDED',
+          params: { available: 4, provider: 'provider-3', requested: 6, resource: 'qubits' },
+          detail: 'provider-3 has 4 qubits free; 6 requested.',
+        },
         entries: [{ seq: 41, l: 12, type: 'contract.allocate', outcome: 'rejected' }],
       },
     });
@@ -130,7 +134,7 @@ describe('guarded action dialog', () => {
     );
     fireEvent.click(screen.getByRole('button', { name: 'Allocate' }));
     await screen.findByText('HV_CAPACITY_EXCEEDED');
-    expect(screen.getByText('provider-3 has 4 qubits free; 6 were asked.')).toBeTruthy();
+    expect(screen.getByText('provider-3 has 4 qubits free; 6 requested.')).toBeTruthy();
     expect((screen.getByRole('button', { name: 'Confirm: Allocate' }) as HTMLButtonElement).disabled).toBe(
       true,
     );

@@ -17,10 +17,35 @@ export { TRANSITIONS } from './engine/dispatch.js';
 export type { Refusal } from './engine/outcome.js';
 export { type BudgetDelta, type CapacityDelta, INVARIANTS, type Preview, preview } from './engine/preview.js';
 export { InvariantViolation, type StepOptions, type StepResult, step } from './engine/step.js';
+export {
+  FAULT_MESSAGES,
+  type FaultTemplates,
+  MESSAGES,
+  type MessageTemplate,
+  type MessageTemplates,
+  renderFault,
+  renderMessage,
+} from './errors/messages.js';
 export { checkAll, type Violation } from './invariants/full.js';
 export { checkTouched } from './invariants/incremental.js';
 export type * from './model/commands.js';
-export { ERROR_CODES, type ErrorCode, isErrorCode, Rejection } from './model/errors.js';
+export {
+  API_ERROR_CODES,
+  type ApiErrorCode,
+  ERROR_CODES,
+  type ErrorCode,
+  type ErrorParams,
+  FAULT_REASONS,
+  type FaultParams,
+  type FaultReason,
+  isErrorCode,
+  isRejectionCode,
+  REJECTION_CODES,
+  Rejection,
+  type RejectionCode,
+  STORE_ERROR_CODES,
+  type StoreErrorCode,
+} from './model/errors.js';
 export { addQuota, quotaOf } from './model/quota.js';
 export * from './model/state.js';
 export {

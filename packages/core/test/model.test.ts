@@ -10,6 +10,8 @@ import {
   DEFAULT_CONFIG,
   type Entry,
   RIGHTS,
+  renderFault,
+  renderMessage,
   replay,
   type State,
   stateHash,
@@ -18,6 +20,7 @@ import {
 } from '../src/index.js';
 import * as scenario from '../src/scenario/builder.js';
 import { quotaOf } from '../src/scenario/builder.js';
+import { isCanonicalOrder } from '../src/trace/canonical.js';
 import { activeVhm, fleet } from './world.js';
 
 // Model-based property tests: random and hostile command sequences against a small fleet. After
@@ -364,6 +367,13 @@ function runSequence(cmds: Command[]): void {
     entries.push(...r.entries);
     const v = checkAll(state);
     if (v.length > 0) throw new Error(`after ${JSON.stringify(cmd)}: ${JSON.stringify(v)}`);
+    if (r.error) {
+      // Whatever a hostile command makes the core refuse renders as text a person can act on, from
+      // params built in canonical key order.
+      const text = renderMessage(r.error.code, r.error.params);
+      expect(text, `${r.error.code} ${JSON.stringify(r.error.params)}`).not.toMatch(/undefined|\[object|NaN/);
+      expect(isCanonicalOrder(r.error.params), `${r.error.code} params not in canonical order`).toBe(true);
+    }
     if (r.error && !MAY_REFUSE.has(cmd.type)) {
       expect(domainHash(state), `rejected ${cmd.type} (${r.error.code}) changed state`).toBe(resting);
       expect(r.entries[0]!.outcome).toBe('rejected');
@@ -376,6 +386,8 @@ function runSequence(cmds: Command[]): void {
       expect(JSON.stringify(e.payload), `${e.type} payload keys not in canonical order`).toBe(
         canonicalJson(e.payload),
       );
+  for (const x of Object.values(state.faults))
+    expect(renderFault(x.params), JSON.stringify(x.params)).not.toMatch(/undefined|\[object|NaN/);
   const rep = replay(entries, { hasher: nodeSha256 });
   expect(rep.mismatch).toBeNull();
   expect(rep.violations).toEqual([]);

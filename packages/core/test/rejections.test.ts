@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { type Actor, DEFAULT_CONFIG } from '../src/index.js';
+import { type Actor, DEFAULT_CONFIG, ERROR_CODES, MESSAGES, renderMessage } from '../src/index.js';
 import { OPERATOR, quotaOf, registerCmd, registration, signedReport } from '../src/scenario/builder.js';
-import { rejects } from './expect.js';
+import { isCanonicalOrder } from '../src/trace/canonical.js';
+import { messageOf, rejects, SEEN_REJECTIONS } from './expect.js';
 import { activeVhm, boundPhi, boundQ, fleet, World } from './world.js';
 
 const viewer = (tenant: string): Actor => ({ kind: 'tenant', tenant, role: 'viewer' });
@@ -218,8 +219,18 @@ describe('VHM lifecycle and nesting', () => {
       },
       'HV_INVALID_COMMAND',
     );
-    rejects(f.w, f.a2, { type: 'vhm.pause', vhm: f.vhm }, 'HV_NOT_FOUND');
-    rejects(f.w, viewer(f.t1), { type: 'vhm.pause', vhm: f.vhm }, 'HV_FORBIDDEN');
+    // Another tenant's VHM answers exactly like one that never existed: same code, same params shape.
+    expect(rejects(f.w, f.a2, { type: 'vhm.pause', vhm: f.vhm }, 'HV_NOT_FOUND')).toEqual({
+      id: f.vhm,
+      kind: 'vhm',
+    });
+    expect(rejects(f.w, f.a2, { type: 'vhm.pause', vhm: 'vhm-999' }, 'HV_NOT_FOUND')).toEqual({
+      id: 'vhm-999',
+      kind: 'vhm',
+    });
+    expect(rejects(f.w, viewer(f.t1), { type: 'vhm.pause', vhm: f.vhm }, 'HV_FORBIDDEN')).toEqual({
+      reason: 'viewer_read_only',
+    });
   });
 
   it('files a probe of another tenant under the prober, without the target VHM', () => {
@@ -309,18 +320,22 @@ describe('capabilities', () => {
       w.ok(f.a1, { type: 'cap.derive', vhm: f.vhm, capability: d1, rights: ['EXECUTE_Q'] }),
       'capability',
     );
-    rejects(
-      w,
-      f.a1,
-      { type: 'cap.derive', vhm: f.vhm, capability: d1, rights: ['IPC'] },
-      'HV_CAP_ESCALATION',
-    );
-    rejects(
-      w,
-      f.a1,
-      { type: 'cap.derive', vhm: f.vhm, capability: d1, rights: ['FLY' as never] },
-      'HV_INVALID_COMMAND',
-    );
+    expect(
+      rejects(
+        w,
+        f.a1,
+        { type: 'cap.derive', vhm: f.vhm, capability: d1, rights: ['IPC'] },
+        'HV_CAP_ESCALATION',
+      ),
+    ).toEqual({ capability: d1, missing: ['IPC'] });
+    expect(
+      rejects(
+        w,
+        f.a1,
+        { type: 'cap.derive', vhm: f.vhm, capability: d1, rights: ['FLY' as never] },
+        'HV_INVALID_COMMAND',
+      ),
+    ).toEqual({ field: 'rights[0]', reason: 'unknown_right' });
     rejects(
       w,
       f.a1,
@@ -775,6 +790,12 @@ describe('Q execution', () => {
       operations: ['h'],
     });
     expect(r.error?.code).toBe('Q_ERR_DECOHERENCE_EXCEEDED');
+    expect(r.error?.params).toEqual({ contract, cost: 11, remaining: r.entries[1]!.payload.remaining! });
+    expect(Object.keys(r.entries[0]!.payload)).toEqual(['actor', 'code', 'command', 'params']);
+    expect(messageOf(r)).toMatch(
+      /^Job cost 11 exceeds the remaining budget \d+; contract contract-\d+ is invalidated\.$/,
+    );
+    SEEN_REJECTIONS.push(r.error!);
     expect(r.entries.map((e) => e.type)).toEqual([
       'q.job',
       'q.job.refused',
@@ -846,6 +867,9 @@ describe('Φ execution', () => {
       impact: 5,
     });
     expect(r0.error?.code).toBe('PHI_ERR_COHERENCE_TIMEOUT');
+    expect(r0.error?.params).toMatchObject({ envelope, reason: 'outside_window', start });
+    expect(messageOf(r0)).toContain(`is outside the coherence window [${start}, ${start + 20})`);
+    SEEN_REJECTIONS.push(r0.error!);
     expect(w.state.envelopes[envelope]!.live).toBe(false);
     expect(w.state.contracts[contract]!.status).toBe('revoked');
     const second = boundPhi(f, w.state.l + 2, 20);
@@ -1274,5 +1298,33 @@ describe('faults', () => {
     w.op({ type: 'fault.inject', kind: 'capability_revocation', target: d, amount: 0 });
     expect(w.state.capabilities[d]!.revoked).toBe(true);
     expect(w.violations()).toEqual([]);
+  });
+});
+
+// Runs last in this file: every rejection asserted above, with the params the core really produced.
+describe('messages', () => {
+  it('renders every rejection the scenarios produced as actionable text, never as undefined or [object …]', () => {
+    expect(SEEN_REJECTIONS.length).toBeGreaterThan(100);
+    const bad: string[] = [];
+    for (const { code, params } of SEEN_REJECTIONS) {
+      const text = renderMessage(code, params);
+      if (text.length < 10 || /undefined|\[object|NaN/.test(text)) bad.push(`${code}: ${text}`);
+      // The text is rendered from the params, so it names the ids they name.
+      for (const v of Object.values(params))
+        if (typeof v === 'string' && /^[a-z]+-\d+$/.test(v) && !text.includes(v))
+          bad.push(`${code} ${JSON.stringify(params)}: ${text}`);
+    }
+    expect(bad).toEqual([]);
+    // Params are built with their keys already sorted, at every level: canonical JSON's fast path.
+    expect(SEEN_REJECTIONS.filter((r) => !isCanonicalOrder(r.params))).toEqual([]);
+    // Most codes a command can be rejected with were exercised.
+    const seen = new Set(SEEN_REJECTIONS.map((r) => r.code));
+    expect(seen.size).toBeGreaterThan(30);
+  });
+
+  it('has exactly one template per declared code', () => {
+    expect(Object.keys(MESSAGES).sort()).toEqual([...ERROR_CODES].sort());
+    expect(new Set(ERROR_CODES).size).toBe(ERROR_CODES.length);
+    for (const code of ERROR_CODES) expect(renderMessage(code, {}).length, code).toBeGreaterThan(5);
   });
 });

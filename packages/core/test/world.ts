@@ -47,7 +47,7 @@ export class World {
 
   ok(actor: Actor, body: CommandBody): StepResult {
     const r = this.as(actor, body);
-    if (r.error) throw new Error(`${body.type} rejected: ${r.error.code} ${r.error.message}`);
+    if (r.error) throw new Error(`${body.type} rejected: ${r.error.code} ${JSON.stringify(r.error.params)}`);
     return r;
   }
 

@@ -2,6 +2,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { PGlite } from '@electric-sql/pglite';
+import type { ErrorParams, StoreErrorCode } from '@xdv/core';
 import type { PgDatabase, PgQueryResultHKT } from 'drizzle-orm/pg-core';
 import pg from 'pg';
 import * as schema from './schema.js';
@@ -40,11 +41,16 @@ export interface HeldLock {
   release(): Promise<void>;
 }
 
+/**
+ * A store failure with its stable code (declared in @xdv/core's STORE_ERROR_CODES, so the API maps
+ * it to a status and renders its text from `params`). The message is for the log only.
+ */
 export class DbError extends Error {
   constructor(
-    readonly code: string,
+    readonly code: StoreErrorCode,
     message: string,
     override readonly cause?: unknown,
+    readonly params: ErrorParams = {},
   ) {
     super(message);
     this.name = 'DbError';

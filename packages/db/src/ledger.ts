@@ -4,6 +4,7 @@ import {
   admit,
   type Command,
   type Entry,
+  type ErrorParams,
   emptyState,
   type Hasher,
   PROTOCOL_VERSION,
@@ -13,6 +14,7 @@ import {
   protocolOf,
   type State,
   type StepResult,
+  type StoreErrorCode,
   scenario,
   stateHash,
   step,
@@ -157,7 +159,8 @@ function isSeqConflict(e: unknown): boolean {
  */
 /** The store holds a trace this release cannot replay: refused at start, before anything is written. */
 export class ProtocolMismatch extends Error {
-  readonly code = 'HV_PROTOCOL_MISMATCH';
+  readonly code: StoreErrorCode = 'HV_PROTOCOL_MISMATCH';
+  readonly params: ErrorParams;
   constructor(readonly found: number | null) {
     super(
       found === null
@@ -166,6 +169,7 @@ export class ProtocolMismatch extends Error {
             `Start it with a new data directory (XDV_DATA_DIR) or an empty database, or run the release that wrote protocol ${found} to read the old trace (export it first).`,
     );
     this.name = 'ProtocolMismatch';
+    this.params = { expected: PROTOCOL_VERSION, found };
   }
 }
 
@@ -365,9 +369,14 @@ export class Ledger {
     const from = cp ? (JSON.parse(cp.state) as State) : null;
     const r = await replayChunked(this.driver, from, this.hasher, { untilL: l });
     if (r.mismatch)
-      throw Object.assign(new DbError('HV_TRACE_BROKEN', `trace broken at seq ${r.mismatch.seq}`), {
-        seq: r.mismatch.seq,
-      });
+      throw Object.assign(
+        new DbError('HV_TRACE_BROKEN', `trace broken at seq ${r.mismatch.seq}`, undefined, {
+          seq: r.mismatch.seq,
+        }),
+        {
+          seq: r.mismatch.seq,
+        },
+      );
     return r.state ?? emptyState();
   }
 
@@ -834,7 +843,14 @@ function iso(v: unknown): string {
 
 function brokenError(b: { seq: number; reason: string }): DbError {
   return Object.assign(
-    new DbError('HV_TRACE_BROKEN', `trace broken at seq ${b.seq}: ${b.reason}; writes are refused`),
+    new DbError(
+      'HV_TRACE_BROKEN',
+      `trace broken at seq ${b.seq}: ${b.reason}; writes are refused`,
+      undefined,
+      {
+        seq: b.seq,
+      },
+    ),
     { seq: b.seq },
   );
 }

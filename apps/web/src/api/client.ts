@@ -1,4 +1,4 @@
-import type { Entry } from '@xdv/core';
+import type { Entry, ErrorParams } from '@xdv/core';
 
 // The one boundary to the API: fetch with the session token, RFC 9457 problems turned into ApiError.
 
@@ -112,7 +112,8 @@ export interface Violation {
 export interface DryRun {
   dryRun: true;
   wouldBe: 'accepted' | 'rejected';
-  error: { code: string; message: string } | null;
+  /** The refusal as data; the console renders its text with the core's templates (renderMessage). */
+  error: { code: string; params: ErrorParams; detail: string } | null;
   entries: Entry[];
   capacity: Array<{ provider: string; resource: string; before: number; after: number; capacity: number }>;
   budgets: Array<{ contract: string; before: number; after: number; budget: number }>;

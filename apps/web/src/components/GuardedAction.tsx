@@ -1,4 +1,5 @@
 import { useMutation, useQueryClient } from '@tanstack/react-query';
+import { renderMessage } from '@xdv/core';
 import { type ReactNode, useEffect, useState } from 'react';
 import { type ActionRequest, ApiError, commit, type DryRun, dryRun, type Mutation } from '../api/client';
 import type { Gate } from '../lib/caps';
@@ -190,7 +191,7 @@ export function PreviewView({ p }: { p: DryRun }) {
       ) : (
         <div className="state error" role="alert">
           <strong>Dry run: the core would refuse this.</strong> <code className="code">{p.error?.code}</code>{' '}
-          <span className="detail">{p.error?.message}</span>
+          <span className="detail">{p.error ? renderMessage(p.error.code, p.error.params) : null}</span>
         </div>
       )}
       <h3>Trace entries ({p.entries.length})</h3>

@@ -1,5 +1,5 @@
 import { useQuery } from '@tanstack/react-query';
-import type { VhmState } from '@xdv/core';
+import { renderFault, type VhmState } from '@xdv/core';
 import { get } from '../api/client';
 import { useMe, useOverview } from '../api/data';
 import type { Overview as O, OverviewProvider, ServerVerify } from '../api/types';
@@ -137,7 +137,7 @@ export function Overview() {
                           {f.vhm ? <Link to={`/vhms/${f.vhm}`}>{f.vhm}</Link> : (f.provider ?? '—')}
                           {f.contract ? ` · ${f.contract}` : ''}
                         </td>
-                        <td>{f.message}</td>
+                        <td>{renderFault(f.params)}</td>
                       </tr>
                     ))}
                   </tbody>

@@ -1,5 +1,5 @@
 import { useQuery } from '@tanstack/react-query';
-import type { Entry } from '@xdv/core';
+import { type Entry, type ErrorParams, renderMessage } from '@xdv/core';
 import { useEffect, useMemo, useState } from 'react';
 import { get } from '../api/client';
 import { useMe, useOverview } from '../api/data';
@@ -186,7 +186,7 @@ function HashCheck({ e }: { e: Entry }) {
   );
 }
 
-function EntryDetail({ e }: { e: Entry | null }) {
+export function EntryDetail({ e }: { e: Entry | null }) {
   if (!e)
     return (
       <aside className="detail-pane muted">
@@ -203,7 +203,16 @@ function EntryDetail({ e }: { e: Entry | null }) {
         <dt>L</dt>
         <dd>{e.l}</dd>
         <dt>Outcome</dt>
-        <dd>{e.outcome}</dd>
+        <dd>
+          {e.outcome}
+          {e.outcome === 'rejected' && typeof e.payload.code === 'string' ? (
+            <>
+              {' '}
+              <code className="code">{e.payload.code}</code>{' '}
+              <span className="detail">{rejectionText(e)}</span>
+            </>
+          ) : null}
+        </dd>
         <dt>Tenant · VHM</dt>
         <dd>
           {e.tenant ?? '—'} · {e.vhm ?? '—'}
@@ -335,4 +344,11 @@ function CodeBlock({
       <pre className={wrap ? 'wrap' : undefined}>{children}</pre>
     </section>
   );
+}
+
+/** The text of a rejected entry: rendered here from its recorded code and params (the trace holds no prose). */
+function rejectionText(e: Entry): string {
+  const p = e.payload.params;
+  const params = typeof p === 'object' && p !== null && !Array.isArray(p) ? (p as ErrorParams) : {};
+  return renderMessage(String(e.payload.code), params);
 }

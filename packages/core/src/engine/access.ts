@@ -9,8 +9,9 @@ export function isOperator(ctx: Ctx): boolean {
   return ctx.actor.kind === 'operator';
 }
 
-export function requireOperator(ctx: Ctx, what: string): void {
-  if (ctx.actor.kind !== 'operator') reject('HV_FORBIDDEN', `Only an operator may ${what}.`);
+/** `action` is a stable lowercase token naming what was attempted (`create_tenants`). */
+export function requireOperator(ctx: Ctx, action: string): void {
+  if (ctx.actor.kind !== 'operator') reject('HV_FORBIDDEN', { action, reason: 'operator_only' });
 }
 
 /** Tenant-scoped read access. */
@@ -25,20 +26,25 @@ export function requireWrite(ctx: Ctx, tenant: string): void {
   if (a.kind === 'operator') return;
   if (a.kind === 'tenant' && a.tenant === tenant) {
     if (a.role === 'admin') return;
-    reject('HV_FORBIDDEN', 'A tenant viewer token cannot change anything; use a tenant admin token.');
+    reject('HV_FORBIDDEN', { reason: 'viewer_read_only' });
   }
-  reject('HV_NOT_FOUND', 'No such resource.');
+  reject('HV_NOT_FOUND', { kind: 'resource' });
+}
+
+/** An id as a rejection param: some callers pass a command field unvalidated (it may be missing). */
+function idParam(id: unknown): string | null {
+  return typeof id === 'string' ? id : null;
 }
 
 export function getTenant(ctx: Ctx, id: string): Tenant {
   const t = ctx.state.tenants[id];
-  if (!t || !canSeeTenant(ctx, id)) reject('HV_NOT_FOUND', `Tenant ${id} does not exist.`);
+  if (!t || !canSeeTenant(ctx, id)) reject('HV_NOT_FOUND', { id: idParam(id), kind: 'tenant' });
   return t;
 }
 
 export function getVhm(ctx: Ctx, id: string): Vhm {
   const v = ctx.state.vhms[id];
-  if (!v || !canSeeTenant(ctx, v.tenant)) reject('HV_NOT_FOUND', `VHM ${id} does not exist.`);
+  if (!v || !canSeeTenant(ctx, v.tenant)) reject('HV_NOT_FOUND', { id: idParam(id), kind: 'vhm' });
   return v;
 }
 
@@ -51,25 +57,21 @@ export function writableVhm(ctx: Ctx, id: string): Vhm {
 
 export function getProvider(state: State, id: string): Provider {
   const p = state.providers[id];
-  if (!p) reject('HV_NOT_FOUND', `Provider ${id} does not exist.`);
+  if (!p) reject('HV_NOT_FOUND', { id: idParam(id), kind: 'provider' });
   return p;
 }
 
 /** A contract of this VHM. Another VHM's contract of the same tenant is refused as foreign. */
 export function ownContract(ctx: Ctx, vhm: Vhm, id: string): Contract {
   const c = ctx.state.contracts[id];
-  if (!c || !canSeeTenant(ctx, c.tenant)) reject('HV_NOT_FOUND', `Contract ${id} does not exist.`);
-  if (c.vhm !== vhm.id)
-    reject(
-      'HV_CONTRACT_FOREIGN',
-      `Contract ${id} belongs to ${c.vhm}, not ${vhm.id}; contracts are VHM-scoped.`,
-    );
+  if (!c || !canSeeTenant(ctx, c.tenant)) reject('HV_NOT_FOUND', { id: idParam(id), kind: 'contract' });
+  if (c.vhm !== vhm.id) reject('HV_CONTRACT_FOREIGN', { contract: id, owner: c.vhm, vhm: vhm.id });
   return c;
 }
 
 export function requireRunning(vhm: Vhm): void {
   if (vhm.state !== 'active')
-    reject('HV_LIFECYCLE_INVALID', `VHM ${vhm.id} is ${vhm.state}; it must be active for this action.`);
+    reject('HV_LIFECYCLE_INVALID', { id: vhm.id, kind: 'vhm', needed: ['active'], state: vhm.state });
 }
 
 /**
@@ -78,19 +80,17 @@ export function requireRunning(vhm: Vhm): void {
  */
 export function useCapability(ctx: Ctx, vhm: Vhm, capId: string, right: Right): Capability {
   const cap = ctx.state.capabilities[capId];
-  if (!cap) reject('HV_CAP_INVALID', `Capability ${capId} does not exist in ${vhm.id}.`);
+  if (!cap) reject('HV_CAP_INVALID', { capability: capId, vhm: vhm.id });
   if (cap.vhm !== vhm.id) {
-    const parent = isAncestor(ctx.state, cap.vhm, vhm.id);
     reject(
       'HV_CAP_FOREIGN',
-      parent
-        ? `Capability ${capId} belongs to parent ${cap.vhm}; a nested VHM has its own capability root.`
-        : `Capability ${capId} is not in ${vhm.id}'s namespace.`,
+      isAncestor(ctx.state, cap.vhm, vhm.id)
+        ? { capability: capId, parent: cap.vhm, reason: 'parent_root', vhm: vhm.id }
+        : { capability: capId, reason: 'other_namespace', vhm: vhm.id },
     );
   }
-  if (cap.revoked) reject('HV_CAP_REVOKED', `Capability ${capId} was revoked.`);
-  if (!cap.rights.includes(right))
-    reject('HV_CAP_RIGHTS', `Capability ${capId} lacks the ${right} right; derive or issue one that has it.`);
+  if (cap.revoked) reject('HV_CAP_REVOKED', { capability: capId });
+  if (!cap.rights.includes(right)) reject('HV_CAP_RIGHTS', { capability: capId, right, vhm: vhm.id });
   return cap;
 }
 

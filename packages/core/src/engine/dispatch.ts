@@ -80,6 +80,11 @@ export const TRANSITIONS: { [T in CommandType]: Handler } = {
 
 export function dispatch(ctx: Ctx, cmd: Command): TransitionResult {
   const handler = Object.hasOwn(TRANSITIONS, cmd.type) ? TRANSITIONS[cmd.type as CommandType] : undefined;
-  if (!handler) reject('HV_INVALID_COMMAND', `Unknown command type ${String(cmd.type)}.`);
+  if (!handler)
+    reject('HV_INVALID_COMMAND', {
+      field: 'type',
+      reason: 'unknown_command',
+      type: typeof cmd.type === 'string' ? cmd.type : null,
+    });
   return (handler(ctx, cmd as never) as TransitionResult) ?? undefined;
 }

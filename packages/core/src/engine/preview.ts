@@ -5,7 +5,7 @@ import type { State } from '../model/state.js';
 import type { Entry } from '../trace/entry.js';
 import type { Hasher } from '../trace/hash.js';
 import { cloneState } from './apply.js';
-import { step } from './step.js';
+import { type StepResult, step } from './step.js';
 
 export interface CapacityDelta {
   provider: string;
@@ -24,7 +24,7 @@ export interface BudgetDelta {
 
 export interface Preview {
   entries: Entry[];
-  error: { code: string; message: string } | null;
+  error: StepResult['error'];
   capacity: CapacityDelta[];
   budgets: BudgetDelta[];
   quota: Array<{ vhm: string; resource: string; before: number; after: number; quota: number }>;

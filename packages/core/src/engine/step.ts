@@ -1,6 +1,6 @@
 import { checkTouched } from '../invariants/incremental.js';
 import type { Actor, Command } from '../model/commands.js';
-import { type ErrorCode, Rejection } from '../model/errors.js';
+import { type ErrorParams, Rejection, type RejectionCode } from '../model/errors.js';
 import type { State } from '../model/state.js';
 import type { Json } from '../trace/canonical.js';
 import { type Entry, type EntryDraft, sealEntry } from '../trace/entry.js';
@@ -16,8 +16,11 @@ export interface StepOptions {
 
 export interface StepResult {
   entries: Entry[];
-  /** Null when accepted. A rejection changed nothing but the trace; a refusal may have had effects. */
-  error: { code: ErrorCode; message: string } | null;
+  /**
+   * Null when accepted. A rejection changed nothing but the trace; a refusal may have had effects.
+   * Data only: the text a person reads is `renderMessage(code, params)`, at the edge.
+   */
+  error: { code: RejectionCode; params: ErrorParams } | null;
 }
 
 /** An invariant broke after a command: a bug in the core, never a user error. State must be reloaded. */
@@ -46,11 +49,11 @@ export function step(state: State, cmd: Command, opts: StepOptions = {}): StepRe
   const mark = ctx.drafts.length;
   try {
     const result = dispatch(ctx, cmd);
-    if (result) error = { code: result.refused, message: result.message };
+    if (result) error = { code: result.refused, params: result.params };
   } catch (e) {
     if (!(e instanceof Rejection)) throw e;
     ctx.drafts.length = mark;
-    error = { code: e.code, message: e.message };
+    error = { code: e.code, params: e.params };
   }
   const head = commandDraft(ctx, cmd, error);
   const entries: Entry[] = [];
@@ -75,8 +78,10 @@ export function step(state: State, cmd: Command, opts: StepOptions = {}): StepRe
 function commandDraft(ctx: Ctx, cmd: Command, error: StepResult['error']): EntryDraft {
   const { actor, ...body } = cmd;
   // Keys in canonical order, so only the caller-supplied command body needs sorting when sealed.
+  // A rejection records its code and structured params, never prose: rewording a message must not
+  // change a hash.
   const payload: { [key: string]: Json } = error
-    ? { actor: actorJson(actor), code: error.code, command: body as unknown as Json, message: error.message }
+    ? { actor: actorJson(actor), code: error.code, command: body as unknown as Json, params: error.params }
     : { actor: actorJson(actor), command: body as unknown as Json };
   const c = cmd as Partial<Record<'vhm' | 'tenant' | 'capability' | 'contract' | 'domain', unknown>>;
   const vhmId = typeof c.vhm === 'string' ? c.vhm : null;

@@ -7,9 +7,15 @@ export function addQuota(into: Quota, q: Quota, sign: 1 | -1 = 1): void {
   for (const k of QUOTA_KEYS) into[k] += sign * q[k];
 }
 
-/** The first dimension in which used + request exceeds limit, or null if it fits. */
-export function quotaOverflow(limit: Quota, used: Quota, extra: Quota): string | null {
-  for (const k of QUOTA_KEYS) if (used[k] + extra[k] > limit[k]) return k;
+/** The first dimension that does not fit, with what was requested and what was still available. */
+export function quotaShortfall(
+  limit: Quota,
+  used: Quota,
+  extra: Quota,
+): { available: number; requested: number; resource: (typeof QUOTA_KEYS)[number] } | null {
+  for (const k of QUOTA_KEYS)
+    if (used[k] + extra[k] > limit[k])
+      return { available: limit[k] - used[k], requested: extra[k], resource: k };
   return null;
 }
 

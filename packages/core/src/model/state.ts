@@ -1,3 +1,4 @@
+import type { FaultParams } from './errors.js';
 // The hypervisor state: plain JSON-serialisable records keyed by id. Every quantity is an integer.
 // Decisions never depend on object iteration order: anything iterated is sorted by numeric id first.
 
@@ -253,7 +254,8 @@ export interface Fault {
   provider: string | null;
   contract: string | null;
   injected: boolean;
-  message: string;
+  /** Structured data with a `reason` token; the text is rendered at the edge (renderFault). */
+  params: FaultParams;
 }
 
 export interface Alert {

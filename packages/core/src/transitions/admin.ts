@@ -4,13 +4,13 @@ import { expireWindows } from '../engine/expiry.js';
 import { int, quota, text } from '../engine/validate.js';
 import type { CommandOf } from '../model/commands.js';
 import { reject } from '../model/errors.js';
-import { quotaOverflow } from '../model/quota.js';
+import { quotaShortfall } from '../model/quota.js';
 import { zeroQuota } from '../model/state.js';
 import { PROTOCOL_VERSION } from '../trace/protocol.js';
 
 export function genesis(ctx: Ctx, cmd: CommandOf<'genesis'>): void {
-  requireOperator(ctx, 'start a trace');
-  if (ctx.state.seq !== 0) reject('HV_LIFECYCLE_INVALID', 'The trace already has a genesis entry.');
+  requireOperator(ctx, 'start_trace');
+  if (ctx.state.seq !== 0) reject('HV_LIFECYCLE_INVALID', { reason: 'genesis_exists' });
   const c = cmd.config;
   int('config.maxDepth', c.maxDepth, 1, 16);
   int('config.agingThreshold', c.agingThreshold, 1, 1_000_000);
@@ -22,7 +22,7 @@ export function genesis(ctx: Ctx, cmd: CommandOf<'genesis'>): void {
 }
 
 export function advanceClock(ctx: Ctx, cmd: CommandOf<'clock.advance'>): void {
-  requireOperator(ctx, 'advance the logical clock');
+  requireOperator(ctx, 'advance_clock');
   // The clock source's tick: the only thing that moves L. Windows that end by the new L close now.
   const ticks = int('ticks', cmd.ticks, 1, 1_000_000);
   ctx.state.l += ticks;
@@ -31,22 +31,22 @@ export function advanceClock(ctx: Ctx, cmd: CommandOf<'clock.advance'>): void {
 }
 
 export function trustFirmware(ctx: Ctx, cmd: CommandOf<'firmware.trust'>): void {
-  requireOperator(ctx, 'trust a firmware measurement');
+  requireOperator(ctx, 'trust_firmware');
   const m = text('measurement', cmd.measurement, 128);
   if (!/^[0-9a-f]{16,128}$/.test(m))
-    reject('HV_INVALID_COMMAND', 'measurement must be 16–128 lowercase hex digits.');
-  if (ctx.state.trustedFirmware.includes(m)) reject('HV_CONFLICT', 'That measurement is already trusted.');
+    reject('HV_INVALID_COMMAND', { field: 'measurement', max: 128, min: 16, reason: 'hex_digits' });
+  if (ctx.state.trustedFirmware.includes(m)) reject('HV_CONFLICT', { reason: 'firmware_trusted' });
   ctx.state.trustedFirmware.push(m);
   ctx.state.trustedFirmware.sort();
   emit(ctx, { payload: { measurement: m }, type: 'firmware.trusted' });
 }
 
 export function createTenant(ctx: Ctx, cmd: CommandOf<'tenant.create'>): void {
-  requireOperator(ctx, 'create tenants');
+  requireOperator(ctx, 'create_tenants');
   const name = text('name', cmd.name, 64);
   const q = quota(cmd.quota);
   for (const t of Object.values(ctx.state.tenants))
-    if (t.name === name) reject('HV_CONFLICT', `A tenant named ${name} already exists.`);
+    if (t.name === name) reject('HV_CONFLICT', { name, reason: 'tenant_name_taken' });
   const id = nextId(ctx.state, 'tenant');
   ctx.state.tenants[id] = { carved: zeroQuota(), id, name, quota: q, status: 'active' };
   ctx.touched.tenants.add(id);
@@ -54,15 +54,18 @@ export function createTenant(ctx: Ctx, cmd: CommandOf<'tenant.create'>): void {
 }
 
 export function setTenantQuota(ctx: Ctx, cmd: CommandOf<'tenant.setQuota'>): void {
-  requireOperator(ctx, 'change tenant quotas');
+  requireOperator(ctx, 'change_tenant_quotas');
   const t = getTenant(ctx, cmd.tenant);
   const q = quota(cmd.quota);
-  const over = quotaOverflow(q, t.carved, zeroQuota());
+  const over = quotaShortfall(q, t.carved, zeroQuota());
   if (over)
-    reject(
-      'HV_QUOTA_EXCEEDED',
-      `The tenant already holds more ${over} than the new quota; release VHMs first.`,
-    );
+    reject('HV_QUOTA_EXCEEDED', {
+      held: t.carved[over.resource],
+      id: t.id,
+      quota: q[over.resource],
+      resource: over.resource,
+      scope: 'tenant_quota',
+    });
   t.quota = q;
   ctx.touched.tenants.add(t.id);
   emit(ctx, { payload: { quota: { ...q }, tenant: t.id }, tenant: t.id, type: 'tenant.quota.set' });

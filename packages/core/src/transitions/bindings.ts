@@ -13,7 +13,7 @@ export const BIND_RIGHT: Record<string, Right> = { K: 'BIND_K', Q: 'ALLOC_Q', PH
 
 function ownBinding(ctx: Ctx, v: Vhm, id: string): Binding {
   const b = ctx.state.bindings[id];
-  if (!b || b.vhm !== v.id) reject('HV_NOT_FOUND', `Binding ${id} does not exist in ${v.id}.`);
+  if (!b || b.vhm !== v.id) reject('HV_NOT_FOUND', { id, kind: 'binding', vhm: v.id });
   return b;
 }
 
@@ -23,9 +23,8 @@ export function requestBinding(ctx: Ctx, cmd: CommandOf<'binding.request'>): voi
   const c = ownContract(ctx, v, text('contract', cmd.contract, 64));
   const cap = useCapability(ctx, v, text('capability', cmd.capability, 64), BIND_RIGHT[c.domain]!);
   if (c.status !== 'issued' && c.status !== 'active')
-    reject('HV_CONTRACT_INVALID', `${c.id} is ${c.status}; a binding needs a valid contract.`);
-  if (c.binding)
-    reject('HV_CONFLICT', `${c.id} is already bound by ${c.binding}; a contract has one binding.`);
+    reject('HV_CONTRACT_INVALID', { contract: c.id, needed: ['issued', 'active'], state: c.status });
+  if (c.binding) reject('HV_CONFLICT', { binding: c.binding, contract: c.id, reason: 'contract_bound' });
   const id = nextId(ctx.state, 'binding');
   ctx.state.bindings[id] = {
     capability: cap.id,
@@ -58,18 +57,18 @@ export function validateBinding(ctx: Ctx, cmd: CommandOf<'binding.validate'>): v
   const b = ownBinding(ctx, v, text('binding', cmd.binding, 64));
   const cap = useCapability(ctx, v, text('capability', cmd.capability, 64), BIND_RIGHT[b.domain]!);
   if (b.state !== 'requested')
-    reject('HV_LIFECYCLE_INVALID', `${b.id} is ${b.state}; only a requested binding can be validated.`);
+    reject('HV_LIFECYCLE_INVALID', { id: b.id, kind: 'binding', needed: ['requested'], state: b.state });
   const c = ctx.state.contracts[b.contract]!;
   if (c.status !== 'issued' && c.status !== 'active')
-    reject('HV_CONTRACT_INVALID', `${c.id} is ${c.status}.`);
+    reject('HV_CONTRACT_INVALID', { contract: c.id, needed: ['issued', 'active'], state: c.status });
   const p = ctx.state.providers[c.provider]!;
   if (p.attestation !== 'attested')
-    reject('HV_PROVIDER_UNATTESTED', `${p.name} is not attested; binding refused.`);
+    reject('HV_PROVIDER_UNATTESTED', { attestation: p.attestation, provider: p.name, reason: 'binding' });
   if (p.health !== 'ok')
-    reject(
-      c.domain === 'PHI' ? 'PHI_ERR_HARDWARE_FAILURE' : 'Q_ERR_HARDWARE_FAILURE',
-      `${p.name} reported a hardware failure.`,
-    );
+    reject(c.domain === 'PHI' ? 'PHI_ERR_HARDWARE_FAILURE' : 'Q_ERR_HARDWARE_FAILURE', {
+      provider: p.name,
+      stage: 'binding',
+    });
   b.state = 'validated';
   b.history.push(['validated', ctx.state.l]);
   emit(ctx, {
@@ -91,13 +90,18 @@ export function activateBinding(ctx: Ctx, cmd: CommandOf<'binding.activate'>): v
   const b = ownBinding(ctx, v, text('binding', cmd.binding, 64));
   const cap = useCapability(ctx, v, text('capability', cmd.capability, 64), BIND_RIGHT[b.domain]!);
   if (b.state !== 'validated')
-    reject('HV_LIFECYCLE_INVALID', `${b.id} is ${b.state}; only a validated binding can be activated.`);
+    reject('HV_LIFECYCLE_INVALID', { id: b.id, kind: 'binding', needed: ['validated'], state: b.state });
   const c = s.contracts[b.contract]!;
   if (c.status !== 'active')
-    reject('HV_CONTRACT_INVALID', `${c.id} is ${c.status}; activate the contract before the binding.`);
+    reject('HV_CONTRACT_INVALID', {
+      contract: c.id,
+      needed: ['active'],
+      reason: 'activate_first',
+      state: c.status,
+    });
   const p = s.providers[c.provider]!;
   if (p.attestation !== 'attested')
-    reject('HV_PROVIDER_UNATTESTED', `${p.name} is not attested; binding refused.`);
+    reject('HV_PROVIDER_UNATTESTED', { attestation: p.attestation, provider: p.name, reason: 'binding' });
   b.state = 'active';
   b.history.push(['active', s.l]);
   emit(ctx, {
@@ -162,6 +166,7 @@ export function releaseBindingCmd(ctx: Ctx, cmd: CommandOf<'binding.release'>): 
   const v = writableVhm(ctx, text('vhm', cmd.vhm, 64));
   const b = ownBinding(ctx, v, text('binding', cmd.binding, 64));
   useCapability(ctx, v, text('capability', cmd.capability, 64), BIND_RIGHT[b.domain]!);
-  if (b.state === 'released') reject('HV_LIFECYCLE_INVALID', `${b.id} is already released.`);
+  if (b.state === 'released')
+    reject('HV_LIFECYCLE_INVALID', { id: b.id, kind: 'binding', reason: 'already', state: b.state });
   releaseBinding(ctx, b, 'released by request');
 }

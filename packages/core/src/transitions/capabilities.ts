@@ -8,7 +8,7 @@ import { revokeCapability } from './resources.js';
 
 function live(v: Vhm): void {
   if (v.state === 'terminated' || v.state === 'released')
-    reject('HV_LIFECYCLE_INVALID', `${v.id} is ${v.state}; its capability namespace is closed.`);
+    reject('HV_LIFECYCLE_INVALID', { id: v.id, kind: 'vhm', reason: 'namespace_closed', state: v.state });
 }
 
 /** Issue a new root capability in a VHM's namespace (a management-plane act by its tenant admin). */
@@ -47,11 +47,7 @@ export function deriveCapability(ctx: Ctx, cmd: CommandOf<'cap.derive'>): void {
   // Validate ownership and revocation with the same checks as any use, then the subset rule.
   useCapability(ctx, v, parentId, parent?.rights[0] ?? ('BIND_K' as Right));
   const extra = r.filter((x) => !parent!.rights.includes(x));
-  if (extra.length > 0)
-    reject(
-      'HV_CAP_ESCALATION',
-      `A derived capability cannot add rights: ${parentId} lacks ${extra.join(', ')}.`,
-    );
+  if (extra.length > 0) reject('HV_CAP_ESCALATION', { capability: parentId, missing: extra });
   const id = nextId(ctx.state, 'cap');
   ctx.state.capabilities[id] = {
     children: [],
@@ -78,8 +74,8 @@ export function revokeCapabilityCmd(ctx: Ctx, cmd: CommandOf<'cap.revoke'>): voi
   const v = writableVhm(ctx, text('vhm', cmd.vhm, 64));
   const id = text('capability', cmd.capability, 64);
   const cap = ctx.state.capabilities[id];
-  if (!cap) reject('HV_CAP_INVALID', `Capability ${id} does not exist in ${v.id}.`);
-  if (cap.vhm !== v.id) reject('HV_CAP_FOREIGN', `Capability ${id} is not in ${v.id}'s namespace.`);
-  if (cap.revoked) reject('HV_CAP_REVOKED', `Capability ${id} is already revoked.`);
+  if (!cap) reject('HV_CAP_INVALID', { capability: id, vhm: v.id });
+  if (cap.vhm !== v.id) reject('HV_CAP_FOREIGN', { capability: id, reason: 'other_namespace', vhm: v.id });
+  if (cap.revoked) reject('HV_CAP_REVOKED', { capability: id, reason: 'already' });
   revokeCapability(ctx, id, 'revoked by request');
 }

@@ -10,7 +10,7 @@ import { byId, type Ctx, emit, nextId } from '../engine/context.js';
 import { domain, int, text } from '../engine/validate.js';
 import type { CommandOf } from '../model/commands.js';
 import { reject } from '../model/errors.js';
-import { addQuota, quotaOverflow } from '../model/quota.js';
+import { addQuota, quotaShortfall } from '../model/quota.js';
 import type { Contract, Provider, Right, State, Vhm } from '../model/state.js';
 import { contractQuota, endContract, invalidateContract } from './resources.js';
 
@@ -64,8 +64,9 @@ export function allocateContract(ctx: Ctx, cmd: CommandOf<'contract.allocate'>):
   const d = domain(cmd.domain);
   const cap = useCapability(ctx, v, text('capability', cmd.capability, 64), ALLOC_RIGHT[d]!);
   const p = getProvider(s, text('provider', cmd.provider, 64));
-  if (p.domain !== d) reject('HV_DOMAIN_MISMATCH', `${p.name} is a ${p.domain} provider, not ${d}.`);
-  if (p.attestation !== 'attested') reject('HV_PROVIDER_UNATTESTED', `${p.name} is not attested.`);
+  if (p.domain !== d) reject('HV_DOMAIN_MISMATCH', { found: p.domain, needed: d, provider: p.name });
+  if (p.attestation !== 'attested')
+    reject('HV_PROVIDER_UNATTESTED', { attestation: p.attestation, provider: p.name, reason: 'contract' });
   const draft: Contract = {
     binding: null,
     consumed: 0,
@@ -84,87 +85,106 @@ export function allocateContract(ctx: Ctx, cmd: CommandOf<'contract.allocate'>):
   };
   if (d === 'K') {
     const k = cmd.k;
-    if (!k) reject('HV_INVALID_COMMAND', 'A K contract needs k: { base, size, cpu, irqs }.');
+    if (!k) reject('HV_INVALID_COMMAND', { domain: 'K', field: 'k', reason: 'required' });
     const base = int('k.base', k.base);
     const size = int('k.size', k.size, 1);
     const cpu = int('k.cpu', k.cpu);
     if (!Array.isArray(k.irqs) || k.irqs.length > 16)
-      reject('HV_INVALID_COMMAND', 'k.irqs must be a list of at most 16 vectors.');
+      reject('HV_INVALID_COMMAND', { field: 'k.irqs', max: 16, reason: 'list_max' });
     const irqs = [...new Set(k.irqs.map((x) => int('irq', x, 0, MAX_IRQ)))].sort((a, b) => a - b);
     if (base + size > p.capacity.memory)
-      reject(
-        'HV_CAPACITY_EXCEEDED',
-        `Range [${base}, ${base + size}) lies outside ${p.name}'s ${p.capacity.memory} bytes.`,
-      );
+      reject('HV_CAPACITY_EXCEEDED', {
+        limit: p.capacity.memory,
+        provider: p.name,
+        range: [base, base + size],
+        reason: 'range_outside',
+      });
     if (p.allocated.cpu + cpu > p.capacity.cpu)
-      reject(
-        'HV_CAPACITY_EXCEEDED',
-        `${p.name} has ${p.capacity.cpu - p.allocated.cpu} CPU slices free; ${cpu} requested.`,
-      );
+      reject('HV_CAPACITY_EXCEEDED', {
+        available: p.capacity.cpu - p.allocated.cpu,
+        provider: p.name,
+        requested: cpu,
+        resource: 'cpu',
+      });
     const clash = overlappingRange(p, base, base + size);
     if (clash)
-      reject(
-        'HV_MEMORY_OVERLAP',
-        `Range [${base}, ${base + size}) overlaps [${clash[0]}, ${clash[1]}) already held on ${p.name}.`,
-      );
+      reject('HV_MEMORY_OVERLAP', {
+        clash: [clash[0], clash[1]],
+        provider: p.name,
+        range: [base, base + size],
+      });
     for (const irq of irqs)
-      if (p.irqRoutes[String(irq)])
-        reject('HV_IRQ_CONFLICT', `Interrupt vector ${irq} on ${p.name} is already routed.`);
+      if (p.irqRoutes[String(irq)]) reject('HV_IRQ_CONFLICT', { irq, provider: p.name });
     draft.k = { base, cpu, irqs, size };
   } else if (d === 'Q') {
     const q = cmd.q;
-    if (!q) reject('HV_INVALID_COMMAND', 'A Q contract needs q: { qubits, budget, calibration }.');
+    if (!q) reject('HV_INVALID_COMMAND', { domain: 'Q', field: 'q', reason: 'required' });
     const qubits = int('q.qubits', q.qubits, 1);
     const budget = int('q.budget', q.budget, 1);
     const cal = s.calibrations[text('q.calibration', q.calibration, 64)];
     if (!cal || cal.provider !== p.id)
-      reject(
-        'Q_ERR_CALIBRATION_INVALID',
-        `Calibration ${q.calibration} is not a calibration contract of ${p.name}.`,
-      );
+      reject('Q_ERR_CALIBRATION_INVALID', {
+        calibration: q.calibration as string,
+        provider: p.name,
+        reason: 'not_of_provider',
+      });
     if (s.l < cal.from || s.l >= cal.until)
-      reject(
-        'Q_ERR_CALIBRATION_INVALID',
-        `Calibration ${cal.id} is valid over [${cal.from}, ${cal.until}); L is ${s.l}.`,
-      );
-    if (p.health !== 'ok')
-      reject('Q_ERR_HARDWARE_FAILURE', `${p.name} reported a hardware failure; choose another provider.`);
+      reject('Q_ERR_CALIBRATION_INVALID', {
+        calibration: cal.id,
+        from: cal.from,
+        l: s.l,
+        reason: 'outside_validity',
+        stage: 'contract',
+        until: cal.until,
+      });
+    if (p.health !== 'ok') reject('Q_ERR_HARDWARE_FAILURE', { provider: p.name, stage: 'contract' });
     if (p.allocated.qubits + qubits > p.capacity.qubits)
-      reject(
-        'Q_ERR_RESOURCE_UNAVAILABLE',
-        `${p.name} has ${p.capacity.qubits - p.allocated.qubits} qubits free; ${qubits} requested.`,
-      );
+      reject('Q_ERR_RESOURCE_UNAVAILABLE', {
+        available: p.capacity.qubits - p.allocated.qubits,
+        provider: p.name,
+        requested: qubits,
+        resource: 'qubits',
+      });
     draft.q = { budget, calibration: cal.id, qubits };
   } else {
     const phi = cmd.phi;
-    if (!phi) reject('HV_INVALID_COMMAND', 'A Φ contract needs phi: { start, duration, tolerance }.');
+    if (!phi) reject('HV_INVALID_COMMAND', { domain: 'PHI', field: 'phi', reason: 'required' });
     const start = int('phi.start', phi.start);
     const duration = int('phi.duration', phi.duration, 1, 1_000_000_000);
     const tolerance = int('phi.tolerance', phi.tolerance, 0, 10000);
     if (start + duration <= s.l)
-      reject(
-        'PHI_ERR_COHERENCE_TIMEOUT',
-        `The window [${start}, ${start + duration}) has already closed at L ${s.l}.`,
-      );
-    if (p.health !== 'ok')
-      reject('PHI_ERR_HARDWARE_FAILURE', `${p.name} reported a hardware failure; choose another provider.`);
+      reject('PHI_ERR_COHERENCE_TIMEOUT', { end: start + duration, l: s.l, reason: 'window_closed', start });
+    if (p.health !== 'ok') reject('PHI_ERR_HARDWARE_FAILURE', { provider: p.name, stage: 'contract' });
     if (p.allocated.envelopes + 1 > p.capacity.envelopes)
-      reject('HV_CAPACITY_EXCEEDED', `${p.name} has no free envelope (capacity ${p.capacity.envelopes}).`);
+      reject('HV_CAPACITY_EXCEEDED', {
+        available: p.capacity.envelopes - p.allocated.envelopes,
+        provider: p.name,
+        requested: 1,
+        resource: 'envelopes',
+      });
     for (const [, cid] of s.phiExpiry) {
       const o = s.contracts[cid]!;
       if (o.provider !== p.id || !o.phi) continue;
       const overlap = o.phi.start < start + duration && start < o.phi.start + o.phi.duration;
       if (overlap && o.vhm !== v.id && !phiShareAllowed(s, o.vhm, v.id))
-        reject(
-          'HV_WINDOW_OVERLAP',
-          `The window overlaps ${o.id}'s [${o.phi.start}, ${o.phi.start + o.phi.duration}) on ${p.name}; open an IPC contract with PHI_SHARE to share it.`,
-        );
+        reject('HV_WINDOW_OVERLAP', {
+          contract: o.id,
+          provider: p.name,
+          window: [o.phi.start, o.phi.start + o.phi.duration],
+        });
     }
     draft.phi = { duration, start, tolerance };
   }
   const need = contractQuota(draft);
-  const over = quotaOverflow({ ...freeQuota(v), vhms: Number.MAX_SAFE_INTEGER }, v.used, need);
-  if (over) reject('HV_QUOTA_EXCEEDED', `${v.id} has no ${over} quota left for this contract.`);
+  const over = quotaShortfall({ ...freeQuota(v), vhms: Number.MAX_SAFE_INTEGER }, v.used, need);
+  if (over)
+    reject('HV_QUOTA_EXCEEDED', {
+      available: over.available,
+      id: v.id,
+      requested: over.requested,
+      resource: over.resource,
+      scope: 'vhm',
+    });
   // All checks passed: commit.
   const id = nextId(s, 'contract');
   draft.id = id;
@@ -212,7 +232,7 @@ export function activateContract(ctx: Ctx, cmd: CommandOf<'contract.activate'>):
   const c = ownContract(ctx, v, text('contract', cmd.contract, 64));
   const cap = useCapability(ctx, v, text('capability', cmd.capability, 64), ALLOC_RIGHT[c.domain]!);
   if (c.status !== 'issued')
-    reject('HV_LIFECYCLE_INVALID', `${c.id} is ${c.status}; only an issued contract can be activated.`);
+    reject('HV_LIFECYCLE_INVALID', { id: c.id, kind: 'contract', needed: ['issued'], state: c.status });
   c.status = 'active';
   emit(ctx, {
     capability: cap.id,
@@ -230,18 +250,24 @@ export function releaseContract(ctx: Ctx, cmd: CommandOf<'contract.release'>): v
   const c = ownContract(ctx, v, text('contract', cmd.contract, 64));
   useCapability(ctx, v, text('capability', cmd.capability, 64), ALLOC_RIGHT[c.domain]!);
   if (c.status !== 'issued' && c.status !== 'active')
-    reject('HV_LIFECYCLE_INVALID', `${c.id} is already ${c.status}.`);
+    reject('HV_LIFECYCLE_INVALID', { id: c.id, kind: 'contract', reason: 'already', state: c.status });
   endContract(ctx, c, 'released', 'released by request');
 }
 
 /** Operator revocation (XDV-023 §7): the contract ends, its binding is released, a fault is logged. */
 export function revokeContract(ctx: Ctx, cmd: CommandOf<'contract.revoke'>): void {
-  requireOperator(ctx, 'revoke contracts');
+  requireOperator(ctx, 'revoke_contracts');
   const id = text('contract', cmd.contract, 64);
   const c = ctx.state.contracts[id];
-  if (!c) reject('HV_NOT_FOUND', `Contract ${id} does not exist.`);
+  if (!c) reject('HV_NOT_FOUND', { id, kind: 'contract' });
   if (c.status !== 'issued' && c.status !== 'active')
-    reject('HV_LIFECYCLE_INVALID', `${c.id} is already ${c.status}.`);
+    reject('HV_LIFECYCLE_INVALID', { id: c.id, kind: 'contract', reason: 'already', state: c.status });
   const reason = text('reason', cmd.reason, 200);
-  invalidateContract(ctx, c, 'HV_CONTRACT_INVALID', `Revoked by operator: ${reason}`, false);
+  invalidateContract(
+    ctx,
+    c,
+    'HV_CONTRACT_INVALID',
+    { contract: c.id, note: reason, reason: 'operator_revoked' },
+    false,
+  );
 }

@@ -9,9 +9,10 @@ import { invalidateContract, terminateEnvelope } from './resources.js';
 
 function activeBinding(ctx: Ctx, v: Vhm, id: string, d: Domain): Binding {
   const b = ctx.state.bindings[id];
-  if (!b || b.vhm !== v.id) reject('HV_NOT_FOUND', `Binding ${id} does not exist in ${v.id}.`);
-  if (b.domain !== d) reject('HV_DOMAIN_MISMATCH', `${b.id} binds a ${b.domain} contract, not ${d}.`);
-  if (b.state !== 'active') reject('HV_LIFECYCLE_INVALID', `${b.id} is ${b.state}; it must be active.`);
+  if (!b || b.vhm !== v.id) reject('HV_NOT_FOUND', { id, kind: 'binding', vhm: v.id });
+  if (b.domain !== d) reject('HV_DOMAIN_MISMATCH', { binding: b.id, found: b.domain, needed: d });
+  if (b.state !== 'active')
+    reject('HV_LIFECYCLE_INVALID', { id: b.id, kind: 'binding', needed: ['active'], state: b.state });
   return b;
 }
 
@@ -29,16 +30,18 @@ export function runQJob(ctx: Ctx, cmd: CommandOf<'q.job'>): Refusal | undefined 
   const p = s.providers[c.provider]!;
   const cal = s.calibrations[q.calibration]!;
   if (s.l < cal.from || s.l >= cal.until)
-    reject(
-      'Q_ERR_CALIBRATION_INVALID',
-      `Calibration ${cal.id} is valid over [${cal.from}, ${cal.until}); L is ${s.l}. The job was not executed.`,
-    );
-  if (p.health !== 'ok')
-    reject('Q_ERR_HARDWARE_FAILURE', `${p.name} reported a hardware failure; the job was not executed.`);
+    reject('Q_ERR_CALIBRATION_INVALID', {
+      calibration: cal.id,
+      from: cal.from,
+      l: s.l,
+      reason: 'outside_validity',
+      stage: 'job',
+      until: cal.until,
+    });
+  if (p.health !== 'ok') reject('Q_ERR_HARDWARE_FAILURE', { provider: p.name, stage: 'job' });
   const unsupported =
     p.features.operations.length > 0 ? ops.filter((o) => !p.features.operations.includes(o)) : [];
-  if (unsupported.length > 0)
-    reject('Q_ERR_GATE_UNSUPPORTED', `${p.name} does not support ${unsupported.join(', ')}.`);
+  if (unsupported.length > 0) reject('Q_ERR_GATE_UNSUPPORTED', { operations: unsupported, provider: p.name });
   const remaining = q.budget - c.consumed;
   if (cost > remaining) {
     emit(ctx, {
@@ -54,11 +57,11 @@ export function runQJob(ctx: Ctx, cmd: CommandOf<'q.job'>): Refusal | undefined 
       ctx,
       c,
       'Q_ERR_DECOHERENCE_EXCEEDED',
-      `Job cost ${cost} exceeds the remaining decoherence budget ${remaining} of ${c.id}.`,
+      { contract: c.id, cost, reason: 'decoherence_exceeded', remaining },
       false,
     );
     return {
-      message: `Job cost ${cost} exceeds the remaining budget ${remaining}; contract ${c.id} is invalidated.`,
+      params: { contract: c.id, cost, remaining },
       refused: 'Q_ERR_DECOHERENCE_EXCEEDED',
     };
   }
@@ -96,7 +99,7 @@ export function runPhiTransform(ctx: Ctx, cmd: CommandOf<'phi.transform'>): Refu
   const p = s.providers[c.provider]!;
   const env = s.envelopes[b.envelope!]!;
   if (p.features.operations.length > 0 && !p.features.operations.includes(transform))
-    reject('PHI_ERR_TRANSFORM_UNSUPPORTED', `${p.name} does not support the ${transform} transform.`);
+    reject('PHI_ERR_TRANSFORM_UNSUPPORTED', { provider: p.name, transform });
   if (s.l < env.start || s.l >= env.end) {
     emit(ctx, {
       capability: cap.id,
@@ -119,11 +122,11 @@ export function runPhiTransform(ctx: Ctx, cmd: CommandOf<'phi.transform'>): Refu
       ctx,
       c,
       'PHI_ERR_COHERENCE_TIMEOUT',
-      `Transform at L ${s.l} is outside the window [${env.start}, ${env.end}) of ${env.id}.`,
+      { end: env.end, envelope: env.id, l: s.l, reason: 'outside_window', start: env.start },
       false,
     );
     return {
-      message: `L ${s.l} is outside the coherence window [${env.start}, ${env.end}); envelope ${env.id} is invalidated.`,
+      params: { end: env.end, envelope: env.id, l: s.l, reason: 'outside_window', start: env.start },
       refused: 'PHI_ERR_COHERENCE_TIMEOUT',
     };
   }

@@ -7,17 +7,22 @@ import { invalidateContract, raiseFault, revokeCapability, terminateEnvelope } f
 
 /** Operator fault injection (XDV-024, XDV-084 §10): each kind follows the same path a real fault takes. */
 export function injectFault(ctx: Ctx, cmd: CommandOf<'fault.inject'>): void {
-  requireOperator(ctx, 'inject faults');
+  requireOperator(ctx, 'inject_faults');
   const s = ctx.state;
   const target = text('target', cmd.target, 64);
   const amount = int('amount', cmd.amount ?? 0, 0, 1_000_000_000);
   switch (cmd.kind) {
     case 'decoherence_spike': {
       const c = s.contracts[target];
-      if (c?.domain !== 'Q') reject('HV_NOT_FOUND', `Q contract ${target} does not exist.`);
+      if (c?.domain !== 'Q') reject('HV_NOT_FOUND', { id: target, kind: 'q_contract' });
       if (c.status !== 'active' && c.status !== 'issued')
-        reject('HV_LIFECYCLE_INVALID', `${c.id} is ${c.status}.`);
-      if (amount < 1) reject('HV_INVALID_COMMAND', 'A decoherence spike needs an amount of at least 1.');
+        reject('HV_LIFECYCLE_INVALID', {
+          id: c.id,
+          kind: 'contract',
+          needed: ['issued', 'active'],
+          state: c.status,
+        });
+      if (amount < 1) reject('HV_INVALID_COMMAND', { field: 'amount', min: 1, reason: 'minimum' });
       emit(ctx, {
         contract: c.id,
         domain: 'Q',
@@ -32,7 +37,7 @@ export function injectFault(ctx: Ctx, cmd: CommandOf<'fault.inject'>): void {
           ctx,
           c,
           'Q_ERR_DECOHERENCE_EXCEEDED',
-          `Injected decoherence spike of ${amount} exceeded the remaining budget ${remaining}.`,
+          { amount, contract: c.id, reason: 'injected_spike_exceeded', remaining },
           true,
         );
       } else {
@@ -43,7 +48,7 @@ export function injectFault(ctx: Ctx, cmd: CommandOf<'fault.inject'>): void {
           domain: 'Q',
           injected: true,
           level: 'process',
-          message: `Injected decoherence spike consumed ${amount} of ${c.id}'s budget.`,
+          params: { amount, contract: c.id, reason: 'injected_spike' },
           provider: c.provider,
           vhm: c.vhm,
         });
@@ -52,8 +57,9 @@ export function injectFault(ctx: Ctx, cmd: CommandOf<'fault.inject'>): void {
     }
     case 'instability': {
       const env = s.envelopes[target];
-      if (!env?.live) reject('HV_NOT_FOUND', `Live Φ envelope ${target} does not exist.`);
-      if (amount > 10000) reject('HV_INVALID_COMMAND', 'Stability is in basis points (0–10000).');
+      if (!env?.live) reject('HV_NOT_FOUND', { id: target, kind: 'live_envelope' });
+      if (amount > 10000)
+        reject('HV_INVALID_COMMAND', { field: 'amount', max: 10000, min: 0, reason: 'basis_points' });
       const c = s.contracts[env.contract]!;
       emit(ctx, {
         contract: c.id,
@@ -70,7 +76,7 @@ export function injectFault(ctx: Ctx, cmd: CommandOf<'fault.inject'>): void {
           ctx,
           c,
           'PHI_ERR_STABILITY_BREACH',
-          `Injected instability: stability ${amount} bp below tolerance ${c.phi!.tolerance} bp.`,
+          { contract: c.id, reason: 'injected_instability', stability: amount, tolerance: c.phi!.tolerance },
           true,
         );
       }
@@ -78,7 +84,7 @@ export function injectFault(ctx: Ctx, cmd: CommandOf<'fault.inject'>): void {
     }
     case 'capability_revocation': {
       const cap = s.capabilities[target];
-      if (!cap || cap.revoked) reject('HV_NOT_FOUND', `Valid capability ${target} does not exist.`);
+      if (!cap || cap.revoked) reject('HV_NOT_FOUND', { id: target, kind: 'valid_capability' });
       const v = s.vhms[cap.vhm]!;
       emit(ctx, {
         capability: cap.id,
@@ -94,7 +100,7 @@ export function injectFault(ctx: Ctx, cmd: CommandOf<'fault.inject'>): void {
         domain: null,
         injected: true,
         level: 'process',
-        message: `Capability ${cap.id} revoked during execution by fault injection.`,
+        params: { capability: cap.id, reason: 'injected_revocation' },
         provider: null,
         vhm: v.id,
       });
@@ -102,9 +108,14 @@ export function injectFault(ctx: Ctx, cmd: CommandOf<'fault.inject'>): void {
     }
     case 'contract_invalidation': {
       const c = s.contracts[target];
-      if (!c) reject('HV_NOT_FOUND', `Contract ${target} does not exist.`);
+      if (!c) reject('HV_NOT_FOUND', { id: target, kind: 'contract' });
       if (c.status !== 'active' && c.status !== 'issued')
-        reject('HV_LIFECYCLE_INVALID', `${c.id} is ${c.status}.`);
+        reject('HV_LIFECYCLE_INVALID', {
+          id: c.id,
+          kind: 'contract',
+          needed: ['issued', 'active'],
+          state: c.status,
+        });
       emit(ctx, {
         contract: c.id,
         domain: c.domain,
@@ -117,15 +128,16 @@ export function injectFault(ctx: Ctx, cmd: CommandOf<'fault.inject'>): void {
         ctx,
         c,
         'HV_CONTRACT_INVALID',
-        `Contract ${c.id} invalidated by fault injection.`,
+        { contract: c.id, reason: 'injected_invalidation' },
         true,
       );
       return;
     }
     default:
-      reject(
-        'HV_INVALID_COMMAND',
-        'kind must be decoherence_spike, instability, capability_revocation or contract_invalidation.',
-      );
+      reject('HV_INVALID_COMMAND', {
+        allowed: ['decoherence_spike', 'instability', 'capability_revocation', 'contract_invalidation'],
+        field: 'kind',
+        reason: 'one_of',
+      });
   }
 }

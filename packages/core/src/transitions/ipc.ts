@@ -10,7 +10,7 @@ const IPC_RIGHTS = ['MSG', 'PHI_SHARE'] as const;
 export function openIpc(ctx: Ctx, cmd: CommandOf<'ipc.open'>): void {
   const a = writableVhm(ctx, text('a', cmd.a, 64));
   const b = writableVhm(ctx, text('b', cmd.b, 64));
-  if (a.id === b.id) reject('HV_IPC_INVALID', 'An IPC contract joins two different VHMs.');
+  if (a.id === b.id) reject('HV_IPC_INVALID', { reason: 'same_vhm', vhm: a.id });
   requireRunning(a);
   requireRunning(b);
   const ca = useCapability(ctx, a, text('capabilityA', cmd.capabilityA, 64), 'IPC');
@@ -20,7 +20,7 @@ export function openIpc(ctx: Ctx, cmd: CommandOf<'ipc.open'>): void {
     cmd.rights.length === 0 ||
     cmd.rights.some((r) => !IPC_RIGHTS.includes(r))
   )
-    reject('HV_INVALID_COMMAND', 'rights must be a non-empty list of MSG and PHI_SHARE.');
+    reject('HV_INVALID_COMMAND', { allowed: [...IPC_RIGHTS], field: 'rights', reason: 'non_empty_subset' });
   const rights = IPC_RIGHTS.filter((r) => cmd.rights.includes(r));
   const id = nextId(ctx.state, 'ipc');
   ctx.state.ipcs[id] = { a: a.id, b: b.id, id, open: true, openedL: ctx.state.l, rights };
@@ -36,12 +36,12 @@ export function openIpc(ctx: Ctx, cmd: CommandOf<'ipc.open'>): void {
 export function closeIpc(ctx: Ctx, cmd: CommandOf<'ipc.close'>): void {
   const id = text('ipc', cmd.ipc, 64);
   const ipc = ctx.state.ipcs[id];
-  if (!ipc) reject('HV_NOT_FOUND', `IPC contract ${id} does not exist.`);
+  if (!ipc) reject('HV_NOT_FOUND', { id, kind: 'ipc' });
   // Either side's tenant may close it; the other side stays invisible to a tenant.
   const a = ctx.actor;
   const mine = a.kind === 'tenant' && ctx.state.vhms[ipc.a]?.tenant !== a.tenant ? ipc.b : ipc.a;
   const side = writableVhm(ctx, mine);
-  if (!ipc.open) reject('HV_LIFECYCLE_INVALID', `${id} is already closed.`);
+  if (!ipc.open) reject('HV_LIFECYCLE_INVALID', { id, kind: 'ipc', reason: 'already', state: 'closed' });
   ipc.open = false;
   emit(ctx, {
     payload: { ipc: id, reason: 'closed by request' },

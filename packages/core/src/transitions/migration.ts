@@ -21,21 +21,27 @@ export function migrateVhm(ctx: Ctx, cmd: CommandOf<'vhm.migrate'>): void {
   requireRunning(v);
   const cap = useCapability(ctx, v, text('capability', cmd.capability, 64), 'MIGRATE');
   const target = getProvider(s, text('target', cmd.target, 64));
-  if (target.domain !== 'K') reject('HV_DOMAIN_MISMATCH', `${target.name} is not a K host.`);
+  if (target.domain !== 'K')
+    reject('HV_DOMAIN_MISMATCH', { found: target.domain, needed: 'K', provider: target.name });
   if (target.attestation !== 'attested' || target.health !== 'ok')
-    reject('HV_PROVIDER_UNATTESTED', `${target.name} is not an attested, healthy host.`);
+    reject('HV_PROVIDER_UNATTESTED', {
+      attestation: target.attestation,
+      health: target.health,
+      provider: target.name,
+      reason: 'migration_target',
+    });
   const policy =
     cmd.qPolicy === 'live'
       ? 'live'
       : cmd.qPolicy === 'reinit' || cmd.qPolicy === undefined
         ? 'reinit'
-        : reject('HV_INVALID_COMMAND', 'qPolicy must be reinit or live.');
+        : reject('HV_INVALID_COMMAND', { allowed: ['reinit', 'live'], field: 'qPolicy', reason: 'one_of' });
   const phiPolicy =
     cmd.phiPolicy === 'live'
       ? 'live'
       : cmd.phiPolicy === 'reinit' || cmd.phiPolicy === undefined
         ? 'reinit'
-        : reject('HV_INVALID_COMMAND', 'phiPolicy must be reinit or live.');
+        : reject('HV_INVALID_COMMAND', { allowed: ['reinit', 'live'], field: 'phiPolicy', reason: 'one_of' });
   const transfer = Array.isArray(cmd.transferContracts)
     ? cmd.transferContracts.map((x) => text('transferContracts[]', x, 64))
     : [];
@@ -47,23 +53,16 @@ export function migrateVhm(ctx: Ctx, cmd: CommandOf<'vhm.migrate'>): void {
   for (const id of transfer) {
     const c = live.find((x) => x.id === id);
     // Another VHM's contract answers like one that does not exist.
-    if (!c) reject('HV_NOT_FOUND', `Contract ${id} does not exist in ${v.id}, or has ended.`);
-    if (c.domain === 'K')
-      reject(
-        'HV_MIGRATION_UNSUPPORTED',
-        `${c.id} is a K contract; K contracts always move, do not name them.`,
-      );
-    if (!boundActive(c))
-      reject(
-        'HV_MIGRATION_UNSUPPORTED',
-        `${c.id} has no active binding, so there is no live state to transfer.`,
-      );
+    if (!c) reject('HV_NOT_FOUND', { id, kind: 'contract', vhm: v.id });
+    if (c.domain === 'K') reject('HV_MIGRATION_UNSUPPORTED', { contract: c.id, reason: 'k_always_moves' });
+    if (!boundActive(c)) reject('HV_MIGRATION_UNSUPPORTED', { contract: c.id, reason: 'not_bound' });
     const asked = c.domain === 'Q' ? policy : phiPolicy;
     if (asked !== 'live')
-      reject(
-        'HV_MIGRATION_UNSUPPORTED',
-        `${c.id} is named for live transfer but the ${c.domain === 'Q' ? 'qPolicy' : 'phiPolicy'} is reinit; set it to live or drop ${c.id}.`,
-      );
+      reject('HV_MIGRATION_UNSUPPORTED', {
+        contract: c.id,
+        policy: c.domain === 'Q' ? 'qPolicy' : 'phiPolicy',
+        reason: 'policy_reinit',
+      });
   }
   const kMoves = live.filter((c) => c.k && c.provider !== target.id);
   // Check the whole move before changing anything.
@@ -72,34 +71,46 @@ export function migrateVhm(ctx: Ctx, cmd: CommandOf<'vhm.migrate'>): void {
     const k = c.k!;
     cpu += k.cpu;
     if (k.base + k.size > target.capacity.memory)
-      reject('HV_CAPACITY_EXCEEDED', `${c.id}'s range does not fit in ${target.name}.`);
+      reject('HV_CAPACITY_EXCEEDED', {
+        contract: c.id,
+        limit: target.capacity.memory,
+        provider: target.name,
+        range: [k.base, k.base + k.size],
+        reason: 'range_outside',
+      });
     const clash = overlappingRange(target, k.base, k.base + k.size);
     if (clash)
-      reject('HV_MEMORY_OVERLAP', `${c.id}'s range overlaps [${clash[0]}, ${clash[1]}) on ${target.name}.`);
+      reject('HV_MEMORY_OVERLAP', {
+        clash: [clash[0], clash[1]],
+        contract: c.id,
+        provider: target.name,
+        range: [k.base, k.base + k.size],
+      });
     for (const irq of k.irqs)
-      if (target.irqRoutes[String(irq)])
-        reject('HV_IRQ_CONFLICT', `Vector ${irq} is taken on ${target.name}.`);
+      if (target.irqRoutes[String(irq)]) reject('HV_IRQ_CONFLICT', { irq, provider: target.name });
   }
   for (let i = 0; i < kMoves.length; i++)
     for (let j = i + 1; j < kMoves.length; j++) {
       const a = kMoves[i]!.k!;
       const b = kMoves[j]!.k!;
       if (a.base < b.base + b.size && b.base < a.base + a.size)
-        reject('HV_MEMORY_OVERLAP', 'Two of the moving ranges overlap.');
+        reject('HV_MEMORY_OVERLAP', { contracts: [kMoves[i]!.id, kMoves[j]!.id], reason: 'moving_ranges' });
     }
   if (target.allocated.cpu + cpu > target.capacity.cpu)
-    reject('HV_CAPACITY_EXCEEDED', `${target.name} lacks ${cpu} free CPU slices.`);
+    reject('HV_CAPACITY_EXCEEDED', {
+      available: target.capacity.cpu - target.allocated.cpu,
+      provider: target.name,
+      requested: cpu,
+      resource: 'cpu',
+    });
   const qBound = live.filter((c) => c.q && c.binding && s.bindings[c.binding]?.state === 'active');
   if (policy === 'live') {
     for (const c of qBound) {
       const p = s.providers[c.provider]!;
       if (!p.features.liveTransfer)
-        reject(
-          'HV_MIGRATION_UNSUPPORTED',
-          `${p.name} cannot transfer Q state coherently; migrate with qPolicy reinit.`,
-        );
+        reject('HV_MIGRATION_UNSUPPORTED', { provider: p.name, reason: 'no_live_transfer' });
       if (!transfer.includes(c.id))
-        reject('HV_MIGRATION_UNSUPPORTED', `Live Q migration needs a transfer contract naming ${c.id}.`);
+        reject('HV_MIGRATION_UNSUPPORTED', { contract: c.id, reason: 'transfer_contract_missing' });
     }
   }
   const phiBound = live.filter((c) => c.phi && boundActive(c));
@@ -108,24 +119,30 @@ export function migrateVhm(ctx: Ctx, cmd: CommandOf<'vhm.migrate'>): void {
       const p = s.providers[c.provider]!;
       const env = s.envelopes[s.bindings[c.binding!]!.envelope!]!;
       if (!p.features.liveTransfer)
-        reject(
-          'HV_MIGRATION_UNSUPPORTED',
-          `${p.name} cannot move Φ envelopes live; migrate with phiPolicy reinit.`,
-        );
+        reject('HV_MIGRATION_UNSUPPORTED', { domain: 'PHI', provider: p.name, reason: 'no_live_transfer' });
       if (!transfer.includes(c.id))
-        reject('HV_MIGRATION_UNSUPPORTED', `Live Φ migration needs a transfer contract naming ${c.id}.`);
+        reject('HV_MIGRATION_UNSUPPORTED', {
+          contract: c.id,
+          domain: 'PHI',
+          reason: 'transfer_contract_missing',
+        });
       // The stability guarantee must hold: a reading at or above the contract's tolerance.
       if (env.lastStability === null || env.lastStability < c.phi!.tolerance)
-        reject(
-          'HV_MIGRATION_UNSUPPORTED',
-          `${env.id}'s stability ${env.lastStability === null ? 'has not been reported' : `is ${env.lastStability} bp`}, below its tolerance ${c.phi!.tolerance} bp; live migration cannot guarantee it. Migrate with phiPolicy reinit.`,
-        );
+        reject('HV_MIGRATION_UNSUPPORTED', {
+          envelope: env.id,
+          reason: 'stability_unproven',
+          stability: env.lastStability,
+          tolerance: c.phi!.tolerance,
+        });
       // The renegotiated window [L, end) must still be open.
       if (env.end <= s.l)
-        reject(
-          'PHI_ERR_COHERENCE_TIMEOUT',
-          `${env.id}'s window closed at L ${env.end}; nothing is left to move.`,
-        );
+        reject('PHI_ERR_COHERENCE_TIMEOUT', {
+          end: env.end,
+          envelope: env.id,
+          l: s.l,
+          reason: 'window_closed',
+          start: env.start,
+        });
     }
   }
   const id = nextId(s, 'mig');

@@ -27,8 +27,9 @@ export function exitProcess(ctx: Ctx, cmd: CommandOf<'process.exit'>): void {
   const id = text('process', cmd.process, 64);
   const p = ctx.state.processes[id];
   // Another VHM's process is invisible from here: process isolation.
-  if (!p || p.vhm !== v.id) reject('HV_NOT_FOUND', `Process ${id} does not exist in ${v.id}.`);
-  if (p.state !== 'running') reject('HV_LIFECYCLE_INVALID', `Process ${id} has already exited.`);
+  if (!p || p.vhm !== v.id) reject('HV_NOT_FOUND', { id, kind: 'process', vhm: v.id });
+  if (p.state !== 'running')
+    reject('HV_LIFECYCLE_INVALID', { id, kind: 'process', reason: 'already', state: p.state });
   p.state = 'exited';
   for (const uid of [...ctx.state.runQueue].sort(byId)) {
     const u = ctx.state.units[uid]!;

@@ -12,15 +12,11 @@ const HEX = /^[0-9a-f]+$/;
 function requireSelfOrOperator(actor: Actor, p: { name: string }): void {
   if (actor.kind === 'operator') return;
   if (actor.kind === 'provider' && actor.name === p.name) return;
-  reject('HV_FORBIDDEN', `Only provider ${p.name} itself or an operator may do this.`);
+  reject('HV_FORBIDDEN', { provider: p.name, reason: 'provider_only' });
 }
 
 function requireVerified(auth: SignedPart, what: string): void {
-  if (auth?.verified !== true)
-    reject(
-      'HV_SIGNATURE_INVALID',
-      `The ML-DSA-65 signature on this ${what} does not verify; nothing was recorded.`,
-    );
+  if (auth?.verified !== true) reject('HV_SIGNATURE_INVALID', { subject: what });
 }
 
 export function providerByName(state: State, name: string): Provider | undefined {
@@ -46,33 +42,33 @@ export function registerProvider(ctx: Ctx, cmd: CommandOf<'provider.register'>):
         ? cap.memory + cap.cpu + cap.envelopes === 0
         : cap.memory + cap.cpu + cap.qubits === 0;
   if (!inDomain)
-    reject(
-      'HV_INVALID_COMMAND',
-      `A ${d} provider declares only ${d === 'K' ? 'memory and cpu' : d === 'Q' ? 'qubits' : 'envelopes'}.`,
-    );
+    reject('HV_INVALID_COMMAND', { domain: d, field: 'registration.capacity', reason: 'domain_capacity' });
   const publicKey = text('registration.publicKey', r.publicKey, 8192);
   const firmware = text('registration.firmware', r.firmware, 128);
-  if (!HEX.test(publicKey) || !HEX.test(firmware))
-    reject('HV_INVALID_COMMAND', 'publicKey and firmware must be lowercase hex.');
+  if (!HEX.test(publicKey)) reject('HV_INVALID_COMMAND', { field: 'registration.publicKey', reason: 'hex' });
+  if (!HEX.test(firmware)) reject('HV_INVALID_COMMAND', { field: 'registration.firmware', reason: 'hex' });
   const ops = Array.isArray(r.features?.operations)
     ? r.features.operations.map((o) => text('operation', o, 32))
     : [];
   requireVerified(cmd.auth, 'registration');
   const existing = providerByName(ctx.state, name);
   if (existing && existing.publicKey !== publicKey)
-    reject('HV_ATTESTATION_MISMATCH', `Provider ${name} is registered with a different identity key.`);
+    reject('HV_ATTESTATION_MISMATCH', { provider: name, reason: 'identity_key' });
   if (existing && existing.domain !== d)
-    reject('HV_ATTESTATION_MISMATCH', `Provider ${name} is registered for domain ${existing.domain}.`);
+    reject('HV_ATTESTATION_MISMATCH', { domain: existing.domain, provider: name, reason: 'domain' });
   const trusted = ctx.state.trustedFirmware;
   if (trusted.length > 0 && !trusted.includes(firmware))
-    reject(
-      'HV_FIRMWARE_UNTRUSTED',
-      `Firmware measurement ${firmware.slice(0, 16)}… is not on the trusted list.`,
-    );
+    reject('HV_FIRMWARE_UNTRUSTED', { measurement: firmware, provider: name });
   if (existing) {
     for (const k of ['memory', 'cpu', 'qubits', 'envelopes'] as const)
       if (cap[k] < existing.allocated[k])
-        reject('HV_CAPACITY_EXCEEDED', `New ${k} capacity is below what is already allocated on ${name}.`);
+        reject('HV_CAPACITY_EXCEEDED', {
+          allocated: existing.allocated[k],
+          provider: name,
+          reason: 'below_allocated',
+          requested: cap[k],
+          resource: k,
+        });
     existing.capacity = cap;
     existing.firmware = firmware;
     existing.features = { liveTransfer: r.features?.liveTransfer === true, operations: ops };
@@ -129,12 +125,13 @@ export function registerProvider(ctx: Ctx, cmd: CommandOf<'provider.register'>):
 export function issueCalibration(ctx: Ctx, cmd: CommandOf<'calibration.issue'>): void {
   const p = getProvider(ctx.state, cmd.provider);
   requireSelfOrOperator(ctx.actor, p);
-  if (p.domain !== 'Q') reject('HV_DOMAIN_MISMATCH', 'Calibration contracts are issued by Q providers only.');
+  if (p.domain !== 'Q')
+    reject('HV_DOMAIN_MISMATCH', { found: p.domain, needed: 'Q', provider: p.name, reason: 'calibration' });
   const from = int('from', cmd.from);
   const until = int('until', cmd.until);
-  if (until <= from) reject('HV_INVALID_COMMAND', 'until must be after from.');
+  if (until <= from) reject('HV_INVALID_COMMAND', { after: 'from', field: 'until', reason: 'after_field' });
   if (until <= ctx.state.l)
-    reject('HV_INVALID_COMMAND', `until must be after the current L (${ctx.state.l}).`);
+    reject('HV_INVALID_COMMAND', { field: 'until', l: ctx.state.l, reason: 'after_current_l' });
   const id = nextId(ctx.state, 'cal');
   ctx.state.calibrations[id] = { from, id, issuedL: ctx.state.l, provider: p.id, until };
   emit(ctx, {
@@ -150,11 +147,9 @@ function reportProvider(ctx: Ctx, id: string, seq: unknown, auth: SignedPart): P
   const n = int('report.seq', seq, 1);
   requireVerified(auth, 'report');
   if (n <= p.lastReportSeq)
-    reject(
-      'HV_CONFLICT',
-      `Report ${n} is not newer than report ${p.lastReportSeq} from ${p.name}: replayed reports are refused.`,
-    );
-  if (p.attestation !== 'attested') reject('HV_PROVIDER_UNATTESTED', `Provider ${p.name} is not attested.`);
+    reject('HV_CONFLICT', { last: p.lastReportSeq, provider: p.name, reason: 'report_replayed', seq: n });
+  if (p.attestation !== 'attested')
+    reject('HV_PROVIDER_UNATTESTED', { attestation: p.attestation, provider: p.name, reason: 'report' });
   return p;
 }
 
@@ -183,9 +178,9 @@ function alert(
 export function reportQ(ctx: Ctx, cmd: CommandOf<'report.q'>): void {
   const r = cmd.report;
   const p = reportProvider(ctx, r?.provider, r?.seq, cmd.auth);
-  if (p.domain !== 'Q') reject('HV_DOMAIN_MISMATCH', `Provider ${p.name} is not a Q provider.`);
+  if (p.domain !== 'Q') reject('HV_DOMAIN_MISMATCH', { found: p.domain, needed: 'Q', provider: p.name });
   if (!Array.isArray(r.qubits) || r.qubits.length > 4096)
-    reject('HV_INVALID_COMMAND', 'qubits must be a list of at most 4096.');
+    reject('HV_INVALID_COMMAND', { field: 'qubits', max: 4096, reason: 'list_max' });
   const rows = r.qubits.map((row) => {
     const q = record('qubits[]', row);
     // Checked in this order (which field an error names); built in key order (canonical fast path).
@@ -215,14 +210,14 @@ export function reportQ(ctx: Ctx, cmd: CommandOf<'report.q'>): void {
 export function reportPhi(ctx: Ctx, cmd: CommandOf<'report.phi'>): void {
   const r = cmd.report;
   const p = reportProvider(ctx, r?.provider, r?.seq, cmd.auth);
-  if (p.domain !== 'PHI') reject('HV_DOMAIN_MISMATCH', `Provider ${p.name} is not a Φ provider.`);
+  if (p.domain !== 'PHI') reject('HV_DOMAIN_MISMATCH', { found: p.domain, needed: 'PHI', provider: p.name });
   if (!Array.isArray(r.envelopes) || r.envelopes.length > 4096)
-    reject('HV_INVALID_COMMAND', 'envelopes must be a list of at most 4096.');
+    reject('HV_INVALID_COMMAND', { field: 'envelopes', max: 4096, reason: 'list_max' });
   const rows = r.envelopes.map((row) => {
     const e = record('envelopes[]', row);
     const env = ctx.state.envelopes[text('envelope', e.envelope, 64)];
     if (!env || env.provider !== p.id)
-      reject('HV_NOT_FOUND', `Envelope ${String(e.envelope)} is not hosted on ${p.name}.`);
+      reject('HV_NOT_FOUND', { host: p.name, id: e.envelope as string, kind: 'envelope' });
     const stability = int('stability', e.stability, 0, 10000);
     const noise = int('noise', e.noise, 0, 10000);
     const drift = int('drift', e.drift, 0, 10000);
@@ -266,7 +261,7 @@ export function reportPhi(ctx: Ctx, cmd: CommandOf<'report.phi'>): void {
         ctx,
         c,
         'PHI_ERR_STABILITY_BREACH',
-        `Stability ${row.stability} bp fell below the tolerance ${c.phi.tolerance} bp of ${c.id}.`,
+        { contract: c.id, reason: 'stability_breach', stability: row.stability, tolerance: c.phi.tolerance },
         false,
       );
     }
@@ -289,13 +284,17 @@ export function reportError(ctx: Ctx, cmd: CommandOf<'report.error'>): void {
   const p = reportProvider(ctx, r?.provider, r?.seq, cmd.auth);
   const code = text('code', r.code, 64);
   if (!REPORTABLE.has(code) || !code.startsWith(p.domain === 'Q' ? 'Q_ERR_' : 'PHI_ERR_'))
-    reject('HV_INVALID_COMMAND', `${code} is not an error code a ${p.domain} provider reports.`);
+    reject('HV_INVALID_COMMAND', {
+      allowed: [...REPORTABLE].filter((c) => c.startsWith(p.domain === 'Q' ? 'Q_ERR_' : 'PHI_ERR_')),
+      field: 'code',
+      reason: 'one_of',
+    });
   const message = text('message', r.message, 500);
   let contract = null;
   if (r.contract !== null && r.contract !== undefined) {
     contract = ctx.state.contracts[text('contract', r.contract, 64)];
     if (!contract || contract.provider !== p.id)
-      reject('HV_NOT_FOUND', `Contract ${r.contract} is not hosted on ${p.name}.`);
+      reject('HV_NOT_FOUND', { host: p.name, id: r.contract as string, kind: 'contract' });
   }
   markReported(ctx, p, r.seq);
   emit(ctx, {
@@ -306,7 +305,13 @@ export function reportError(ctx: Ctx, cmd: CommandOf<'report.error'>): void {
   });
   if (contract) {
     if (contract.status === 'issued' || contract.status === 'active')
-      invalidateContract(ctx, contract, code, `${p.name} reported ${code}: ${message}`, false);
+      invalidateContract(
+        ctx,
+        contract,
+        code,
+        { code, provider: p.name, reason: 'provider_report', report: message },
+        false,
+      );
     return;
   }
   if (code.endsWith('_HARDWARE_FAILURE')) {
@@ -318,7 +323,7 @@ export function reportError(ctx: Ctx, cmd: CommandOf<'report.error'>): void {
       domain: p.domain,
       injected: false,
       level: 'system',
-      message: `${p.name} reported a hardware failure: new bindings on it are refused until it re-attests.`,
+      params: { provider: p.name, reason: 'hardware_failure' },
       provider: p.id,
       vhm: null,
     });

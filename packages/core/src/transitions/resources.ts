@@ -1,6 +1,7 @@
 // Release paths shared by every cascade (termination, invalidation, revocation, expiry). Each one
 // is idempotent on already-released objects and emits one entry per object it changes.
 import { byId, type Ctx, emit, nextId, sortedIds } from '../engine/context.js';
+import type { FaultParams } from '../model/errors.js';
 import { addQuota, quotaOf } from '../model/quota.js';
 import type { Binding, Contract, Domain, FaultLevel, Quota, Vhm } from '../model/state.js';
 
@@ -151,7 +152,7 @@ export interface FaultInput {
   contract: string | null;
   domain: Domain | null;
   injected: boolean;
-  message: string;
+  params: FaultParams;
 }
 
 /**
@@ -169,7 +170,7 @@ export function raiseFault(ctx: Ctx, f: FaultInput): string {
     injected: f.injected,
     l: s.l,
     level: f.level,
-    message: f.message,
+    params: f.params,
     provider: f.provider,
     tenant: vhm?.tenant ?? null,
     vhm: f.vhm,
@@ -177,7 +178,7 @@ export function raiseFault(ctx: Ctx, f: FaultInput): string {
   emit(ctx, {
     contract: f.contract,
     domain: f.domain,
-    payload: { code: f.code, fault: id, injected: f.injected, level: f.level, message: f.message },
+    payload: { code: f.code, fault: id, injected: f.injected, level: f.level, params: f.params },
     tenant: vhm?.tenant ?? null,
     type: 'fault.escalated',
     vhm: f.vhm,
@@ -200,7 +201,7 @@ export function raiseFault(ctx: Ctx, f: FaultInput): string {
         domain: null,
         injected: f.injected,
         level: 'vhm',
-        message: `${vhm.faultCount} domain faults in ${vhm.id}: VHM paused for operator attention.`,
+        params: { count: vhm.faultCount, reason: 'vhm_escalation', vhm: vhm.id },
         provider: f.provider,
         vhm: vhm.id,
       });
@@ -214,7 +215,7 @@ export function invalidateContract(
   ctx: Ctx,
   c: Contract,
   code: string,
-  message: string,
+  params: FaultParams,
   injected: boolean,
 ): void {
   endContract(ctx, c, 'revoked', code);
@@ -224,7 +225,7 @@ export function invalidateContract(
     domain: c.domain,
     injected,
     level: 'domain',
-    message,
+    params,
     provider: c.provider,
     vhm: c.vhm,
   });

@@ -23,25 +23,25 @@ export function submitUnit(ctx: Ctx, cmd: CommandOf<'sched.submit'>): void {
   const cap = useCapability(ctx, v, text('capability', cmd.capability, 64), 'SCHEDULE');
   const procId = text('process', cmd.process, 64);
   const proc = s.processes[procId];
-  if (!proc || proc.vhm !== v.id) reject('HV_NOT_FOUND', `Process ${procId} does not exist in ${v.id}.`);
-  if (proc.state !== 'running') reject('HV_LIFECYCLE_INVALID', `Process ${procId} has exited.`);
+  if (!proc || proc.vhm !== v.id) reject('HV_NOT_FOUND', { id: procId, kind: 'process', vhm: v.id });
+  if (proc.state !== 'running')
+    reject('HV_LIFECYCLE_INVALID', { id: procId, kind: 'process', needed: ['running'], state: proc.state });
   const d = domain(cmd.domain);
   const priority = int('priority', cmd.priority, 0, 1000);
   const quanta = int('quanta', cmd.quanta, 1, 1000);
   let contract: string | null = null;
   if (d !== 'K') {
     if (cmd.contract === null || cmd.contract === undefined)
-      reject('HV_INVALID_COMMAND', `A ${d} unit needs its contract.`);
+      reject('HV_INVALID_COMMAND', { domain: d, field: 'contract', reason: 'required' });
     const c = ownContract(ctx, v, text('contract', cmd.contract, 64));
-    if (c.domain !== d) reject('HV_DOMAIN_MISMATCH', `${c.id} is a ${c.domain} contract.`);
+    if (c.domain !== d) reject('HV_DOMAIN_MISMATCH', { contract: c.id, found: c.domain, needed: d });
     if (c.status !== 'active')
-      reject('HV_CONTRACT_INVALID', `${c.id} is ${c.status}; scheduling needs an active contract.`);
+      reject('HV_CONTRACT_INVALID', { contract: c.id, needed: ['active'], state: c.status });
     contract = c.id;
   }
   let queued = 0;
   for (const id of s.runQueue) if (s.units[id]!.vhm === v.id) queued++;
-  if (queued >= v.sched.maxQueued)
-    reject('HV_SCHED_QUOTA', `${v.id} already has ${queued} units queued (quota ${v.sched.maxQueued}).`);
+  if (queued >= v.sched.maxQueued) reject('HV_SCHED_QUOTA', { max: v.sched.maxQueued, queued, vhm: v.id });
   if (queued === 0 && v.sched.vtime < s.schedClock) v.sched.vtime = s.schedClock;
   const id = nextId(s, 'unit');
   s.units[id] = {
@@ -122,7 +122,7 @@ function lexLess(a: number[], b: number[]): boolean {
 
 /** One scheduler tick: running units finish their quantum, then each domain lane dispatches one. */
 export function tick(ctx: Ctx, _cmd: CommandOf<'sched.tick'>): void {
-  requireOperator(ctx, 'drive the scheduler');
+  requireOperator(ctx, 'drive_scheduler');
   const s = ctx.state;
   const completed: string[] = [];
   const requeued: string[] = [];

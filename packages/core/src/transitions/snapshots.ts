@@ -11,13 +11,8 @@ export function takeSnapshot(ctx: Ctx, cmd: CommandOf<'snapshot.take'>): void {
   const v = writableVhm(ctx, text('vhm', cmd.vhm, 64));
   const cap = useCapability(ctx, v, text('capability', cmd.capability, 64), 'SNAPSHOT');
   const include = Array.isArray(cmd.include) ? cmd.include : ['K'];
-  if (include.includes('Q'))
-    reject(
-      'HV_NO_CLONE',
-      'Q container state cannot be snapshotted: that would clone it (XDV-032). Snapshot K only.',
-    );
-  if (include.includes('PHI'))
-    reject('HV_NO_CLONE', 'Φ envelope internals cannot be snapshotted (XDV-033). Snapshot K only.');
+  if (include.includes('Q')) reject('HV_NO_CLONE', { domain: 'Q' });
+  if (include.includes('PHI')) reject('HV_NO_CLONE', { domain: 'PHI' });
   if (v.state !== 'active' && v.state !== 'paused') requireRunning(v);
   const ids = sortedIds(v.contracts);
   const content: Snapshot['content'] = {

@@ -3,7 +3,7 @@ import { byId, type Ctx, emit, nextId, sortedIds } from '../engine/context.js';
 import { int, quota, text } from '../engine/validate.js';
 import type { CommandOf } from '../model/commands.js';
 import { reject } from '../model/errors.js';
-import { addQuota, quotaOverflow } from '../model/quota.js';
+import { addQuota, quotaShortfall } from '../model/quota.js';
 import { RIGHTS, type Vhm, type VhmState, zeroQuota } from '../model/state.js';
 import { endContract, pauseDescendants, releaseBinding, revokeCapability } from './resources.js';
 
@@ -19,10 +19,7 @@ export function createVhm(ctx: Ctx, cmd: CommandOf<'vhm.create'>): void {
   const s = ctx.state;
   const name = text('name', cmd.name, 64);
   if (!/^[a-z0-9][a-z0-9-]*$/.test(name))
-    reject(
-      'HV_INVALID_COMMAND',
-      'name must be lowercase letters, digits and dashes, starting with a letter or digit.',
-    );
+    reject('HV_INVALID_COMMAND', { field: 'name', reason: 'name_format' });
   const q = quota(cmd.quota);
   q.vhms = 0;
   const request = { ...q, vhms: 1 };
@@ -32,33 +29,40 @@ export function createVhm(ctx: Ctx, cmd: CommandOf<'vhm.create'>): void {
     parent = writableVhm(ctx, text('parent', cmd.parent, 64));
     tenantId = parent.tenant;
     if (cmd.tenant !== undefined && cmd.tenant !== null && cmd.tenant !== tenantId)
-      reject('HV_INVALID_COMMAND', 'A nested VHM belongs to its parent’s tenant.');
+      reject('HV_INVALID_COMMAND', { field: 'tenant', reason: 'parent_tenant' });
     requireRunning(parent);
     useCapability(ctx, parent, text('capability', cmd.capability, 64), 'SPAWN_NESTED');
     if (parent.depth + 1 > s.config.maxDepth)
-      reject(
-        'HV_DEPTH_EXCEEDED',
-        `Nesting is limited to depth ${s.config.maxDepth}; ${parent.id} is at depth ${parent.depth}.`,
-      );
+      reject('HV_DEPTH_EXCEEDED', { depth: parent.depth, max: s.config.maxDepth, parent: parent.id });
     // Carved from what the parent has not yet used or carved.
     const free = { ...parent.quota };
     addQuota(free, parent.used, -1);
-    const over = quotaOverflow({ ...free, vhms: Number.MAX_SAFE_INTEGER }, parent.carved, request);
+    const over = quotaShortfall({ ...free, vhms: Number.MAX_SAFE_INTEGER }, parent.carved, request);
     if (over)
-      reject(
-        'HV_QUOTA_EXCEEDED',
-        `Parent ${parent.id} has too little free ${over} to carve this nested VHM.`,
-      );
+      reject('HV_QUOTA_EXCEEDED', {
+        available: over.available,
+        id: parent.id,
+        requested: over.requested,
+        resource: over.resource,
+        scope: 'parent',
+      });
   } else {
     const t = getTenant(ctx, text('tenant', cmd.tenant, 64));
     requireWrite(ctx, t.id);
     tenantId = t.id;
-    const over = quotaOverflow(t.quota, t.carved, request);
-    if (over) reject('HV_QUOTA_EXCEEDED', `Tenant ${t.name} has no ${over} quota left for this VHM.`);
+    const over = quotaShortfall(t.quota, t.carved, request);
+    if (over)
+      reject('HV_QUOTA_EXCEEDED', {
+        available: over.available,
+        id: t.id,
+        requested: over.requested,
+        resource: over.resource,
+        scope: 'tenant',
+      });
   }
   for (const id of parent ? parent.children : [])
     if (s.vhms[id]?.name === name && s.vhms[id]?.state !== 'released')
-      reject('HV_CONFLICT', `${parent!.id} already has a nested VHM named ${name}.`);
+      reject('HV_CONFLICT', { name, parent: parent!.id, reason: 'nested_name_taken' });
   const id = nextId(s, 'vhm');
   const capId = nextId(s, 'cap');
   if (parent) {
@@ -130,17 +134,17 @@ export function transitionVhm(
   const v = writableVhm(ctx, text('vhm', cmd.vhm, 64));
   const edge = NEXT[cmd.type]!;
   if (!edge.from.includes(v.state))
-    reject(
-      'HV_LIFECYCLE_INVALID',
-      `${v.id} is ${v.state}; ${cmd.type.slice(4)} needs it to be ${edge.from.join(' or ')}.`,
-    );
+    reject('HV_LIFECYCLE_INVALID', {
+      action: cmd.type,
+      id: v.id,
+      kind: 'vhm',
+      needed: [...edge.from],
+      state: v.state,
+    });
   if (v.parent && (cmd.type === 'vhm.activate' || cmd.type === 'vhm.resume')) {
     const p = ctx.state.vhms[v.parent]!;
     if (p.state !== 'active')
-      reject(
-        'HV_LIFECYCLE_INVALID',
-        `Parent ${p.id} is ${p.state}; a nested VHM runs only inside an active parent.`,
-      );
+      reject('HV_LIFECYCLE_INVALID', { id: p.id, kind: 'vhm', reason: 'parent_inactive', state: p.state });
   }
   const from = v.state;
   v.state = edge.to;
@@ -223,7 +227,7 @@ function terminateTree(ctx: Ctx, v: Vhm, cause: string): void {
 export function terminateVhm(ctx: Ctx, cmd: CommandOf<'vhm.terminate'>): void {
   const v = writableVhm(ctx, text('vhm', cmd.vhm, 64));
   if (v.state === 'terminated' || v.state === 'released')
-    reject('HV_LIFECYCLE_INVALID', `${v.id} is already ${v.state}.`);
+    reject('HV_LIFECYCLE_INVALID', { id: v.id, kind: 'vhm', reason: 'already', state: v.state });
   terminateTree(ctx, v, v.id);
 }
 
@@ -256,14 +260,20 @@ function releaseTree(ctx: Ctx, v: Vhm): void {
 export function releaseVhm(ctx: Ctx, cmd: CommandOf<'vhm.release'>): void {
   const v = writableVhm(ctx, text('vhm', cmd.vhm, 64));
   if (v.state !== 'terminated')
-    reject('HV_LIFECYCLE_INVALID', `${v.id} is ${v.state}; only a terminated VHM can be released.`);
+    reject('HV_LIFECYCLE_INVALID', {
+      action: cmd.type,
+      id: v.id,
+      kind: 'vhm',
+      needed: ['terminated'],
+      state: v.state,
+    });
   releaseTree(ctx, v);
 }
 
 export function setSchedule(ctx: Ctx, cmd: CommandOf<'vhm.setSchedule'>): void {
   const v = writableVhm(ctx, text('vhm', cmd.vhm, 64));
   if (v.state === 'terminated' || v.state === 'released')
-    reject('HV_LIFECYCLE_INVALID', `${v.id} is ${v.state}.`);
+    reject('HV_LIFECYCLE_INVALID', { id: v.id, kind: 'vhm', reason: 'ended', state: v.state });
   const weight = int('weight', cmd.weight, 1, 10000);
   const maxQueued = int('maxQueued', cmd.maxQueued, 1, 100000);
   v.sched.weight = weight;

@@ -117,7 +117,10 @@ export function modelCheck(opts: CheckOptions = {}): CheckResult {
   const init = emptyState();
   for (const cmd of u.prefix) {
     const r = step(init, cmd, { hasher });
-    if (r.error) throw new Error(`universe prefix: ${cmd.type} rejected: ${r.error.code} ${r.error.message}`);
+    if (r.error)
+      throw new Error(
+        `universe prefix: ${cmd.type} rejected: ${r.error.code} ${JSON.stringify(r.error.params)}`,
+      );
   }
   // Long strings (ML-DSA public keys, 3.9 KB of hex each) appear by reference in every state.
   const interned = new Map<string, number>();
