@@ -10,10 +10,14 @@ interface EstProps {
   compact?: boolean;
 }
 
-/** " (≈ 37 s)" as muted small text; nothing when the pace is not known. */
-export function Est({ text, compact = false }: { text: string | null } & EstProps) {
+/** " (≈ 37 s)" (or " · ≈ 37 s" unbracketed) as muted small text; nothing when the pace is not known. */
+export function Est({
+  text,
+  compact = false,
+  bracket = true,
+}: { text: string | null; bracket?: boolean } & EstProps) {
   if (text === null) return null;
-  return <span className={compact ? 'sr-only' : 'est'}> ({text})</span>;
+  return <span className={compact ? 'sr-only' : 'est'}>{bracket ? ` (${text})` : ` · ${text}`}</span>;
 }
 
 /** "40 ticks (≈ 40 s)", "40 ticks (manual clock)". */
