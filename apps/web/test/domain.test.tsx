@@ -164,18 +164,44 @@ describe('terminated Φ envelope', () => {
 describe('wall-clock estimates beside logical time', () => {
   it('an open window says how long it has left, a pending one when it opens, a closed one since when', () => {
     const { rerender } = render(
-      <WindowView label="env-1" start={100} end={300} now={263} stability={null} tolerance={9000} tickMs={1000} />,
+      <WindowView
+        label="env-1"
+        start={100}
+        end={300}
+        now={263}
+        stability={null}
+        tolerance={9000}
+        tickMs={1000}
+      />,
     );
     const open = screen.getByText('open: 37 ticks remain');
     expect(open.textContent).toBe('open: 37 ticks remain (≈ 37 s)');
     expect(open.querySelector('.est')).not.toBeNull();
-    expect(screen.getByRole('img', { name: /current L 263; open: 37 ticks remain \(≈ 37 s\)$/ })).toBeTruthy();
+    expect(
+      screen.getByRole('img', { name: /current L 263; open: 37 ticks remain \(≈ 37 s\)$/ }),
+    ).toBeTruthy();
     rerender(
-      <WindowView label="env-1" start={100} end={300} now={70} stability={null} tolerance={9000} tickMs={1000} />,
+      <WindowView
+        label="env-1"
+        start={100}
+        end={300}
+        now={70}
+        stability={null}
+        tolerance={9000}
+        tickMs={1000}
+      />,
     );
     expect(screen.getByText('opens in 30 ticks').textContent).toBe('opens in 30 ticks (≈ 30 s)');
     rerender(
-      <WindowView label="env-1" start={100} end={300} now={419} stability={null} tolerance={9000} tickMs={1000} />,
+      <WindowView
+        label="env-1"
+        start={100}
+        end={300}
+        now={419}
+        stability={null}
+        tolerance={9000}
+        tickMs={1000}
+      />,
     );
     expect(screen.getByText('closed 120 ticks ago').textContent).toBe('closed 120 ticks ago (≈ 2 min)');
   });
@@ -194,7 +220,15 @@ describe('wall-clock estimates beside logical time', () => {
 
   it('a manual clock shows no made-up estimate, and an unknown pace shows none at all', () => {
     const { rerender } = render(
-      <WindowView label="env-1" start={100} end={300} now={250} stability={null} tolerance={9000} tickMs={0} />,
+      <WindowView
+        label="env-1"
+        start={100}
+        end={300}
+        now={250}
+        stability={null}
+        tolerance={9000}
+        tickMs={0}
+      />,
     );
     expect(screen.getByText(/ticks remain/).textContent).toBe('open: 50 ticks remain (manual clock)');
     rerender(<WindowView label="env-1" start={100} end={300} now={250} stability={null} tolerance={9000} />);

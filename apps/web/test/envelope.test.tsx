@@ -119,7 +119,11 @@ describe('wall-clock estimates in the VHM detail', () => {
   });
 
   it('the allocation form starts the Φ window at the current L (+ ~5 s) and follows L until one is typed', async () => {
-    const r = { ...routes(contract({}), binding({})), ...clock(1000), 'GET /v1/providers': page([phiProvider]) };
+    const r = {
+      ...routes(contract({}), binding({})),
+      ...clock(1000),
+      'GET /v1/providers': page([phiProvider]),
+    };
     mockApi(r);
     const { qc } = renderWithClient(<VhmDetail id="vhm-1" />);
     const open = await screen.findByRole('button', { name: 'Allocate contract' });
