@@ -303,7 +303,7 @@ describe('console journeys', () => {
       fill: async (d) => {
         await d.getByLabel(/^Domain/).selectOption('PHI');
         await selectStarting(d.getByLabel(/^Provider \(attested\)/), 'phi-lumen');
-        // The window opens at the L the form was opened at and lasts long past the journeys.
+        // The window opens at the current L (the form's default) and lasts long past the journeys.
         await numberField(d, 'Window duration (ticks)', 1_000_000);
       },
     });

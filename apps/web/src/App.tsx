@@ -10,9 +10,12 @@ import {
   useState,
 } from 'react';
 import { getToken, setToken, setUnauthorizedHandler } from './api/client';
-import { useMe, useOverview } from './api/data';
+import { useClock } from './api/clock';
+import { useMe } from './api/data';
 import { useLiveStatus, useLiveStream } from './api/live';
-import { ErrorBox, Loading } from './components/ui';
+import { Est } from './components/time';
+import { ErrorBox, fmt, Loading } from './components/ui';
+import { pace, relative } from './lib/clock';
 import { Link, match, navigate, setAt, useAt, useLocation } from './lib/router';
 import { applyTheme, storedTheme, type Theme } from './lib/theme';
 import { Overview } from './views/Overview';
@@ -152,6 +155,7 @@ function Shell({ token, onSignOut }: { token: string; onSignOut: () => void }) {
           </ul>
         </nav>
         <div className="topbar-right">
+          {me.data?.token.kind !== 'provider' ? <ClockStatus /> : null}
           <LiveIndicator />
           <ThemeToggle />
           <span className="who" title={me.data?.token.id}>
@@ -213,10 +217,11 @@ function route(path: string, operator: boolean): ReactNode {
 }
 
 function ReplayBanner({ at }: { at: number }) {
-  const live = useOverview();
+  const { live, tickMs } = useClock();
   return (
     <div className="replay-banner" role="status">
-      <strong>NOT LIVE</strong> — showing the state at logical time L {at} (replayed from the trace; actions
+      <strong>NOT LIVE</strong> — showing the state at logical time L {at}
+      <Est text={live !== undefined ? relative(at, live, tickMs) : null} /> (replayed from the trace; actions
       are disabled).
       <span className="spacer" />
       <button type="button" onClick={() => setAt(Math.max(0, at - 1))} title="Step back one tick">
@@ -226,9 +231,25 @@ function ReplayBanner({ at }: { at: number }) {
         L+1 ▶
       </button>
       <button type="button" className="primary" onClick={() => setAt(null)}>
-        Back to live{live.data && !live.notLive ? ` (L ${live.data.l})` : ''}
+        Back to live{live !== undefined ? ` (L ${fmt(live)})` : ''}
       </button>
     </div>
+  );
+}
+
+/** The live logical time and the clock's pace: "L 1,234 · 1 tick ≈ 1 s" or "L 1,234 · manual clock". */
+function ClockStatus() {
+  const { live, tickMs } = useClock();
+  if (live === undefined) return null;
+  const p = pace(tickMs);
+  return (
+    <span
+      className="clock"
+      title="Logical time L: only the server's clock source moves it, one tick at a time"
+    >
+      L {fmt(live)}
+      {p ? <span className="clock-pace"> · {p}</span> : null}
+    </span>
   );
 }
 

@@ -1,4 +1,4 @@
-import { act, screen } from '@testing-library/react';
+import { act, screen, waitFor } from '@testing-library/react';
 import { describe, expect, it } from 'vitest';
 import { App, preloadView } from '../src/App';
 import { navigate } from '../src/lib/router';
@@ -26,5 +26,46 @@ describe('code-split views', () => {
     expect(screen.queryByRole('heading', { level: 1, name: 'Trace' })).toBeNull();
     act(() => navigate('/trace'));
     expect(await screen.findByRole('heading', { level: 1, name: 'Trace' })).toBeTruthy();
+  });
+});
+
+describe('the top bar', () => {
+  const routes = (tickMs: number) => ({
+    'GET /v1/me': admin,
+    'GET /v1/overview': { ...emptyOverview, l: 1234 },
+    'GET /v1/clock': { l: 1230, tickMs, ticking: tickMs > 0 },
+    'GET /v1/vhms': page([]),
+  });
+
+  it('shows the live L and the pace of the clock', async () => {
+    mockApi(routes(1000));
+    sessionStorage.setItem('xdv.token', 'xdv_test');
+    renderWithClient(<App />);
+    const clock = await screen.findByTitle(/^Logical time L/);
+    await waitFor(() => expect(clock.textContent).toBe('L 1,234 · 1 tick ≈ 1 s'));
+  });
+
+  it('says "manual clock" when only an operator ticks', async () => {
+    mockApi(routes(0));
+    sessionStorage.setItem('xdv.token', 'xdv_test');
+    renderWithClient(<App />);
+    const clock = await screen.findByTitle(/^Logical time L/);
+    await waitFor(() => expect(clock.textContent).toBe('L 1,234 · manual clock'));
+  });
+
+  it('the NOT LIVE banner says how long ago the replayed L was', async () => {
+    mockApi({
+      ...routes(1000),
+      'GET /v1/replay/state': { l: 1114, live: false, seq: 3, summary: {}, state: {} },
+    });
+    sessionStorage.setItem('xdv.token', 'xdv_test');
+    window.history.replaceState(null, '', '/replay?at=1114');
+    renderWithClient(<App />);
+    const banner = await screen.findByText('NOT LIVE');
+    await waitFor(() =>
+      expect(banner.parentElement!.textContent).toContain(
+        'showing the state at logical time L 1114 (≈ 2 min ago) (replayed',
+      ),
+    );
   });
 });

@@ -160,3 +160,119 @@ describe('terminated Φ envelope', () => {
     });
   });
 });
+
+describe('wall-clock estimates beside logical time', () => {
+  it('an open window says how long it has left, a pending one when it opens, a closed one since when', () => {
+    const { rerender } = render(
+      <WindowView
+        label="env-1"
+        start={100}
+        end={300}
+        now={263}
+        stability={null}
+        tolerance={9000}
+        tickMs={1000}
+      />,
+    );
+    const open = screen.getByText('open: 37 ticks remain');
+    expect(open.textContent).toBe('open: 37 ticks remain (≈ 37 s)');
+    expect(open.querySelector('.est')).not.toBeNull();
+    expect(
+      screen.getByRole('img', { name: /current L 263; open: 37 ticks remain \(≈ 37 s\)$/ }),
+    ).toBeTruthy();
+    rerender(
+      <WindowView
+        label="env-1"
+        start={100}
+        end={300}
+        now={70}
+        stability={null}
+        tolerance={9000}
+        tickMs={1000}
+      />,
+    );
+    expect(screen.getByText('opens in 30 ticks').textContent).toBe('opens in 30 ticks (≈ 30 s)');
+    rerender(
+      <WindowView
+        label="env-1"
+        start={100}
+        end={300}
+        now={419}
+        stability={null}
+        tolerance={9000}
+        tickMs={1000}
+      />,
+    );
+    expect(screen.getByText('closed 120 ticks ago').textContent).toBe('closed 120 ticks ago (≈ 2 min)');
+  });
+
+  it('follows L, not the browser clock: the estimate changes only when L (or the pace) does', () => {
+    const props = { label: 'env-1', start: 0, end: 600, stability: null, tolerance: 9000, tickMs: 1000 };
+    const { rerender } = render(<WindowView {...props} now={0} />);
+    expect(screen.getByText(/ticks remain/).textContent).toBe('open: 600 ticks remain (≈ 10 min)');
+    rerender(<WindowView {...props} now={0} />);
+    expect(screen.getByText(/ticks remain/).textContent).toBe('open: 600 ticks remain (≈ 10 min)');
+    rerender(<WindowView {...props} now={590} />);
+    expect(screen.getByText(/ticks remain/).textContent).toBe('open: 10 ticks remain (≈ 10 s)');
+    rerender(<WindowView {...props} now={590} tickMs={60_000} />);
+    expect(screen.getByText(/ticks remain/).textContent).toBe('open: 10 ticks remain (≈ 10 min)');
+  });
+
+  it('a manual clock shows no made-up estimate, and an unknown pace shows none at all', () => {
+    const { rerender } = render(
+      <WindowView
+        label="env-1"
+        start={100}
+        end={300}
+        now={250}
+        stability={null}
+        tolerance={9000}
+        tickMs={0}
+      />,
+    );
+    expect(screen.getByText(/ticks remain/).textContent).toBe('open: 50 ticks remain (manual clock)');
+    rerender(<WindowView label="env-1" start={100} end={300} now={250} stability={null} tolerance={9000} />);
+    expect(screen.getByText(/ticks remain/).textContent).toBe('open: 50 ticks remain');
+  });
+
+  it('a terminated window says how long ago it ended', () => {
+    render(
+      <WindowView
+        label="env-1"
+        start={81}
+        end={481}
+        now={123}
+        stability={null}
+        tolerance={6000}
+        ended={{ l: 105, reason: 'PHI_ERR_STABILITY_BREACH' }}
+        tickMs={1000}
+      />,
+    );
+    expect(screen.getByText('terminated at L 105 (PHI_ERR_STABILITY_BREACH)').textContent).toBe(
+      'terminated at L 105 (PHI_ERR_STABILITY_BREACH) · ≈ 18 s ago',
+    );
+  });
+
+  it('binding steps carry how long ago each was reached, as a tooltip', () => {
+    render(
+      <BindingMachine
+        binding={{
+          id: 'bind-1',
+          domain: 'Q',
+          state: 'active',
+          history: [
+            ['requested', 4],
+            ['validated', 5],
+            ['active', 64],
+          ],
+        }}
+        now={124}
+        tickMs={1000}
+      />,
+    );
+    const steps = screen.getByRole('list').querySelectorAll('li');
+    expect(steps[0]!.querySelector('[title]')?.getAttribute('title')).toBe('≈ 2 min ago');
+    expect(steps[2]!.querySelector('[title]')?.getAttribute('title')).toBe('≈ 1 min ago');
+    expect(steps[2]!.textContent).toContain('L 64 (≈ 1 min ago)');
+  });
+});

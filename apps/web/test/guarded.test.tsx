@@ -46,7 +46,7 @@ describe('guarded action dialog', () => {
       'POST /v1/vhms/vhm-1/terminate dry': preview,
       'POST /v1/vhms/vhm-1/terminate': accepted,
     });
-    renderWithClient(
+    const { qc } = renderWithClient(
       <GuardedAction
         label="Terminate"
         gate={{ allowed: true, reason: null }}
@@ -64,7 +64,12 @@ describe('guarded action dialog', () => {
     fireEvent.change(input, { target: { value: 'web' } });
     expect(confirm.disabled).toBe(false);
     fireEvent.click(confirm);
-    await screen.findByText(/Accepted at seq 41, L 12/);
+    const done = await screen.findByText(/Accepted at seq 41/);
+    expect(done.textContent).toBe('Accepted at seq 41, L 12.');
+    // The dialog reads the clock from the cache only (it sends nothing else); once L is known and
+    // moves on, the accepted L reads as a wall-clock time ago.
+    qc.setQueryData(['clock'], { l: 42, tickMs: 1000, ticking: true });
+    await waitFor(() => expect(done.textContent).toBe('Accepted at seq 41, L 12 (≈ 30 s ago).'));
     expect(calls.map((c) => c.url)).toEqual([
       '/v1/vhms/vhm-1/terminate?dryRun=true',
       '/v1/vhms/vhm-1/terminate',

@@ -1,6 +1,8 @@
 import { useEffect, useRef } from 'react';
 import uPlot from 'uplot';
 import 'uplot/dist/uPlot.min.css';
+import { relative } from '../lib/clock';
+import { Est } from './time';
 
 const PALETTE = ['#2563eb', '#d97706', '#059669', '#db2777', '#7c3aed', '#0891b2', '#65a30d', '#dc2626'];
 
@@ -20,13 +22,19 @@ export function LChart({
   thresholdLabel,
   unit,
   now,
+  live,
+  tickMs,
 }: {
   title: string;
   series: LineSeries[];
   threshold?: number | undefined;
   thresholdLabel?: string;
   unit: string;
+  /** The L the chart is drawn up to (a replay L); undefined when live. */
   now?: number | undefined;
+  /** The live L and the clock's pace, for wall-clock estimates of the Ls written out. */
+  live?: number | undefined;
+  tickMs?: number | undefined;
 }) {
   const ref = useRef<HTMLDivElement>(null);
   useEffect(() => {
@@ -85,7 +93,13 @@ export function LChart({
     <figure className="chart">
       <figcaption>
         {title}
-        {now !== undefined ? <span className="muted small"> · up to L {now}</span> : null}
+        {now !== undefined ? (
+          <span className="muted small">
+            {' '}
+            · up to L {now}
+            <Est text={relative(now, live, tickMs)} />
+          </span>
+        ) : null}
       </figcaption>
       <div
         ref={ref}
@@ -101,7 +115,11 @@ export function LChart({
               return (
                 <tr key={s.label}>
                   <th scope="row">{s.label}</th>
-                  <td>{last ? `${last.v} ${unit} at L ${last.l}` : 'no samples'}</td>
+                  <td>
+                    {last
+                      ? `${last.v} ${unit} at L ${last.l}${relative(last.l, live ?? now, tickMs) ? ` (${relative(last.l, live ?? now, tickMs)})` : ''}`
+                      : 'no samples'}
+                  </td>
                 </tr>
               );
             })}

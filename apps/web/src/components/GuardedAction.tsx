@@ -2,8 +2,10 @@ import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { renderMessage } from '@xdv/core';
 import { type ReactNode, useEffect, useState } from 'react';
 import { type ActionRequest, ApiError, commit, type DryRun, dryRun, type Mutation } from '../api/client';
+import { useClock } from '../api/clock';
 import type { Gate } from '../lib/caps';
 import { Dialog } from './Dialog';
+import { AtL } from './time';
 import { ErrorBox, fmt, Loading } from './ui';
 
 // A guarded action: disabled (saying why) without a capability; otherwise a dialog that first shows
@@ -63,6 +65,8 @@ function hash(s: string): number {
 
 function ActionDialog(props: GuardedActionProps & { onClose: () => void }) {
   const qc = useQueryClient();
+  // From the cache only: the dialog sends nothing but its dry run and commit.
+  const clock = useClock(false);
   const [stage, setStage] = useState<'form' | 'preview'>(props.fields ? 'form' : 'preview');
   const [req, setReq] = useState<ActionRequest | null>(props.fields ? null : props.request());
   const [typed, setTyped] = useState('');
@@ -118,7 +122,7 @@ function ActionDialog(props: GuardedActionProps & { onClose: () => void }) {
       ) : m.isSuccess ? (
         <div>
           <p className="state ok" role="status">
-            Accepted at seq {m.data.seq}, L {m.data.l}
+            Accepted at seq {m.data.seq}, <AtL l={m.data.l} now={clock.live} tickMs={clock.tickMs} />
             {Object.keys(m.data.created).length
               ? ` — created ${Object.entries(m.data.created)
                   .map(([k, v]) => `${k} ${v}`)

@@ -1,13 +1,22 @@
 import type { Binding, BindingState, Contract } from '@xdv/core';
+import { estimate, relative } from '../lib/clock';
+import { AtL, Est } from './time';
 import { fmt } from './ui';
 
 const STEPS: BindingState[] = ['requested', 'validated', 'active', 'released'];
 
-/** A binding as its requested → validated → active → released machine, with the L of each step. */
+/**
+ * A binding as its requested → validated → active → released machine, with the L of each step (and,
+ * given the current L and the clock's pace, how long ago that was, as a tooltip).
+ */
 export function BindingMachine({
   binding,
+  now,
+  tickMs,
 }: {
   binding: Pick<Binding, 'id' | 'state' | 'history' | 'domain'>;
+  now?: number | undefined;
+  tickMs?: number | undefined;
 }) {
   const at = new Map<BindingState, number>();
   for (const [s, l] of binding.history) if (!at.has(s)) at.set(s, l);
@@ -22,7 +31,7 @@ export function BindingMachine({
           <li key={s} className={`step ${cls}`} aria-current={s === binding.state ? 'step' : undefined}>
             <span className="step-name">{s}</span>
             <span className="step-l">
-              {reached ? `L ${at.get(s)}` : skipped ? 'skipped' : '—'}
+              {reached ? <AtL l={at.get(s)!} now={now} tickMs={tickMs} compact /> : skipped ? 'skipped' : '—'}
               {s === binding.state ? <span className="sr-only"> (current)</span> : null}
             </span>
           </li>
@@ -99,6 +108,7 @@ export function WindowView({
   stability,
   tolerance,
   ended = null,
+  tickMs,
 }: {
   label: string;
   start: number;
@@ -107,6 +117,8 @@ export function WindowView({
   stability: number | null;
   tolerance: number;
   ended?: Ended | null;
+  /** The clock's pace: each tick count gets its wall-clock estimate (none while unknown). */
+  tickMs?: number | undefined;
 }) {
   const endL = ended?.l ?? null;
   const lo = Math.min(start, now, endL ?? start);
@@ -122,6 +134,13 @@ export function WindowView({
         : phase === 'pending'
           ? `opens in ${fmt(start - now)} ticks`
           : `closed ${fmt(now - end + 1)} ticks ago`;
+  // The same distances in wall-clock time, from the ticks and the pace only (no browser clock).
+  const est =
+    phase === 'terminated'
+      ? endL !== null
+        ? relative(endL, now, tickMs)
+        : null
+      : estimate(phase === 'open' ? end - now : phase === 'pending' ? start - now : now - end + 1, tickMs);
   // A terminated window is drawn up to the L it ended at, and the rest of it as an outline only.
   const cut = phase === 'terminated' && endL !== null ? Math.min(Math.max(endL, start), end) : null;
   const stable = stability === null ? null : stability >= tolerance;
@@ -129,7 +148,10 @@ export function WindowView({
     <figure className="window">
       <figcaption>
         <strong>{label}</strong> window [L {fmt(start)}, L {fmt(end)}) —{' '}
-        <span className={`phase-${phase}`}>{text}</span>
+        <span className={`phase-${phase}`}>
+          {text}
+          <Est text={est} bracket={phase !== 'terminated'} />
+        </span>
         {' · '}
         {phase === 'terminated' ? 'last ' : ''}stability index{' '}
         <span className={stable === false ? 'text-bad' : ''}>
@@ -140,7 +162,7 @@ export function WindowView({
       <svg
         viewBox="0 0 600 44"
         role="img"
-        aria-label={`Coherence window from L ${start} to L ${end}; current L ${now}; ${text}`}
+        aria-label={`Coherence window from L ${start} to L ${end}; current L ${now}; ${text}${est ? (phase === 'terminated' ? `, ${est}` : ` (${est})`) : ''}`}
       >
         <line x1="10" x2="590" y1="30" y2="30" className="axis" />
         {phase === 'terminated' ? (

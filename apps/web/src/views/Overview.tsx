@@ -1,8 +1,10 @@
 import { useQuery } from '@tanstack/react-query';
 import { renderFault, type VhmState } from '@xdv/core';
 import { get } from '../api/client';
+import { useClock } from '../api/clock';
 import { useMe, useOverview } from '../api/data';
 import type { Overview as O, OverviewProvider, ServerVerify } from '../api/types';
+import { AtL } from '../components/time';
 import {
   Badge,
   bytes,
@@ -16,6 +18,7 @@ import {
   Section,
   StateBadge,
 } from '../components/ui';
+import { pace } from '../lib/clock';
 import { Link } from '../lib/router';
 
 const STATES: VhmState[] = ['requested', 'validated', 'active', 'paused', 'terminated', 'released'];
@@ -23,6 +26,7 @@ const STATES: VhmState[] = ['requested', 'validated', 'active', 'paused', 'termi
 export function Overview() {
   const src = useOverview();
   const me = useMe();
+  const clock = useClock();
   const operator = me.data?.token.kind === 'operator';
   return (
     <div className="page">
@@ -41,7 +45,8 @@ export function Overview() {
                 ))}
               </ul>
               <p className="muted small">
-                Logical time L {fmt(o.l)} · trace seq {fmt(o.seq)}
+                Logical time L {fmt(o.l)}
+                {pace(clock.tickMs) ? ` (${pace(clock.tickMs)})` : ''} · trace seq {fmt(o.seq)}
               </p>
             </Section>
             <TraceHead o={o} operator={operator} notLive={src.notLive} />
@@ -91,7 +96,9 @@ export function Overview() {
                   <tbody>
                     {[...o.alerts].reverse().map((a) => (
                       <tr key={a.id}>
-                        <td className="num">{a.l}</td>
+                        <td className="num">
+                          <AtL l={a.l} now={clock.now} tickMs={clock.tickMs} compact bare />
+                        </td>
                         <td>
                           <Link to={`/providers/${a.provider}`}>{a.provider}</Link>
                         </td>
@@ -123,7 +130,9 @@ export function Overview() {
                   <tbody>
                     {[...o.faults].reverse().map((f) => (
                       <tr key={f.id}>
-                        <td className="num">{f.l}</td>
+                        <td className="num">
+                          <AtL l={f.l} now={clock.now} tickMs={clock.tickMs} compact bare />
+                        </td>
                         <td>
                           <Badge tone={f.level === 'system' || f.level === 'vhm' ? 'bad' : 'warn'}>
                             {f.level}

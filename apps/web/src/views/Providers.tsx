@@ -1,7 +1,9 @@
 import type { Provider } from '@xdv/core';
 import { useMemo } from 'react';
-import { useCalibrations, useOverview, useProviders, useSeries } from '../api/data';
+import { useClock } from '../api/clock';
+import { useCalibrations, useProviders, useSeries } from '../api/data';
 import { LChart, type LineSeries } from '../components/Chart';
+import { AtL, Est } from '../components/time';
 import {
   Badge,
   bytes,
@@ -15,13 +17,15 @@ import {
   Section,
   StateBadge,
 } from '../components/ui';
+import { estimate, relative } from '../lib/clock';
 import { Link, useAt } from '../lib/router';
 
 export default function Providers({ selected }: { selected?: string }) {
   const src = useProviders();
   const cals = useCalibrations();
-  const o = useOverview();
-  const now = o.data?.l ?? 0;
+  const clock = useClock();
+  const now = clock.now ?? 0;
+  const tickMs = clock.tickMs;
   return (
     <div className="page">
       <h1>Providers</h1>
@@ -51,7 +55,7 @@ export default function Providers({ selected }: { selected?: string }) {
               </nav>
               {ready ? null : <Loading what="Loading calibrations" />}
               <div className="grid" hidden={!ready}>
-                <Attestation p={sel} />
+                <Attestation p={sel} now={clock.now} tickMs={tickMs} />
                 {sel.domain === 'Q' ? (
                   <Section title="Calibration contracts">
                     <Guard
@@ -66,7 +70,7 @@ export default function Providers({ selected }: { selected?: string }) {
                             <tr>
                               <th scope="col">Calibration</th>
                               <th scope="col">Valid over L</th>
-                              <th scope="col">At L {now}</th>
+                              <th scope="col">At L {fmt(now)}</th>
                             </tr>
                           </thead>
                           <tbody>
@@ -76,18 +80,30 @@ export default function Providers({ selected }: { selected?: string }) {
                                 <tr key={c.id}>
                                   <td>
                                     <code>{c.id}</code>{' '}
-                                    <span className="muted small">issued L {c.issuedL}</span>
+                                    <span className="muted small">
+                                      issued <AtL l={c.issuedL} now={now} tickMs={tickMs} compact />
+                                    </span>
                                   </td>
                                   <td className="num">
                                     [{fmt(c.from)}, {fmt(c.until)})
+                                    <Est text={estimate(c.until - c.from, tickMs)} />
                                   </td>
                                   <td>
                                     {now < c.from ? (
-                                      <Badge tone="info">not yet valid</Badge>
+                                      <Badge tone="info">
+                                        not yet valid
+                                        <Est text={relative(c.from, now, tickMs)} bracket={false} />
+                                      </Badge>
                                     ) : now < c.until ? (
-                                      <Badge tone="ok">valid · {fmt(c.until - now)} ticks left</Badge>
+                                      <Badge tone="ok">
+                                        valid · {fmt(c.until - now)} ticks left
+                                        <Est text={estimate(c.until - now, tickMs)} />
+                                      </Badge>
                                     ) : (
-                                      <Badge tone="bad">expired</Badge>
+                                      <Badge tone="bad">
+                                        expired
+                                        <Est text={relative(c.until, now, tickMs)} bracket={false} />
+                                      </Badge>
                                     )}
                                   </td>
                                 </tr>
@@ -98,7 +114,7 @@ export default function Providers({ selected }: { selected?: string }) {
                     </Guard>
                   </Section>
                 ) : null}
-                {sel.domain !== 'K' ? <Metrics p={sel} /> : null}
+                {sel.domain !== 'K' ? <Metrics p={sel} live={clock.live} tickMs={tickMs} /> : null}
               </div>
             </div>
           );
@@ -108,7 +124,15 @@ export default function Providers({ selected }: { selected?: string }) {
   );
 }
 
-function Attestation({ p }: { p: Provider }) {
+function Attestation({
+  p,
+  now,
+  tickMs,
+}: {
+  p: Provider;
+  now: number | undefined;
+  tickMs: number | undefined;
+}) {
   return (
     <Section title={`${p.name} — attestation and capacity`} id="attestation">
       <dl className="kv">
@@ -118,13 +142,20 @@ function Attestation({ p }: { p: Provider }) {
         </dd>
         <dt>Attestation</dt>
         <dd>
-          <StateBadge state={p.attestation} /> registered at L {p.registeredL} (ML-DSA-65 signature verified
-          at admission)
+          <StateBadge state={p.attestation} /> registered at{' '}
+          <AtL l={p.registeredL} now={now} tickMs={tickMs} /> (ML-DSA-65 signature verified at admission)
         </dd>
         <dt>Health</dt>
         <dd>
           <StateBadge state={p.health} /> last report{' '}
-          {p.lastReportL === null ? 'never' : `at L ${p.lastReportL}`} (report seq {p.lastReportSeq})
+          {p.lastReportL === null ? (
+            'never'
+          ) : (
+            <>
+              at <AtL l={p.lastReportL} now={now} tickMs={tickMs} />
+            </>
+          )}{' '}
+          (report seq {p.lastReportSeq})
         </dd>
         <dt>Firmware</dt>
         <dd>
@@ -178,7 +209,7 @@ const PHI_METRICS: Array<{ metric: string; title: string; unit: string; th?: str
   { metric: 'impact', title: 'Transform impact', unit: 'bp' },
 ];
 
-function Metrics({ p }: { p: Provider }) {
+function Metrics({ p, live, tickMs }: { p: Provider; live: number | undefined; tickMs: number | undefined }) {
   const s = useSeries(p.id);
   const at = useAt();
   const defs = p.domain === 'Q' ? Q_METRICS : PHI_METRICS;
@@ -218,6 +249,8 @@ function Metrics({ p }: { p: Provider }) {
               threshold={d.th ? s.data?.thresholds[d.th] : undefined}
               {...(d.thLabel ? { thresholdLabel: d.thLabel } : {})}
               now={at ?? undefined}
+              live={live}
+              tickMs={tickMs}
             />
           ))}
         </div>

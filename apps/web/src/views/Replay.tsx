@@ -1,9 +1,12 @@
 import { useQuery } from '@tanstack/react-query';
 import { useEffect, useState } from 'react';
 import { get } from '../api/client';
+import { useClockInfo } from '../api/clock';
 import { useOverview, useReplayState } from '../api/data';
 import type { Overview, ReplayDiff } from '../api/types';
+import { Est } from '../components/time';
 import { Badge, Empty, ErrorBox, fmt, Loading, Section } from '../components/ui';
+import { estimate, pace, relative } from '../lib/clock';
 import { Link, setAt, useAt } from '../lib/router';
 
 export default function Replay() {
@@ -14,7 +17,9 @@ export default function Replay() {
     queryKey: ['overview'],
     queryFn: ({ signal }) => get<Overview>('/v1/overview', signal),
   }).data;
-  const max = Math.max(liveL?.l ?? 0, o.data?.l ?? 0, at ?? 0);
+  const clock = useClockInfo().data;
+  const tickMs = clock?.tickMs;
+  const max = Math.max(liveL?.l ?? 0, o.data?.l ?? 0, clock?.l ?? 0, at ?? 0);
   const [l, setL] = useState(at ?? max);
   useEffect(() => {
     if (at !== null) setL(at);
@@ -58,8 +63,12 @@ export default function Replay() {
               max={max}
               value={l}
               onChange={(e) => setL(Math.max(0, Math.floor(Number(e.target.value) || 0)))}
+              aria-describedby="replay-l-est"
             />
           </label>
+          <span id="replay-l-est" className="est" aria-live="polite">
+            {relative(l, max, tickMs)}
+          </span>
           <button type="button" className="primary" onClick={() => setAt(l)}>
             Show state at L {l}
           </button>
@@ -69,7 +78,10 @@ export default function Replay() {
             </button>
           ) : null}
         </div>
-        <p className="muted small">Live L is {fmt(max)}.</p>
+        <p className="muted small">
+          Live L is {fmt(max)}
+          {pace(tickMs) ? ` · ${pace(tickMs)}` : ''}.
+        </p>
       </Section>
       {at !== null ? (
         <Section title={`State at L ${at} (NOT LIVE)`} id="state-at">
@@ -81,6 +93,7 @@ export default function Replay() {
             <>
               <p>
                 Replayed to seq {fmt(state.data.seq)}, L {fmt(state.data.l)}
+                <Est text={relative(state.data.l, max, tickMs)} />
                 {state.data.live ? ' (this is the live head)' : ''}. Open any view —{' '}
                 <Link to="/">overview</Link>, <Link to="/vhms">VHMs</Link>,{' '}
                 <Link to="/providers">providers</Link>, <Link to="/scheduler">scheduler</Link> — to see it at
@@ -91,7 +104,7 @@ export default function Replay() {
           ) : null}
         </Section>
       ) : null}
-      <DiffView max={max} />
+      <DiffView max={max} tickMs={tickMs} />
     </div>
   );
 }
@@ -123,7 +136,7 @@ function Summary({ summary }: { summary: Record<string, Record<string, number>> 
   );
 }
 
-function DiffView({ max }: { max: number }) {
+function DiffView({ max, tickMs }: { max: number; tickMs: number | undefined }) {
   const [from, setFrom] = useState(Math.max(0, max - 10));
   const [to, setTo] = useState(max);
   const [req, setReq] = useState<{ from: number; to: number } | null>(null);
@@ -166,6 +179,9 @@ function DiffView({ max }: { max: number }) {
         <button type="submit" className="primary">
           Compare
         </button>
+        {estimate(to - from, tickMs) ? (
+          <span className="est">{`${fmt(Math.abs(to - from))} ticks apart (${estimate(to - from, tickMs)})`}</span>
+        ) : null}
       </form>
       {req === null ? (
         <Empty>Choose two logical times to see what was added, removed and changed between them.</Empty>

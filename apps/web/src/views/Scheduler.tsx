@@ -1,9 +1,11 @@
 import { useQuery } from '@tanstack/react-query';
 import { useState } from 'react';
 import { get } from '../api/client';
+import { useClock } from '../api/clock';
 import { useMe, useOverview, useScheduler, useVhms } from '../api/data';
 import type { TracePage } from '../api/types';
 import { GuardedAction } from '../components/GuardedAction';
+import { AtL, Est, Ticks } from '../components/time';
 import {
   Badge,
   DomainTag,
@@ -16,6 +18,7 @@ import {
   StateBadge,
 } from '../components/ui';
 import { writeBlock } from '../lib/caps';
+import { estimate, pace } from '../lib/clock';
 import { Link, useAt } from '../lib/router';
 
 export default function Scheduler() {
@@ -25,6 +28,7 @@ export default function Scheduler() {
   const names = new Map((vhms.data ?? []).map((v) => [v.id, v.name]));
   const blocked = writeBlock(me.data, src.notLive);
   const operator = me.data?.token.kind === 'operator';
+  const { tickMs } = useClock();
   return (
     <div className="page">
       <div className="page-head">
@@ -43,12 +47,14 @@ export default function Scheduler() {
           <div className="grid">
             <Section title="Arbitration">
               <p>
-                L {fmt(s.l)} · domain priority{' '}
+                L {fmt(s.l)}
+                {pace(tickMs) ? <Est text={pace(tickMs)} /> : null} · domain priority{' '}
                 {Object.entries(s.config.domainPriority)
                   .sort((a, b) => b[1] - a[1])
                   .map(([d, p]) => `${d === 'PHI' ? 'Φ' : d} ${p}`)
                   .join(' > ')}{' '}
                 · aging: +{s.config.agingStep} priority every {s.config.agingThreshold} ticks waited
+                <Est text={estimate(s.config.agingThreshold, tickMs)} />
               </p>
               <p className="muted small">
                 Ties break by domain priority, priority, submission L, then process id: the decision is a pure
@@ -148,7 +154,8 @@ export default function Scheduler() {
                             {u.priority} → {eff > u.priority ? <strong>{eff} (aged)</strong> : eff}
                           </td>
                           <td className="num">
-                            L {u.submittedL} · {u.waited} ticks
+                            <AtL l={u.submittedL} now={s.l} tickMs={tickMs} compact /> ·{' '}
+                            <Ticks n={u.waited} tickMs={tickMs} />
                           </td>
                           <td className="num">
                             {u.remaining} · {u.dispatches}
@@ -236,6 +243,7 @@ function EditSchedule({
 function Decisions() {
   const o = useOverview();
   const at = useAt();
+  const clock = useClock();
   const head = at ?? o.data?.seq;
   const seq = o.data?.seq;
   const d = useQuery({
@@ -285,7 +293,9 @@ function Decisions() {
                   <td className="num">
                     <Link to={`/trace?seq=${e.seq}`}>{e.seq}</Link>
                   </td>
-                  <td className="num">{e.l}</td>
+                  <td className="num">
+                    <AtL l={e.l} now={clock.now} tickMs={clock.tickMs} compact bare />
+                  </td>
                   <td className="small">{list(p.dispatched) || '—'}</td>
                   <td className="small">
                     {list(p.completed) || '—'} · {list(p.requeued) || '—'} · {p.waiting ?? 0}

@@ -2,9 +2,12 @@ import { useQuery } from '@tanstack/react-query';
 import { type Entry, type ErrorParams, renderMessage } from '@xdv/core';
 import { useEffect, useMemo, useState } from 'react';
 import { get } from '../api/client';
+import { type Clock, useClock } from '../api/clock';
 import { useMe, useOverview } from '../api/data';
 import type { TracePage } from '../api/types';
+import { AtL, Est } from '../components/time';
 import { Badge, DomainTag, Empty, ErrorBox, fmt, Loading, Section } from '../components/ui';
+import { relative } from '../lib/clock';
 import { Link, useAt, useLocation } from '../lib/router';
 import { type ChainResult, checkEntry, inSlices, verifyOwnEntries, verifyWholeChain } from '../lib/verify';
 
@@ -14,6 +17,7 @@ export default function Trace() {
   const me = useMe();
   const o = useOverview();
   const at = useAt();
+  const clock = useClock();
   const { search } = useLocation();
   const operator = me.data?.token.kind === 'operator';
   const [type, setType] = useState('');
@@ -103,7 +107,12 @@ export default function Trace() {
             </button>
           </div>
         </search>
-        {at !== null ? <p className="muted small">Showing entries up to L {at} only.</p> : null}
+        {at !== null ? (
+          <p className="muted small">
+            Showing entries up to L {at}
+            <Est text={relative(at, clock.live, clock.tickMs)} /> only.
+          </p>
+        ) : null}
         {q.error ? (
           <ErrorBox error={q.error} />
         ) : q.isPending ? (
@@ -139,7 +148,9 @@ export default function Trace() {
                           {e.seq}
                         </button>
                       </td>
-                      <td className="num">{e.l}</td>
+                      <td className="num">
+                        <AtL l={e.l} now={clock.now} tickMs={clock.tickMs} compact bare />
+                      </td>
                       <td>
                         <code>{e.type}</code>
                       </td>
@@ -156,7 +167,7 @@ export default function Trace() {
                 </tbody>
               </table>
             </section>
-            <EntryDetail e={sel} />
+            <EntryDetail e={sel} clock={clock} />
           </div>
         )}
       </Section>
@@ -186,7 +197,9 @@ function HashCheck({ e }: { e: Entry }) {
   );
 }
 
-export function EntryDetail({ e }: { e: Entry | null }) {
+const UNKNOWN_CLOCK: Clock = { tickMs: undefined, now: undefined, live: undefined, notLive: false };
+
+export function EntryDetail({ e, clock = UNKNOWN_CLOCK }: { e: Entry | null; clock?: Clock }) {
   if (!e)
     return (
       <aside className="detail-pane muted">
@@ -201,7 +214,9 @@ export function EntryDetail({ e }: { e: Entry | null }) {
       </h3>
       <dl className="kv">
         <dt>L</dt>
-        <dd>{e.l}</dd>
+        <dd>
+          <AtL l={e.l} now={clock.now} tickMs={clock.tickMs} bare />
+        </dd>
         <dt>Outcome</dt>
         <dd>
           {e.outcome}

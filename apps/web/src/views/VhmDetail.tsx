@@ -1,3 +1,4 @@
+import { useQueryClient } from '@tanstack/react-query';
 import {
   type Binding,
   type Capability,
@@ -8,7 +9,8 @@ import {
   type Vhm,
   type VhmState,
 } from '@xdv/core';
-import { useState } from 'react';
+import { type ReactNode, useId, useState } from 'react';
+import { CLOCK_KEY, useClock } from '../api/clock';
 import {
   useBindings,
   useCalibrations,
@@ -17,7 +19,6 @@ import {
   useIpc,
   useMe,
   useMigrations,
-  useOverview,
   useProcesses,
   useProviders,
   useSeries,
@@ -27,6 +28,7 @@ import {
 } from '../api/data';
 import { BindingMachine, BudgetView, envelopeEnded, WindowView } from '../components/domain';
 import { GuardedAction } from '../components/GuardedAction';
+import { AtL, Est } from '../components/time';
 import {
   Badge,
   bytes,
@@ -40,6 +42,7 @@ import {
   StateBadge,
 } from '../components/ui';
 import { ALLOC_RIGHT, type Gate, gate, writeBlock } from '../lib/caps';
+import { estimate, MANUAL, relative } from '../lib/clock';
 import { Link, navigate } from '../lib/router';
 import { QuotaFields } from './VhmTree';
 
@@ -61,10 +64,11 @@ export default function VhmDetail({ id }: { id: string }) {
 function Detail({ v, notLive }: { v: Vhm; notLive: boolean }) {
   const me = useMe();
   const caps = useCapabilities(v.id);
-  const overview = useOverview();
+  const clock = useClock();
   const contracts = useContracts(v.id);
   const bindings = useBindings(v.id);
-  const now = overview.data?.l ?? 0;
+  const now = clock.now ?? 0;
+  const tickMs = clock.tickMs;
   // The panels appear together once the capabilities, contracts and bindings are in, so panels do
   // not push each other down as their data arrive (layout shift), and no action flashes enabled.
   const ready = !caps.isPending && !contracts.isPending && !bindings.isPending;
@@ -92,8 +96,8 @@ function Detail({ v, notLive }: { v: Vhm; notLive: boolean }) {
             {v.name} <span className="muted">{v.id}</span> <StateBadge state={v.state} />
           </h1>
           <p className="muted small">
-            tenant {v.tenant} · depth {v.depth} · host {v.host ?? 'none'} · created at L {v.createdL} ·{' '}
-            {v.faultCount} domain faults
+            tenant {v.tenant} · depth {v.depth} · host {v.host ?? 'none'} · created at{' '}
+            <AtL l={v.createdL} now={clock.now} tickMs={tickMs} /> · {v.faultCount} domain faults
           </p>
         </div>
       </div>
@@ -107,8 +111,8 @@ function Detail({ v, notLive }: { v: Vhm; notLive: boolean }) {
         <Lifecycle v={v} g={g} />
         <QuotaPanel v={v} />
         <Capabilities v={v} caps={caps.data} error={caps.error} g={g} />
-        <Contracts v={v} g={g} now={now} operator={operator} />
-        <Bindings v={v} g={g} now={now} />
+        <Contracts v={v} g={g} now={now} tickMs={tickMs} operator={operator} />
+        <Bindings v={v} g={g} now={now} tickMs={tickMs} />
         <Nested v={v} g={g} />
         <Processes v={v} g={g} />
         <Snapshots v={v} g={g} />
@@ -232,11 +236,14 @@ export function CapabilityTree({
   const byId = new Map(caps.map((c) => [c.id, c]));
   const roots = caps.filter((c) => !c.parent || !byId.has(c.parent));
   const write = g(null);
+  const clock = useClock();
   const node = (c: Capability) => (
     <li key={c.id} aria-label={`${c.id}${c.revoked ? ' (revoked)' : ''}`}>
       <div className={`cap ${c.revoked ? 'revoked' : ''}`}>
         <code>{c.id}</code> {c.revoked ? <Badge tone="bad">revoked</Badge> : <Badge tone="ok">valid</Badge>}{' '}
-        <span className="small muted">issued L {c.issuedL}</span>
+        <span className="small muted">
+          issued <AtL l={c.issuedL} now={clock.now} tickMs={clock.tickMs} compact />
+        </span>
         <span className="rights-list">
           {c.rights.map((r) => (
             <span key={r} className="right">
@@ -351,10 +358,26 @@ function resources(c: Contract): string {
   return '';
 }
 
-function Contracts({ v, g, now, operator }: { v: Vhm; g: GateFn; now: number; operator: boolean }) {
+function Contracts({
+  v,
+  g,
+  now,
+  tickMs,
+  operator,
+}: {
+  v: Vhm;
+  g: GateFn;
+  now: number;
+  tickMs: number | undefined;
+  operator: boolean;
+}) {
   const src = useContracts(v.id);
   return (
-    <Section title="Resource contracts" wide actions={<AllocateContract v={v} g={g} now={now} />}>
+    <Section
+      title="Resource contracts"
+      wide
+      actions={<AllocateContract v={v} g={g} now={now} tickMs={tickMs} />}
+    >
       <Guard src={src} empty={(c) => (c.length ? null : 'No contracts.')}>
         {(cs) => (
           <table>
@@ -377,8 +400,12 @@ function Contracts({ v, g, now, operator }: { v: Vhm; g: GateFn; now: number; op
                     <td>
                       <code>{c.id}</code>
                       <div className="small muted">
-                        L {c.issuedL}
-                        {c.endedL !== null ? `–${c.endedL}` : ''}
+                        <AtL l={c.issuedL} now={now} tickMs={tickMs} compact />
+                        {c.endedL !== null ? (
+                          <>
+                            –<AtL l={c.endedL} now={now} tickMs={tickMs} compact bare />
+                          </>
+                        ) : null}
                       </div>
                     </td>
                     <td>
@@ -391,7 +418,10 @@ function Contracts({ v, g, now, operator }: { v: Vhm; g: GateFn; now: number; op
                       <StateBadge state={c.status} />
                       {c.reason ? <div className="small text-bad">{c.reason}</div> : null}
                     </td>
-                    <td className="small">{resources(c)}</td>
+                    <td className="small">
+                      {resources(c)}
+                      {c.phi ? <Est text={estimate(c.phi.duration, tickMs)} /> : null}
+                    </td>
                     <td className="actions">
                       {c.status === 'issued' ? (
                         <GuardedAction
@@ -450,7 +480,23 @@ function Contracts({ v, g, now, operator }: { v: Vhm; g: GateFn; now: number; op
   );
 }
 
-function AllocateContract({ v, g, now }: { v: Vhm; g: GateFn; now: number }) {
+/** Ticks between the current L and the default start of a Φ window: about 5 s of wall time. */
+export function startMargin(tickMs: number | undefined): number {
+  return tickMs && tickMs > 0 ? Math.max(1, Math.ceil(5000 / tickMs)) : 0;
+}
+
+function AllocateContract({
+  v,
+  g,
+  now,
+  tickMs,
+}: {
+  v: Vhm;
+  g: GateFn;
+  now: number;
+  tickMs: number | undefined;
+}) {
+  const qc = useQueryClient();
   const providers = useProviders();
   const cals = useCalibrations();
   const [domain, setDomain] = useState<Domain>('K');
@@ -459,7 +505,15 @@ function AllocateContract({ v, g, now }: { v: Vhm; g: GateFn; now: number }) {
   const [irqs, setIrqs] = useState('');
   const [q, setQ] = useState({ qubits: 2, budget: 100 });
   const [cal, setCal] = useState('');
-  const [phi, setPhi] = useState({ start: now, duration: 100, tolerance: 9000 });
+  // The window start follows the current L (plus a small margin) until the user types one, so a
+  // form filled in a while after the page opened still asks for a window that is not already over.
+  const [phiStart, setPhiStart] = useState<number | null>(null);
+  const [phiRest, setPhiRest] = useState({ duration: 100, tolerance: 9000 });
+  const phi = { start: phiStart ?? now + startMargin(tickMs), ...phiRest };
+  const setPhi = ({ start, ...rest }: typeof phi) => {
+    if (start !== phi.start) setPhiStart(start);
+    setPhiRest(rest);
+  };
   const cg = g(ALLOC_RIGHT[domain]);
   const anyGate = (['K', 'Q', 'PHI'] as const).map((d) => g(ALLOC_RIGHT[d]));
   const open = anyGate.find((x) => x.allowed) ?? anyGate[0]!;
@@ -479,6 +533,11 @@ function AllocateContract({ v, g, now }: { v: Vhm; g: GateFn; now: number }) {
               reason: 'Missing right BIND_K, ALLOC_Q or ALLOC_PHI: no valid capability allocates.',
             }
       }
+      onOpen={() => {
+        // A fresh L for the default window start (a tenant's stream does not carry the clock's ticks).
+        setPhiStart(null);
+        void qc.refetchQueries({ queryKey: CLOCK_KEY });
+      }}
       request={() => {
         if (!cg.allowed || !provider) return null;
         const body: Record<string, unknown> = { capability: cg.capability, domain, provider };
@@ -560,12 +619,12 @@ function AllocateContract({ v, g, now }: { v: Vhm; g: GateFn; now: number }) {
                 onChange={(budget) => setQ({ ...q, budget })}
               />
               <label>
-                <span>Calibration contract (valid at L {now})</span>
+                <span>Calibration contract (valid at L {fmt(now)})</span>
                 <select value={cal} onChange={(e) => setCal(e.target.value)} required>
                   <option value="">choose…</option>
                   {validCals.map((c) => (
                     <option key={c.id} value={c.id}>
-                      {c.id} [L {c.from}, {c.until})
+                      {c.id} [L {c.from}, {c.until}){validityLeft(c.until - now, tickMs)}
                     </option>
                   ))}
                 </select>
@@ -577,12 +636,27 @@ function AllocateContract({ v, g, now }: { v: Vhm; g: GateFn; now: number }) {
                 label="Window start (L)"
                 value={phi.start}
                 onChange={(start) => setPhi({ ...phi, start })}
+                hint={
+                  <>
+                    {phiStart === null ? 'current L + margin; ' : ''}
+                    {startHint(phi.start, phi.start + phi.duration, now, tickMs)}
+                    {phiStart !== null ? (
+                      <>
+                        {' '}
+                        <button type="button" className="link" onClick={() => setPhiStart(null)}>
+                          start at the current L
+                        </button>
+                      </>
+                    ) : null}
+                  </>
+                }
               />
               <Num
                 label="Window duration (ticks)"
                 value={phi.duration}
                 min={1}
                 onChange={(duration) => setPhi({ ...phi, duration })}
+                hint={durationHint(phi.duration, tickMs)}
               />
               <Num
                 label="Stability tolerance (basis points)"
@@ -598,20 +672,45 @@ function AllocateContract({ v, g, now }: { v: Vhm; g: GateFn; now: number }) {
   );
 }
 
+/** " · ≈ 3 min left" after a calibration's validity in a picker (plain text: it is an <option>). */
+export function validityLeft(left: number, tickMs: number | undefined): string {
+  const e = estimate(left, tickMs);
+  return e === null ? '' : e === MANUAL ? ` · ${MANUAL}` : ` · ${e} left`;
+}
+
+/** What a typed Φ window start means in wall-clock time, against the current L. */
+export function startHint(start: number, end: number, now: number, tickMs: number | undefined): string {
+  if (end <= now) return `this window is already over at L ${fmt(now)}`;
+  const r = relative(start, now, tickMs);
+  if (start > now) return `opens in ${fmt(start - now)} ticks${r ? ` (${r})` : ''}`;
+  if (start === now) return 'opens now';
+  return `opened ${fmt(now - start)} ticks ago${r ? ` (${r})` : ''}: the window is already partly over`;
+}
+
+/** "lasts ≈ 2 min" (or "manual clock") for a typed number of ticks. */
+export function durationHint(ticks: number, tickMs: number | undefined): string | null {
+  const e = estimate(ticks, tickMs);
+  return e === null ? null : e === MANUAL ? MANUAL : `lasts ${e}`;
+}
+
 function Num({
   label,
   value,
   onChange,
   min = 0,
   max,
+  hint,
 }: {
   label: string;
   value: number;
   onChange: (n: number) => void;
   min?: number;
   max?: number;
+  /** A line under the field, e.g. the wall-clock estimate of a number of ticks typed into it. */
+  hint?: ReactNode;
 }) {
-  return (
+  const hintId = useId();
+  const field = (
     <label>
       <span>{label}</span>
       <input
@@ -620,13 +719,23 @@ function Num({
         min={min}
         {...(max !== undefined ? { max } : {})}
         step={1}
+        aria-describedby={hint ? hintId : undefined}
         onChange={(e) => onChange(Math.max(min, Math.floor(Number(e.target.value) || 0)))}
       />
     </label>
   );
+  if (!hint) return field;
+  return (
+    <div className="field">
+      {field}
+      <p id={hintId} className="est hint">
+        {hint}
+      </p>
+    </div>
+  );
 }
 
-function Bindings({ v, g, now }: { v: Vhm; g: GateFn; now: number }) {
+function Bindings({ v, g, now, tickMs }: { v: Vhm; g: GateFn; now: number; tickMs: number | undefined }) {
   const src = useBindings(v.id);
   const contracts = useContracts(v.id);
   const cById = new Map((contracts.data ?? []).map((c) => [c.id, c]));
@@ -639,7 +748,15 @@ function Bindings({ v, g, now }: { v: Vhm; g: GateFn; now: number }) {
         {(bs) => (
           <ul className="bindings">
             {bs.map((b) => (
-              <BindingItem key={b.id} b={b} c={cById.get(b.contract)} g={g} now={now} vhm={v} />
+              <BindingItem
+                key={b.id}
+                b={b}
+                c={cById.get(b.contract)}
+                g={g}
+                now={now}
+                tickMs={tickMs}
+                vhm={v}
+              />
             ))}
           </ul>
         )}
@@ -653,12 +770,14 @@ function BindingItem({
   c,
   g,
   now,
+  tickMs,
   vhm,
 }: {
   b: Binding;
   c: Contract | undefined;
   g: GateFn;
   now: number;
+  tickMs: number | undefined;
   vhm: Vhm;
 }) {
   const bg = g(ALLOC_RIGHT[b.domain]);
@@ -673,7 +792,7 @@ function BindingItem({
         <DomainTag domain={b.domain} /> <code>{b.id}</code>{' '}
         <span className="muted small">contract {b.contract}</span>
       </h3>
-      <BindingMachine binding={b} />
+      <BindingMachine binding={b} now={now} tickMs={tickMs} />
       <div className="actions">
         {b.state === 'requested' ? (
           <GuardedAction
@@ -732,7 +851,7 @@ function BindingItem({
             Φ envelope {b.envelope ? <code>{b.envelope}</code> : <span className="muted">none yet</span>} on{' '}
             {c.provider} <span className="muted">(structured metadata only)</span>
           </p>
-          <EnvelopeWindow b={b} c={c} now={now} />
+          <EnvelopeWindow b={b} c={c} now={now} tickMs={tickMs} />
           {b.state === 'active' ? (
             <GuardedAction
               small
@@ -762,7 +881,17 @@ function BindingItem({
   );
 }
 
-function EnvelopeWindow({ b, c, now }: { b: Binding; c: Contract; now: number }) {
+function EnvelopeWindow({
+  b,
+  c,
+  now,
+  tickMs,
+}: {
+  b: Binding;
+  c: Contract;
+  now: number;
+  tickMs: number | undefined;
+}) {
   const series = useSeries(b.envelope ? c.provider : null);
   const samples =
     series.data?.series.find((s) => s.subject === b.envelope && s.metric === 'stability')?.samples ?? [];
@@ -776,6 +905,7 @@ function EnvelopeWindow({ b, c, now }: { b: Binding; c: Contract; now: number })
       stability={last?.v ?? null}
       tolerance={c.phi!.tolerance}
       ended={envelopeEnded(b, c)}
+      tickMs={tickMs}
     />
   );
 }
@@ -838,6 +968,7 @@ function Nested({ v, g }: { v: Vhm; g: GateFn }) {
 function Processes({ v, g }: { v: Vhm; g: GateFn }) {
   const src = useProcesses(v.id);
   const pg = g('PROCESS');
+  const clock = useClock();
   const [name, setName] = useState('');
   return (
     <Section
@@ -887,7 +1018,9 @@ function Processes({ v, g }: { v: Vhm; g: GateFn }) {
                   <td>
                     <StateBadge state={p.state} />
                   </td>
-                  <td className="num">L {p.createdL}</td>
+                  <td className="num">
+                    <AtL l={p.createdL} now={clock.now} tickMs={clock.tickMs} compact />
+                  </td>
                   <td>
                     {p.state === 'running' ? (
                       <GuardedAction
@@ -915,6 +1048,7 @@ function Processes({ v, g }: { v: Vhm; g: GateFn }) {
 function Snapshots({ v, g }: { v: Vhm; g: GateFn }) {
   const src = useSnapshots(v.id);
   const sg = g('SNAPSHOT');
+  const clock = useClock();
   return (
     <Section
       title="Snapshots (K only)"
@@ -939,8 +1073,9 @@ function Snapshots({ v, g }: { v: Vhm; g: GateFn }) {
           <ul className="plain">
             {ss.map((s) => (
               <li key={s.id}>
-                <code>{s.id}</code> at L {s.takenL}: {s.content.contracts.length} contracts,{' '}
-                {s.content.k.length} K ranges, {s.content.processes.length} processes
+                <code>{s.id}</code> at <AtL l={s.takenL} now={clock.now} tickMs={clock.tickMs} />:{' '}
+                {s.content.contracts.length} contracts, {s.content.k.length} K ranges,{' '}
+                {s.content.processes.length} processes
               </li>
             ))}
           </ul>
@@ -954,6 +1089,7 @@ function Migrations({ v, g }: { v: Vhm; g: GateFn }) {
   const src = useMigrations();
   const providers = useProviders();
   const mg = g('MIGRATE');
+  const clock = useClock();
   const [target, setTarget] = useState('');
   const [qPolicy, setQPolicy] = useState<'reinit' | 'live'>('reinit');
   const hosts = (providers.data ?? []).filter(
@@ -1009,7 +1145,8 @@ function Migrations({ v, g }: { v: Vhm; g: GateFn }) {
               .filter((m) => m.vhm === v.id)
               .map((m) => (
                 <li key={m.id}>
-                  <code>{m.id}</code> at L {m.l}: {m.from ?? '—'} → {m.to}, Q {m.qPolicy}; reinitialised{' '}
+                  <code>{m.id}</code> at <AtL l={m.l} now={clock.now} tickMs={clock.tickMs} />:{' '}
+                  {m.from ?? '—'} → {m.to}, Q {m.qPolicy}; reinitialised{' '}
                   {m.reinitialised.join(', ') || 'none'}; transferred {m.transferred.join(', ') || 'none'}
                 </li>
               ))}
@@ -1031,6 +1168,7 @@ function Ipc({ v, g }: { v: Vhm; g: GateFn }) {
   const peerVhm = (vhms.data ?? []).find((x) => x.id === peer);
   const pg = gate(me.data, peerVhm, peerCaps.data, 'IPC');
   const close = g(null);
+  const clock = useClock();
   return (
     <Section
       title="IPC contracts"
@@ -1095,7 +1233,8 @@ function Ipc({ v, g }: { v: Vhm; g: GateFn }) {
               .filter((i) => i.a === v.id || i.b === v.id)
               .map((i) => (
                 <li key={i.id}>
-                  <code>{i.id}</code> {i.a} ⇄ {i.b} [{i.rights.join(', ')}] opened L {i.openedL}{' '}
+                  <code>{i.id}</code> {i.a} ⇄ {i.b} [{i.rights.join(', ')}] opened{' '}
+                  <AtL l={i.openedL} now={clock.now} tickMs={clock.tickMs} />{' '}
                   {i.open ? <Badge tone="ok">open</Badge> : <Badge tone="muted">closed</Badge>}{' '}
                   {i.open ? (
                     <GuardedAction
