@@ -191,6 +191,36 @@ describe('live stream', () => {
   });
 });
 
+describe('the clock on the stream', () => {
+  it('tells a tenant that L moved without showing it the tick entries', async () => {
+    const api2 = await startApi();
+    try {
+      const f2 = await seedFleet(api2);
+      const ctrl = new AbortController();
+      const res = await fetch(`${api2.base}/v1/trace/stream`, {
+        headers: { authorization: `Bearer ${f2.tok2}`, accept: 'text/event-stream' },
+        signal: ctrl.signal,
+      });
+      const reader = res.body!.getReader();
+      await api2.call('POST', '/v1/clock/advance', { body: { ticks: 3 } });
+      const l = api2.app.ledger.state.l;
+      let text = '';
+      const dec = new TextDecoder();
+      while (!text.includes(`"l":${l}`)) {
+        const { value, done } = await reader.read();
+        if (done) break;
+        text += dec.decode(value, { stream: true });
+      }
+      ctrl.abort();
+      expect(text).toContain(`event: clock\ndata: {"l":${l}}`);
+      // No tick entry (and nothing else of it) reached the tenant.
+      expect(text).not.toContain('clock.advance');
+    } finally {
+      await api2.close();
+    }
+  });
+});
+
 describe.runIf(pgUrl)('two API processes on one PostgreSQL', () => {
   it('converge on the same state hash under mixed writes from both', async () => {
     const { stateHash } = await import('@xdv/core');

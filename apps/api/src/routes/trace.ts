@@ -158,7 +158,7 @@ export function traceRoutes(app: FastifyInstance, deps: Deps): void {
     sse: { kind: 'manual', heartbeat: true },
     schema: {
       summary:
-        'Live stream of trace entries (Server-Sent Events); resumes after Last-Event-ID with no gap and no duplicate',
+        "Live stream of trace entries (Server-Sent Events); resumes after Last-Event-ID with no gap and no duplicate. Event `entry` carries an entry the principal may see (id = seq); event `clock` ({ l }, no id) tells a principal that cannot see the clock source's tick entries that L moved.",
       operationId: 'streamTrace',
       tags: ['trace'],
       security: sec,
@@ -315,8 +315,12 @@ async function streamEntries(deps: Deps, req: FastifyRequest, reply: FastifyRepl
       for (const e of entries) {
         if (e.seq <= last) continue;
         last = e.seq;
-        if (!entryVisible(e, p.actor) || !reply.sse.isConnected) continue;
-        await reply.sse.send({ id: String(e.seq), event: 'entry', data: e });
+        if (!reply.sse.isConnected) continue;
+        if (entryVisible(e, p.actor)) await reply.sse.send({ id: String(e.seq), event: 'entry', data: e });
+        // L is everyone's: a principal that cannot see the tick entry still hears the clock move
+        // (no id, so resuming by Last-Event-ID is unaffected; nothing else of the entry is sent).
+        else if (e.type === 'clock.advance' && e.outcome === 'accepted')
+          await reply.sse.send({ event: 'clock', data: { l: e.l } });
       }
     });
   };

@@ -141,6 +141,11 @@ export function useLiveStream(qc: QueryClient, token: string | null, enabled: bo
       es.addEventListener('error', () =>
         setStatus(es.readyState === EventSource.CLOSED ? 'offline' : 'connecting'),
       );
+      // A tenant does not see the clock's tick entries; it hears L move through `clock` events.
+      es.addEventListener('clock', (ev) => {
+        const { l } = JSON.parse((ev as MessageEvent<string>).data) as { l: number };
+        qc.setQueryData<Overview>(['overview'], (o) => (o && l > o.l ? { ...o, l } : o));
+      });
       es.addEventListener('entry', (ev) => {
         setStatus('live');
         const e = JSON.parse((ev as MessageEvent<string>).data) as Entry;
