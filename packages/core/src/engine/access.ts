@@ -64,7 +64,9 @@ export function getProvider(state: State, id: string): Provider {
 /** A contract of this VHM. Another VHM's contract of the same tenant is refused as foreign. */
 export function ownContract(ctx: Ctx, vhm: Vhm, id: string): Contract {
   const c = ctx.state.contracts[id];
-  if (!c || !canSeeTenant(ctx, c.tenant)) reject('HV_NOT_FOUND', { id: idParam(id), kind: 'contract' });
+  // Another tenant's contract answers exactly like one that never existed, whoever asks.
+  if (!c || !canSeeTenant(ctx, c.tenant) || c.tenant !== vhm.tenant)
+    reject('HV_NOT_FOUND', { id: idParam(id), kind: 'contract' });
   if (c.vhm !== vhm.id) reject('HV_CONTRACT_FOREIGN', { contract: id, owner: c.vhm, vhm: vhm.id });
   return c;
 }
@@ -80,7 +82,8 @@ export function requireRunning(vhm: Vhm): void {
  */
 export function useCapability(ctx: Ctx, vhm: Vhm, capId: string, right: Right): Capability {
   const cap = ctx.state.capabilities[capId];
-  if (!cap) reject('HV_CAP_INVALID', { capability: capId, vhm: vhm.id });
+  // Another tenant's capability answers exactly like one that never existed.
+  if (!cap || !sameTenant(ctx.state, cap.vhm, vhm)) reject('HV_CAP_INVALID', { capability: capId, vhm: vhm.id });
   if (cap.vhm !== vhm.id) {
     reject(
       'HV_CAP_FOREIGN',
@@ -92,6 +95,11 @@ export function useCapability(ctx: Ctx, vhm: Vhm, capId: string, right: Right): 
   if (cap.revoked) reject('HV_CAP_REVOKED', { capability: capId });
   if (!cap.rights.includes(right)) reject('HV_CAP_RIGHTS', { capability: capId, right, vhm: vhm.id });
   return cap;
+}
+
+/** Whether the VHM `other` belongs to the same tenant as `vhm` (what a tenant may know exists). */
+export function sameTenant(state: State, other: string, vhm: Vhm): boolean {
+  return state.vhms[other]?.tenant === vhm.tenant;
 }
 
 export function isAncestor(state: State, maybeAncestor: string, vhm: string): boolean {

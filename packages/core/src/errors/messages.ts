@@ -243,13 +243,17 @@ export const MESSAGES: MessageTemplates = {
   },
   HV_MEMORY_OVERLAP: (p) => {
     if (p.reason === 'moving_ranges') return `Two of the moving ranges overlap (${s(p.contracts)}).`;
+    if (p.reason === 'unavailable')
+      return `Range ${range(p.range)} on ${s(p.provider)} is unavailable to you; choose another base.`;
     if (p.contract !== undefined)
       return `${s(p.contract)}'s range ${range(p.range)} overlaps ${range(p.clash)} on ${s(p.provider)}.`;
     return `Range ${range(p.range)} overlaps ${range(p.clash)} already held on ${s(p.provider)}.`;
   },
   HV_IRQ_CONFLICT: (p) => `Interrupt vector ${s(p.irq)} on ${s(p.provider)} is already routed.`,
   HV_WINDOW_OVERLAP: (p) =>
-    `The window overlaps ${s(p.contract)}'s ${range(p.window)} on ${s(p.provider)}; open an IPC contract with PHI_SHARE to share it.`,
+    p.reason === 'unavailable'
+      ? `The coherence window ${range(p.window)} on ${s(p.provider)} is unavailable to you; choose another window or provider.`
+      : `The window overlaps ${s(p.contract)}'s ${range(p.window)} on ${s(p.provider)}; open an IPC contract with PHI_SHARE between the two VHMs to share it.`,
   HV_PROVIDER_UNATTESTED: (p) => {
     switch (p.reason) {
       case 'migration_target':

@@ -1,4 +1,4 @@
-import { useCapability, writableVhm } from '../engine/access.js';
+import { sameTenant, useCapability, writableVhm } from '../engine/access.js';
 import { type Ctx, emit, nextId } from '../engine/context.js';
 import { rights, text } from '../engine/validate.js';
 import type { CommandOf } from '../model/commands.js';
@@ -74,7 +74,7 @@ export function revokeCapabilityCmd(ctx: Ctx, cmd: CommandOf<'cap.revoke'>): voi
   const v = writableVhm(ctx, text('vhm', cmd.vhm, 64));
   const id = text('capability', cmd.capability, 64);
   const cap = ctx.state.capabilities[id];
-  if (!cap) reject('HV_CAP_INVALID', { capability: id, vhm: v.id });
+  if (!cap || !sameTenant(ctx.state, cap.vhm, v)) reject('HV_CAP_INVALID', { capability: id, vhm: v.id });
   if (cap.vhm !== v.id) reject('HV_CAP_FOREIGN', { capability: id, reason: 'other_namespace', vhm: v.id });
   if (cap.revoked) reject('HV_CAP_REVOKED', { capability: id, reason: 'already' });
   revokeCapability(ctx, id, 'revoked by request');

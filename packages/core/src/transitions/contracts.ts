@@ -107,12 +107,14 @@ export function allocateContract(ctx: Ctx, cmd: CommandOf<'contract.allocate'>):
         resource: 'cpu',
       });
     const clash = overlappingRange(p, base, base + size);
+    // A clash with another tenant's range says only that the range is unavailable, never whose.
     if (clash)
-      reject('HV_MEMORY_OVERLAP', {
-        clash: [clash[0], clash[1]],
-        provider: p.name,
-        range: [base, base + size],
-      });
+      reject(
+        'HV_MEMORY_OVERLAP',
+        s.contracts[clash[2]]?.tenant === v.tenant
+          ? { clash: [clash[0], clash[1]], provider: p.name, range: [base, base + size] }
+          : { provider: p.name, range: [base, base + size], reason: 'unavailable' },
+      );
     for (const irq of irqs)
       if (p.irqRoutes[String(irq)]) reject('HV_IRQ_CONFLICT', { irq, provider: p.name });
     draft.k = { base, cpu, irqs, size };
@@ -167,11 +169,13 @@ export function allocateContract(ctx: Ctx, cmd: CommandOf<'contract.allocate'>):
       if (o.provider !== p.id || !o.phi) continue;
       const overlap = o.phi.start < start + duration && start < o.phi.start + o.phi.duration;
       if (overlap && o.vhm !== v.id && !phiShareAllowed(s, o.vhm, v.id))
-        reject('HV_WINDOW_OVERLAP', {
-          contract: o.id,
-          provider: p.name,
-          window: [o.phi.start, o.phi.start + o.phi.duration],
-        });
+        reject(
+          'HV_WINDOW_OVERLAP',
+          // Another tenant's window is not named: the requested one is unavailable, that is all.
+          o.tenant === v.tenant
+            ? { contract: o.id, provider: p.name, window: [o.phi.start, o.phi.start + o.phi.duration] }
+            : { provider: p.name, reason: 'unavailable', window: [start, start + duration] },
+        );
     }
     draft.phi = { duration, start, tolerance };
   }

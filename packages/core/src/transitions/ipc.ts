@@ -37,8 +37,11 @@ export function closeIpc(ctx: Ctx, cmd: CommandOf<'ipc.close'>): void {
   const id = text('ipc', cmd.ipc, 64);
   const ipc = ctx.state.ipcs[id];
   if (!ipc) reject('HV_NOT_FOUND', { id, kind: 'ipc' });
-  // Either side's tenant may close it; the other side stays invisible to a tenant.
+  // Either side's tenant may close it; the other side stays invisible to a tenant, and an IPC
+  // contract between two other tenants' VHMs answers exactly like one that never existed.
   const a = ctx.actor;
+  if (a.kind === 'tenant' && ctx.state.vhms[ipc.a]?.tenant !== a.tenant && ctx.state.vhms[ipc.b]?.tenant !== a.tenant)
+    reject('HV_NOT_FOUND', { id, kind: 'ipc' });
   const mine = a.kind === 'tenant' && ctx.state.vhms[ipc.a]?.tenant !== a.tenant ? ipc.b : ipc.a;
   const side = writableVhm(ctx, mine);
   if (!ipc.open) reject('HV_LIFECYCLE_INVALID', { id, kind: 'ipc', reason: 'already', state: 'closed' });

@@ -24,10 +24,23 @@ export function scopeState(s: State, actor: Actor): State {
   const contracts = filterRecord(s.contracts, (c) => c.tenant === t);
   const own = (vhm: string) => vhms[vhm] !== undefined;
   const envelopes = filterRecord(s.envelopes, (e) => own(e.vhm));
+  // Shared providers: a tenant sees their capacity and its own allocation on them, never the
+  // fleet-wide total (from which other tenants' holdings could be read off).
+  const mine: Record<string, Provider['allocated']> = {};
+  for (const c of Object.values(contracts)) {
+    if (c.status !== 'issued' && c.status !== 'active') continue;
+    const a = (mine[c.provider] ??= { cpu: 0, envelopes: 0, memory: 0, qubits: 0 });
+    if (c.k) {
+      a.memory += c.k.size;
+      a.cpu += c.k.cpu;
+    } else if (c.q) a.qubits += c.q.qubits;
+    else if (c.phi) a.envelopes += 1;
+  }
   const providers: Record<string, Provider> = {};
   for (const p of Object.values(s.providers))
     providers[p.id] = {
       ...p,
+      allocated: mine[p.id] ?? { cpu: 0, envelopes: 0, memory: 0, qubits: 0 },
       ranges: p.ranges.filter((r) => contracts[r[2]] !== undefined),
       irqRoutes: filterRecord(p.irqRoutes, (cid) => contracts[cid] !== undefined),
     };
