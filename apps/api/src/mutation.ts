@@ -6,6 +6,7 @@ import {
   type Entry,
   entryVisible,
   renderMessage,
+  type StepResult,
 } from '@xdv/core';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { type TSchema, Type } from 'typebox';
@@ -170,52 +171,43 @@ export function registerCommand<P, B>(app: FastifyInstance, deps: Deps, route: C
               .update(`${req.method} ${req.url.split('?')[0]} ${canonicalJson(req.body ?? null)}`)
               .digest('hex')
           : '';
-      if (typeof key === 'string') {
-        const prior = await deps.idempotency.get(p.token.id, key);
-        if (prior) {
-          if (prior.requestHash !== requestHash)
-            throw new ApiError(
-              'HV_IDEMPOTENCY_MISMATCH',
-              'This Idempotency-Key was used with a different request; use a new key.',
-            );
-          reply.header('idempotent-replayed', 'true');
-          return reply
-            .code(prior.status)
-            .type(prior.status >= 400 ? 'application/problem+json' : 'application/json')
-            .send(prior.body);
-        }
-      }
       if (deps.ledger.broken)
         throw new ApiError(
           'HV_TRACE_BROKEN',
           renderMessage('HV_TRACE_BROKEN', { seq: deps.ledger.broken.seq }),
           { params: { seq: deps.ledger.broken.seq } },
         );
-      const result = await deps.ledger.submit(cmd);
-      const head = result.entries[0]!;
-      let status: number;
-      let payload: unknown;
-      if (result.error) {
-        const pr = paramsProblem(result.error.code, result.error.params, req.url.split('?')[0], {
-          seq: head.seq,
-          l: head.l,
-        });
-        status = pr.status;
-        payload = pr;
-      } else {
-        status = ok;
-        payload = {
-          outcome: 'accepted',
-          seq: head.seq,
-          l: head.l,
-          created: createdIds(result.entries),
-          entries: result.entries.filter((e) => entryVisible(e, p.actor)),
+      // The answer is computed from the step result before the batch commits, so a keyed
+      // command's answer is stored in the same transaction as the command itself.
+      const respond = (result: StepResult): { status: number; body: string } => {
+        const head = result.entries[0]!;
+        if (result.error) {
+          const pr = paramsProblem(result.error.code, result.error.params, req.url.split('?')[0], {
+            seq: head.seq,
+            l: head.l,
+          });
+          return { status: pr.status, body: JSON.stringify(pr) };
+        }
+        return {
+          status: ok,
+          body: JSON.stringify({
+            outcome: 'accepted',
+            seq: head.seq,
+            l: head.l,
+            created: createdIds(result.entries),
+            entries: result.entries.filter((e) => entryVisible(e, p.actor)),
+          }),
         };
-      }
-      if (typeof key === 'string')
-        await deps.idempotency.put(p.token.id, key, { requestHash, status, body: JSON.stringify(payload) });
-      if (result.error) return sendProblem(reply, payload as ReturnType<typeof problem>);
-      return reply.code(status).send(payload);
+      };
+      const answer =
+        typeof key === 'string'
+          ? await deps.ledger.submitOnce(cmd, { principal: p.token.id, key, requestHash, respond })
+          : { ...respond(await deps.ledger.submit(cmd)), replayed: false };
+      if (answer.replayed) reply.header('idempotent-replayed', 'true');
+      return reply
+        .code(answer.status)
+        .type(answer.status >= 400 ? 'application/problem+json' : 'application/json')
+        .send(answer.body);
     },
   });
 }

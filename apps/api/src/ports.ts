@@ -1,5 +1,5 @@
 import type { Command, Entry, Preview, State, StepResult } from '@xdv/core';
-import type { CommitRound, NodeRow } from '@xdv/db';
+import type { CommitRound, NodeRow, Once, OnceAnswer } from '@xdv/db';
 
 // What the API needs from the persistence layer. @xdv/db's Ledger implements it.
 
@@ -36,6 +36,8 @@ export interface LedgerPort {
   committedHead(): Promise<{ seq: number; l: number }>;
   readonly broken: { seq: number; reason: string } | null;
   submit(cmd: Command): Promise<StepResult>;
+  /** Execute at most once per (principal, key); the answer commits with the command (see @xdv/db). */
+  submitOnce(cmd: Command, once: Once): Promise<OnceAnswer>;
   preview(cmd: Command): Preview;
   entries(q: {
     afterSeq?: number;

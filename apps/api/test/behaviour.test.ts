@@ -58,6 +58,79 @@ describe('idempotency', () => {
   });
 });
 
+describe('exactly once', () => {
+  it('50 concurrent requests with one key execute once and all receive the first answer', async () => {
+    const seq = api.app.ledger.state.seq;
+    const vhms = Object.keys(api.app.ledger.state.vhms).length;
+    const rs = await Promise.all(
+      Array.from({ length: 50 }, () =>
+        api.call<{ created: { vhm: string } }>('POST', '/v1/vhms', {
+          token: f.tok1,
+          body: { name: 'once', quota: {} },
+          headers: { 'idempotency-key': 'once-50' },
+        }),
+      ),
+    );
+    expect(new Set(rs.map((r) => r.status))).toEqual(new Set([201]));
+    expect(new Set(rs.map((r) => JSON.stringify(r.body))).size).toBe(1);
+    expect(rs.filter((r) => r.headers.get('idempotent-replayed') !== 'true')).toHaveLength(1);
+    expect(Object.keys(api.app.ledger.state.vhms).length).toBe(vhms + 1);
+    // One command group: the command and its effects, nothing else.
+    const added = await api.app.ledger.entries({ afterSeq: seq, limit: 100 });
+    expect(added.filter((e) => e.outcome !== 'effect')).toHaveLength(1);
+    // The same key with another body, even while the first is in flight, is refused.
+    const [a, b] = await Promise.all([
+      api.call('POST', '/v1/vhms', {
+        token: f.tok1,
+        body: { name: 'x1', quota: {} },
+        headers: { 'idempotency-key': 'race-2' },
+      }),
+      api.call<{ code: string }>('POST', '/v1/vhms', {
+        token: f.tok1,
+        body: { name: 'x2', quota: {} },
+        headers: { 'idempotency-key': 'race-2' },
+      }),
+    ]);
+    expect(a.status).toBe(201);
+    expect(b.status).toBe(422);
+    expect(b.body.code).toBe('HV_IDEMPOTENCY_MISMATCH');
+  });
+
+  it('a retry after the answer was lost (committed, never sent) gets the committed answer', async () => {
+    // The answer is stored with the batch: reading it back needs no reply ever to have been sent.
+    const ledger = api.app.ledger;
+    const token = (await api.app.tokens.findBySecret(f.tok1))!;
+    const cmd = {
+      type: 'vhm.create',
+      tenant: f.t1,
+      name: 'lost',
+      quota: { vhms: 0, memory: 0, cpu: 0, qubits: 0, envelopes: 0 },
+      parent: null,
+      capability: null,
+      actor: { kind: 'tenant', tenant: f.t1, role: 'admin' },
+    } as const;
+    // Simulate the process dying between COMMIT and the reply: commit through the ledger, drop the answer.
+    const committed = await ledger.submitOnce(cmd as never, {
+      principal: token.id,
+      key: 'lost-1',
+      requestHash: 'h',
+      respond: (r) => ({ status: 201, body: JSON.stringify({ seq: r.entries[0]!.seq }) }),
+    });
+    expect(committed.replayed).toBe(false);
+    const seq = ledger.state.seq;
+    const retry = await ledger.submitOnce(cmd as never, {
+      principal: token.id,
+      key: 'lost-1',
+      requestHash: 'h',
+      respond: () => {
+        throw new Error('must not execute again');
+      },
+    });
+    expect(retry).toEqual({ ...committed, replayed: true });
+    expect(ledger.state.seq).toBe(seq);
+  });
+});
+
 describe('conflicting allocations', () => {
   it('grants exactly 50 of 200 concurrent requests for 50 free qubits, and conservation holds', async () => {
     // A tenant with room for all of them, and a provider with exactly 50 free qubits.
@@ -222,6 +295,49 @@ describe('the clock on the stream', () => {
 });
 
 describe.runIf(pgUrl)('two API processes on one PostgreSQL', () => {
+  it('one Idempotency-Key sent to both at once executes once; a retry on the other process after the first answered gets the stored answer', async () => {
+    const a = await startApi({ backend: 'pg' });
+    try {
+      const fa = await seedFleet(a);
+      const { openApp } = await import('../src/app.js');
+      const { configWith } = await import('../src/config.js');
+      const b = await openApp(
+        configWith({ port: 0, dataDir: '', rateLimit: 0, webDir: '/nonexistent', logLevel: 'warn' }),
+        { logger: false, ledger: { databaseUrl: pgUrl!, schema: a.schema, followPollMs: 100 } },
+      );
+      try {
+        await b.server.listen({ port: 0, host: '127.0.0.1' });
+        const bBase = `http://127.0.0.1:${(b.server.server.address() as { port: number }).port}`;
+        const post = (base: string, key: string) =>
+          fetch(`${base}/v1/vhms`, {
+            method: 'POST',
+            headers: {
+              authorization: `Bearer ${fa.tok1}`,
+              'content-type': 'application/json',
+              'idempotency-key': key,
+            },
+            body: JSON.stringify({ name: `twice-${key}`, quota: {} }),
+          }).then(async (r) => ({ status: r.status, body: await r.text() }));
+        for (const key of ['k-a', 'k-b', 'k-c']) {
+          const rs = await Promise.all(
+            Array.from({ length: 10 }, (_, i) => post(i % 2 ? a.base : bBase, key)),
+          );
+          expect(new Set(rs.map((r) => r.status))).toEqual(new Set([201]));
+          expect(new Set(rs.map((r) => r.body)).size).toBe(1);
+        }
+        for (let i = 0; i < 50 && a.app.ledger.state.seq !== b.ledger.state.seq; i++)
+          await new Promise((r) => setTimeout(r, 100));
+        const names = Object.values(a.app.ledger.state.vhms).map((v) => v.name);
+        for (const key of ['k-a', 'k-b', 'k-c'])
+          expect(names.filter((n) => n === `twice-${key}`)).toHaveLength(1);
+      } finally {
+        await b.close();
+      }
+    } finally {
+      await a.close();
+    }
+  });
+
   it('converge on the same state hash under mixed writes from both', async () => {
     const { stateHash } = await import('@xdv/core');
     const { nodeSha256 } = await import('@xdv/core/node');

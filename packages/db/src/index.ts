@@ -17,6 +17,8 @@ export {
   Ledger,
   type LedgerOptions,
   type NodeRow,
+  type Once,
+  type OnceAnswer,
   ProtocolMismatch,
   ROUNDS_KEPT,
   type TraceQuery,

@@ -32,7 +32,14 @@ import {
   validSchemaName,
 } from './driver.js';
 import { ReadBatch } from './readmodel.js';
-import { type CheckpointRow, checkpointOf, replayChunked, writeBatch, writeCheckpoint } from './store.js';
+import {
+  type CheckpointRow,
+  checkpointOf,
+  replayChunked,
+  writeAnswers,
+  writeBatch,
+  writeCheckpoint,
+} from './store.js';
 import { IdempotencyStore, TokenStore } from './tokens.js';
 
 export interface LedgerOptions {
@@ -128,8 +135,30 @@ export interface VerifyResult {
   mismatch: { seq: number; reason: string } | null;
 }
 
+/** A command sent with an Idempotency-Key: its answer is stored in the batch that executes it. */
+export interface Once {
+  principal: string;
+  key: string;
+  /** Hash of the request (method, path, body): the same key with another request is refused. */
+  requestHash: string;
+  /** The answer to store and return, computed from the step result before the batch commits. */
+  respond(result: StepResult): { status: number; body: string };
+  /** Seconds the stored answer is kept (default 24 h). */
+  ttlSeconds?: number;
+}
+
+/** What a keyed command answers: the stored response, and whether an earlier request produced it. */
+export interface OnceAnswer {
+  status: number;
+  body: string;
+  replayed: boolean;
+}
+
 interface Pending {
   cmd: Command;
+  once?: Once;
+  /** The answer `once.respond` gave, written with the batch. */
+  answer?: { status: number; body: string };
   result: StepResult | null;
   attempts: number;
   /** Only append if the trace is still empty (the genesis that open() writes). */
@@ -140,12 +169,32 @@ interface Pending {
 
 class Batch {
   items: Pending[] = [];
+  /** The keyed commands of this batch, whose answers commit with it. */
+  once: Pending[] = [];
   entries: Entry[] = [];
   read = new ReadBatch();
   checkpoint: CheckpointRow | null = null;
 }
 
 const MAX_ATTEMPTS = 100;
+
+/** Another process committed the same Idempotency-Key first. */
+function isOnceConflict(e: unknown): boolean {
+  const err = e as { code?: string; constraint?: string; message?: string };
+  return (
+    err?.code === '23505' &&
+    (err.constraint === 'idempotency_keys_principal_key_pk' || /idempotency_keys/.test(err.message ?? ''))
+  );
+}
+
+class OnceConflict extends Error {}
+
+function onceMismatch(): DbError {
+  return new DbError(
+    'HV_IDEMPOTENCY_MISMATCH',
+    'This Idempotency-Key was used with a different request; use a new key.',
+  );
+}
 
 function isSeqConflict(e: unknown): boolean {
   const err = e as { code?: string; constraint?: string; message?: string };
@@ -178,6 +227,8 @@ export class Ledger {
   private _broken: { seq: number; reason: string } | null = null;
   private pending = new Batch();
   private held: Pending[] = [];
+  /** Keyed commands being executed in this process: a duplicate waits for the first's answer. */
+  private readonly inflight = new Map<string, { requestHash: string; answer: Promise<OnceAnswer> }>();
   private hold = false;
   private needReload = false;
   private pumping = false;
@@ -314,6 +365,61 @@ export class Ledger {
     return this.enqueue(cmd, false);
   }
 
+  /**
+   * Execute a command at most once per (principal, key): its answer is written in the same
+   * transaction as the batch that executes it, so a retry after a crash between COMMIT and the
+   * reply gets the committed answer, and concurrent requests with one key (in this process or in
+   * another one on the same PostgreSQL) execute once and all receive the first answer.
+   */
+  async submitOnce(cmd: Command, once: Once): Promise<OnceAnswer> {
+    const slot = `${once.principal}\u0000${once.key}`;
+    for (;;) {
+      const running = this.inflight.get(slot);
+      if (running) {
+        const first = await running.answer.catch(() => null);
+        if (running.requestHash !== once.requestHash) throw onceMismatch();
+        if (first) return { ...first, replayed: true };
+        continue; // the first attempt failed before committing: try again
+      }
+      let settle!: (a: OnceAnswer) => void;
+      let fail!: (e: unknown) => void;
+      const answer = new Promise<OnceAnswer>((res, rej) => {
+        settle = res;
+        fail = rej;
+      });
+      answer.catch(() => {});
+      this.inflight.set(slot, { requestHash: once.requestHash, answer });
+      try {
+        const a = await this.runOnce(cmd, once);
+        settle(a);
+        return a;
+      } catch (e) {
+        fail(e);
+        throw e;
+      } finally {
+        this.inflight.delete(slot);
+      }
+    }
+  }
+
+  private async runOnce(cmd: Command, once: Once): Promise<OnceAnswer> {
+    for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
+      const prior = await this.idempotency.get(once.principal, once.key);
+      if (prior) {
+        if (prior.requestHash !== once.requestHash) throw onceMismatch();
+        return { status: prior.status, body: prior.body, replayed: true };
+      }
+      try {
+        const p = await this.enqueuePending(cmd, false, once);
+        return { ...p.answer!, replayed: false };
+      } catch (e) {
+        if (!(e instanceof OnceConflict)) throw e;
+        // Another process committed this key first: its stored answer is read on the next round.
+      }
+    }
+    throw new DbError('HV_CONFLICT_RETRIES', 'gave up on an Idempotency-Key contended by other writers');
+  }
+
   submitMany(cmds: readonly Command[]): Promise<StepResult[]> {
     return Promise.all(cmds.map((c) => this.submit(c)));
   }
@@ -414,10 +520,22 @@ export class Ledger {
   // ------------------------------------------------------------ internals
 
   private enqueue(cmd: Command, ifEmpty: boolean): Promise<StepResult> {
+    return this.enqueuePending(cmd, ifEmpty).then((p) => p.result!);
+  }
+
+  private enqueuePending(cmd: Command, ifEmpty: boolean, once?: Once): Promise<Pending> {
     if (this.closed && !ifEmpty) return Promise.reject(new DbError('HV_LEDGER_CLOSED', 'ledger is closed'));
     if (this._broken) return Promise.reject(brokenError(this._broken));
-    return new Promise<StepResult>((resolve, reject) => {
-      const p: Pending = { cmd, result: null, attempts: 0, ifEmpty, resolve, reject };
+    return new Promise<Pending>((resolve, reject) => {
+      const p: Pending = {
+        cmd,
+        result: null,
+        attempts: 0,
+        ifEmpty,
+        resolve: () => resolve(p),
+        reject,
+        ...(once ? { once } : {}),
+      };
       if (this.hold) this.held.push(p);
       else this.stepOne(p);
       this.kick();
@@ -438,6 +556,10 @@ export class Ledger {
     try {
       const r = step(this._state, admit(this._state, p.cmd), { hasher: this.hasher });
       p.result = r;
+      if (p.once) {
+        p.answer = p.once.respond(r);
+        this.pending.once.push(p);
+      }
       this.pending.items.push(p);
       for (const e of r.entries) this.pending.entries.push(e);
       this.pending.read.add(this._state, r.entries);
@@ -540,6 +662,19 @@ export class Ledger {
           node: this.nodeId,
           retries: batch.items.reduce((m, p) => Math.max(m, p.attempts), 0),
         });
+        // Keyed answers commit with the commands they answer (a duplicate key aborts the batch).
+        if (batch.once.length > 0)
+          await writeAnswers(
+            q,
+            batch.once.map((p) => ({
+              principal: p.once!.principal,
+              key: p.once!.key,
+              requestHash: p.once!.requestHash,
+              status: p.answer!.status,
+              body: p.answer!.body,
+              ttlSeconds: p.once!.ttlSeconds ?? 86_400,
+            })),
+          );
         if (batch.checkpoint) await writeCheckpoint(q, batch.checkpoint);
         if (this.driver.kind === 'pg' && last)
           await q.query('SELECT pg_notify($1, $2)', [this.channel, String(last.seq)], 'xdv_notify');
@@ -551,13 +686,16 @@ export class Ledger {
       this.pending = new Batch();
       this.hold = true;
       this.needReload = true;
-      const conflict = isSeqConflict(e);
+      const onceConflict = isOnceConflict(e);
+      const conflict = isSeqConflict(e) || onceConflict;
       if (conflict) this.stats.conflicts++;
       const retry: Pending[] = [];
-      const failed: Array<[Pending, DbError]> = [];
+      const failed: Array<[Pending, Error]> = [];
       for (const p of batch.items) {
         p.attempts++;
-        if (conflict && p.attempts < MAX_ATTEMPTS) retry.push(p);
+        // A keyed command goes back to its caller, who reads the answer the other writer stored.
+        if (onceConflict && p.once) failed.push([p, new OnceConflict()]);
+        else if (conflict && p.attempts < MAX_ATTEMPTS) retry.push(p);
         else
           failed.push([
             p,

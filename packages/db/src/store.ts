@@ -209,3 +209,34 @@ export async function replayChunked(
   }
   return { state, entries, mismatch: null, rows: kept };
 }
+
+/**
+ * Keyed answers (Idempotency-Key), written in the transaction of the batch that executed their
+ * commands. An expired answer under the same key is replaced; a live one makes the insert fail,
+ * which aborts the batch (another writer executed that key first).
+ */
+export async function writeAnswers(
+  q: Query,
+  rows: ReadonlyArray<{
+    principal: string;
+    key: string;
+    requestHash: string;
+    status: number;
+    body: string;
+    ttlSeconds: number;
+  }>,
+): Promise<void> {
+  for (const r of rows) {
+    await q.query(
+      'DELETE FROM "idempotency_keys" WHERE "principal" = $1 AND "key" = $2 AND "expires_at" <= now()',
+      [r.principal, r.key],
+      'xdv_answer_expire',
+    );
+    await q.query(
+      `INSERT INTO "idempotency_keys" ("principal","key","request_hash","status","body","expires_at")
+       VALUES ($1, $2, $3, $4, $5, now() + make_interval(secs => $6))`,
+      [r.principal, r.key, r.requestHash, r.status, r.body, r.ttlSeconds],
+      'xdv_answer_insert',
+    );
+  }
+}

@@ -83,7 +83,8 @@ export function requireRunning(vhm: Vhm): void {
 export function useCapability(ctx: Ctx, vhm: Vhm, capId: string, right: Right): Capability {
   const cap = ctx.state.capabilities[capId];
   // Another tenant's capability answers exactly like one that never existed.
-  if (!cap || !sameTenant(ctx.state, cap.vhm, vhm)) reject('HV_CAP_INVALID', { capability: capId, vhm: vhm.id });
+  if (!cap || !sameTenant(ctx.state, cap.vhm, vhm))
+    reject('HV_CAP_INVALID', { capability: capId, vhm: vhm.id });
   if (cap.vhm !== vhm.id) {
     reject(
       'HV_CAP_FOREIGN',

@@ -59,7 +59,6 @@ export const API_ERROR_CODES = [
   'HV_UNSUPPORTED_MEDIA_TYPE',
   'HV_RATE_LIMITED',
   'HV_PRECONDITION_FAILED',
-  'HV_IDEMPOTENCY_MISMATCH',
   'HV_UNAVAILABLE',
   'HV_INTERNAL',
 ] as const;
@@ -71,6 +70,8 @@ export const STORE_ERROR_CODES = [
   'HV_DB_FLUSH_FAILED',
   'HV_CONFLICT_RETRIES',
   'HV_IDEMPOTENCY_LOST',
+  // The same Idempotency-Key with another request: decided where the answers are stored.
+  'HV_IDEMPOTENCY_MISMATCH',
   'HV_DB_CONFIG',
   'HV_PROTOCOL_MISMATCH',
 ] as const;

@@ -40,7 +40,11 @@ export function closeIpc(ctx: Ctx, cmd: CommandOf<'ipc.close'>): void {
   // Either side's tenant may close it; the other side stays invisible to a tenant, and an IPC
   // contract between two other tenants' VHMs answers exactly like one that never existed.
   const a = ctx.actor;
-  if (a.kind === 'tenant' && ctx.state.vhms[ipc.a]?.tenant !== a.tenant && ctx.state.vhms[ipc.b]?.tenant !== a.tenant)
+  if (
+    a.kind === 'tenant' &&
+    ctx.state.vhms[ipc.a]?.tenant !== a.tenant &&
+    ctx.state.vhms[ipc.b]?.tenant !== a.tenant
+  )
     reject('HV_NOT_FOUND', { id, kind: 'ipc' });
   const mine = a.kind === 'tenant' && ctx.state.vhms[ipc.a]?.tenant !== a.tenant ? ipc.b : ipc.a;
   const side = writableVhm(ctx, mine);

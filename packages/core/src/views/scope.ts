@@ -29,7 +29,8 @@ export function scopeState(s: State, actor: Actor): State {
   const mine: Record<string, Provider['allocated']> = {};
   for (const c of Object.values(contracts)) {
     if (c.status !== 'issued' && c.status !== 'active') continue;
-    const a = (mine[c.provider] ??= { cpu: 0, envelopes: 0, memory: 0, qubits: 0 });
+    mine[c.provider] ??= { cpu: 0, envelopes: 0, memory: 0, qubits: 0 };
+    const a = mine[c.provider]!;
     if (c.k) {
       a.memory += c.k.size;
       a.cpu += c.k.cpu;
