@@ -1,6 +1,8 @@
 // @xdv/core — the XDV domain hypervisor as a pure, deterministic state machine.
 // Browser-safe: nothing here imports node:*. Node callers may inject a faster hasher (./node).
 
+export * from './commands/schemas.js';
+export { checkCommandShape, commandShapeError } from './commands/validate.js';
 export { admit } from './crypto/admit.js';
 export {
   type KeyPair,

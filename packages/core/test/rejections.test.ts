@@ -113,13 +113,9 @@ describe('providers and attestation', () => {
     );
     rejects(f.w, { kind: 'provider', name: 'phi-1' }, { type: 'report.q', ...r2 }, 'HV_FORBIDDEN');
     rejects(f.w, f.a1, { type: 'report.q', ...r2 }, 'HV_FORBIDDEN');
-    const r3 = signedReport({ provider: f.phi, seq: 1, envelopes: [] }, 4);
-    rejects(
-      f.w,
-      OPERATOR,
-      { type: 'report.q', report: r3.report as never, auth: r3.auth },
-      'HV_DOMAIN_MISMATCH',
-    );
+    // A well-formed Q report about a Φ provider (a Φ report sent as report.q fails its schema).
+    const r3 = signedReport({ provider: f.phi, seq: 1, qubits: [] }, 4);
+    rejects(f.w, OPERATOR, { type: 'report.q', ...r3 }, 'HV_DOMAIN_MISMATCH');
   });
 
   it('refuses report rows that are not objects (found by the model test: a null row threw)', () => {

@@ -1,3 +1,4 @@
+import { checkCommandShape } from '../commands/validate.js';
 import { checkTouched } from '../invariants/incremental.js';
 import type { Actor, Command } from '../model/commands.js';
 import { type ErrorCode, Rejection } from '../model/errors.js';
@@ -46,6 +47,8 @@ export function step(state: State, cmd: Command, opts: StepOptions = {}): StepRe
   if (cmd.type !== 'genesis') expireWindows(ctx);
   const mark = ctx.drafts.length;
   try {
+    // Structure first, with the command's own compiled schema; what depends on state is the transitions'.
+    checkCommandShape(cmd);
     const result = dispatch(ctx, cmd);
     if (result) error = { code: result.refused, message: result.message };
   } catch (e) {
