@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { type Actor, type CommandBody, canonicalJson, type Entry, entryVisible } from '@xdv/core';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { type TSchema, Type } from 'typebox';
+import { type Static, type TObject, type TSchema, Type } from 'typebox';
 import type { Principal } from './auth.js';
 import { ApiError, problem, sendProblem } from './errors.js';
 import type { IdempotencyStore, LedgerPort } from './ports.js';
@@ -49,19 +49,19 @@ export function createdIds(entries: readonly Entry[]): Record<string, string> {
   return out;
 }
 
-export interface CommandRoute<P, B> {
+export interface CommandRoute<P extends TSchema, B extends TSchema> {
   method: 'POST' | 'PUT';
   url: string;
   summary: string;
   description?: string;
   tags: string[];
-  params?: TSchema;
-  body?: TSchema;
+  params?: P;
+  body?: B;
   status?: 200 | 201;
   operationId: string;
-  build(params: P, body: B, actor: Actor): CommandBody;
+  build(params: Static<P>, body: Static<B>, actor: Actor): CommandBody;
   /** The object an If-Match header is compared against. */
-  etag?(params: P, deps: Deps): unknown;
+  etag?(params: Static<P>, deps: Deps): unknown;
 }
 
 export function etagOf(obj: unknown): string {
@@ -90,7 +90,13 @@ export function principalOf(req: FastifyRequest): Principal {
   return req.principal;
 }
 
-export function registerCommand<P, B>(app: FastifyInstance, deps: Deps, route: CommandRoute<P, B>): void {
+type NoFields = TObject<Record<never, TSchema>>;
+
+export function registerCommand<P extends TSchema = NoFields, B extends TSchema = NoFields>(
+  app: FastifyInstance,
+  deps: Deps,
+  route: CommandRoute<P, B>,
+): void {
   const ok = route.status ?? 200;
   app.route({
     method: route.method,
@@ -123,11 +129,13 @@ export function registerCommand<P, B>(app: FastifyInstance, deps: Deps, route: C
     },
     handler: async (req: FastifyRequest, reply: FastifyReply) => {
       const p = principalOf(req);
-      const body = route.build(req.params as P, (req.body ?? {}) as B, p.actor);
+      // Fastify validated params and body against these very schemas before the handler runs.
+      const params = req.params as Static<P>;
+      const body = route.build(params, (req.body ?? {}) as Static<B>, p.actor);
       const cmd = { ...body, actor: p.actor } as Parameters<LedgerPort['submit']>[0];
       const ifMatch = req.headers['if-match'];
       if (typeof ifMatch === 'string' && route.etag) {
-        const current = etagOf(route.etag(req.params as P, deps));
+        const current = etagOf(route.etag(params, deps));
         if (
           ifMatch !== '*' &&
           ifMatch

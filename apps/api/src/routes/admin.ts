@@ -4,7 +4,7 @@ import { requireOperator } from '../auth.js';
 import { ApiError } from '../errors.js';
 import { type Deps, principalOf, registerCommand } from '../mutation.js';
 import type { TokenStore } from '../ports.js';
-import { Cap, Count, Domain, Generic, Id, PageQuery, Problem, page, Quota, Tenant } from '../schemas.js';
+import { bodyOf, Generic, Id, PageQuery, Problem, page, Quota, Tenant } from '../schemas.js';
 import { one, paginate, sendOne, view } from './read.js';
 
 const sec = [{ bearer: [] }];
@@ -67,31 +67,28 @@ export function adminRoutes(app: FastifyInstance, deps: Deps & { tokens: TokenSt
         one(view(ledger, req).state.tenants, (req.params as { tenant: string }).tenant, 'Tenant'),
       ),
   });
-  registerCommand<unknown, { name: string; quota: Record<string, number> }>(app, deps, {
+  registerCommand(app, deps, {
     method: 'POST',
     url: '/v1/tenants',
     summary: 'Create a tenant with quotas (operator)',
     operationId: 'createTenant',
     tags: ['tenants'],
     status: 201,
-    body: Type.Object(
-      { name: Type.String({ minLength: 1, maxLength: 64 }), quota: Quota },
-      { additionalProperties: false },
-    ),
+    body: bodyOf('tenant.create', { with: { quota: Quota } }),
     build: (_p, b) => ({
       type: 'tenant.create',
       name: b.name,
       quota: { vhms: 0, memory: 0, cpu: 0, qubits: 0, envelopes: 0, ...b.quota },
     }),
   });
-  registerCommand<{ tenant: string }, { quota: Record<string, number> }>(app, deps, {
+  registerCommand(app, deps, {
     method: 'PUT',
     url: '/v1/tenants/:tenant/quota',
     summary: 'Set a tenant’s quota (operator)',
     operationId: 'setTenantQuota',
     tags: ['tenants'],
     params: Type.Object({ tenant: Id }),
-    body: Type.Object({ quota: Quota }, { additionalProperties: false }),
+    body: bodyOf('tenant.setQuota', { omit: ['tenant'], with: { quota: Quota } }),
     etag: (p, d) => d.ledger.state.tenants[p.tenant],
     build: (p, b) => ({
       type: 'tenant.setQuota',
@@ -185,29 +182,23 @@ export function adminRoutes(app: FastifyInstance, deps: Deps & { tokens: TokenSt
     },
   });
 
-  registerCommand<unknown, { ticks: number }>(app, deps, {
+  registerCommand(app, deps, {
     method: 'POST',
     url: '/v1/clock/advance',
     summary: 'Advance the logical clock L (operator)',
     operationId: 'advanceClock',
     tags: ['clock'],
-    body: Type.Object(
-      { ticks: Type.Integer({ minimum: 1, maximum: 1_000_000 }) },
-      { additionalProperties: false },
-    ),
+    body: bodyOf('clock.advance'),
     build: (_p, b) => ({ type: 'clock.advance', ticks: b.ticks }),
   });
-  registerCommand<unknown, { measurement: string }>(app, deps, {
+  registerCommand(app, deps, {
     method: 'POST',
     url: '/v1/firmware/trusted',
     summary: 'Trust a firmware measurement (operator); once any is trusted, only trusted firmware attests',
     operationId: 'trustFirmware',
     tags: ['providers'],
     status: 201,
-    body: Type.Object(
-      { measurement: Type.String({ pattern: '^[0-9a-f]{16,128}$' }) },
-      { additionalProperties: false },
-    ),
+    body: bodyOf('firmware.trust'),
     build: (_p, b) => ({ type: 'firmware.trust', measurement: b.measurement }),
   });
 
@@ -233,14 +224,7 @@ export function adminRoutes(app: FastifyInstance, deps: Deps & { tokens: TokenSt
     },
     handler: async (req) => paginate(Object.values(view(ledger, req).state.alerts), req.query as object),
   });
-  registerCommand<
-    unknown,
-    {
-      kind: 'decoherence_spike' | 'instability' | 'capability_revocation' | 'contract_invalidation';
-      target: string;
-      amount?: number;
-    }
-  >(app, deps, {
+  registerCommand(app, deps, {
     method: 'POST',
     url: '/v1/faults/inject',
     summary:
@@ -248,19 +232,7 @@ export function adminRoutes(app: FastifyInstance, deps: Deps & { tokens: TokenSt
     operationId: 'injectFault',
     tags: ['faults'],
     status: 201,
-    body: Type.Object(
-      {
-        kind: Type.Union([
-          Type.Literal('decoherence_spike'),
-          Type.Literal('instability'),
-          Type.Literal('capability_revocation'),
-          Type.Literal('contract_invalidation'),
-        ]),
-        target: Id,
-        amount: Type.Optional(Count),
-      },
-      { additionalProperties: false },
-    ),
+    body: bodyOf('fault.inject', { optional: ['amount'] }),
     build: (_p, b) => ({ type: 'fault.inject', kind: b.kind, target: b.target, amount: b.amount ?? 0 }),
   });
 
@@ -318,36 +290,14 @@ export function adminRoutes(app: FastifyInstance, deps: Deps & { tokens: TokenSt
       };
     },
   });
-  registerCommand<
-    unknown,
-    {
-      vhm: string;
-      capability: string;
-      process: string;
-      domain: 'K' | 'Q' | 'PHI';
-      contract?: string;
-      priority?: number;
-      quanta?: number;
-    }
-  >(app, deps, {
+  registerCommand(app, deps, {
     method: 'POST',
     url: '/v1/scheduler/units',
     summary: 'Submit a scheduling unit for a process (SCHEDULE right)',
     operationId: 'submitUnit',
     tags: ['scheduler'],
     status: 201,
-    body: Type.Object(
-      {
-        vhm: Id,
-        capability: Cap,
-        process: Id,
-        domain: Domain,
-        contract: Type.Optional(Id),
-        priority: Type.Optional(Type.Integer({ minimum: 0, maximum: 1000 })),
-        quanta: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000 })),
-      },
-      { additionalProperties: false },
-    ),
+    body: bodyOf('sched.submit', { optional: ['contract', 'priority', 'quanta'] }),
     build: (_p, b) => ({
       type: 'sched.submit',
       vhm: b.vhm,
@@ -359,7 +309,7 @@ export function adminRoutes(app: FastifyInstance, deps: Deps & { tokens: TokenSt
       quanta: b.quanta ?? 1,
     }),
   });
-  registerCommand<unknown, unknown>(app, deps, {
+  registerCommand(app, deps, {
     method: 'POST',
     url: '/v1/scheduler/tick',
     summary: 'Run one scheduler tick (operator): the arbitration decision is a trace entry',

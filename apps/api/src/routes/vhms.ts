@@ -1,11 +1,10 @@
-import type { CommandBody, Right } from '@xdv/core';
+import type { CommandBody } from '@xdv/core';
 import type { FastifyInstance } from 'fastify';
 import { Type } from 'typebox';
 import { type Deps, registerCommand } from '../mutation.js';
 import {
-  Cap,
+  bodyOf,
   Capability,
-  Domain,
   Generic,
   Id,
   PageQuery,
@@ -76,26 +75,14 @@ export function vhmRoutes(app: FastifyInstance, deps: Deps): void {
       return sendOne(req, reply, one(state.vhms, (req.params as { vhm: string }).vhm, 'VHM'));
     },
   });
-  registerCommand<
-    unknown,
-    { tenant?: string; name: string; quota: Record<string, number>; parent?: string; capability?: string }
-  >(app, deps, {
+  registerCommand(app, deps, {
     method: 'POST',
     url: '/v1/vhms',
     summary: 'Create a VHM (root, or nested with the parent’s SPAWN_NESTED capability)',
     operationId: 'createVhm',
     tags: ['vhms'],
     status: 201,
-    body: Type.Object(
-      {
-        tenant: Type.Optional(Id),
-        name: Type.String({ minLength: 1, maxLength: 64 }),
-        quota: Quota,
-        parent: Type.Optional(Id),
-        capability: Type.Optional(Cap),
-      },
-      { additionalProperties: false },
-    ),
+    body: bodyOf('vhm.create', { optional: ['tenant', 'parent', 'capability'], with: { quota: Quota } }),
     build: (_p, b, actor) => ({
       type: 'vhm.create',
       tenant: b.tenant ?? (actor.kind === 'tenant' ? actor.tenant : ''),
@@ -106,7 +93,7 @@ export function vhmRoutes(app: FastifyInstance, deps: Deps): void {
     }),
   });
   for (const action of ['validate', 'activate', 'pause', 'resume', 'terminate', 'release'] as const) {
-    registerCommand<{ vhm: string }, unknown>(app, deps, {
+    registerCommand(app, deps, {
       method: 'POST',
       url: `/v1/vhms/:vhm/${action}`,
       summary: `${action[0]!.toUpperCase()}${action.slice(1)} a VHM`,
@@ -121,20 +108,14 @@ export function vhmRoutes(app: FastifyInstance, deps: Deps): void {
       build: (p) => ({ type: `vhm.${action}`, vhm: p.vhm }) as CommandBody,
     });
   }
-  registerCommand<{ vhm: string }, { weight: number; maxQueued: number }>(app, deps, {
+  registerCommand(app, deps, {
     method: 'PUT',
     url: '/v1/vhms/:vhm/schedule',
     summary: 'Set the VHM’s scheduler weight and queue quota',
     operationId: 'setVhmSchedule',
     tags: ['scheduler'],
     params: VhmParams,
-    body: Type.Object(
-      {
-        weight: Type.Integer({ minimum: 1, maximum: 10000 }),
-        maxQueued: Type.Integer({ minimum: 1, maximum: 100000 }),
-      },
-      { additionalProperties: false },
-    ),
+    body: bodyOf('vhm.setSchedule', { omit: ['vhm'] }),
     build: (p, b) => ({ type: 'vhm.setSchedule', vhm: p.vhm, weight: b.weight, maxQueued: b.maxQueued }),
   });
 
@@ -158,7 +139,7 @@ export function vhmRoutes(app: FastifyInstance, deps: Deps): void {
       );
     },
   });
-  registerCommand<{ vhm: string }, { capability: string; name: string }>(app, deps, {
+  registerCommand(app, deps, {
     method: 'POST',
     url: '/v1/vhms/:vhm/processes',
     summary: 'Spawn a process (PROCESS right)',
@@ -166,20 +147,17 @@ export function vhmRoutes(app: FastifyInstance, deps: Deps): void {
     tags: ['processes'],
     status: 201,
     params: VhmParams,
-    body: Type.Object(
-      { capability: Cap, name: Type.String({ minLength: 1, maxLength: 64 }) },
-      { additionalProperties: false },
-    ),
+    body: bodyOf('process.spawn', { omit: ['vhm'] }),
     build: (p, b) => ({ type: 'process.spawn', vhm: p.vhm, capability: b.capability, name: b.name }),
   });
-  registerCommand<{ vhm: string; process: string }, { capability: string }>(app, deps, {
+  registerCommand(app, deps, {
     method: 'POST',
     url: '/v1/vhms/:vhm/processes/:process/exit',
     summary: 'Exit a process (PROCESS right)',
     operationId: 'exitProcess',
     tags: ['processes'],
     params: Type.Object({ vhm: Id, process: Id }),
-    body: Type.Object({ capability: Cap }, { additionalProperties: false }),
+    body: bodyOf('process.exit', { omit: ['vhm', 'process'] }),
     build: (p, b) => ({ type: 'process.exit', vhm: p.vhm, capability: b.capability, process: p.process }),
   });
 
@@ -203,8 +181,8 @@ export function vhmRoutes(app: FastifyInstance, deps: Deps): void {
       );
     },
   });
-  const Rights = Type.Array(RightSchema, { minItems: 1, maxItems: 11, uniqueItems: true });
-  registerCommand<{ vhm: string }, { rights: Right[] }>(app, deps, {
+  const _Rights = Type.Array(RightSchema, { minItems: 1, maxItems: 11, uniqueItems: true });
+  registerCommand(app, deps, {
     method: 'POST',
     url: '/v1/vhms/:vhm/capabilities',
     summary: 'Issue a new root capability in the VHM’s namespace',
@@ -212,10 +190,10 @@ export function vhmRoutes(app: FastifyInstance, deps: Deps): void {
     tags: ['capabilities'],
     status: 201,
     params: VhmParams,
-    body: Type.Object({ rights: Rights }, { additionalProperties: false }),
+    body: bodyOf('cap.issue', { omit: ['vhm'] }),
     build: (p, b) => ({ type: 'cap.issue', vhm: p.vhm, rights: b.rights }),
   });
-  registerCommand<{ vhm: string; capability: string }, { rights: Right[] }>(app, deps, {
+  registerCommand(app, deps, {
     method: 'POST',
     url: '/v1/vhms/:vhm/capabilities/:capability/derive',
     summary: 'Derive a capability with a subset of the rights',
@@ -223,10 +201,10 @@ export function vhmRoutes(app: FastifyInstance, deps: Deps): void {
     tags: ['capabilities'],
     status: 201,
     params: Type.Object({ vhm: Id, capability: Id }),
-    body: Type.Object({ rights: Rights }, { additionalProperties: false }),
+    body: bodyOf('cap.derive', { omit: ['vhm', 'capability'] }),
     build: (p, b) => ({ type: 'cap.derive', vhm: p.vhm, capability: p.capability, rights: b.rights }),
   });
-  registerCommand<{ vhm: string; capability: string }, unknown>(app, deps, {
+  registerCommand(app, deps, {
     method: 'POST',
     url: '/v1/vhms/:vhm/capabilities/:capability/revoke',
     summary: 'Revoke a capability and everything derived from it',
@@ -257,7 +235,7 @@ export function vhmRoutes(app: FastifyInstance, deps: Deps): void {
       );
     },
   });
-  registerCommand<{ vhm: string }, { capability: string; include?: Array<'K' | 'Q' | 'PHI'> }>(app, deps, {
+  registerCommand(app, deps, {
     method: 'POST',
     url: '/v1/vhms/:vhm/snapshots',
     summary: 'Take a K-only snapshot (asking for Q or Φ state is refused: HV_NO_CLONE)',
@@ -265,10 +243,7 @@ export function vhmRoutes(app: FastifyInstance, deps: Deps): void {
     tags: ['snapshots'],
     status: 201,
     params: VhmParams,
-    body: Type.Object(
-      { capability: Cap, include: Type.Optional(Type.Array(Domain, { maxItems: 3 })) },
-      { additionalProperties: false },
-    ),
+    body: bodyOf('snapshot.take', { omit: ['vhm'], optional: ['include'] }),
     build: (p, b) => ({
       type: 'snapshot.take',
       vhm: p.vhm,
@@ -287,10 +262,7 @@ export function vhmRoutes(app: FastifyInstance, deps: Deps): void {
     },
     handler: async (req) => paginate(Object.values(view(ledger, req).state.migrations), req.query as object),
   });
-  registerCommand<
-    { vhm: string },
-    { capability: string; target: string; qPolicy?: 'reinit' | 'live'; transferContracts?: string[] }
-  >(app, deps, {
+  registerCommand(app, deps, {
     method: 'POST',
     url: '/v1/vhms/:vhm/migrations',
     summary: 'Migrate a VHM to another K host (Q reinitialised by default, Φ terminated and reinitialised)',
@@ -298,15 +270,7 @@ export function vhmRoutes(app: FastifyInstance, deps: Deps): void {
     tags: ['migrations'],
     status: 201,
     params: VhmParams,
-    body: Type.Object(
-      {
-        capability: Cap,
-        target: Id,
-        qPolicy: Type.Optional(Type.Union([Type.Literal('reinit'), Type.Literal('live')])),
-        transferContracts: Type.Optional(Type.Array(Id, { maxItems: 64 })),
-      },
-      { additionalProperties: false },
-    ),
+    body: bodyOf('vhm.migrate', { omit: ['vhm'], optional: ['qPolicy', 'transferContracts'] }),
     build: (p, b) => ({
       type: 'vhm.migrate',
       vhm: p.vhm,

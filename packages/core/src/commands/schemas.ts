@@ -58,10 +58,20 @@ export const ProviderRegistrationSchema = Type.Object(
     name: Str(64),
     domain: DomainSchema,
     capacity: Type.Object({ memory: Int(), cpu: Int(), qubits: Int(), envelopes: Int() }, Closed),
-    publicKey: Str(8192, 'lowercase hex'),
-    firmware: Str(128, 'lowercase hex'),
+    publicKey: Type.String({
+      minLength: 1,
+      maxLength: 8192,
+      pattern: '^[0-9a-f]+$',
+      description: 'ML-DSA-65, hex',
+    }),
+    firmware: Type.String({
+      minLength: 1,
+      maxLength: 128,
+      pattern: '^[0-9a-f]+$',
+      description: 'firmware measurement, hex',
+    }),
     features: Type.Object(
-      { liveTransfer: Type.Boolean(), operations: Type.Array(Str(32), { maxItems: 256 }) },
+      { liveTransfer: Type.Boolean(), operations: Type.Array(Str(32), { maxItems: 64 }) },
       Closed,
     ),
   },
@@ -137,7 +147,9 @@ function command<T extends string, P extends Record<string, TSchema>>(
 export const COMMAND_SCHEMAS = {
   genesis: command('genesis', { config: ConfigSchema }),
   'clock.advance': command('clock.advance', { ticks: Int(1, 1_000_000) }),
-  'firmware.trust': command('firmware.trust', { measurement: Str(128, '16–128 lowercase hex digits') }),
+  'firmware.trust': command('firmware.trust', {
+    measurement: Type.String({ pattern: '^[0-9a-f]{16,128}$', description: '16–128 lowercase hex digits' }),
+  }),
   'tenant.create': command('tenant.create', { name: Str(64), quota: QuotaSchema }),
   'tenant.setQuota': command('tenant.setQuota', { tenant: Ref('tenant id'), quota: QuotaSchema }),
   'provider.register': command('provider.register', {
@@ -189,7 +201,7 @@ export const COMMAND_SCHEMAS = {
       ),
     ),
     q: Type.Optional(
-      Type.Object({ qubits: Int(1), budget: Int(1), calibration: Ref('calibration id') }, Closed),
+      Type.Object({ qubits: Int(1, 1_000_000), budget: Int(1), calibration: Ref('calibration id') }, Closed),
     ),
     phi: Type.Optional(
       Type.Object(
@@ -214,7 +226,7 @@ export const COMMAND_SCHEMAS = {
     capability,
     binding,
     cost: Int(1, 1_000_000_000, 'budget units'),
-    operations: Type.Array(Str(32), { maxItems: 4096 }),
+    operations: Type.Array(Str(32), { maxItems: 64 }),
   }),
   'phi.transform': command('phi.transform', {
     vhm,
@@ -236,7 +248,7 @@ export const COMMAND_SCHEMAS = {
     capability,
     target: Ref('target provider id'),
     qPolicy: Type.Union([Type.Literal('reinit'), Type.Literal('live')]),
-    transferContracts: Type.Array(Ref('contract id'), { maxItems: 4096 }),
+    transferContracts: Type.Array(Ref('contract id'), { maxItems: 64 }),
   }),
   'ipc.open': command('ipc.open', {
     a: vhm,
@@ -246,6 +258,7 @@ export const COMMAND_SCHEMAS = {
     rights: Type.Array(Type.Union([Type.Literal('MSG'), Type.Literal('PHI_SHARE')]), {
       minItems: 1,
       maxItems: 2,
+      uniqueItems: true,
     }),
   }),
   'ipc.close': command('ipc.close', { ipc: Ref('IPC contract id') }),
