@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { type Actor, type CommandBody, canonicalJson, type Entry, entryVisible } from '@xdv/core';
+import { type Actor, type CommandBody, canonicalJson, entryVisible } from '@xdv/core';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { type Static, type TObject, type TSchema, Type } from 'typebox';
 import type { Principal } from './auth.js';
@@ -15,40 +15,6 @@ export interface Deps {
   idempotency: IdempotencyStore;
 }
 
-/** Which effect entry reveals which created id. */
-const CREATES: Record<string, string> = {
-  'tenant.created': 'tenant',
-  'provider.registered': 'provider',
-  'provider.attested': 'provider',
-  'calibration.issued': 'calibration',
-  'vhm.created': 'vhm',
-  'cap.issued': 'capability',
-  'cap.derived': 'capability',
-  'contract.issued': 'contract',
-  'binding.requested': 'binding',
-  'process.spawned': 'process',
-  'snapshot.taken': 'snapshot',
-  'vhm.migration.started': 'migration',
-  'ipc.opened': 'ipc',
-  'sched.submitted': 'unit',
-  'sched.decision': 'decision',
-  'q.job.executed': 'job',
-  'q.container.created': 'container',
-  'phi.envelope.allocated': 'envelope',
-  'alert.raised': 'alert',
-  'fault.escalated': 'fault',
-};
-
-export function createdIds(entries: readonly Entry[]): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const e of entries.slice(1)) {
-    const key = CREATES[e.type];
-    const v = key ? e.payload[key] : undefined;
-    if (key && typeof v === 'string' && out[key] === undefined) out[key] = v;
-  }
-  return out;
-}
-
 export interface CommandRoute<P extends TSchema, B extends TSchema> {
   method: 'POST' | 'PUT';
   url: string;
@@ -60,6 +26,11 @@ export interface CommandRoute<P extends TSchema, B extends TSchema> {
   status?: 200 | 201;
   operationId: string;
   build(params: Static<P>, body: Static<B>, actor: Actor): CommandBody;
+  /**
+   * Ids the response names besides those the command created: a re-registered provider is
+   * re-attested, not created, and its caller still learns its id.
+   */
+  named?(body: Static<B>, deps: Deps): Record<string, string>;
   /** The object an If-Match header is compared against. */
   etag?(params: Static<P>, deps: Deps): unknown;
 }
@@ -131,7 +102,8 @@ export function registerCommand<P extends TSchema = NoFields, B extends TSchema 
       const p = principalOf(req);
       // Fastify validated params and body against these very schemas before the handler runs.
       const params = req.params as Static<P>;
-      const body = route.build(params, (req.body ?? {}) as Static<B>, p.actor);
+      const reqBody = (req.body ?? {}) as Static<B>;
+      const body = route.build(params, reqBody, p.actor);
       const cmd = { ...body, actor: p.actor } as Parameters<LedgerPort['submit']>[0];
       const ifMatch = req.headers['if-match'];
       if (typeof ifMatch === 'string' && route.etag) {
@@ -207,7 +179,7 @@ export function registerCommand<P extends TSchema = NoFields, B extends TSchema 
           outcome: 'accepted',
           seq: head.seq,
           l: head.l,
-          created: createdIds(result.entries),
+          created: route.named ? { ...route.named(reqBody, deps), ...result.created } : result.created,
           entries: result.entries.filter((e) => entryVisible(e, p.actor)),
         };
       }

@@ -19,6 +19,15 @@ export { TRANSITIONS } from './engine/dispatch.js';
 export type { Refusal } from './engine/outcome.js';
 export { type BudgetDelta, type CapacityDelta, INVARIANTS, type Preview, preview } from './engine/preview.js';
 export { InvariantViolation, type StepOptions, type StepResult, step } from './engine/step.js';
+export {
+  type Created,
+  type CreatedKind,
+  ID_KINDS,
+  type IdKind,
+  TOUCHED_TABLES,
+  type Touched,
+  type TouchedTable,
+} from './engine/touched.js';
 export { checkAll, type Violation } from './invariants/full.js';
 export { checkTouched } from './invariants/incremental.js';
 export type * from './model/commands.js';

@@ -50,6 +50,12 @@ export function providerRoutes(app: FastifyInstance, deps: Deps): void {
     tags: ['providers'],
     status: 201,
     body: bodyOf('provider.register', { omit: ['auth'], with: { signature: Signature } }),
+    named: (b, d) => {
+      const named: Record<string, string> = {};
+      const p = Object.values(d.ledger.state.providers).find((x) => x.name === b.registration.name);
+      if (p) named.provider = p.id;
+      return named;
+    },
     build: (_p, b) => ({
       type: 'provider.register',
       registration: b.registration,

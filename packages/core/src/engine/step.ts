@@ -9,15 +9,26 @@ import { type Hasher, nobleSha256 } from '../trace/hash.js';
 import { type Ctx, newCtx } from './context.js';
 import { dispatch, TRANSITIONS } from './dispatch.js';
 import { expireWindows } from './expiry.js';
+import { type Created, type Touched, touchedBy } from './touched.js';
 
 export interface StepOptions {
   hasher?: Hasher;
   /** Check the invariants local to what the command touched (O(1) in fleet size). Default true. */
   invariants?: boolean;
+  /**
+   * Report `touched` (every object the command changed, by table), for a read model that upserts
+   * exactly those rows. Default false: it walks the entries and their references, a cost the
+   * hot path does not pay unless asked.
+   */
+  touched?: boolean;
 }
 
 export interface StepResult {
   entries: Entry[];
+  /** The first id of each kind the command created, in creation order; empty when rejected. */
+  created: Created;
+  /** The ids of every object the command changed, by table; null unless `touched` was asked for. */
+  touched: Touched | null;
   /** Null when accepted. A rejection changed nothing but the trace; a refusal may have had effects. */
   error: { code: ErrorCode; message: string } | null;
 }
@@ -46,6 +57,7 @@ export function step(state: State, cmd: Command, opts: StepOptions = {}): StepRe
   let error: StepResult['error'] = null;
   if (cmd.type !== 'genesis') expireWindows(ctx);
   const mark = ctx.drafts.length;
+  let rejected = false;
   try {
     // Structure first, with the command's own compiled schema; what depends on state is the transitions'.
     checkCommandShape(cmd);
@@ -54,6 +66,7 @@ export function step(state: State, cmd: Command, opts: StepOptions = {}): StepRe
   } catch (e) {
     if (!(e instanceof Rejection)) throw e;
     ctx.drafts.length = mark;
+    rejected = true;
     error = { code: e.code, message: e.message };
   }
   const head = commandDraft(ctx, cmd, error);
@@ -72,7 +85,9 @@ export function step(state: State, cmd: Command, opts: StepOptions = {}): StepRe
     const bad = checkTouched(state, ctx.touched);
     if (bad.length > 0) throw new InvariantViolation(bad);
   }
-  return { entries, error };
+  // A rejection changed nothing of its own (what the clock's expiry did before it still counts).
+  const touched = opts.touched ? touchedBy(state, ctx, rejected ? ctx.drafts : [head, ...ctx.drafts]) : null;
+  return { entries, created: rejected ? {} : ctx.created, touched, error };
 }
 
 /** The first entry of every command's group: the command itself and its outcome. */

@@ -26,7 +26,7 @@ export function requestBinding(ctx: Ctx, cmd: CommandOf<'binding.request'>): voi
     reject('HV_CONTRACT_INVALID', `${c.id} is ${c.status}; a binding needs a valid contract.`);
   if (c.binding)
     reject('HV_CONFLICT', `${c.id} is already bound by ${c.binding}; a contract has one binding.`);
-  const id = nextId(ctx.state, 'binding');
+  const id = nextId(ctx, 'binding');
   ctx.state.bindings[id] = {
     capability: cap.id,
     container: null,
@@ -110,7 +110,7 @@ export function activateBinding(ctx: Ctx, cmd: CommandOf<'binding.activate'>): v
     vhm: v.id,
   });
   if (c.domain === 'Q' && c.q) {
-    const qc = nextId(s, 'qc');
+    const qc = nextId(ctx, 'qc');
     s.containers[qc] = {
       contract: c.id,
       createdL: s.l,
@@ -130,7 +130,7 @@ export function activateBinding(ctx: Ctx, cmd: CommandOf<'binding.activate'>): v
       vhm: v.id,
     });
   } else if (c.domain === 'PHI' && c.phi) {
-    const env = nextId(s, 'env');
+    const env = nextId(ctx, 'env');
     s.envelopes[env] = {
       contract: c.id,
       createdL: s.l,

@@ -16,7 +16,7 @@ export function issueCapability(ctx: Ctx, cmd: CommandOf<'cap.issue'>): void {
   const v = writableVhm(ctx, text('vhm', cmd.vhm, 64));
   live(v);
   const r = rights(cmd.rights);
-  const id = nextId(ctx.state, 'cap');
+  const id = nextId(ctx, 'cap');
   ctx.state.capabilities[id] = {
     children: [],
     id,
@@ -52,7 +52,7 @@ export function deriveCapability(ctx: Ctx, cmd: CommandOf<'cap.derive'>): void {
       'HV_CAP_ESCALATION',
       `A derived capability cannot add rights: ${parentId} lacks ${extra.join(', ')}.`,
     );
-  const id = nextId(ctx.state, 'cap');
+  const id = nextId(ctx, 'cap');
   ctx.state.capabilities[id] = {
     children: [],
     id,

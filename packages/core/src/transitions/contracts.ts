@@ -166,7 +166,7 @@ export function allocateContract(ctx: Ctx, cmd: CommandOf<'contract.allocate'>):
   const over = quotaOverflow({ ...freeQuota(v), vhms: Number.MAX_SAFE_INTEGER }, v.used, need);
   if (over) reject('HV_QUOTA_EXCEEDED', `${v.id} has no ${over} quota left for this contract.`);
   // All checks passed: commit.
-  const id = nextId(s, 'contract');
+  const id = nextId(ctx, 'contract');
   draft.id = id;
   s.contracts[id] = draft;
   v.contracts.push(id);

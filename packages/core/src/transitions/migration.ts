@@ -70,7 +70,7 @@ export function migrateVhm(ctx: Ctx, cmd: CommandOf<'vhm.migrate'>): void {
         reject('HV_MIGRATION_UNSUPPORTED', `Live Q migration needs a transfer contract naming ${c.id}.`);
     }
   }
-  const id = nextId(s, 'mig');
+  const id = nextId(ctx, 'mig');
   const from = v.host;
   const reinitialised: string[] = [];
   const transferred: string[] = [];
@@ -122,7 +122,7 @@ export function migrateVhm(ctx: Ctx, cmd: CommandOf<'vhm.migrate'>): void {
       });
     } else {
       destroyContainer(ctx, b.container!, 'migration reinitialise');
-      const qc = nextId(s, 'qc');
+      const qc = nextId(ctx, 'qc');
       s.containers[qc] = {
         contract: c.id,
         createdL: s.l,
@@ -148,7 +148,7 @@ export function migrateVhm(ctx: Ctx, cmd: CommandOf<'vhm.migrate'>): void {
     const b = s.bindings[c.binding!]!;
     const old = s.envelopes[b.envelope!]!;
     terminateEnvelope(ctx, old.id, 'migration reinitialise');
-    const env = nextId(s, 'env');
+    const env = nextId(ctx, 'env');
     s.envelopes[env] = {
       ...old,
       id: env,

@@ -93,7 +93,7 @@ export function registerProvider(ctx: Ctx, cmd: CommandOf<'provider.register'>):
     });
     return;
   }
-  const id = nextId(ctx.state, 'provider');
+  const id = nextId(ctx, 'provider');
   ctx.state.providers[id] = {
     allocated: zeroCapacity(),
     attestation: 'attested',
@@ -135,7 +135,7 @@ export function issueCalibration(ctx: Ctx, cmd: CommandOf<'calibration.issue'>):
   if (until <= from) reject('HV_INVALID_COMMAND', 'until must be after from.');
   if (until <= ctx.state.l)
     reject('HV_INVALID_COMMAND', `until must be after the current L (${ctx.state.l}).`);
-  const id = nextId(ctx.state, 'cal');
+  const id = nextId(ctx, 'cal');
   ctx.state.calibrations[id] = { from, id, issuedL: ctx.state.l, provider: p.id, until };
   emit(ctx, {
     domain: 'Q',
@@ -171,7 +171,7 @@ function alert(
   threshold: number,
   subject: string,
 ): void {
-  const id = nextId(ctx.state, 'alert');
+  const id = nextId(ctx, 'alert');
   ctx.state.alerts[id] = { id, l: ctx.state.l, metric, provider: p.id, subject, threshold, value };
   emit(ctx, {
     domain: p.domain,
