@@ -21,7 +21,7 @@ const Token = Type.Object({
 
 export function adminRoutes(app: FastifyInstance, deps: Deps & { tokens: TokenStore }): void {
   const { ledger, tokens } = deps;
-  app.get('/v1/me', {
+  app.get('/me', {
     schema: {
       summary: 'Who am I: the principal behind this token',
       operationId: 'whoAmI',
@@ -40,7 +40,7 @@ export function adminRoutes(app: FastifyInstance, deps: Deps & { tokens: TokenSt
       };
     },
   });
-  app.get('/v1/tenants', {
+  app.get('/tenants', {
     schema: {
       summary: 'List tenants (a tenant sees itself)',
       operationId: 'listTenants',
@@ -51,7 +51,7 @@ export function adminRoutes(app: FastifyInstance, deps: Deps & { tokens: TokenSt
     },
     handler: async (req) => paginate(Object.values(view(ledger, req).state.tenants), req.query as object),
   });
-  app.get('/v1/tenants/:tenant', {
+  app.get('/tenants/:tenant', {
     schema: {
       summary: 'Get a tenant with its quota use',
       operationId: 'getTenant',
@@ -69,7 +69,7 @@ export function adminRoutes(app: FastifyInstance, deps: Deps & { tokens: TokenSt
   });
   registerCommand(app, deps, {
     method: 'POST',
-    url: '/v1/tenants',
+    url: '/tenants',
     summary: 'Create a tenant with quotas (operator)',
     operationId: 'createTenant',
     tags: ['tenants'],
@@ -83,7 +83,7 @@ export function adminRoutes(app: FastifyInstance, deps: Deps & { tokens: TokenSt
   });
   registerCommand(app, deps, {
     method: 'PUT',
-    url: '/v1/tenants/:tenant/quota',
+    url: '/tenants/:tenant/quota',
     summary: 'Set a tenant’s quota (operator)',
     operationId: 'setTenantQuota',
     tags: ['tenants'],
@@ -97,7 +97,7 @@ export function adminRoutes(app: FastifyInstance, deps: Deps & { tokens: TokenSt
     }),
   });
 
-  app.get('/v1/tokens', {
+  app.get('/tokens', {
     schema: {
       summary: 'List API tokens (operator; secrets are never shown again)',
       operationId: 'listTokens',
@@ -110,7 +110,7 @@ export function adminRoutes(app: FastifyInstance, deps: Deps & { tokens: TokenSt
       return { items: await tokens.list() };
     },
   });
-  app.post('/v1/tokens', {
+  app.post('/tokens', {
     schema: {
       summary: 'Mint an API token (operator); the secret is returned once',
       operationId: 'createToken',
@@ -163,7 +163,7 @@ export function adminRoutes(app: FastifyInstance, deps: Deps & { tokens: TokenSt
       return reply.code(201).send({ token: created.record, secret: created.secret });
     },
   });
-  app.post('/v1/tokens/:token/revoke', {
+  app.post('/tokens/:token/revoke', {
     schema: {
       summary: 'Revoke an API token (operator)',
       operationId: 'revokeToken',
@@ -184,7 +184,7 @@ export function adminRoutes(app: FastifyInstance, deps: Deps & { tokens: TokenSt
 
   registerCommand(app, deps, {
     method: 'POST',
-    url: '/v1/clock/advance',
+    url: '/clock/advance',
     summary: 'Advance the logical clock L (operator)',
     operationId: 'advanceClock',
     tags: ['clock'],
@@ -193,7 +193,7 @@ export function adminRoutes(app: FastifyInstance, deps: Deps & { tokens: TokenSt
   });
   registerCommand(app, deps, {
     method: 'POST',
-    url: '/v1/firmware/trusted',
+    url: '/firmware/trusted',
     summary: 'Trust a firmware measurement (operator); once any is trusted, only trusted firmware attests',
     operationId: 'trustFirmware',
     tags: ['providers'],
@@ -202,7 +202,7 @@ export function adminRoutes(app: FastifyInstance, deps: Deps & { tokens: TokenSt
     build: (_p, b) => ({ type: 'firmware.trust', measurement: b.measurement }),
   });
 
-  app.get('/v1/faults', {
+  app.get('/faults', {
     schema: {
       summary: 'List faults and escalations',
       operationId: 'listFaults',
@@ -213,7 +213,7 @@ export function adminRoutes(app: FastifyInstance, deps: Deps & { tokens: TokenSt
     },
     handler: async (req) => paginate(Object.values(view(ledger, req).state.faults), req.query as object),
   });
-  app.get('/v1/alerts', {
+  app.get('/alerts', {
     schema: {
       summary: 'List threshold alerts from provider reports',
       operationId: 'listAlerts',
@@ -226,7 +226,7 @@ export function adminRoutes(app: FastifyInstance, deps: Deps & { tokens: TokenSt
   });
   registerCommand(app, deps, {
     method: 'POST',
-    url: '/v1/faults/inject',
+    url: '/faults/inject',
     summary:
       'Inject a fault (operator): decoherence spike, instability, capability revocation, contract invalidation',
     operationId: 'injectFault',
@@ -237,7 +237,7 @@ export function adminRoutes(app: FastifyInstance, deps: Deps & { tokens: TokenSt
   });
 
   // Scheduler
-  app.get('/v1/scheduler', {
+  app.get('/scheduler', {
     schema: {
       summary: 'Scheduler view: per-VHM weights and quotas, queued units, recent decisions are in the trace',
       operationId: 'getScheduler',
@@ -292,7 +292,7 @@ export function adminRoutes(app: FastifyInstance, deps: Deps & { tokens: TokenSt
   });
   registerCommand(app, deps, {
     method: 'POST',
-    url: '/v1/scheduler/units',
+    url: '/scheduler/units',
     summary: 'Submit a scheduling unit for a process (SCHEDULE right)',
     operationId: 'submitUnit',
     tags: ['scheduler'],
@@ -311,7 +311,7 @@ export function adminRoutes(app: FastifyInstance, deps: Deps & { tokens: TokenSt
   });
   registerCommand(app, deps, {
     method: 'POST',
-    url: '/v1/scheduler/tick',
+    url: '/scheduler/tick',
     summary: 'Run one scheduler tick (operator): the arbitration decision is a trace entry',
     operationId: 'schedulerTick',
     tags: ['scheduler'],

@@ -155,7 +155,7 @@ export function nodeStatus(n: ClusterNodeRow): 'ok' | 'lagging' | 'stale' | 'sto
 }
 
 export function clusterRoutes(app: FastifyInstance, ledger: LedgerPort): void {
-  app.get('/v1/cluster', {
+  app.get('/cluster', {
     schema: {
       summary:
         'Distributed cluster view: nodes and their health, global ordering, contracts per provider, commit rounds',

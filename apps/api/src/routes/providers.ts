@@ -15,7 +15,7 @@ function sameProvider(param: string, report: { provider: string }): void {
 
 export function providerRoutes(app: FastifyInstance, deps: Deps): void {
   const { ledger } = deps;
-  app.get('/v1/providers', {
+  app.get('/providers', {
     schema: {
       summary: 'List providers (K hosts, Q and Φ hardware)',
       operationId: 'listProviders',
@@ -26,7 +26,7 @@ export function providerRoutes(app: FastifyInstance, deps: Deps): void {
     },
     handler: async (req) => paginate(Object.values(view(ledger, req).state.providers), req.query as object),
   });
-  app.get('/v1/providers/:provider', {
+  app.get('/providers/:provider', {
     schema: {
       summary: 'Get a provider',
       operationId: 'getProvider',
@@ -44,7 +44,7 @@ export function providerRoutes(app: FastifyInstance, deps: Deps): void {
   });
   registerCommand(app, deps, {
     method: 'POST',
-    url: '/v1/providers',
+    url: '/providers',
     summary: 'Register (or re-attest) a provider with an ML-DSA-65 signed attestation',
     operationId: 'registerProvider',
     tags: ['providers'],
@@ -62,7 +62,7 @@ export function providerRoutes(app: FastifyInstance, deps: Deps): void {
       auth: { signature: b.signature, verified: false },
     }),
   });
-  app.get('/v1/providers/:provider/workload', {
+  app.get('/providers/:provider/workload', {
     schema: {
       summary:
         'What a provider hosts now: its calibrations, live Q contracts and live Φ envelopes (that provider or an operator)',
@@ -129,7 +129,7 @@ export function providerRoutes(app: FastifyInstance, deps: Deps): void {
       };
     },
   });
-  app.get('/v1/calibrations', {
+  app.get('/calibrations', {
     schema: {
       summary: 'List Q calibration contracts',
       operationId: 'listCalibrations',
@@ -143,7 +143,7 @@ export function providerRoutes(app: FastifyInstance, deps: Deps): void {
   });
   registerCommand(app, deps, {
     method: 'POST',
-    url: '/v1/providers/:provider/calibrations',
+    url: '/providers/:provider/calibrations',
     summary: 'Issue a Q calibration contract valid over [from, until) in logical time',
     operationId: 'issueCalibration',
     tags: ['providers'],
@@ -154,7 +154,7 @@ export function providerRoutes(app: FastifyInstance, deps: Deps): void {
   });
   registerCommand(app, deps, {
     method: 'POST',
-    url: '/v1/providers/:provider/reports/q',
+    url: '/providers/:provider/reports/q',
     summary: 'Post a signed Q metrics report (T1, T2, gate fidelity, readout error per qubit)',
     operationId: 'postQReport',
     tags: ['reports'],
@@ -168,7 +168,7 @@ export function providerRoutes(app: FastifyInstance, deps: Deps): void {
   });
   registerCommand(app, deps, {
     method: 'POST',
-    url: '/v1/providers/:provider/reports/phi',
+    url: '/providers/:provider/reports/phi',
     summary:
       'Post a signed Φ stability report (stability index, noise, drift, transform impact per envelope)',
     operationId: 'postPhiReport',
@@ -183,7 +183,7 @@ export function providerRoutes(app: FastifyInstance, deps: Deps): void {
   });
   registerCommand(app, deps, {
     method: 'POST',
-    url: '/v1/providers/:provider/reports/error',
+    url: '/providers/:provider/reports/error',
     summary: 'Post a signed error report with a Q_ERR_* or PHI_ERR_* code',
     operationId: 'postErrorReport',
     tags: ['reports'],

@@ -10,7 +10,7 @@ const CapBody = bodyOf('contract.activate', { omit: ['vhm', 'contract'] });
 
 export function resourceRoutes(app: FastifyInstance, deps: Deps): void {
   const { ledger } = deps;
-  app.get('/v1/contracts', {
+  app.get('/contracts', {
     schema: {
       summary: 'List resource contracts',
       operationId: 'listContracts',
@@ -39,7 +39,7 @@ export function resourceRoutes(app: FastifyInstance, deps: Deps): void {
       return paginate(items, req.query as object);
     },
   });
-  app.get('/v1/contracts/:contract', {
+  app.get('/contracts/:contract', {
     schema: {
       summary: 'Get a contract',
       operationId: 'getContract',
@@ -57,7 +57,7 @@ export function resourceRoutes(app: FastifyInstance, deps: Deps): void {
   });
   registerCommand(app, deps, {
     method: 'POST',
-    url: '/v1/vhms/:vhm/contracts',
+    url: '/vhms/:vhm/contracts',
     summary: 'Allocate a K, Q or Φ resource contract',
     description:
       'K needs BIND_K and { base, size, cpu, irqs }; Q needs ALLOC_Q and { qubits, budget, calibration }; Φ needs ALLOC_PHI and { start, duration, tolerance }.',
@@ -80,7 +80,7 @@ export function resourceRoutes(app: FastifyInstance, deps: Deps): void {
   for (const action of ['activate', 'release'] as const)
     registerCommand(app, deps, {
       method: 'POST',
-      url: `/v1/contracts/:contract/${action}`,
+      url: `/contracts/:contract/${action}`,
       summary:
         action === 'activate'
           ? 'Activate an issued contract'
@@ -100,7 +100,7 @@ export function resourceRoutes(app: FastifyInstance, deps: Deps): void {
     });
   registerCommand(app, deps, {
     method: 'POST',
-    url: '/v1/contracts/:contract/revoke',
+    url: '/contracts/:contract/revoke',
     summary: 'Revoke a contract (operator): its binding is released and a fault recorded',
     operationId: 'revokeContract',
     tags: ['contracts'],
@@ -109,7 +109,7 @@ export function resourceRoutes(app: FastifyInstance, deps: Deps): void {
     build: (p, b) => ({ type: 'contract.revoke', contract: p.contract, reason: b.reason }),
   });
 
-  app.get('/v1/bindings', {
+  app.get('/bindings', {
     schema: {
       summary: 'List domain bindings',
       operationId: 'listBindings',
@@ -131,7 +131,7 @@ export function resourceRoutes(app: FastifyInstance, deps: Deps): void {
       );
     },
   });
-  app.get('/v1/bindings/:binding', {
+  app.get('/bindings/:binding', {
     schema: {
       summary: 'Get a binding',
       operationId: 'getBinding',
@@ -149,7 +149,7 @@ export function resourceRoutes(app: FastifyInstance, deps: Deps): void {
   });
   registerCommand(app, deps, {
     method: 'POST',
-    url: '/v1/vhms/:vhm/bindings',
+    url: '/vhms/:vhm/bindings',
     summary: 'Request a domain binding for one of the VHM’s contracts',
     operationId: 'requestBinding',
     tags: ['bindings'],
@@ -166,7 +166,7 @@ export function resourceRoutes(app: FastifyInstance, deps: Deps): void {
   for (const action of ['validate', 'activate', 'release'] as const)
     registerCommand(app, deps, {
       method: 'POST',
-      url: `/v1/bindings/:binding/${action}`,
+      url: `/bindings/:binding/${action}`,
       summary: `${action[0]!.toUpperCase()}${action.slice(1)} a binding`,
       operationId: `${action}Binding`,
       tags: ['bindings'],
@@ -183,7 +183,7 @@ export function resourceRoutes(app: FastifyInstance, deps: Deps): void {
     });
   registerCommand(app, deps, {
     method: 'POST',
-    url: '/v1/bindings/:binding/jobs',
+    url: '/bindings/:binding/jobs',
     summary: 'Run a Q job on an active Q binding (EXECUTE_Q); its cost is charged to the decoherence budget',
     operationId: 'runQJob',
     tags: ['execution'],
@@ -201,7 +201,7 @@ export function resourceRoutes(app: FastifyInstance, deps: Deps): void {
   });
   registerCommand(app, deps, {
     method: 'POST',
-    url: '/v1/bindings/:binding/transforms',
+    url: '/bindings/:binding/transforms',
     summary: 'Apply a Φ transform inside the coherence window (EXECUTE_PHI)',
     operationId: 'applyPhiTransform',
     tags: ['execution'],
@@ -218,7 +218,7 @@ export function resourceRoutes(app: FastifyInstance, deps: Deps): void {
     }),
   });
 
-  app.get('/v1/ipc', {
+  app.get('/ipc', {
     schema: {
       summary: 'List IPC contracts',
       operationId: 'listIpc',
@@ -231,7 +231,7 @@ export function resourceRoutes(app: FastifyInstance, deps: Deps): void {
   });
   registerCommand(app, deps, {
     method: 'POST',
-    url: '/v1/ipc',
+    url: '/ipc',
     summary: 'Open an IPC contract between two VHMs (IPC capability of each)',
     operationId: 'openIpc',
     tags: ['ipc'],
@@ -248,7 +248,7 @@ export function resourceRoutes(app: FastifyInstance, deps: Deps): void {
   });
   registerCommand(app, deps, {
     method: 'POST',
-    url: '/v1/ipc/:ipc/close',
+    url: '/ipc/:ipc/close',
     summary: 'Close an IPC contract',
     operationId: 'closeIpc',
     tags: ['ipc'],

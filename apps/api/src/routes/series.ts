@@ -65,7 +65,7 @@ export async function loadSeries(deps: Deps, index: SeriesIndex): Promise<void> 
 }
 
 export function seriesRoutes(app: FastifyInstance, deps: Deps, index: SeriesIndex): void {
-  app.get('/v1/providers/:provider/series', {
+  app.get('/providers/:provider/series', {
     schema: {
       summary:
         'Metric time series of a provider over logical time (Q: t1, t2, fidelity, readoutError per qubit; Φ: stability, noise, drift, impact per envelope)',

@@ -80,7 +80,7 @@ export function diffStates(a: State, b: State) {
 
 export function traceRoutes(app: FastifyInstance, deps: Deps): void {
   const { ledger } = deps;
-  app.get('/v1/trace', {
+  app.get('/trace', {
     schema: {
       summary: 'Read the trace in seq order (a tenant sees only entries filed under it)',
       operationId: 'listTrace',
@@ -125,7 +125,7 @@ export function traceRoutes(app: FastifyInstance, deps: Deps): void {
       };
     },
   });
-  app.get('/v1/trace/verify', {
+  app.get('/trace/verify', {
     schema: {
       summary: 'Verify the whole hash chain from the database (operator)',
       operationId: 'verifyTrace',
@@ -153,7 +153,8 @@ export function traceRoutes(app: FastifyInstance, deps: Deps): void {
       return { ...r, head: ledger.state.head };
     },
   });
-  app.get('/v1/trace/stream', {
+  app.get('/trace/stream', {
+    config: { tokenInQuery: true },
     // Negotiated here, not by the plugin, so a refusal is problem+json like every other error.
     sse: { kind: 'manual', heartbeat: true },
     schema: {
@@ -177,7 +178,7 @@ export function traceRoutes(app: FastifyInstance, deps: Deps): void {
     handler: async (req: FastifyRequest, reply: FastifyReply) => streamEntries(deps, req, reply),
   });
 
-  app.get('/v1/replay/state', {
+  app.get('/replay/state', {
     schema: {
       summary: 'The state at logical time L, replayed from the trace (scoped to the principal)',
       operationId: 'replayState',
@@ -209,7 +210,7 @@ export function traceRoutes(app: FastifyInstance, deps: Deps): void {
       };
     },
   });
-  app.get('/v1/replay/diff', {
+  app.get('/replay/diff', {
     schema: {
       summary: 'What changed between two logical times',
       operationId: 'replayDiff',
@@ -238,7 +239,7 @@ export function traceRoutes(app: FastifyInstance, deps: Deps): void {
       return { from: q.from, to: q.to, changes: diffStates(await at(q.from), await at(q.to)) };
     },
   });
-  app.get('/v1/invariants', {
+  app.get('/invariants', {
     schema: {
       summary: 'Check every invariant on the live state now',
       operationId: 'checkInvariants',
@@ -265,7 +266,7 @@ export function traceRoutes(app: FastifyInstance, deps: Deps): void {
       };
     },
   });
-  app.get('/v1/overview', {
+  app.get('/overview', {
     schema: {
       summary:
         'Dashboard overview: VHMs by state, capacity vs allocation per provider, alerts, faults, trace head',

@@ -22,7 +22,7 @@ const sec = [{ bearer: [] }];
 
 export function vhmRoutes(app: FastifyInstance, deps: Deps): void {
   const { ledger } = deps;
-  app.get('/v1/vhms', {
+  app.get('/vhms', {
     schema: {
       summary: 'List VHMs (a tree: each has parent, depth and children)',
       operationId: 'listVhms',
@@ -61,7 +61,7 @@ export function vhmRoutes(app: FastifyInstance, deps: Deps): void {
       return paginate(items, q);
     },
   });
-  app.get('/v1/vhms/:vhm', {
+  app.get('/vhms/:vhm', {
     schema: {
       summary: 'Get a VHM',
       operationId: 'getVhm',
@@ -77,7 +77,7 @@ export function vhmRoutes(app: FastifyInstance, deps: Deps): void {
   });
   registerCommand(app, deps, {
     method: 'POST',
-    url: '/v1/vhms',
+    url: '/vhms',
     summary: 'Create a VHM (root, or nested with the parent’s SPAWN_NESTED capability)',
     operationId: 'createVhm',
     tags: ['vhms'],
@@ -95,7 +95,7 @@ export function vhmRoutes(app: FastifyInstance, deps: Deps): void {
   for (const action of ['validate', 'activate', 'pause', 'resume', 'terminate', 'release'] as const) {
     registerCommand(app, deps, {
       method: 'POST',
-      url: `/v1/vhms/:vhm/${action}`,
+      url: `/vhms/:vhm/${action}`,
       summary: `${action[0]!.toUpperCase()}${action.slice(1)} a VHM`,
       description:
         action === 'terminate'
@@ -110,7 +110,7 @@ export function vhmRoutes(app: FastifyInstance, deps: Deps): void {
   }
   registerCommand(app, deps, {
     method: 'PUT',
-    url: '/v1/vhms/:vhm/schedule',
+    url: '/vhms/:vhm/schedule',
     summary: 'Set the VHM’s scheduler weight and queue quota',
     operationId: 'setVhmSchedule',
     tags: ['scheduler'],
@@ -120,7 +120,7 @@ export function vhmRoutes(app: FastifyInstance, deps: Deps): void {
   });
 
   // Processes
-  app.get('/v1/vhms/:vhm/processes', {
+  app.get('/vhms/:vhm/processes', {
     schema: {
       summary: 'List a VHM’s processes',
       operationId: 'listProcesses',
@@ -141,7 +141,7 @@ export function vhmRoutes(app: FastifyInstance, deps: Deps): void {
   });
   registerCommand(app, deps, {
     method: 'POST',
-    url: '/v1/vhms/:vhm/processes',
+    url: '/vhms/:vhm/processes',
     summary: 'Spawn a process (PROCESS right)',
     operationId: 'spawnProcess',
     tags: ['processes'],
@@ -152,7 +152,7 @@ export function vhmRoutes(app: FastifyInstance, deps: Deps): void {
   });
   registerCommand(app, deps, {
     method: 'POST',
-    url: '/v1/vhms/:vhm/processes/:process/exit',
+    url: '/vhms/:vhm/processes/:process/exit',
     summary: 'Exit a process (PROCESS right)',
     operationId: 'exitProcess',
     tags: ['processes'],
@@ -162,7 +162,7 @@ export function vhmRoutes(app: FastifyInstance, deps: Deps): void {
   });
 
   // Capabilities
-  app.get('/v1/vhms/:vhm/capabilities', {
+  app.get('/vhms/:vhm/capabilities', {
     schema: {
       summary: 'List a VHM’s capabilities (the derivation forest)',
       operationId: 'listCapabilities',
@@ -184,7 +184,7 @@ export function vhmRoutes(app: FastifyInstance, deps: Deps): void {
   const _Rights = Type.Array(RightSchema, { minItems: 1, maxItems: 11, uniqueItems: true });
   registerCommand(app, deps, {
     method: 'POST',
-    url: '/v1/vhms/:vhm/capabilities',
+    url: '/vhms/:vhm/capabilities',
     summary: 'Issue a new root capability in the VHM’s namespace',
     operationId: 'issueCapability',
     tags: ['capabilities'],
@@ -195,7 +195,7 @@ export function vhmRoutes(app: FastifyInstance, deps: Deps): void {
   });
   registerCommand(app, deps, {
     method: 'POST',
-    url: '/v1/vhms/:vhm/capabilities/:capability/derive',
+    url: '/vhms/:vhm/capabilities/:capability/derive',
     summary: 'Derive a capability with a subset of the rights',
     operationId: 'deriveCapability',
     tags: ['capabilities'],
@@ -206,7 +206,7 @@ export function vhmRoutes(app: FastifyInstance, deps: Deps): void {
   });
   registerCommand(app, deps, {
     method: 'POST',
-    url: '/v1/vhms/:vhm/capabilities/:capability/revoke',
+    url: '/vhms/:vhm/capabilities/:capability/revoke',
     summary: 'Revoke a capability and everything derived from it',
     operationId: 'revokeCapability',
     tags: ['capabilities'],
@@ -215,7 +215,7 @@ export function vhmRoutes(app: FastifyInstance, deps: Deps): void {
   });
 
   // Snapshots and migrations
-  app.get('/v1/vhms/:vhm/snapshots', {
+  app.get('/vhms/:vhm/snapshots', {
     schema: {
       summary: 'List a VHM’s K snapshots',
       operationId: 'listSnapshots',
@@ -237,7 +237,7 @@ export function vhmRoutes(app: FastifyInstance, deps: Deps): void {
   });
   registerCommand(app, deps, {
     method: 'POST',
-    url: '/v1/vhms/:vhm/snapshots',
+    url: '/vhms/:vhm/snapshots',
     summary: 'Take a K-only snapshot (asking for Q or Φ state is refused: HV_NO_CLONE)',
     operationId: 'takeSnapshot',
     tags: ['snapshots'],
@@ -251,7 +251,7 @@ export function vhmRoutes(app: FastifyInstance, deps: Deps): void {
       include: b.include ?? ['K'],
     }),
   });
-  app.get('/v1/migrations', {
+  app.get('/migrations', {
     schema: {
       summary: 'List migrations',
       operationId: 'listMigrations',
@@ -264,7 +264,7 @@ export function vhmRoutes(app: FastifyInstance, deps: Deps): void {
   });
   registerCommand(app, deps, {
     method: 'POST',
-    url: '/v1/vhms/:vhm/migrations',
+    url: '/vhms/:vhm/migrations',
     summary: 'Migrate a VHM to another K host (Q reinitialised by default, Φ terminated and reinitialised)',
     operationId: 'migrateVhm',
     tags: ['migrations'],
