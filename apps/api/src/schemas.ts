@@ -1,5 +1,6 @@
 import { COMMAND_SCHEMAS, type CommandSchemas, type CommandType, RIGHTS } from '@xdv/core';
-import { type TObject, type TOptional, type TSchema, Type } from 'typebox';
+import type { FastifyTypeProvider } from 'fastify';
+import { type Static, type TObject, type TOptional, type TSchema, Type } from 'typebox';
 
 // Request and response schemas, declared once in code and published as OpenAPI 3.1.
 
@@ -183,4 +184,14 @@ export function bodyOf<
     additionalProperties: false,
     ...(spec.description ? { description: spec.description } : {}),
   }) as never;
+}
+
+/**
+ * TypeBox's type provider for the request side only: `req.params`, `req.query` and `req.body` are
+ * typed from the route's schemas (no casts); replies stay as loosely typed as the documented
+ * state records they pass through (fully typed in @xdv/core), and are still serialised by schema.
+ */
+export interface RequestTypeProvider extends FastifyTypeProvider {
+  validator: this['schema'] extends TSchema ? Static<this['schema']> : unknown;
+  serializer: unknown;
 }

@@ -4,6 +4,7 @@ import { requireOperator } from '../auth.js';
 import { ApiError } from '../errors.js';
 import { type Deps, principalOf, registerCommand } from '../mutation.js';
 import type { TokenStore } from '../ports.js';
+import type { RequestTypeProvider } from '../schemas.js';
 import { bodyOf, Generic, Id, PageQuery, Problem, page, Quota, Tenant } from '../schemas.js';
 import { one, paginate, sendOne, view } from './read.js';
 
@@ -19,7 +20,8 @@ const Token = Type.Object({
   revoked: Type.Boolean(),
 });
 
-export function adminRoutes(app: FastifyInstance, deps: Deps & { tokens: TokenStore }): void {
+export function adminRoutes(base: FastifyInstance, deps: Deps & { tokens: TokenStore }): void {
+  const app = base.withTypeProvider<RequestTypeProvider>();
   const { ledger, tokens } = deps;
   app.get('/me', {
     schema: {
@@ -49,7 +51,7 @@ export function adminRoutes(app: FastifyInstance, deps: Deps & { tokens: TokenSt
       querystring: PageQuery,
       response: { 200: page(Tenant), 401: Problem },
     },
-    handler: async (req) => paginate(Object.values(view(ledger, req).state.tenants), req.query as object),
+    handler: async (req) => paginate(Object.values(view(ledger, req).state.tenants), req.query),
   });
   app.get('/tenants/:tenant', {
     schema: {
@@ -61,11 +63,7 @@ export function adminRoutes(app: FastifyInstance, deps: Deps & { tokens: TokenSt
       response: { 200: Tenant, 401: Problem, 404: Problem },
     },
     handler: async (req, reply) =>
-      sendOne(
-        req,
-        reply,
-        one(view(ledger, req).state.tenants, (req.params as { tenant: string }).tenant, 'Tenant'),
-      ),
+      sendOne(req, reply, one(view(ledger, req).state.tenants, req.params.tenant, 'Tenant')),
   });
   registerCommand(app, deps, {
     method: 'POST',
@@ -174,7 +172,7 @@ export function adminRoutes(app: FastifyInstance, deps: Deps & { tokens: TokenSt
     },
     handler: async (req) => {
       requireOperator(principalOf(req));
-      const id = (req.params as { token: string }).token;
+      const id = req.params.token;
       if (id === principalOf(req).token.id)
         throw new ApiError('HV_CONFLICT', 'You cannot revoke the token you are using.');
       if (!(await tokens.revoke(id))) throw new ApiError('HV_NOT_FOUND', `Token ${id} does not exist.`);
@@ -211,7 +209,7 @@ export function adminRoutes(app: FastifyInstance, deps: Deps & { tokens: TokenSt
       querystring: PageQuery,
       response: { 200: page(Generic), 401: Problem },
     },
-    handler: async (req) => paginate(Object.values(view(ledger, req).state.faults), req.query as object),
+    handler: async (req) => paginate(Object.values(view(ledger, req).state.faults), req.query),
   });
   app.get('/alerts', {
     schema: {
@@ -222,7 +220,7 @@ export function adminRoutes(app: FastifyInstance, deps: Deps & { tokens: TokenSt
       querystring: PageQuery,
       response: { 200: page(Generic), 401: Problem },
     },
-    handler: async (req) => paginate(Object.values(view(ledger, req).state.alerts), req.query as object),
+    handler: async (req) => paginate(Object.values(view(ledger, req).state.alerts), req.query),
   });
   registerCommand(app, deps, {
     method: 'POST',

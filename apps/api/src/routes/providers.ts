@@ -2,6 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import { Type } from 'typebox';
 import { ApiError } from '../errors.js';
 import { type Deps, principalOf, registerCommand } from '../mutation.js';
+import type { RequestTypeProvider } from '../schemas.js';
 import { bodyOf, Domain, Generic, Id, PageQuery, Problem, Provider, page, Signature } from '../schemas.js';
 import { one, paginate, sendOne, view } from './read.js';
 
@@ -13,7 +14,8 @@ function sameProvider(param: string, report: { provider: string }): void {
     throw new ApiError('HV_BAD_REQUEST', `report.provider must be ${param}, the provider in the path.`);
 }
 
-export function providerRoutes(app: FastifyInstance, deps: Deps): void {
+export function providerRoutes(base: FastifyInstance, deps: Deps): void {
+  const app = base.withTypeProvider<RequestTypeProvider>();
   const { ledger } = deps;
   app.get('/providers', {
     schema: {
@@ -24,7 +26,7 @@ export function providerRoutes(app: FastifyInstance, deps: Deps): void {
       querystring: PageQuery,
       response: { 200: page(Provider), 401: Problem },
     },
-    handler: async (req) => paginate(Object.values(view(ledger, req).state.providers), req.query as object),
+    handler: async (req) => paginate(Object.values(view(ledger, req).state.providers), req.query),
   });
   app.get('/providers/:provider', {
     schema: {
@@ -36,11 +38,7 @@ export function providerRoutes(app: FastifyInstance, deps: Deps): void {
       response: { 200: Provider, 401: Problem, 404: Problem },
     },
     handler: async (req, reply) =>
-      sendOne(
-        req,
-        reply,
-        one(view(ledger, req).state.providers, (req.params as { provider: string }).provider, 'Provider'),
-      ),
+      sendOne(req, reply, one(view(ledger, req).state.providers, req.params.provider, 'Provider')),
   });
   registerCommand(app, deps, {
     method: 'POST',
@@ -101,7 +99,7 @@ export function providerRoutes(app: FastifyInstance, deps: Deps): void {
     handler: async (req) => {
       const actor = principalOf(req).actor;
       const s = ledger.state;
-      const p = one(s.providers, (req.params as { provider: string }).provider, 'Provider');
+      const p = one(s.providers, req.params.provider, 'Provider');
       if (!(actor.kind === 'operator' || (actor.kind === 'provider' && actor.name === p.name)))
         throw new ApiError('HV_FORBIDDEN', `Only ${p.name} itself or an operator may read its workload.`);
       const live = Object.values(s.contracts).filter(
@@ -138,8 +136,7 @@ export function providerRoutes(app: FastifyInstance, deps: Deps): void {
       querystring: PageQuery,
       response: { 200: page(Generic), 401: Problem },
     },
-    handler: async (req) =>
-      paginate(Object.values(view(ledger, req).state.calibrations), req.query as object),
+    handler: async (req) => paginate(Object.values(view(ledger, req).state.calibrations), req.query),
   });
   registerCommand(app, deps, {
     method: 'POST',

@@ -1,6 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import { Type } from 'typebox';
 import { type Deps, registerCommand } from '../mutation.js';
+import type { RequestTypeProvider } from '../schemas.js';
 import { Binding, bodyOf, Contract, Domain, Generic, Id, PageQuery, Problem, page } from '../schemas.js';
 import { one, ownerVhm, paginate, sendOne, view } from './read.js';
 
@@ -8,7 +9,8 @@ const sec = [{ bearer: [] }];
 const errors = { 401: Problem, 404: Problem };
 const CapBody = bodyOf('contract.activate', { omit: ['vhm', 'contract'] });
 
-export function resourceRoutes(app: FastifyInstance, deps: Deps): void {
+export function resourceRoutes(base: FastifyInstance, deps: Deps): void {
+  const app = base.withTypeProvider<RequestTypeProvider>();
   const { ledger } = deps;
   app.get('/contracts', {
     schema: {
@@ -28,7 +30,7 @@ export function resourceRoutes(app: FastifyInstance, deps: Deps): void {
       response: { 200: page(Contract), 401: Problem },
     },
     handler: async (req) => {
-      const q = req.query as { vhm?: string; domain?: string; status?: string; provider?: string };
+      const q = req.query;
       const items = Object.values(view(ledger, req).state.contracts).filter(
         (c) =>
           (!q.vhm || c.vhm === q.vhm) &&
@@ -36,7 +38,7 @@ export function resourceRoutes(app: FastifyInstance, deps: Deps): void {
           (!q.status || c.status === q.status) &&
           (!q.provider || c.provider === q.provider),
       );
-      return paginate(items, req.query as object);
+      return paginate(items, req.query);
     },
   });
   app.get('/contracts/:contract', {
@@ -49,11 +51,7 @@ export function resourceRoutes(app: FastifyInstance, deps: Deps): void {
       response: { 200: Contract, ...errors },
     },
     handler: async (req, reply) =>
-      sendOne(
-        req,
-        reply,
-        one(view(ledger, req).state.contracts, (req.params as { contract: string }).contract, 'Contract'),
-      ),
+      sendOne(req, reply, one(view(ledger, req).state.contracts, req.params.contract, 'Contract')),
   });
   registerCommand(app, deps, {
     method: 'POST',
@@ -122,12 +120,12 @@ export function resourceRoutes(app: FastifyInstance, deps: Deps): void {
       response: { 200: page(Binding), 401: Problem },
     },
     handler: async (req) => {
-      const q = req.query as { vhm?: string; state?: string };
+      const q = req.query;
       return paginate(
         Object.values(view(ledger, req).state.bindings).filter(
           (b) => (!q.vhm || b.vhm === q.vhm) && (!q.state || b.state === q.state),
         ),
-        req.query as object,
+        req.query,
       );
     },
   });
@@ -141,11 +139,7 @@ export function resourceRoutes(app: FastifyInstance, deps: Deps): void {
       response: { 200: Binding, ...errors },
     },
     handler: async (req, reply) =>
-      sendOne(
-        req,
-        reply,
-        one(view(ledger, req).state.bindings, (req.params as { binding: string }).binding, 'Binding'),
-      ),
+      sendOne(req, reply, one(view(ledger, req).state.bindings, req.params.binding, 'Binding')),
   });
   registerCommand(app, deps, {
     method: 'POST',
@@ -227,7 +221,7 @@ export function resourceRoutes(app: FastifyInstance, deps: Deps): void {
       querystring: PageQuery,
       response: { 200: page(Generic), 401: Problem },
     },
-    handler: async (req) => paginate(Object.values(view(ledger, req).state.ipcs), req.query as object),
+    handler: async (req) => paginate(Object.values(view(ledger, req).state.ipcs), req.query),
   });
   registerCommand(app, deps, {
     method: 'POST',

@@ -2,6 +2,7 @@ import type { Entry } from '@xdv/core';
 import type { FastifyInstance } from 'fastify';
 import { Type } from 'typebox';
 import type { Deps } from '../mutation.js';
+import type { RequestTypeProvider } from '../schemas.js';
 import { Id, Problem } from '../schemas.js';
 import { view } from './read.js';
 
@@ -64,7 +65,8 @@ export async function loadSeries(deps: Deps, index: SeriesIndex): Promise<void> 
   }
 }
 
-export function seriesRoutes(app: FastifyInstance, deps: Deps, index: SeriesIndex): void {
+export function seriesRoutes(base: FastifyInstance, deps: Deps, index: SeriesIndex): void {
+  const app = base.withTypeProvider<RequestTypeProvider>();
   app.get('/providers/:provider/series', {
     schema: {
       summary:
@@ -91,7 +93,7 @@ export function seriesRoutes(app: FastifyInstance, deps: Deps, index: SeriesInde
     },
     handler: async (req) => {
       const { state } = view(deps.ledger, req);
-      const id = (req.params as { provider: string }).provider;
+      const id = req.params.provider;
       if (!state.providers[id])
         throw Object.assign(new Error(`Provider ${id} does not exist.`), { code: 'HV_NOT_FOUND' });
       // Envelope series are visible only to the envelope's tenant (and operators).

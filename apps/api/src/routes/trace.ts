@@ -12,6 +12,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { Type } from 'typebox';
 import { ApiError } from '../errors.js';
 import { type Deps, principalOf } from '../mutation.js';
+import type { RequestTypeProvider } from '../schemas.js';
 import { Entry as EntrySchema, Id, Problem } from '../schemas.js';
 import { view } from './read.js';
 
@@ -78,7 +79,8 @@ export function diffStates(a: State, b: State) {
   return out;
 }
 
-export function traceRoutes(app: FastifyInstance, deps: Deps): void {
+export function traceRoutes(base: FastifyInstance, deps: Deps): void {
+  const app = base.withTypeProvider<RequestTypeProvider>();
   const { ledger } = deps;
   app.get('/trace', {
     schema: {
@@ -109,7 +111,7 @@ export function traceRoutes(app: FastifyInstance, deps: Deps): void {
     },
     handler: async (req) => {
       const p = principalOf(req);
-      const q = req.query as { after?: number; limit?: number; type?: string; vhm?: string };
+      const q = req.query;
       const limit = q.limit ?? 200;
       const items = await visibleEntries(deps, p.actor, {
         after: q.after ?? 0,
@@ -175,7 +177,7 @@ export function traceRoutes(app: FastifyInstance, deps: Deps): void {
         401: Problem,
       },
     },
-    handler: async (req: FastifyRequest, reply: FastifyReply) => streamEntries(deps, req, reply),
+    handler: async (req, reply) => streamEntries(deps, req, reply, req.query.after),
   });
 
   app.get('/replay/state', {
@@ -198,7 +200,7 @@ export function traceRoutes(app: FastifyInstance, deps: Deps): void {
     },
     handler: async (req) => {
       const p = principalOf(req);
-      const l = (req.query as { l: number }).l;
+      const l = req.query.l;
       const s = l >= ledger.state.l ? ledger.state : await ledger.stateAt(l);
       const scoped = scopeState(s, p.actor);
       return {
@@ -232,7 +234,7 @@ export function traceRoutes(app: FastifyInstance, deps: Deps): void {
     },
     handler: async (req) => {
       const p = principalOf(req);
-      const q = req.query as { from: number; to: number };
+      const q = req.query;
       if (q.from > q.to) throw new ApiError('HV_BAD_REQUEST', 'from must not be after to.');
       const at = async (l: number) =>
         scopeState(l >= ledger.state.l ? ledger.state : await ledger.stateAt(l), p.actor);
@@ -290,7 +292,12 @@ export function traceRoutes(app: FastifyInstance, deps: Deps): void {
   });
 }
 
-async function streamEntries(deps: Deps, req: FastifyRequest, reply: FastifyReply): Promise<void> {
+async function streamEntries(
+  deps: Deps,
+  req: FastifyRequest,
+  reply: FastifyReply,
+  after: number | undefined,
+): Promise<void> {
   const p = principalOf(req);
   const accept = req.headers.accept;
   if (accept && !/text\/event-stream|\*\/\*|text\/\*/.test(accept))
@@ -299,9 +306,8 @@ async function streamEntries(deps: Deps, req: FastifyRequest, reply: FastifyRepl
       'This endpoint produces text/event-stream; send Accept: text/event-stream.',
     );
   const header = req.headers['last-event-id'];
-  const q = req.query as { after?: number };
   let last =
-    typeof header === 'string' && /^\d+$/.test(header) ? Number(header) : (q.after ?? deps.ledger.state.seq);
+    typeof header === 'string' && /^\d+$/.test(header) ? Number(header) : (after ?? deps.ledger.state.seq);
   reply.sse.keepAlive();
   reply.sse.sendHeaders();
   // writeHead only buffers the headers until the first write; send them now, so a client (or a

@@ -2,6 +2,7 @@ import type { CommandBody } from '@xdv/core';
 import type { FastifyInstance } from 'fastify';
 import { Type } from 'typebox';
 import { type Deps, registerCommand } from '../mutation.js';
+import type { RequestTypeProvider } from '../schemas.js';
 import {
   bodyOf,
   Capability,
@@ -20,7 +21,8 @@ const VhmParams = Type.Object({ vhm: Id });
 const errors = { 401: Problem, 404: Problem };
 const sec = [{ bearer: [] }];
 
-export function vhmRoutes(app: FastifyInstance, deps: Deps): void {
+export function vhmRoutes(base: FastifyInstance, deps: Deps): void {
+  const app = base.withTypeProvider<RequestTypeProvider>();
   const { ledger } = deps;
   app.get('/vhms', {
     schema: {
@@ -43,14 +45,7 @@ export function vhmRoutes(app: FastifyInstance, deps: Deps): void {
     },
     handler: async (req) => {
       const { state } = view(ledger, req);
-      const q = req.query as {
-        tenant?: string;
-        state?: string;
-        parent?: string;
-        q?: string;
-        cursor?: string;
-        limit?: number;
-      };
+      const q = req.query;
       const items = Object.values(state.vhms).filter(
         (v) =>
           (!q.tenant || v.tenant === q.tenant) &&
@@ -72,7 +67,7 @@ export function vhmRoutes(app: FastifyInstance, deps: Deps): void {
     },
     handler: async (req, reply) => {
       const { state } = view(ledger, req);
-      return sendOne(req, reply, one(state.vhms, (req.params as { vhm: string }).vhm, 'VHM'));
+      return sendOne(req, reply, one(state.vhms, req.params.vhm, 'VHM'));
     },
   });
   registerCommand(app, deps, {
@@ -132,10 +127,10 @@ export function vhmRoutes(app: FastifyInstance, deps: Deps): void {
     },
     handler: async (req) => {
       const { state } = view(ledger, req);
-      const v = one(state.vhms, (req.params as { vhm: string }).vhm, 'VHM');
+      const v = one(state.vhms, req.params.vhm, 'VHM');
       return paginate(
         v.processes.map((id) => state.processes[id]!),
-        req.query as object,
+        req.query,
       );
     },
   });
@@ -174,10 +169,10 @@ export function vhmRoutes(app: FastifyInstance, deps: Deps): void {
     },
     handler: async (req) => {
       const { state } = view(ledger, req);
-      const v = one(state.vhms, (req.params as { vhm: string }).vhm, 'VHM');
+      const v = one(state.vhms, req.params.vhm, 'VHM');
       return paginate(
         v.capabilities.map((id) => state.capabilities[id]!),
-        req.query as object,
+        req.query,
       );
     },
   });
@@ -227,11 +222,11 @@ export function vhmRoutes(app: FastifyInstance, deps: Deps): void {
     },
     handler: async (req) => {
       const { state } = view(ledger, req);
-      const id = (req.params as { vhm: string }).vhm;
+      const id = req.params.vhm;
       one(state.vhms, id, 'VHM');
       return paginate(
         Object.values(state.snapshots).filter((s) => s.vhm === id),
-        req.query as object,
+        req.query,
       );
     },
   });
@@ -260,7 +255,7 @@ export function vhmRoutes(app: FastifyInstance, deps: Deps): void {
       querystring: PageQuery,
       response: { 200: page(Generic), 401: Problem },
     },
-    handler: async (req) => paginate(Object.values(view(ledger, req).state.migrations), req.query as object),
+    handler: async (req) => paginate(Object.values(view(ledger, req).state.migrations), req.query),
   });
   registerCommand(app, deps, {
     method: 'POST',
