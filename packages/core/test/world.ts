@@ -269,7 +269,7 @@ function auditTouched(before: Map<TouchedTable, Map<string, string>>, s: State, 
   }
   if (missed.length > 0)
     throw new Error(`${r.entries[0]?.type}: changed but not in touched: ${missed.join(', ')}`);
-  if (r.error && r.error.code && Object.keys(r.created).length > 0 && r.entries.length === 1)
+  if (r.error?.code && Object.keys(r.created).length > 0 && r.entries.length === 1)
     throw new Error(`${r.entries[0]?.type}: a rejection reported created ${JSON.stringify(r.created)}`);
   for (const [kind, id] of Object.entries(r.created))
     if (typeof id !== 'string' || !s.counters[id.slice(0, id.lastIndexOf('-'))])
