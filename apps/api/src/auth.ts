@@ -14,6 +14,10 @@ declare module 'fastify' {
   interface FastifyRequest {
     principal?: Principal;
   }
+  interface FastifyContextConfig {
+    /** The route also accepts its token as ?access_token= (EventSource cannot send a header). */
+    tokenInQuery?: boolean;
+  }
 }
 
 export function actorOf(t: TokenRecord): Actor {

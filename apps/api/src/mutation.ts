@@ -3,13 +3,12 @@ import {
   type Actor,
   type CommandBody,
   canonicalJson,
-  type Entry,
   entryVisible,
   renderMessage,
   type StepResult,
 } from '@xdv/core';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { type TSchema, Type } from 'typebox';
+import { type Static, type TObject, type TSchema, Type } from 'typebox';
 import type { Principal } from './auth.js';
 import { ApiError, paramsProblem, type problem, sendProblem } from './errors.js';
 import type { IdempotencyStore, LedgerPort } from './ports.js';
@@ -23,53 +22,24 @@ export interface Deps {
   idempotency: IdempotencyStore;
 }
 
-/** Which effect entry reveals which created id. */
-const CREATES: Record<string, string> = {
-  'tenant.created': 'tenant',
-  'provider.registered': 'provider',
-  'provider.attested': 'provider',
-  'calibration.issued': 'calibration',
-  'vhm.created': 'vhm',
-  'cap.issued': 'capability',
-  'cap.derived': 'capability',
-  'contract.issued': 'contract',
-  'binding.requested': 'binding',
-  'process.spawned': 'process',
-  'snapshot.taken': 'snapshot',
-  'vhm.migration.started': 'migration',
-  'ipc.opened': 'ipc',
-  'sched.submitted': 'unit',
-  'sched.decision': 'decision',
-  'q.job.executed': 'job',
-  'q.container.created': 'container',
-  'phi.envelope.allocated': 'envelope',
-  'alert.raised': 'alert',
-  'fault.escalated': 'fault',
-};
-
-export function createdIds(entries: readonly Entry[]): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const e of entries.slice(1)) {
-    const key = CREATES[e.type];
-    const v = key ? e.payload[key] : undefined;
-    if (key && typeof v === 'string' && out[key] === undefined) out[key] = v;
-  }
-  return out;
-}
-
-export interface CommandRoute<P, B> {
+export interface CommandRoute<P extends TSchema, B extends TSchema> {
   method: 'POST' | 'PUT';
   url: string;
   summary: string;
   description?: string;
   tags: string[];
-  params?: TSchema;
-  body?: TSchema;
+  params?: P;
+  body?: B;
   status?: 200 | 201;
   operationId: string;
-  build(params: P, body: B, actor: Actor): CommandBody;
+  build(params: Static<P>, body: Static<B>, actor: Actor): CommandBody;
+  /**
+   * Ids the response names besides those the command created: a re-registered provider is
+   * re-attested, not created, and its caller still learns its id.
+   */
+  named?(body: Static<B>, deps: Deps): Record<string, string>;
   /** The object an If-Match header is compared against. */
-  etag?(params: P, deps: Deps): unknown;
+  etag?(params: Static<P>, deps: Deps): unknown;
 }
 
 export function etagOf(obj: unknown): string {
@@ -98,7 +68,13 @@ export function principalOf(req: FastifyRequest): Principal {
   return req.principal;
 }
 
-export function registerCommand<P, B>(app: FastifyInstance, deps: Deps, route: CommandRoute<P, B>): void {
+type NoFields = TObject<Record<never, TSchema>>;
+
+export function registerCommand<P extends TSchema = NoFields, B extends TSchema = NoFields>(
+  app: FastifyInstance,
+  deps: Deps,
+  route: CommandRoute<P, B>,
+): void {
   const ok = route.status ?? 200;
   app.route({
     method: route.method,
@@ -131,11 +107,14 @@ export function registerCommand<P, B>(app: FastifyInstance, deps: Deps, route: C
     },
     handler: async (req: FastifyRequest, reply: FastifyReply) => {
       const p = principalOf(req);
-      const body = route.build(req.params as P, (req.body ?? {}) as B, p.actor);
+      // Fastify validated params and body against these very schemas before the handler runs.
+      const params = req.params as Static<P>;
+      const reqBody = (req.body ?? {}) as Static<B>;
+      const body = route.build(params, reqBody, p.actor);
       const cmd = { ...body, actor: p.actor } as Parameters<LedgerPort['submit']>[0];
       const ifMatch = req.headers['if-match'];
       if (typeof ifMatch === 'string' && route.etag) {
-        const current = etagOf(route.etag(req.params as P, deps));
+        const current = etagOf(route.etag(params, deps));
         if (
           ifMatch !== '*' &&
           ifMatch
@@ -194,7 +173,7 @@ export function registerCommand<P, B>(app: FastifyInstance, deps: Deps, route: C
             outcome: 'accepted',
             seq: head.seq,
             l: head.l,
-            created: createdIds(result.entries),
+            created: route.named ? { ...route.named(reqBody, deps), ...result.created } : result.created,
             entries: result.entries.filter((e) => entryVisible(e, p.actor)),
           }),
         };

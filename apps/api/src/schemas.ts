@@ -1,5 +1,6 @@
-import { RIGHTS } from '@xdv/core';
-import { type TSchema, Type } from 'typebox';
+import { COMMAND_SCHEMAS, type CommandSchemas, type CommandType, RIGHTS } from '@xdv/core';
+import type { FastifyTypeProvider } from 'fastify';
+import { type Static, type TObject, type TOptional, type TSchema, Type } from 'typebox';
 
 // Request and response schemas, declared once in code and published as OpenAPI 3.1.
 
@@ -160,3 +161,50 @@ export const Cap = Type.String({
 });
 export const Signature = Hex;
 export { FullQuota, Hex };
+
+type PropsOf<T extends CommandType> = CommandSchemas[T]['properties'];
+type Flat<X> = { [K in keyof X]: X[K] };
+
+/**
+ * A route body as a projection of the core's own command schema: no `type`, without the fields the
+ * path fills (`omit`), with `optional` fields the route defaults, and `with` fields replaced (a
+ * partial quota, a signature in place of the verdict). Nothing is re-declared.
+ */
+export function bodyOf<
+  T extends CommandType,
+  const O extends keyof PropsOf<T> = never,
+  const P extends keyof PropsOf<T> = never,
+  R extends Record<string, TSchema> = Record<never, TSchema>,
+>(
+  type: T,
+  spec: { omit?: readonly O[]; optional?: readonly P[]; with?: R; description?: string } = {},
+): TObject<
+  Flat<
+    { [K in Exclude<keyof PropsOf<T>, 'type' | O | P | keyof R>]: PropsOf<T>[K] } & {
+      [K in Exclude<P, keyof R>]: TOptional<Extract<PropsOf<T>[K], TSchema>>;
+    } & R
+  >
+> {
+  const props: Record<string, TSchema> = {};
+  const omit = (spec.omit ?? []) as readonly string[];
+  const optional = (spec.optional ?? []) as readonly string[];
+  for (const [k, s] of Object.entries(COMMAND_SCHEMAS[type].properties as Record<string, TSchema>)) {
+    if (k === 'type' || omit.includes(k)) continue;
+    props[k] = optional.includes(k) ? Type.Optional(s) : s;
+  }
+  Object.assign(props, spec.with ?? {});
+  return Type.Object(props, {
+    additionalProperties: false,
+    ...(spec.description ? { description: spec.description } : {}),
+  }) as never;
+}
+
+/**
+ * TypeBox's type provider for the request side only: `req.params`, `req.query` and `req.body` are
+ * typed from the route's schemas (no casts); replies stay as loosely typed as the documented
+ * state records they pass through (fully typed in @xdv/core), and are still serialised by schema.
+ */
+export interface RequestTypeProvider extends FastifyTypeProvider {
+  validator: this['schema'] extends TSchema ? Static<this['schema']> : unknown;
+  serializer: unknown;
+}

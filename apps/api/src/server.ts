@@ -90,18 +90,6 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
   app.addHook('onRequest', (req, reply, next) =>
     securityHeaders(req.raw, reply.raw, (err?: unknown) => next(err instanceof Error ? err : undefined)),
   );
-  if (deps.config.rateLimit > 0)
-    await app.register(rateLimit, {
-      max: deps.config.rateLimit,
-      timeWindow: 60_000,
-      keyGenerator: (req) => req.headers.authorization ?? req.ip,
-      allowList: (req) => !req.url.startsWith('/v1/'),
-      errorResponseBuilder: (_req, ctx) =>
-        Object.assign(
-          new Error(`Rate limit of ${ctx.max} requests per minute exceeded; retry in ${ctx.after}.`),
-          { statusCode: 429 },
-        ),
-    });
   await app.register(swagger, {
     openapi: {
       openapi: '3.1.0',
@@ -147,29 +135,62 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
   let ready = false;
   opsRoutes(app, deps.ledger, () => ready);
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
-  // Every /v1 route needs a token; the stream also accepts ?access_token= for EventSource.
-  app.addHook('onRequest', async (req) => {
-    if (!req.url.startsWith('/v1/')) return;
-    req.principal = await authenticate(req, deps.tokens, req.url.startsWith('/v1/trace/stream'));
-  });
-  // NUL characters cannot be stored in PostgreSQL text (the trace keeps every command verbatim), so
-  // they are refused before anything reaches the core: a clean 400 instead of a failed commit.
-  app.addHook('preHandler', async (req) => {
-    if (!req.url.startsWith('/v1/')) return;
-    if (req.url.includes('%00') || (req.body !== undefined && JSON.stringify(req.body).includes('\\u0000')))
-      throw new ApiError('HV_BAD_REQUEST', 'Strings may not contain NUL (\\u0000) characters.');
-  });
   const d = { ledger: deps.ledger, idempotency: deps.idempotency };
-  adminRoutes(app, { ...d, tokens: deps.tokens });
-  vhmRoutes(app, d);
-  resourceRoutes(app, d);
-  providerRoutes(app, d);
-  traceRoutes(app, d);
-  clusterRoutes(app, deps.ledger);
-  clockRoutes(app, deps.ledger, deps.clock ?? (() => ({ tickMs: 0, ticking: false })));
-  complianceRoutes(app, deps.config.complianceReport ?? 'cts-report.json');
   const series = new SeriesIndex();
-  seriesRoutes(app, d, series);
+  // The versioned API is one scope: its hooks (rate limit, token, NUL guard) apply to its routes
+  // and to nothing else, so no hook inspects the URL.
+  await app.register(
+    async (v1) => {
+      if (deps.config.rateLimit > 0)
+        await v1.register(rateLimit, {
+          max: deps.config.rateLimit,
+          timeWindow: 60_000,
+          keyGenerator: (req) => req.headers.authorization ?? req.ip,
+          errorResponseBuilder: (_req, ctx) =>
+            Object.assign(
+              new Error(`Rate limit of ${ctx.max} requests per minute exceeded; retry in ${ctx.after}.`),
+              { statusCode: 429 },
+            ),
+        });
+      // Every /v1 route needs a token; the stream also accepts ?access_token= for EventSource.
+      v1.addHook('onRequest', async (req) => {
+        req.principal = await authenticate(req, deps.tokens, req.routeOptions.config.tokenInQuery === true);
+      });
+      // NUL characters cannot be stored in PostgreSQL text (the trace keeps every command verbatim),
+      // so they are refused before anything reaches the core: a clean 400 instead of a failed commit.
+      v1.addHook('preHandler', async (req) => {
+        if (
+          req.url.includes('%00') ||
+          (req.body !== undefined && JSON.stringify(req.body).includes('\\u0000'))
+        )
+          throw new ApiError('HV_BAD_REQUEST', 'Strings may not contain NUL (\\u0000) characters.');
+      });
+      // An unknown /v1 route is a problem+json 404 (after the token check, as every /v1 request),
+      // never the console's index.html.
+      v1.route({
+        method: ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'],
+        url: '/*',
+        schema: { hide: true },
+        handler: (req, reply) => {
+          const path = req.url.split('?')[0];
+          return sendProblem(
+            reply,
+            problem('HV_ROUTE_NOT_FOUND', `No route ${req.method} ${path}; see /docs.`, path),
+          );
+        },
+      });
+      adminRoutes(v1, { ...d, tokens: deps.tokens });
+      vhmRoutes(v1, d);
+      resourceRoutes(v1, d);
+      providerRoutes(v1, d);
+      traceRoutes(v1, d);
+      clusterRoutes(v1, deps.ledger);
+      complianceRoutes(v1, deps.config.complianceReport ?? 'cts-report.json');
+      clockRoutes(v1, deps.ledger, deps.clock ?? (() => ({ tickMs: 0, ticking: false })));
+      seriesRoutes(v1, d, series);
+    },
+    { prefix: '/v1' },
+  );
   await loadSeries(d, series);
   deps.ledger.onCommit((entries) => series.add(entries));
 
@@ -189,14 +210,7 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
         ),
     });
     // Client-side routes fall back to the console's index.html.
-    app.get('/*', { schema: { hide: true } }, (req, reply) => {
-      if (req.url.startsWith('/v1/'))
-        return sendProblem(
-          reply,
-          problem('HV_ROUTE_NOT_FOUND', `No route ${req.method} ${req.url.split('?')[0]}.`),
-        );
-      return reply.sendFile('index.html');
-    });
+    app.get('/*', { schema: { hide: true } }, (_req, reply) => reply.sendFile('index.html'));
   }
   await app.ready();
   ready = true;

@@ -1,6 +1,8 @@
 // @xdv/core — the XDV domain hypervisor as a pure, deterministic state machine.
 // Browser-safe: nothing here imports node:*. Node callers may inject a faster hasher (./node).
 
+export * from './commands/schemas.js';
+export { checkCommandShape, commandShapeError } from './commands/validate.js';
 export { admit } from './crypto/admit.js';
 export {
   type KeyPair,
@@ -17,6 +19,15 @@ export { TRANSITIONS } from './engine/dispatch.js';
 export type { Refusal } from './engine/outcome.js';
 export { type BudgetDelta, type CapacityDelta, INVARIANTS, type Preview, preview } from './engine/preview.js';
 export { InvariantViolation, type StepOptions, type StepResult, step } from './engine/step.js';
+export {
+  type Created,
+  type CreatedKind,
+  ID_KINDS,
+  type IdKind,
+  TOUCHED_TABLES,
+  type Touched,
+  type TouchedTable,
+} from './engine/touched.js';
 export {
   FAULT_MESSAGES,
   type FaultTemplates,

@@ -10,6 +10,8 @@ import {
   type StepResult,
   stateHash,
   step,
+  TOUCHED_TABLES,
+  type TouchedTable,
 } from '../src/index.js';
 import {
   genesisCmd,
@@ -31,7 +33,11 @@ export class World {
   }
 
   do(cmd: Command): StepResult {
-    const r = step(this.state, cmd, { hasher: nodeSha256 });
+    // Every step is audited: every object whose JSON changed is in `touched`, and `created` names
+    // objects that exist now and did not before.
+    const before = tablesJson(this.state);
+    const r = step(this.state, cmd, { hasher: nodeSha256, touched: true });
+    auditTouched(before, this.state, r);
     this.results.push(r);
     this.commands.push(cmd);
     return r;
@@ -241,4 +247,34 @@ export function boundPhi(
   w.ok(actor, { type: 'binding.validate', vhm, capability: cap, binding });
   const r = w.ok(actor, { type: 'binding.activate', vhm, capability: cap, binding });
   return { contract, binding, envelope: w.created(r, 'envelope') };
+}
+
+function tablesJson(s: State): Map<TouchedTable, Map<string, string>> {
+  const out = new Map<TouchedTable, Map<string, string>>();
+  for (const t of TOUCHED_TABLES) {
+    const m = new Map<string, string>();
+    for (const [id, o] of Object.entries(s[t])) m.set(id, JSON.stringify(o));
+    out.set(t, m);
+  }
+  return out;
+}
+
+function auditTouched(before: Map<TouchedTable, Map<string, string>>, s: State, r: StepResult): void {
+  const after = tablesJson(s);
+  const missed: string[] = [];
+  for (const t of TOUCHED_TABLES) {
+    const b = before.get(t)!;
+    const touched = new Set(r.touched?.[t] ?? []);
+    for (const [id, json] of after.get(t)!)
+      if (b.get(id) !== json && !touched.has(id)) missed.push(`${t}/${id}`);
+    for (const id of b.keys())
+      if (!after.get(t)!.has(id) && !touched.has(id)) missed.push(`${t}/${id} (deleted)`);
+  }
+  if (missed.length > 0)
+    throw new Error(`${r.entries[0]?.type}: changed but not in touched: ${missed.join(', ')}`);
+  if (r.error?.code && Object.keys(r.created).length > 0 && r.entries.length === 1)
+    throw new Error(`${r.entries[0]?.type}: a rejection reported created ${JSON.stringify(r.created)}`);
+  for (const [kind, id] of Object.entries(r.created))
+    if (typeof id !== 'string' || !s.counters[id.slice(0, id.lastIndexOf('-'))])
+      throw new Error(`${r.entries[0]?.type}: created.${kind} = ${String(id)} was never minted`);
 }

@@ -549,12 +549,12 @@ export class Ledger {
       return;
     }
     if (p.ifEmpty && this._state.seq > 0) {
-      p.resolve({ entries: [], error: null });
+      p.resolve({ entries: [], created: {}, touched: null, error: null });
       return;
     }
     const t0 = performance.now();
     try {
-      const r = step(this._state, admit(this._state, p.cmd), { hasher: this.hasher });
+      const r = step(this._state, admit(this._state, p.cmd), { hasher: this.hasher, touched: true });
       p.result = r;
       if (p.once) {
         p.answer = p.once.respond(r);
@@ -562,7 +562,7 @@ export class Ledger {
       }
       this.pending.items.push(p);
       for (const e of r.entries) this.pending.entries.push(e);
-      this.pending.read.add(this._state, r.entries);
+      this.pending.read.add(r.entries, r.touched);
       this.stats.stepMs += performance.now() - t0;
     } catch (e) {
       // A core bug (invariant violation) may have left the state half-changed. The batch's

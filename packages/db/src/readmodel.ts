@@ -1,4 +1,11 @@
-import type { Entry, Json, State } from '@xdv/core';
+import {
+  type Entry,
+  type Json,
+  type State,
+  TOUCHED_TABLES,
+  type Touched,
+  type TouchedTable,
+} from '@xdv/core';
 
 // The read model is a projection of state for SQL reporting. Each batch upserts only the objects its
 // entries touched, as they were right after the command that touched them (serialised at step time,
@@ -30,17 +37,18 @@ export const READ_COLUMNS: Record<ReadTable, string[]> = {
   phi_envelopes: ['vhm', 'contract', 'provider', 'live'],
 };
 
-const PREFIX: Record<string, ReadTable> = {
-  tenant: 'tenants',
-  provider: 'providers',
-  vhm: 'vhms',
-  proc: 'processes',
-  cap: 'capabilities',
-  contract: 'contracts',
-  binding: 'bindings',
-  qc: 'q_containers',
-  env: 'phi_envelopes',
-};
+/** The read table of each state table the core reports as touched. */
+const TABLE_OF = {
+  tenants: 'tenants',
+  providers: 'providers',
+  vhms: 'vhms',
+  processes: 'processes',
+  capabilities: 'capabilities',
+  contracts: 'contracts',
+  bindings: 'bindings',
+  containers: 'q_containers',
+  envelopes: 'phi_envelopes',
+} as const satisfies Record<TouchedTable, ReadTable>;
 
 function collection(state: State, t: ReadTable): Record<string, object> {
   switch (t) {
@@ -87,25 +95,23 @@ export class ReadBatch {
   private sealedRows: Map<ReadTable, Map<string, string>> | null = null;
   readonly metrics: MetricRow[] = [];
 
-  /** Note what the entries of one command touched, from the live state right after that command. */
-  add(state: State, entries: readonly Entry[]): void {
+  /** Note what one command touched (as the core reports it: `step(…, { touched: true })`). */
+  add(entries: readonly Entry[], touched: Touched | null): void {
     if (entries.length === 0) return;
     const seq = entries[entries.length - 1]!.seq;
-    const touched = new Map<string, ReadTable>();
-    for (const e of entries) {
-      for (const v of [e.tenant, e.vhm, e.capability, e.contract]) if (v) note(v, touched);
-      walk(e.payload, touched);
+    for (const e of entries)
       if (e.type === 'q.metrics.reported' || e.type === 'phi.stability.reported') this.addMetrics(e);
-    }
-    // One hop along references: counters (allocated, used, carved) live on the referenced objects.
-    for (const [id, t] of [...touched]) expand(state, t, id, touched, entries);
-    for (const [id, t] of touched) {
+    if (!touched) return;
+    for (const st of TOUCHED_TABLES) {
+      const ids = touched[st];
+      if (ids.length === 0) continue;
+      const t = TABLE_OF[st];
       let m = this.touched.get(t);
       if (!m) {
         m = new Map();
         this.touched.set(t, m);
       }
-      m.set(id, seq);
+      for (const id of ids) m.set(id, seq);
     }
   }
 
@@ -154,99 +160,6 @@ export class ReadBatch {
     let n = this.metrics.length;
     for (const m of this.touched.values()) n += m.size;
     return n;
-  }
-}
-
-function note(v: string, touched: Map<string, ReadTable>): void {
-  const i = v.lastIndexOf('-');
-  if (i <= 0) return;
-  const t = PREFIX[v.slice(0, i)];
-  if (t) touched.set(v, t);
-}
-
-function walk(j: Json, touched: Map<string, ReadTable>): void {
-  if (typeof j === 'string') note(j, touched);
-  else if (Array.isArray(j)) for (const x of j) walk(x, touched);
-  else if (j !== null && typeof j === 'object') for (const k in j) walk(j[k] as Json, touched);
-}
-
-function expand(
-  state: State,
-  t: ReadTable,
-  id: string,
-  touched: Map<string, ReadTable>,
-  entries: readonly Entry[],
-): void {
-  const add = (v: string | null | undefined) => {
-    if (v) note(v, touched);
-  };
-  switch (t) {
-    case 'vhms': {
-      const v = state.vhms[id];
-      if (!v) return;
-      add(v.tenant);
-      add(v.parent);
-      add(v.host);
-      // Lifecycle commands (terminate, release, migrate, …) cascade to everything the VHM holds.
-      if (entries.some((e) => e.type.startsWith('vhm.') && e.vhm === id)) {
-        for (const x of [...v.processes, ...v.capabilities, ...v.contracts, ...v.bindings]) add(x);
-        for (const b of v.bindings) {
-          add(state.bindings[b]?.container);
-          add(state.bindings[b]?.envelope);
-        }
-        for (const c of v.children) add(c);
-      }
-      return;
-    }
-    case 'contracts': {
-      const c = state.contracts[id];
-      if (!c) return;
-      add(c.vhm);
-      add(c.tenant);
-      add(c.provider);
-      add(c.binding);
-      return;
-    }
-    case 'bindings': {
-      const b = state.bindings[id];
-      if (!b) return;
-      add(b.vhm);
-      add(b.contract);
-      add(b.container);
-      add(b.envelope);
-      return;
-    }
-    case 'q_containers': {
-      const q = state.containers[id];
-      if (q) for (const x of [q.vhm, q.contract, q.provider]) add(x);
-      return;
-    }
-    case 'phi_envelopes': {
-      const e = state.envelopes[id];
-      if (e) for (const x of [e.vhm, e.contract, e.provider]) add(x);
-      return;
-    }
-    case 'capabilities': {
-      const c = state.capabilities[id];
-      if (!c) return;
-      add(c.vhm);
-      add(c.parent);
-      // Revocation revokes the whole derivation subtree.
-      if (c.revoked) {
-        const stack = [...c.children];
-        while (stack.length > 0) {
-          const x = stack.pop()!;
-          add(x);
-          stack.push(...(state.capabilities[x]?.children ?? []));
-        }
-      }
-      return;
-    }
-    case 'processes':
-      add(state.processes[id]?.vhm);
-      return;
-    default:
-      return;
   }
 }
 

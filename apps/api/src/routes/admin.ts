@@ -4,7 +4,8 @@ import { requireOperator } from '../auth.js';
 import { ApiError } from '../errors.js';
 import { type Deps, principalOf, registerCommand } from '../mutation.js';
 import type { TokenStore } from '../ports.js';
-import { Cap, Count, Domain, Generic, Id, PageQuery, Problem, page, Quota, Tenant } from '../schemas.js';
+import type { RequestTypeProvider } from '../schemas.js';
+import { bodyOf, Generic, Id, PageQuery, Problem, page, Quota, Tenant } from '../schemas.js';
 import { one, paginate, sendOne, view } from './read.js';
 
 const sec = [{ bearer: [] }];
@@ -19,9 +20,10 @@ const Token = Type.Object({
   revoked: Type.Boolean(),
 });
 
-export function adminRoutes(app: FastifyInstance, deps: Deps & { tokens: TokenStore }): void {
+export function adminRoutes(base: FastifyInstance, deps: Deps & { tokens: TokenStore }): void {
+  const app = base.withTypeProvider<RequestTypeProvider>();
   const { ledger, tokens } = deps;
-  app.get('/v1/me', {
+  app.get('/me', {
     schema: {
       summary: 'Who am I: the principal behind this token',
       operationId: 'whoAmI',
@@ -40,7 +42,7 @@ export function adminRoutes(app: FastifyInstance, deps: Deps & { tokens: TokenSt
       };
     },
   });
-  app.get('/v1/tenants', {
+  app.get('/tenants', {
     schema: {
       summary: 'List tenants (a tenant sees itself)',
       operationId: 'listTenants',
@@ -49,9 +51,9 @@ export function adminRoutes(app: FastifyInstance, deps: Deps & { tokens: TokenSt
       querystring: PageQuery,
       response: { 200: page(Tenant), 401: Problem },
     },
-    handler: async (req) => paginate(Object.values(view(ledger, req).state.tenants), req.query as object),
+    handler: async (req) => paginate(Object.values(view(ledger, req).state.tenants), req.query),
   });
-  app.get('/v1/tenants/:tenant', {
+  app.get('/tenants/:tenant', {
     schema: {
       summary: 'Get a tenant with its quota use',
       operationId: 'getTenant',
@@ -61,37 +63,30 @@ export function adminRoutes(app: FastifyInstance, deps: Deps & { tokens: TokenSt
       response: { 200: Tenant, 401: Problem, 404: Problem },
     },
     handler: async (req, reply) =>
-      sendOne(
-        req,
-        reply,
-        one(view(ledger, req).state.tenants, (req.params as { tenant: string }).tenant, 'Tenant'),
-      ),
+      sendOne(req, reply, one(view(ledger, req).state.tenants, req.params.tenant, 'Tenant')),
   });
-  registerCommand<unknown, { name: string; quota: Record<string, number> }>(app, deps, {
+  registerCommand(app, deps, {
     method: 'POST',
-    url: '/v1/tenants',
+    url: '/tenants',
     summary: 'Create a tenant with quotas (operator)',
     operationId: 'createTenant',
     tags: ['tenants'],
     status: 201,
-    body: Type.Object(
-      { name: Type.String({ minLength: 1, maxLength: 64 }), quota: Quota },
-      { additionalProperties: false },
-    ),
+    body: bodyOf('tenant.create', { with: { quota: Quota } }),
     build: (_p, b) => ({
       type: 'tenant.create',
       name: b.name,
       quota: { vhms: 0, memory: 0, cpu: 0, qubits: 0, envelopes: 0, ...b.quota },
     }),
   });
-  registerCommand<{ tenant: string }, { quota: Record<string, number> }>(app, deps, {
+  registerCommand(app, deps, {
     method: 'PUT',
-    url: '/v1/tenants/:tenant/quota',
+    url: '/tenants/:tenant/quota',
     summary: 'Set a tenant’s quota (operator)',
     operationId: 'setTenantQuota',
     tags: ['tenants'],
     params: Type.Object({ tenant: Id }),
-    body: Type.Object({ quota: Quota }, { additionalProperties: false }),
+    body: bodyOf('tenant.setQuota', { omit: ['tenant'], with: { quota: Quota } }),
     etag: (p, d) => d.ledger.state.tenants[p.tenant],
     build: (p, b) => ({
       type: 'tenant.setQuota',
@@ -100,7 +95,7 @@ export function adminRoutes(app: FastifyInstance, deps: Deps & { tokens: TokenSt
     }),
   });
 
-  app.get('/v1/tokens', {
+  app.get('/tokens', {
     schema: {
       summary: 'List API tokens (operator; secrets are never shown again)',
       operationId: 'listTokens',
@@ -113,7 +108,7 @@ export function adminRoutes(app: FastifyInstance, deps: Deps & { tokens: TokenSt
       return { items: await tokens.list() };
     },
   });
-  app.post('/v1/tokens', {
+  app.post('/tokens', {
     schema: {
       summary: 'Mint an API token (operator); the secret is returned once',
       operationId: 'createToken',
@@ -166,7 +161,7 @@ export function adminRoutes(app: FastifyInstance, deps: Deps & { tokens: TokenSt
       return reply.code(201).send({ token: created.record, secret: created.secret });
     },
   });
-  app.post('/v1/tokens/:token/revoke', {
+  app.post('/tokens/:token/revoke', {
     schema: {
       summary: 'Revoke an API token (operator)',
       operationId: 'revokeToken',
@@ -177,7 +172,7 @@ export function adminRoutes(app: FastifyInstance, deps: Deps & { tokens: TokenSt
     },
     handler: async (req) => {
       requireOperator(principalOf(req));
-      const id = (req.params as { token: string }).token;
+      const id = req.params.token;
       if (id === principalOf(req).token.id)
         throw new ApiError('HV_CONFLICT', 'You cannot revoke the token you are using.');
       if (!(await tokens.revoke(id))) throw new ApiError('HV_NOT_FOUND', `Token ${id} does not exist.`);
@@ -185,33 +180,27 @@ export function adminRoutes(app: FastifyInstance, deps: Deps & { tokens: TokenSt
     },
   });
 
-  registerCommand<unknown, { ticks: number }>(app, deps, {
+  registerCommand(app, deps, {
     method: 'POST',
-    url: '/v1/clock/advance',
+    url: '/clock/advance',
     summary: 'Advance the logical clock L (operator)',
     operationId: 'advanceClock',
     tags: ['clock'],
-    body: Type.Object(
-      { ticks: Type.Integer({ minimum: 1, maximum: 1_000_000 }) },
-      { additionalProperties: false },
-    ),
+    body: bodyOf('clock.advance'),
     build: (_p, b) => ({ type: 'clock.advance', ticks: b.ticks }),
   });
-  registerCommand<unknown, { measurement: string }>(app, deps, {
+  registerCommand(app, deps, {
     method: 'POST',
-    url: '/v1/firmware/trusted',
+    url: '/firmware/trusted',
     summary: 'Trust a firmware measurement (operator); once any is trusted, only trusted firmware attests',
     operationId: 'trustFirmware',
     tags: ['providers'],
     status: 201,
-    body: Type.Object(
-      { measurement: Type.String({ pattern: '^[0-9a-f]{16,128}$' }) },
-      { additionalProperties: false },
-    ),
+    body: bodyOf('firmware.trust'),
     build: (_p, b) => ({ type: 'firmware.trust', measurement: b.measurement }),
   });
 
-  app.get('/v1/faults', {
+  app.get('/faults', {
     schema: {
       summary: 'List faults and escalations',
       operationId: 'listFaults',
@@ -220,9 +209,9 @@ export function adminRoutes(app: FastifyInstance, deps: Deps & { tokens: TokenSt
       querystring: PageQuery,
       response: { 200: page(Generic), 401: Problem },
     },
-    handler: async (req) => paginate(Object.values(view(ledger, req).state.faults), req.query as object),
+    handler: async (req) => paginate(Object.values(view(ledger, req).state.faults), req.query),
   });
-  app.get('/v1/alerts', {
+  app.get('/alerts', {
     schema: {
       summary: 'List threshold alerts from provider reports',
       operationId: 'listAlerts',
@@ -231,41 +220,22 @@ export function adminRoutes(app: FastifyInstance, deps: Deps & { tokens: TokenSt
       querystring: PageQuery,
       response: { 200: page(Generic), 401: Problem },
     },
-    handler: async (req) => paginate(Object.values(view(ledger, req).state.alerts), req.query as object),
+    handler: async (req) => paginate(Object.values(view(ledger, req).state.alerts), req.query),
   });
-  registerCommand<
-    unknown,
-    {
-      kind: 'decoherence_spike' | 'instability' | 'capability_revocation' | 'contract_invalidation';
-      target: string;
-      amount?: number;
-    }
-  >(app, deps, {
+  registerCommand(app, deps, {
     method: 'POST',
-    url: '/v1/faults/inject',
+    url: '/faults/inject',
     summary:
       'Inject a fault (operator): decoherence spike, instability, capability revocation, contract invalidation',
     operationId: 'injectFault',
     tags: ['faults'],
     status: 201,
-    body: Type.Object(
-      {
-        kind: Type.Union([
-          Type.Literal('decoherence_spike'),
-          Type.Literal('instability'),
-          Type.Literal('capability_revocation'),
-          Type.Literal('contract_invalidation'),
-        ]),
-        target: Id,
-        amount: Type.Optional(Count),
-      },
-      { additionalProperties: false },
-    ),
+    body: bodyOf('fault.inject', { optional: ['amount'] }),
     build: (_p, b) => ({ type: 'fault.inject', kind: b.kind, target: b.target, amount: b.amount ?? 0 }),
   });
 
   // Scheduler
-  app.get('/v1/scheduler', {
+  app.get('/scheduler', {
     schema: {
       summary: 'Scheduler view: per-VHM weights and quotas, queued units, recent decisions are in the trace',
       operationId: 'getScheduler',
@@ -318,36 +288,14 @@ export function adminRoutes(app: FastifyInstance, deps: Deps & { tokens: TokenSt
       };
     },
   });
-  registerCommand<
-    unknown,
-    {
-      vhm: string;
-      capability: string;
-      process: string;
-      domain: 'K' | 'Q' | 'PHI';
-      contract?: string;
-      priority?: number;
-      quanta?: number;
-    }
-  >(app, deps, {
+  registerCommand(app, deps, {
     method: 'POST',
-    url: '/v1/scheduler/units',
+    url: '/scheduler/units',
     summary: 'Submit a scheduling unit for a process (SCHEDULE right)',
     operationId: 'submitUnit',
     tags: ['scheduler'],
     status: 201,
-    body: Type.Object(
-      {
-        vhm: Id,
-        capability: Cap,
-        process: Id,
-        domain: Domain,
-        contract: Type.Optional(Id),
-        priority: Type.Optional(Type.Integer({ minimum: 0, maximum: 1000 })),
-        quanta: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000 })),
-      },
-      { additionalProperties: false },
-    ),
+    body: bodyOf('sched.submit', { optional: ['contract', 'priority', 'quanta'] }),
     build: (_p, b) => ({
       type: 'sched.submit',
       vhm: b.vhm,
@@ -359,9 +307,9 @@ export function adminRoutes(app: FastifyInstance, deps: Deps & { tokens: TokenSt
       quanta: b.quanta ?? 1,
     }),
   });
-  registerCommand<unknown, unknown>(app, deps, {
+  registerCommand(app, deps, {
     method: 'POST',
-    url: '/v1/scheduler/tick',
+    url: '/scheduler/tick',
     summary: 'Run one scheduler tick (operator): the arbitration decision is a trace entry',
     operationId: 'schedulerTick',
     tags: ['scheduler'],

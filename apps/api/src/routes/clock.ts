@@ -19,7 +19,7 @@ const Clock = Type.Object(
 
 /** The logical clock and its pace, so a person can read "≈ 40 s left" beside a number of ticks. */
 export function clockRoutes(app: FastifyInstance, ledger: LedgerPort, clock: () => ClockStatus): void {
-  app.get('/v1/clock', {
+  app.get('/clock', {
     schema: {
       summary: 'The logical clock: L and the wall-clock length of a tick',
       description:

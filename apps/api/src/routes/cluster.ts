@@ -3,6 +3,7 @@ import type { FastifyInstance } from 'fastify';
 import { Type } from 'typebox';
 import { principalOf } from '../mutation.js';
 import type { ClusterNodeRow, LedgerPort } from '../ports.js';
+import type { RequestTypeProvider } from '../schemas.js';
 import { Count, Domain, Problem } from '../schemas.js';
 import { view } from './read.js';
 
@@ -154,8 +155,9 @@ export function nodeStatus(n: ClusterNodeRow): 'ok' | 'lagging' | 'stale' | 'sto
   return 'ok';
 }
 
-export function clusterRoutes(app: FastifyInstance, ledger: LedgerPort): void {
-  app.get('/v1/cluster', {
+export function clusterRoutes(base: FastifyInstance, ledger: LedgerPort): void {
+  const app = base.withTypeProvider<RequestTypeProvider>();
+  app.get('/cluster', {
     schema: {
       summary:
         'Distributed cluster view: nodes and their health, global ordering, contracts per provider, commit rounds',
@@ -175,7 +177,7 @@ export function clusterRoutes(app: FastifyInstance, ledger: LedgerPort): void {
       const p = principalOf(req);
       const operator = p.actor.kind === 'operator';
       const { state } = view(ledger, req);
-      const limit = (req.query as { limit?: number }).limit ?? 20;
+      const limit = req.query.limit ?? 20;
       const [dbHead, rows, rounds] = await Promise.all([
         ledger.committedHead(),
         ledger.nodes(),

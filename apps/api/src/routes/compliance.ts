@@ -15,7 +15,7 @@ const Verdict = Type.Object({
 });
 
 export function complianceRoutes(app: FastifyInstance, reportPath: string): void {
-  app.get('/v1/compliance', {
+  app.get('/compliance', {
     schema: {
       summary: 'The latest conformance (XDV-084) report and whether its ML-DSA-65 signature verifies',
       operationId: 'getCompliance',

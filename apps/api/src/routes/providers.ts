@@ -1,96 +1,23 @@
-import type { ErrorReport, PhiReport, ProviderRegistration, QReport } from '@xdv/core';
 import type { FastifyInstance } from 'fastify';
 import { Type } from 'typebox';
 import { ApiError } from '../errors.js';
 import { type Deps, principalOf, registerCommand } from '../mutation.js';
-import {
-  Count,
-  Domain,
-  Generic,
-  Hex,
-  Id,
-  PageQuery,
-  Problem,
-  Provider,
-  page,
-  Signature,
-} from '../schemas.js';
+import type { RequestTypeProvider } from '../schemas.js';
+import { bodyOf, Domain, Generic, Id, PageQuery, Problem, Provider, page, Signature } from '../schemas.js';
 import { one, paginate, sendOne, view } from './read.js';
 
 const sec = [{ bearer: [] }];
-const Bp = Type.Integer({ minimum: 0, maximum: 10000, description: 'basis points' });
-
-const Registration = Type.Object(
-  {
-    name: Type.String({ minLength: 1, maxLength: 64 }),
-    domain: Domain,
-    capacity: Type.Object(
-      { memory: Count, cpu: Count, qubits: Count, envelopes: Count },
-      { additionalProperties: false },
-    ),
-    publicKey: Hex,
-    firmware: Type.String({ pattern: '^[0-9a-f]{16,128}$', description: 'firmware measurement' }),
-    features: Type.Object(
-      {
-        liveTransfer: Type.Boolean(),
-        operations: Type.Array(Type.String({ minLength: 1, maxLength: 32 }), { maxItems: 64 }),
-      },
-      { additionalProperties: false },
-    ),
-  },
-  {
-    additionalProperties: false,
-    description: 'the attestation payload; the signature covers its canonical JSON',
-  },
-);
-
-const QReportSchema = Type.Object(
-  {
-    provider: Id,
-    seq: Type.Integer({ minimum: 1 }),
-    qubits: Type.Array(
-      Type.Object(
-        { qubit: Count, t1: Count, t2: Count, fidelity: Bp, readoutError: Bp },
-        { additionalProperties: false },
-      ),
-      { maxItems: 4096 },
-    ),
-  },
-  { additionalProperties: false },
-);
-const PhiReportSchema = Type.Object(
-  {
-    provider: Id,
-    seq: Type.Integer({ minimum: 1 }),
-    envelopes: Type.Array(
-      Type.Object(
-        { envelope: Id, stability: Bp, noise: Bp, drift: Bp, impact: Bp },
-        { additionalProperties: false },
-      ),
-      { maxItems: 4096 },
-    ),
-  },
-  { additionalProperties: false },
-);
-const ErrorReportSchema = Type.Object(
-  {
-    provider: Id,
-    seq: Type.Integer({ minimum: 1 }),
-    code: Type.String({ maxLength: 64 }),
-    contract: Type.Union([Id, Type.Null()]),
-    message: Type.String({ minLength: 1, maxLength: 500 }),
-  },
-  { additionalProperties: false },
-);
+const _Bp = Type.Integer({ minimum: 0, maximum: 10000, description: 'basis points' });
 
 function sameProvider(param: string, report: { provider: string }): void {
   if (report.provider !== param)
     throw new ApiError('HV_BAD_REQUEST', `report.provider must be ${param}, the provider in the path.`);
 }
 
-export function providerRoutes(app: FastifyInstance, deps: Deps): void {
+export function providerRoutes(base: FastifyInstance, deps: Deps): void {
+  const app = base.withTypeProvider<RequestTypeProvider>();
   const { ledger } = deps;
-  app.get('/v1/providers', {
+  app.get('/providers', {
     schema: {
       summary: 'List providers (K hosts, Q and Φ hardware)',
       operationId: 'listProviders',
@@ -99,9 +26,9 @@ export function providerRoutes(app: FastifyInstance, deps: Deps): void {
       querystring: PageQuery,
       response: { 200: page(Provider), 401: Problem },
     },
-    handler: async (req) => paginate(Object.values(view(ledger, req).state.providers), req.query as object),
+    handler: async (req) => paginate(Object.values(view(ledger, req).state.providers), req.query),
   });
-  app.get('/v1/providers/:provider', {
+  app.get('/providers/:provider', {
     schema: {
       summary: 'Get a provider',
       operationId: 'getProvider',
@@ -111,27 +38,29 @@ export function providerRoutes(app: FastifyInstance, deps: Deps): void {
       response: { 200: Provider, 401: Problem, 404: Problem },
     },
     handler: async (req, reply) =>
-      sendOne(
-        req,
-        reply,
-        one(view(ledger, req).state.providers, (req.params as { provider: string }).provider, 'Provider'),
-      ),
+      sendOne(req, reply, one(view(ledger, req).state.providers, req.params.provider, 'Provider')),
   });
-  registerCommand<unknown, { registration: ProviderRegistration; signature: string }>(app, deps, {
+  registerCommand(app, deps, {
     method: 'POST',
-    url: '/v1/providers',
+    url: '/providers',
     summary: 'Register (or re-attest) a provider with an ML-DSA-65 signed attestation',
     operationId: 'registerProvider',
     tags: ['providers'],
     status: 201,
-    body: Type.Object({ registration: Registration, signature: Signature }, { additionalProperties: false }),
+    body: bodyOf('provider.register', { omit: ['auth'], with: { signature: Signature } }),
+    named: (b, d) => {
+      const named: Record<string, string> = {};
+      const p = Object.values(d.ledger.state.providers).find((x) => x.name === b.registration.name);
+      if (p) named.provider = p.id;
+      return named;
+    },
     build: (_p, b) => ({
       type: 'provider.register',
       registration: b.registration,
       auth: { signature: b.signature, verified: false },
     }),
   });
-  app.get('/v1/providers/:provider/workload', {
+  app.get('/providers/:provider/workload', {
     schema: {
       summary:
         'What a provider hosts now: its calibrations, live Q contracts and live Φ envelopes (that provider or an operator)',
@@ -170,7 +99,7 @@ export function providerRoutes(app: FastifyInstance, deps: Deps): void {
     handler: async (req) => {
       const actor = principalOf(req).actor;
       const s = ledger.state;
-      const p = one(s.providers, (req.params as { provider: string }).provider, 'Provider');
+      const p = one(s.providers, req.params.provider, 'Provider');
       if (!(actor.kind === 'operator' || (actor.kind === 'provider' && actor.name === p.name)))
         throw new ApiError('HV_FORBIDDEN', `Only ${p.name} itself or an operator may read its workload.`);
       const live = Object.values(s.contracts).filter(
@@ -198,7 +127,7 @@ export function providerRoutes(app: FastifyInstance, deps: Deps): void {
       };
     },
   });
-  app.get('/v1/calibrations', {
+  app.get('/calibrations', {
     schema: {
       summary: 'List Q calibration contracts',
       operationId: 'listCalibrations',
@@ -207,58 +136,57 @@ export function providerRoutes(app: FastifyInstance, deps: Deps): void {
       querystring: PageQuery,
       response: { 200: page(Generic), 401: Problem },
     },
-    handler: async (req) =>
-      paginate(Object.values(view(ledger, req).state.calibrations), req.query as object),
+    handler: async (req) => paginate(Object.values(view(ledger, req).state.calibrations), req.query),
   });
-  registerCommand<{ provider: string }, { from: number; until: number }>(app, deps, {
+  registerCommand(app, deps, {
     method: 'POST',
-    url: '/v1/providers/:provider/calibrations',
+    url: '/providers/:provider/calibrations',
     summary: 'Issue a Q calibration contract valid over [from, until) in logical time',
     operationId: 'issueCalibration',
     tags: ['providers'],
     status: 201,
     params: Type.Object({ provider: Id }),
-    body: Type.Object({ from: Count, until: Count }, { additionalProperties: false }),
+    body: bodyOf('calibration.issue', { omit: ['provider'] }),
     build: (p, b) => ({ type: 'calibration.issue', provider: p.provider, from: b.from, until: b.until }),
   });
-  registerCommand<{ provider: string }, { report: QReport; signature: string }>(app, deps, {
+  registerCommand(app, deps, {
     method: 'POST',
-    url: '/v1/providers/:provider/reports/q',
+    url: '/providers/:provider/reports/q',
     summary: 'Post a signed Q metrics report (T1, T2, gate fidelity, readout error per qubit)',
     operationId: 'postQReport',
     tags: ['reports'],
     status: 201,
     params: Type.Object({ provider: Id }),
-    body: Type.Object({ report: QReportSchema, signature: Signature }, { additionalProperties: false }),
+    body: bodyOf('report.q', { omit: ['auth'], with: { signature: Signature } }),
     build: (p, b) => {
       sameProvider(p.provider, b.report);
       return { type: 'report.q', report: b.report, auth: { signature: b.signature, verified: false } };
     },
   });
-  registerCommand<{ provider: string }, { report: PhiReport; signature: string }>(app, deps, {
+  registerCommand(app, deps, {
     method: 'POST',
-    url: '/v1/providers/:provider/reports/phi',
+    url: '/providers/:provider/reports/phi',
     summary:
       'Post a signed Φ stability report (stability index, noise, drift, transform impact per envelope)',
     operationId: 'postPhiReport',
     tags: ['reports'],
     status: 201,
     params: Type.Object({ provider: Id }),
-    body: Type.Object({ report: PhiReportSchema, signature: Signature }, { additionalProperties: false }),
+    body: bodyOf('report.phi', { omit: ['auth'], with: { signature: Signature } }),
     build: (p, b) => {
       sameProvider(p.provider, b.report);
       return { type: 'report.phi', report: b.report, auth: { signature: b.signature, verified: false } };
     },
   });
-  registerCommand<{ provider: string }, { report: ErrorReport; signature: string }>(app, deps, {
+  registerCommand(app, deps, {
     method: 'POST',
-    url: '/v1/providers/:provider/reports/error',
+    url: '/providers/:provider/reports/error',
     summary: 'Post a signed error report with a Q_ERR_* or PHI_ERR_* code',
     operationId: 'postErrorReport',
     tags: ['reports'],
     status: 201,
     params: Type.Object({ provider: Id }),
-    body: Type.Object({ report: ErrorReportSchema, signature: Signature }, { additionalProperties: false }),
+    body: bodyOf('report.error', { omit: ['auth'], with: { signature: Signature } }),
     build: (p, b) => {
       sameProvider(p.provider, b.report);
       return { type: 'report.error', report: b.report, auth: { signature: b.signature, verified: false } };

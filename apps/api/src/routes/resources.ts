@@ -1,16 +1,18 @@
 import type { FastifyInstance } from 'fastify';
 import { Type } from 'typebox';
 import { type Deps, registerCommand } from '../mutation.js';
-import { Binding, Cap, Contract, Count, Domain, Generic, Id, PageQuery, Problem, page } from '../schemas.js';
+import type { RequestTypeProvider } from '../schemas.js';
+import { Binding, bodyOf, Contract, Domain, Generic, Id, PageQuery, Problem, page } from '../schemas.js';
 import { one, ownerVhm, paginate, sendOne, view } from './read.js';
 
 const sec = [{ bearer: [] }];
 const errors = { 401: Problem, 404: Problem };
-const CapBody = Type.Object({ capability: Cap }, { additionalProperties: false });
+const CapBody = bodyOf('contract.activate', { omit: ['vhm', 'contract'] });
 
-export function resourceRoutes(app: FastifyInstance, deps: Deps): void {
+export function resourceRoutes(base: FastifyInstance, deps: Deps): void {
+  const app = base.withTypeProvider<RequestTypeProvider>();
   const { ledger } = deps;
-  app.get('/v1/contracts', {
+  app.get('/contracts', {
     schema: {
       summary: 'List resource contracts',
       operationId: 'listContracts',
@@ -28,7 +30,7 @@ export function resourceRoutes(app: FastifyInstance, deps: Deps): void {
       response: { 200: page(Contract), 401: Problem },
     },
     handler: async (req) => {
-      const q = req.query as { vhm?: string; domain?: string; status?: string; provider?: string };
+      const q = req.query;
       const items = Object.values(view(ledger, req).state.contracts).filter(
         (c) =>
           (!q.vhm || c.vhm === q.vhm) &&
@@ -36,10 +38,10 @@ export function resourceRoutes(app: FastifyInstance, deps: Deps): void {
           (!q.status || c.status === q.status) &&
           (!q.provider || c.provider === q.provider),
       );
-      return paginate(items, req.query as object);
+      return paginate(items, req.query);
     },
   });
-  app.get('/v1/contracts/:contract', {
+  app.get('/contracts/:contract', {
     schema: {
       summary: 'Get a contract',
       operationId: 'getContract',
@@ -49,25 +51,11 @@ export function resourceRoutes(app: FastifyInstance, deps: Deps): void {
       response: { 200: Contract, ...errors },
     },
     handler: async (req, reply) =>
-      sendOne(
-        req,
-        reply,
-        one(view(ledger, req).state.contracts, (req.params as { contract: string }).contract, 'Contract'),
-      ),
+      sendOne(req, reply, one(view(ledger, req).state.contracts, req.params.contract, 'Contract')),
   });
-  registerCommand<
-    { vhm: string },
-    {
-      capability: string;
-      domain: 'K' | 'Q' | 'PHI';
-      provider: string;
-      k?: { base: number; size: number; cpu: number; irqs: number[] };
-      q?: { qubits: number; budget: number; calibration: string };
-      phi?: { start: number; duration: number; tolerance: number };
-    }
-  >(app, deps, {
+  registerCommand(app, deps, {
     method: 'POST',
-    url: '/v1/vhms/:vhm/contracts',
+    url: '/vhms/:vhm/contracts',
     summary: 'Allocate a K, Q or Φ resource contract',
     description:
       'K needs BIND_K and { base, size, cpu, irqs }; Q needs ALLOC_Q and { qubits, budget, calibration }; Φ needs ALLOC_PHI and { start, duration, tolerance }.',
@@ -75,45 +63,7 @@ export function resourceRoutes(app: FastifyInstance, deps: Deps): void {
     tags: ['contracts'],
     status: 201,
     params: Type.Object({ vhm: Id }),
-    body: Type.Object(
-      {
-        capability: Cap,
-        domain: Domain,
-        provider: Id,
-        k: Type.Optional(
-          Type.Object(
-            {
-              base: Count,
-              size: Type.Integer({ minimum: 1, maximum: Number.MAX_SAFE_INTEGER }),
-              cpu: Count,
-              irqs: Type.Array(Type.Integer({ minimum: 0, maximum: 255 }), { maxItems: 16 }),
-            },
-            { additionalProperties: false },
-          ),
-        ),
-        q: Type.Optional(
-          Type.Object(
-            {
-              qubits: Type.Integer({ minimum: 1, maximum: 1_000_000 }),
-              budget: Type.Integer({ minimum: 1, maximum: Number.MAX_SAFE_INTEGER }),
-              calibration: Id,
-            },
-            { additionalProperties: false },
-          ),
-        ),
-        phi: Type.Optional(
-          Type.Object(
-            {
-              start: Count,
-              duration: Type.Integer({ minimum: 1, maximum: 1_000_000_000 }),
-              tolerance: Type.Integer({ minimum: 0, maximum: 10000 }),
-            },
-            { additionalProperties: false },
-          ),
-        ),
-      },
-      { additionalProperties: false },
-    ),
+    body: bodyOf('contract.allocate', { omit: ['vhm'] }),
     build: (p, b) => ({
       type: 'contract.allocate',
       vhm: p.vhm,
@@ -126,9 +76,9 @@ export function resourceRoutes(app: FastifyInstance, deps: Deps): void {
     }),
   });
   for (const action of ['activate', 'release'] as const)
-    registerCommand<{ contract: string }, { capability: string }>(app, deps, {
+    registerCommand(app, deps, {
       method: 'POST',
-      url: `/v1/contracts/:contract/${action}`,
+      url: `/contracts/:contract/${action}`,
       summary:
         action === 'activate'
           ? 'Activate an issued contract'
@@ -146,21 +96,18 @@ export function resourceRoutes(app: FastifyInstance, deps: Deps): void {
           contract: p.contract,
         }) as never,
     });
-  registerCommand<{ contract: string }, { reason: string }>(app, deps, {
+  registerCommand(app, deps, {
     method: 'POST',
-    url: '/v1/contracts/:contract/revoke',
+    url: '/contracts/:contract/revoke',
     summary: 'Revoke a contract (operator): its binding is released and a fault recorded',
     operationId: 'revokeContract',
     tags: ['contracts'],
     params: Type.Object({ contract: Id }),
-    body: Type.Object(
-      { reason: Type.String({ minLength: 1, maxLength: 200 }) },
-      { additionalProperties: false },
-    ),
+    body: bodyOf('contract.revoke', { omit: ['contract'] }),
     build: (p, b) => ({ type: 'contract.revoke', contract: p.contract, reason: b.reason }),
   });
 
-  app.get('/v1/bindings', {
+  app.get('/bindings', {
     schema: {
       summary: 'List domain bindings',
       operationId: 'listBindings',
@@ -173,16 +120,16 @@ export function resourceRoutes(app: FastifyInstance, deps: Deps): void {
       response: { 200: page(Binding), 401: Problem },
     },
     handler: async (req) => {
-      const q = req.query as { vhm?: string; state?: string };
+      const q = req.query;
       return paginate(
         Object.values(view(ledger, req).state.bindings).filter(
           (b) => (!q.vhm || b.vhm === q.vhm) && (!q.state || b.state === q.state),
         ),
-        req.query as object,
+        req.query,
       );
     },
   });
-  app.get('/v1/bindings/:binding', {
+  app.get('/bindings/:binding', {
     schema: {
       summary: 'Get a binding',
       operationId: 'getBinding',
@@ -192,21 +139,17 @@ export function resourceRoutes(app: FastifyInstance, deps: Deps): void {
       response: { 200: Binding, ...errors },
     },
     handler: async (req, reply) =>
-      sendOne(
-        req,
-        reply,
-        one(view(ledger, req).state.bindings, (req.params as { binding: string }).binding, 'Binding'),
-      ),
+      sendOne(req, reply, one(view(ledger, req).state.bindings, req.params.binding, 'Binding')),
   });
-  registerCommand<{ vhm: string }, { capability: string; contract: string }>(app, deps, {
+  registerCommand(app, deps, {
     method: 'POST',
-    url: '/v1/vhms/:vhm/bindings',
+    url: '/vhms/:vhm/bindings',
     summary: 'Request a domain binding for one of the VHM’s contracts',
     operationId: 'requestBinding',
     tags: ['bindings'],
     status: 201,
     params: Type.Object({ vhm: Id }),
-    body: Type.Object({ capability: Cap, contract: Id }, { additionalProperties: false }),
+    body: bodyOf('binding.request', { omit: ['vhm'] }),
     build: (p, b) => ({
       type: 'binding.request',
       vhm: p.vhm,
@@ -215,9 +158,9 @@ export function resourceRoutes(app: FastifyInstance, deps: Deps): void {
     }),
   });
   for (const action of ['validate', 'activate', 'release'] as const)
-    registerCommand<{ binding: string }, { capability: string }>(app, deps, {
+    registerCommand(app, deps, {
       method: 'POST',
-      url: `/v1/bindings/:binding/${action}`,
+      url: `/bindings/:binding/${action}`,
       summary: `${action[0]!.toUpperCase()}${action.slice(1)} a binding`,
       operationId: `${action}Binding`,
       tags: ['bindings'],
@@ -232,69 +175,44 @@ export function resourceRoutes(app: FastifyInstance, deps: Deps): void {
           binding: p.binding,
         }) as never,
     });
-  registerCommand<{ binding: string }, { capability: string; cost: number; operations?: string[] }>(
-    app,
-    deps,
-    {
-      method: 'POST',
-      url: '/v1/bindings/:binding/jobs',
-      summary:
-        'Run a Q job on an active Q binding (EXECUTE_Q); its cost is charged to the decoherence budget',
-      operationId: 'runQJob',
-      tags: ['execution'],
-      status: 201,
-      params: Type.Object({ binding: Id }),
-      body: Type.Object(
-        {
-          capability: Cap,
-          cost: Type.Integer({ minimum: 1, maximum: 1_000_000_000 }),
-          operations: Type.Optional(
-            Type.Array(Type.String({ minLength: 1, maxLength: 32 }), { maxItems: 64 }),
-          ),
-        },
-        { additionalProperties: false },
-      ),
-      build: (p, b, actor) => ({
-        type: 'q.job',
-        vhm: ownerVhm(ledger.state, actor, ledger.state.bindings, p.binding, 'Binding'),
-        capability: b.capability,
-        binding: p.binding,
-        cost: b.cost,
-        operations: b.operations ?? [],
-      }),
-    },
-  );
-  registerCommand<{ binding: string }, { capability: string; transform: string; impact?: number }>(
-    app,
-    deps,
-    {
-      method: 'POST',
-      url: '/v1/bindings/:binding/transforms',
-      summary: 'Apply a Φ transform inside the coherence window (EXECUTE_PHI)',
-      operationId: 'applyPhiTransform',
-      tags: ['execution'],
-      status: 201,
-      params: Type.Object({ binding: Id }),
-      body: Type.Object(
-        {
-          capability: Cap,
-          transform: Type.String({ minLength: 1, maxLength: 32 }),
-          impact: Type.Optional(Type.Integer({ minimum: 0, maximum: 10000 })),
-        },
-        { additionalProperties: false },
-      ),
-      build: (p, b, actor) => ({
-        type: 'phi.transform',
-        vhm: ownerVhm(ledger.state, actor, ledger.state.bindings, p.binding, 'Binding'),
-        capability: b.capability,
-        binding: p.binding,
-        transform: b.transform,
-        impact: b.impact ?? 0,
-      }),
-    },
-  );
+  registerCommand(app, deps, {
+    method: 'POST',
+    url: '/bindings/:binding/jobs',
+    summary: 'Run a Q job on an active Q binding (EXECUTE_Q); its cost is charged to the decoherence budget',
+    operationId: 'runQJob',
+    tags: ['execution'],
+    status: 201,
+    params: Type.Object({ binding: Id }),
+    body: bodyOf('q.job', { omit: ['vhm', 'binding'], optional: ['operations'] }),
+    build: (p, b, actor) => ({
+      type: 'q.job',
+      vhm: ownerVhm(ledger.state, actor, ledger.state.bindings, p.binding, 'Binding'),
+      capability: b.capability,
+      binding: p.binding,
+      cost: b.cost,
+      operations: b.operations ?? [],
+    }),
+  });
+  registerCommand(app, deps, {
+    method: 'POST',
+    url: '/bindings/:binding/transforms',
+    summary: 'Apply a Φ transform inside the coherence window (EXECUTE_PHI)',
+    operationId: 'applyPhiTransform',
+    tags: ['execution'],
+    status: 201,
+    params: Type.Object({ binding: Id }),
+    body: bodyOf('phi.transform', { omit: ['vhm', 'binding'], optional: ['impact'] }),
+    build: (p, b, actor) => ({
+      type: 'phi.transform',
+      vhm: ownerVhm(ledger.state, actor, ledger.state.bindings, p.binding, 'Binding'),
+      capability: b.capability,
+      binding: p.binding,
+      transform: b.transform,
+      impact: b.impact ?? 0,
+    }),
+  });
 
-  app.get('/v1/ipc', {
+  app.get('/ipc', {
     schema: {
       summary: 'List IPC contracts',
       operationId: 'listIpc',
@@ -303,32 +221,16 @@ export function resourceRoutes(app: FastifyInstance, deps: Deps): void {
       querystring: PageQuery,
       response: { 200: page(Generic), 401: Problem },
     },
-    handler: async (req) => paginate(Object.values(view(ledger, req).state.ipcs), req.query as object),
+    handler: async (req) => paginate(Object.values(view(ledger, req).state.ipcs), req.query),
   });
-  registerCommand<
-    unknown,
-    { a: string; capabilityA: string; b: string; capabilityB: string; rights: Array<'MSG' | 'PHI_SHARE'> }
-  >(app, deps, {
+  registerCommand(app, deps, {
     method: 'POST',
-    url: '/v1/ipc',
+    url: '/ipc',
     summary: 'Open an IPC contract between two VHMs (IPC capability of each)',
     operationId: 'openIpc',
     tags: ['ipc'],
     status: 201,
-    body: Type.Object(
-      {
-        a: Id,
-        capabilityA: Cap,
-        b: Id,
-        capabilityB: Cap,
-        rights: Type.Array(Type.Union([Type.Literal('MSG'), Type.Literal('PHI_SHARE')]), {
-          minItems: 1,
-          maxItems: 2,
-          uniqueItems: true,
-        }),
-      },
-      { additionalProperties: false },
-    ),
+    body: bodyOf('ipc.open'),
     build: (_p, b) => ({
       type: 'ipc.open',
       a: b.a,
@@ -338,9 +240,9 @@ export function resourceRoutes(app: FastifyInstance, deps: Deps): void {
       rights: b.rights,
     }),
   });
-  registerCommand<{ ipc: string }, unknown>(app, deps, {
+  registerCommand(app, deps, {
     method: 'POST',
-    url: '/v1/ipc/:ipc/close',
+    url: '/ipc/:ipc/close',
     summary: 'Close an IPC contract',
     operationId: 'closeIpc',
     tags: ['ipc'],

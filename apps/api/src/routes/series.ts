@@ -2,6 +2,7 @@ import type { Entry } from '@xdv/core';
 import type { FastifyInstance } from 'fastify';
 import { Type } from 'typebox';
 import type { Deps } from '../mutation.js';
+import type { RequestTypeProvider } from '../schemas.js';
 import { Id, Problem } from '../schemas.js';
 import { view } from './read.js';
 
@@ -64,8 +65,9 @@ export async function loadSeries(deps: Deps, index: SeriesIndex): Promise<void> 
   }
 }
 
-export function seriesRoutes(app: FastifyInstance, deps: Deps, index: SeriesIndex): void {
-  app.get('/v1/providers/:provider/series', {
+export function seriesRoutes(base: FastifyInstance, deps: Deps, index: SeriesIndex): void {
+  const app = base.withTypeProvider<RequestTypeProvider>();
+  app.get('/providers/:provider/series', {
     schema: {
       summary:
         'Metric time series of a provider over logical time (Q: t1, t2, fidelity, readoutError per qubit; Φ: stability, noise, drift, impact per envelope)',
@@ -91,7 +93,7 @@ export function seriesRoutes(app: FastifyInstance, deps: Deps, index: SeriesInde
     },
     handler: async (req) => {
       const { state } = view(deps.ledger, req);
-      const id = (req.params as { provider: string }).provider;
+      const id = req.params.provider;
       if (!state.providers[id])
         throw Object.assign(new Error(`Provider ${id} does not exist.`), { code: 'HV_NOT_FOUND' });
       // Envelope series are visible only to the envelope's tenant (and operators).

@@ -12,6 +12,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { Type } from 'typebox';
 import { ApiError } from '../errors.js';
 import { type Deps, principalOf } from '../mutation.js';
+import type { RequestTypeProvider } from '../schemas.js';
 import { Entry as EntrySchema, Id, Problem } from '../schemas.js';
 import { view } from './read.js';
 
@@ -78,9 +79,10 @@ export function diffStates(a: State, b: State) {
   return out;
 }
 
-export function traceRoutes(app: FastifyInstance, deps: Deps): void {
+export function traceRoutes(base: FastifyInstance, deps: Deps): void {
+  const app = base.withTypeProvider<RequestTypeProvider>();
   const { ledger } = deps;
-  app.get('/v1/trace', {
+  app.get('/trace', {
     schema: {
       summary: 'Read the trace in seq order (a tenant sees only entries filed under it)',
       operationId: 'listTrace',
@@ -109,7 +111,7 @@ export function traceRoutes(app: FastifyInstance, deps: Deps): void {
     },
     handler: async (req) => {
       const p = principalOf(req);
-      const q = req.query as { after?: number; limit?: number; type?: string; vhm?: string };
+      const q = req.query;
       const limit = q.limit ?? 200;
       const items = await visibleEntries(deps, p.actor, {
         after: q.after ?? 0,
@@ -125,7 +127,7 @@ export function traceRoutes(app: FastifyInstance, deps: Deps): void {
       };
     },
   });
-  app.get('/v1/trace/verify', {
+  app.get('/trace/verify', {
     schema: {
       summary: 'Verify the whole hash chain from the database (operator)',
       operationId: 'verifyTrace',
@@ -153,7 +155,8 @@ export function traceRoutes(app: FastifyInstance, deps: Deps): void {
       return { ...r, head: ledger.state.head };
     },
   });
-  app.get('/v1/trace/stream', {
+  app.get('/trace/stream', {
+    config: { tokenInQuery: true },
     // Negotiated here, not by the plugin, so a refusal is problem+json like every other error.
     sse: { kind: 'manual', heartbeat: true },
     schema: {
@@ -174,10 +177,10 @@ export function traceRoutes(app: FastifyInstance, deps: Deps): void {
         401: Problem,
       },
     },
-    handler: async (req: FastifyRequest, reply: FastifyReply) => streamEntries(deps, req, reply),
+    handler: async (req, reply) => streamEntries(deps, req, reply, req.query.after),
   });
 
-  app.get('/v1/replay/state', {
+  app.get('/replay/state', {
     schema: {
       summary: 'The state at logical time L, replayed from the trace (scoped to the principal)',
       operationId: 'replayState',
@@ -197,7 +200,7 @@ export function traceRoutes(app: FastifyInstance, deps: Deps): void {
     },
     handler: async (req) => {
       const p = principalOf(req);
-      const l = (req.query as { l: number }).l;
+      const l = req.query.l;
       const s = l >= ledger.state.l ? ledger.state : await ledger.stateAt(l);
       const scoped = scopeState(s, p.actor);
       return {
@@ -209,7 +212,7 @@ export function traceRoutes(app: FastifyInstance, deps: Deps): void {
       };
     },
   });
-  app.get('/v1/replay/diff', {
+  app.get('/replay/diff', {
     schema: {
       summary: 'What changed between two logical times',
       operationId: 'replayDiff',
@@ -231,14 +234,14 @@ export function traceRoutes(app: FastifyInstance, deps: Deps): void {
     },
     handler: async (req) => {
       const p = principalOf(req);
-      const q = req.query as { from: number; to: number };
+      const q = req.query;
       if (q.from > q.to) throw new ApiError('HV_BAD_REQUEST', 'from must not be after to.');
       const at = async (l: number) =>
         scopeState(l >= ledger.state.l ? ledger.state : await ledger.stateAt(l), p.actor);
       return { from: q.from, to: q.to, changes: diffStates(await at(q.from), await at(q.to)) };
     },
   });
-  app.get('/v1/invariants', {
+  app.get('/invariants', {
     schema: {
       summary: 'Check every invariant on the live state now',
       operationId: 'checkInvariants',
@@ -265,7 +268,7 @@ export function traceRoutes(app: FastifyInstance, deps: Deps): void {
       };
     },
   });
-  app.get('/v1/overview', {
+  app.get('/overview', {
     schema: {
       summary:
         'Dashboard overview: VHMs by state, capacity vs allocation per provider, alerts, faults, trace head',
@@ -289,7 +292,12 @@ export function traceRoutes(app: FastifyInstance, deps: Deps): void {
   });
 }
 
-async function streamEntries(deps: Deps, req: FastifyRequest, reply: FastifyReply): Promise<void> {
+async function streamEntries(
+  deps: Deps,
+  req: FastifyRequest,
+  reply: FastifyReply,
+  after: number | undefined,
+): Promise<void> {
   const p = principalOf(req);
   const accept = req.headers.accept;
   if (accept && !/text\/event-stream|\*\/\*|text\/\*/.test(accept))
@@ -298,9 +306,8 @@ async function streamEntries(deps: Deps, req: FastifyRequest, reply: FastifyRepl
       'This endpoint produces text/event-stream; send Accept: text/event-stream.',
     );
   const header = req.headers['last-event-id'];
-  const q = req.query as { after?: number };
   let last =
-    typeof header === 'string' && /^\d+$/.test(header) ? Number(header) : (q.after ?? deps.ledger.state.seq);
+    typeof header === 'string' && /^\d+$/.test(header) ? Number(header) : (after ?? deps.ledger.state.seq);
   reply.sse.keepAlive();
   reply.sse.sendHeaders();
   // writeHead only buffers the headers until the first write; send them now, so a client (or a

@@ -1,11 +1,11 @@
-import type { CommandBody, Right } from '@xdv/core';
+import type { CommandBody } from '@xdv/core';
 import type { FastifyInstance } from 'fastify';
 import { Type } from 'typebox';
 import { type Deps, registerCommand } from '../mutation.js';
+import type { RequestTypeProvider } from '../schemas.js';
 import {
-  Cap,
+  bodyOf,
   Capability,
-  Domain,
   Generic,
   Id,
   PageQuery,
@@ -21,9 +21,10 @@ const VhmParams = Type.Object({ vhm: Id });
 const errors = { 401: Problem, 404: Problem };
 const sec = [{ bearer: [] }];
 
-export function vhmRoutes(app: FastifyInstance, deps: Deps): void {
+export function vhmRoutes(base: FastifyInstance, deps: Deps): void {
+  const app = base.withTypeProvider<RequestTypeProvider>();
   const { ledger } = deps;
-  app.get('/v1/vhms', {
+  app.get('/vhms', {
     schema: {
       summary: 'List VHMs (a tree: each has parent, depth and children)',
       operationId: 'listVhms',
@@ -44,14 +45,7 @@ export function vhmRoutes(app: FastifyInstance, deps: Deps): void {
     },
     handler: async (req) => {
       const { state } = view(ledger, req);
-      const q = req.query as {
-        tenant?: string;
-        state?: string;
-        parent?: string;
-        q?: string;
-        cursor?: string;
-        limit?: number;
-      };
+      const q = req.query;
       const items = Object.values(state.vhms).filter(
         (v) =>
           (!q.tenant || v.tenant === q.tenant) &&
@@ -62,7 +56,7 @@ export function vhmRoutes(app: FastifyInstance, deps: Deps): void {
       return paginate(items, q);
     },
   });
-  app.get('/v1/vhms/:vhm', {
+  app.get('/vhms/:vhm', {
     schema: {
       summary: 'Get a VHM',
       operationId: 'getVhm',
@@ -73,29 +67,17 @@ export function vhmRoutes(app: FastifyInstance, deps: Deps): void {
     },
     handler: async (req, reply) => {
       const { state } = view(ledger, req);
-      return sendOne(req, reply, one(state.vhms, (req.params as { vhm: string }).vhm, 'VHM'));
+      return sendOne(req, reply, one(state.vhms, req.params.vhm, 'VHM'));
     },
   });
-  registerCommand<
-    unknown,
-    { tenant?: string; name: string; quota: Record<string, number>; parent?: string; capability?: string }
-  >(app, deps, {
+  registerCommand(app, deps, {
     method: 'POST',
-    url: '/v1/vhms',
+    url: '/vhms',
     summary: 'Create a VHM (root, or nested with the parent’s SPAWN_NESTED capability)',
     operationId: 'createVhm',
     tags: ['vhms'],
     status: 201,
-    body: Type.Object(
-      {
-        tenant: Type.Optional(Id),
-        name: Type.String({ minLength: 1, maxLength: 64 }),
-        quota: Quota,
-        parent: Type.Optional(Id),
-        capability: Type.Optional(Cap),
-      },
-      { additionalProperties: false },
-    ),
+    body: bodyOf('vhm.create', { optional: ['tenant', 'parent', 'capability'], with: { quota: Quota } }),
     build: (_p, b, actor) => ({
       type: 'vhm.create',
       tenant: b.tenant ?? (actor.kind === 'tenant' ? actor.tenant : ''),
@@ -106,9 +88,9 @@ export function vhmRoutes(app: FastifyInstance, deps: Deps): void {
     }),
   });
   for (const action of ['validate', 'activate', 'pause', 'resume', 'terminate', 'release'] as const) {
-    registerCommand<{ vhm: string }, unknown>(app, deps, {
+    registerCommand(app, deps, {
       method: 'POST',
-      url: `/v1/vhms/:vhm/${action}`,
+      url: `/vhms/:vhm/${action}`,
       summary: `${action[0]!.toUpperCase()}${action.slice(1)} a VHM`,
       description:
         action === 'terminate'
@@ -121,25 +103,19 @@ export function vhmRoutes(app: FastifyInstance, deps: Deps): void {
       build: (p) => ({ type: `vhm.${action}`, vhm: p.vhm }) as CommandBody,
     });
   }
-  registerCommand<{ vhm: string }, { weight: number; maxQueued: number }>(app, deps, {
+  registerCommand(app, deps, {
     method: 'PUT',
-    url: '/v1/vhms/:vhm/schedule',
+    url: '/vhms/:vhm/schedule',
     summary: 'Set the VHM’s scheduler weight and queue quota',
     operationId: 'setVhmSchedule',
     tags: ['scheduler'],
     params: VhmParams,
-    body: Type.Object(
-      {
-        weight: Type.Integer({ minimum: 1, maximum: 10000 }),
-        maxQueued: Type.Integer({ minimum: 1, maximum: 100000 }),
-      },
-      { additionalProperties: false },
-    ),
+    body: bodyOf('vhm.setSchedule', { omit: ['vhm'] }),
     build: (p, b) => ({ type: 'vhm.setSchedule', vhm: p.vhm, weight: b.weight, maxQueued: b.maxQueued }),
   });
 
   // Processes
-  app.get('/v1/vhms/:vhm/processes', {
+  app.get('/vhms/:vhm/processes', {
     schema: {
       summary: 'List a VHM’s processes',
       operationId: 'listProcesses',
@@ -151,40 +127,37 @@ export function vhmRoutes(app: FastifyInstance, deps: Deps): void {
     },
     handler: async (req) => {
       const { state } = view(ledger, req);
-      const v = one(state.vhms, (req.params as { vhm: string }).vhm, 'VHM');
+      const v = one(state.vhms, req.params.vhm, 'VHM');
       return paginate(
         v.processes.map((id) => state.processes[id]!),
-        req.query as object,
+        req.query,
       );
     },
   });
-  registerCommand<{ vhm: string }, { capability: string; name: string }>(app, deps, {
+  registerCommand(app, deps, {
     method: 'POST',
-    url: '/v1/vhms/:vhm/processes',
+    url: '/vhms/:vhm/processes',
     summary: 'Spawn a process (PROCESS right)',
     operationId: 'spawnProcess',
     tags: ['processes'],
     status: 201,
     params: VhmParams,
-    body: Type.Object(
-      { capability: Cap, name: Type.String({ minLength: 1, maxLength: 64 }) },
-      { additionalProperties: false },
-    ),
+    body: bodyOf('process.spawn', { omit: ['vhm'] }),
     build: (p, b) => ({ type: 'process.spawn', vhm: p.vhm, capability: b.capability, name: b.name }),
   });
-  registerCommand<{ vhm: string; process: string }, { capability: string }>(app, deps, {
+  registerCommand(app, deps, {
     method: 'POST',
-    url: '/v1/vhms/:vhm/processes/:process/exit',
+    url: '/vhms/:vhm/processes/:process/exit',
     summary: 'Exit a process (PROCESS right)',
     operationId: 'exitProcess',
     tags: ['processes'],
     params: Type.Object({ vhm: Id, process: Id }),
-    body: Type.Object({ capability: Cap }, { additionalProperties: false }),
+    body: bodyOf('process.exit', { omit: ['vhm', 'process'] }),
     build: (p, b) => ({ type: 'process.exit', vhm: p.vhm, capability: b.capability, process: p.process }),
   });
 
   // Capabilities
-  app.get('/v1/vhms/:vhm/capabilities', {
+  app.get('/vhms/:vhm/capabilities', {
     schema: {
       summary: 'List a VHM’s capabilities (the derivation forest)',
       operationId: 'listCapabilities',
@@ -196,39 +169,39 @@ export function vhmRoutes(app: FastifyInstance, deps: Deps): void {
     },
     handler: async (req) => {
       const { state } = view(ledger, req);
-      const v = one(state.vhms, (req.params as { vhm: string }).vhm, 'VHM');
+      const v = one(state.vhms, req.params.vhm, 'VHM');
       return paginate(
         v.capabilities.map((id) => state.capabilities[id]!),
-        req.query as object,
+        req.query,
       );
     },
   });
-  const Rights = Type.Array(RightSchema, { minItems: 1, maxItems: 11, uniqueItems: true });
-  registerCommand<{ vhm: string }, { rights: Right[] }>(app, deps, {
+  const _Rights = Type.Array(RightSchema, { minItems: 1, maxItems: 11, uniqueItems: true });
+  registerCommand(app, deps, {
     method: 'POST',
-    url: '/v1/vhms/:vhm/capabilities',
+    url: '/vhms/:vhm/capabilities',
     summary: 'Issue a new root capability in the VHM’s namespace',
     operationId: 'issueCapability',
     tags: ['capabilities'],
     status: 201,
     params: VhmParams,
-    body: Type.Object({ rights: Rights }, { additionalProperties: false }),
+    body: bodyOf('cap.issue', { omit: ['vhm'] }),
     build: (p, b) => ({ type: 'cap.issue', vhm: p.vhm, rights: b.rights }),
   });
-  registerCommand<{ vhm: string; capability: string }, { rights: Right[] }>(app, deps, {
+  registerCommand(app, deps, {
     method: 'POST',
-    url: '/v1/vhms/:vhm/capabilities/:capability/derive',
+    url: '/vhms/:vhm/capabilities/:capability/derive',
     summary: 'Derive a capability with a subset of the rights',
     operationId: 'deriveCapability',
     tags: ['capabilities'],
     status: 201,
     params: Type.Object({ vhm: Id, capability: Id }),
-    body: Type.Object({ rights: Rights }, { additionalProperties: false }),
+    body: bodyOf('cap.derive', { omit: ['vhm', 'capability'] }),
     build: (p, b) => ({ type: 'cap.derive', vhm: p.vhm, capability: p.capability, rights: b.rights }),
   });
-  registerCommand<{ vhm: string; capability: string }, unknown>(app, deps, {
+  registerCommand(app, deps, {
     method: 'POST',
-    url: '/v1/vhms/:vhm/capabilities/:capability/revoke',
+    url: '/vhms/:vhm/capabilities/:capability/revoke',
     summary: 'Revoke a capability and everything derived from it',
     operationId: 'revokeCapability',
     tags: ['capabilities'],
@@ -237,7 +210,7 @@ export function vhmRoutes(app: FastifyInstance, deps: Deps): void {
   });
 
   // Snapshots and migrations
-  app.get('/v1/vhms/:vhm/snapshots', {
+  app.get('/vhms/:vhm/snapshots', {
     schema: {
       summary: 'List a VHM’s K snapshots',
       operationId: 'listSnapshots',
@@ -249,26 +222,23 @@ export function vhmRoutes(app: FastifyInstance, deps: Deps): void {
     },
     handler: async (req) => {
       const { state } = view(ledger, req);
-      const id = (req.params as { vhm: string }).vhm;
+      const id = req.params.vhm;
       one(state.vhms, id, 'VHM');
       return paginate(
         Object.values(state.snapshots).filter((s) => s.vhm === id),
-        req.query as object,
+        req.query,
       );
     },
   });
-  registerCommand<{ vhm: string }, { capability: string; include?: Array<'K' | 'Q' | 'PHI'> }>(app, deps, {
+  registerCommand(app, deps, {
     method: 'POST',
-    url: '/v1/vhms/:vhm/snapshots',
+    url: '/vhms/:vhm/snapshots',
     summary: 'Take a K-only snapshot (asking for Q or Φ state is refused: HV_NO_CLONE)',
     operationId: 'takeSnapshot',
     tags: ['snapshots'],
     status: 201,
     params: VhmParams,
-    body: Type.Object(
-      { capability: Cap, include: Type.Optional(Type.Array(Domain, { maxItems: 3 })) },
-      { additionalProperties: false },
-    ),
+    body: bodyOf('snapshot.take', { omit: ['vhm'], optional: ['include'] }),
     build: (p, b) => ({
       type: 'snapshot.take',
       vhm: p.vhm,
@@ -276,7 +246,7 @@ export function vhmRoutes(app: FastifyInstance, deps: Deps): void {
       include: b.include ?? ['K'],
     }),
   });
-  app.get('/v1/migrations', {
+  app.get('/migrations', {
     schema: {
       summary: 'List migrations',
       operationId: 'listMigrations',
@@ -285,20 +255,11 @@ export function vhmRoutes(app: FastifyInstance, deps: Deps): void {
       querystring: PageQuery,
       response: { 200: page(Generic), 401: Problem },
     },
-    handler: async (req) => paginate(Object.values(view(ledger, req).state.migrations), req.query as object),
+    handler: async (req) => paginate(Object.values(view(ledger, req).state.migrations), req.query),
   });
-  registerCommand<
-    { vhm: string },
-    {
-      capability: string;
-      target: string;
-      qPolicy?: 'reinit' | 'live';
-      phiPolicy?: 'reinit' | 'live';
-      transferContracts?: string[];
-    }
-  >(app, deps, {
+  registerCommand(app, deps, {
     method: 'POST',
-    url: '/v1/vhms/:vhm/migrations',
+    url: '/vhms/:vhm/migrations',
     summary: 'Migrate a VHM to another K host (Q reinitialised by default, Φ terminated and reinitialised)',
     description:
       'K contracts move. A Q container moves live only with qPolicy live, a provider that supports coherence-preserving transfer and its contract named in transferContracts; a Φ envelope only with phiPolicy live, a provider that supports it, its contract named, a last stability reading at or above its tolerance, and its coherence window renegotiated to [L, end). A contract named that cannot be moved live refuses the whole migration.',
@@ -306,16 +267,7 @@ export function vhmRoutes(app: FastifyInstance, deps: Deps): void {
     tags: ['migrations'],
     status: 201,
     params: VhmParams,
-    body: Type.Object(
-      {
-        capability: Cap,
-        target: Id,
-        qPolicy: Type.Optional(Type.Union([Type.Literal('reinit'), Type.Literal('live')])),
-        phiPolicy: Type.Optional(Type.Union([Type.Literal('reinit'), Type.Literal('live')])),
-        transferContracts: Type.Optional(Type.Array(Id, { maxItems: 64 })),
-      },
-      { additionalProperties: false },
-    ),
+    body: bodyOf('vhm.migrate', { omit: ['vhm'], optional: ['qPolicy', 'phiPolicy', 'transferContracts'] }),
     build: (p, b) => ({
       type: 'vhm.migrate',
       vhm: p.vhm,

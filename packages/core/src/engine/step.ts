@@ -1,3 +1,4 @@
+import { checkCommandShape } from '../commands/validate.js';
 import { checkTouched } from '../invariants/incremental.js';
 import type { Actor, Command } from '../model/commands.js';
 import { type ErrorParams, Rejection, type RejectionCode } from '../model/errors.js';
@@ -7,15 +8,26 @@ import { type Entry, type EntryDraft, sealEntry } from '../trace/entry.js';
 import { type Hasher, nobleSha256 } from '../trace/hash.js';
 import { type Ctx, newCtx } from './context.js';
 import { dispatch, TRANSITIONS } from './dispatch.js';
+import { type Created, type Touched, touchedBy } from './touched.js';
 
 export interface StepOptions {
   hasher?: Hasher;
   /** Check the invariants local to what the command touched (O(1) in fleet size). Default true. */
   invariants?: boolean;
+  /**
+   * Report `touched` (every object the command changed, by table), for a read model that upserts
+   * exactly those rows. Default false: it walks the entries and their references, a cost the
+   * hot path does not pay unless asked.
+   */
+  touched?: boolean;
 }
 
 export interface StepResult {
   entries: Entry[];
+  /** The first id of each kind the command created, in creation order; empty when rejected. */
+  created: Created;
+  /** The ids of every object the command changed, by table; null unless `touched` was asked for. */
+  touched: Touched | null;
   /**
    * Null when accepted. A rejection changed nothing but the trace; a refusal may have had effects.
    * Data only: the text a person reads is `renderMessage(code, params)`, at the edge.
@@ -47,12 +59,16 @@ export function step(state: State, cmd: Command, opts: StepOptions = {}): StepRe
   const ctx = newCtx(state, cmd.actor);
   let error: StepResult['error'] = null;
   const mark = ctx.drafts.length;
+  let rejected = false;
   try {
+    // Structure first, with the command's own compiled schema; what depends on state is the transitions'.
+    checkCommandShape(cmd);
     const result = dispatch(ctx, cmd);
     if (result) error = { code: result.refused, params: result.params };
   } catch (e) {
     if (!(e instanceof Rejection)) throw e;
     ctx.drafts.length = mark;
+    rejected = true;
     error = { code: e.code, params: e.params };
   }
   const head = commandDraft(ctx, cmd, error);
@@ -71,7 +87,9 @@ export function step(state: State, cmd: Command, opts: StepOptions = {}): StepRe
     const bad = checkTouched(state, ctx.touched);
     if (bad.length > 0) throw new InvariantViolation(bad);
   }
-  return { entries, error };
+  // A rejection changed nothing of its own (what the clock's expiry did before it still counts).
+  const touched = opts.touched ? touchedBy(state, ctx, rejected ? ctx.drafts : [head, ...ctx.drafts]) : null;
+  return { entries, created: rejected ? {} : ctx.created, touched, error };
 }
 
 /** The first entry of every command's group: the command itself and its outcome. */

@@ -83,6 +83,32 @@ const DECLARES: Record<string, string> = { K: 'memory and cpu', PHI: 'envelopes'
 function invalidCommand(p: ErrorParams): string {
   const f = s(p.field);
   switch (p.reason) {
+    case 'schema':
+      if (typeof p.field === 'string' && /^rights\.\d+$/.test(p.field) && p.keyword === 'enum')
+        return `${f} is not a known right; the rights are ${RIGHTS.join(', ')}.`;
+      switch (p.keyword) {
+        case 'minimum':
+          return `${f} must be at least ${s(p.limit)}.`;
+        case 'maximum':
+          return `${f} must be at most ${s(p.limit)}.`;
+        case 'maxLength':
+          return `${f} must be at most ${s(p.limit)} characters.`;
+        case 'minLength':
+          return `${f} must be at least ${s(p.limit)} characters.`;
+        case 'maxItems':
+          return `${f} must be a list of at most ${s(p.limit)}.`;
+        case 'minItems':
+          return `${f} must be a list of at least ${s(p.limit)}.`;
+        case 'type':
+          return `${f} must be ${p.schemaType === 'integer' ? 'an integer' : `of type ${s(p.schemaType)}`}.`;
+        case 'required':
+          return `The ${s(p.type)} command needs ${s(p.required)}${p.field === p.type ? '' : ` in ${f}`}.`;
+        case 'boolean':
+          return `${f} is not a field of the ${s(p.type)} command; remove it.`;
+      }
+      return p.field === p.type
+        ? `The ${s(p.type)} command is malformed (${s(p.keyword)}: a field is missing or not allowed); check it against the OpenAPI document.`
+        : `${f} does not match the ${s(p.type)} command's schema (${s(p.keyword)}); check it against the OpenAPI document.`;
     case 'integer_range':
       return `${f} must be an integer between ${s(p.min)} and ${s(p.max)}.`;
     case 'minimum':

@@ -47,7 +47,7 @@ export function createTenant(ctx: Ctx, cmd: CommandOf<'tenant.create'>): void {
   const q = quota(cmd.quota);
   for (const t of Object.values(ctx.state.tenants))
     if (t.name === name) reject('HV_CONFLICT', { name, reason: 'tenant_name_taken' });
-  const id = nextId(ctx.state, 'tenant');
+  const id = nextId(ctx, 'tenant');
   ctx.state.tenants[id] = { carved: zeroQuota(), id, name, quota: q, status: 'active' };
   ctx.touched.tenants.add(id);
   emit(ctx, { payload: { name, quota: { ...q }, tenant: id }, tenant: id, type: 'tenant.created' });

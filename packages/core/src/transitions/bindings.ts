@@ -25,7 +25,7 @@ export function requestBinding(ctx: Ctx, cmd: CommandOf<'binding.request'>): voi
   if (c.status !== 'issued' && c.status !== 'active')
     reject('HV_CONTRACT_INVALID', { contract: c.id, needed: ['issued', 'active'], state: c.status });
   if (c.binding) reject('HV_CONFLICT', { binding: c.binding, contract: c.id, reason: 'contract_bound' });
-  const id = nextId(ctx.state, 'binding');
+  const id = nextId(ctx, 'binding');
   ctx.state.bindings[id] = {
     capability: cap.id,
     container: null,
@@ -114,7 +114,7 @@ export function activateBinding(ctx: Ctx, cmd: CommandOf<'binding.activate'>): v
     vhm: v.id,
   });
   if (c.domain === 'Q' && c.q) {
-    const qc = nextId(s, 'qc');
+    const qc = nextId(ctx, 'qc');
     s.containers[qc] = {
       contract: c.id,
       createdL: s.l,
@@ -134,7 +134,7 @@ export function activateBinding(ctx: Ctx, cmd: CommandOf<'binding.activate'>): v
       vhm: v.id,
     });
   } else if (c.domain === 'PHI' && c.phi) {
-    const env = nextId(s, 'env');
+    const env = nextId(ctx, 'env');
     s.envelopes[env] = {
       contract: c.id,
       createdL: s.l,

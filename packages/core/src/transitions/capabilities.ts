@@ -16,7 +16,7 @@ export function issueCapability(ctx: Ctx, cmd: CommandOf<'cap.issue'>): void {
   const v = writableVhm(ctx, text('vhm', cmd.vhm, 64));
   live(v);
   const r = rights(cmd.rights);
-  const id = nextId(ctx.state, 'cap');
+  const id = nextId(ctx, 'cap');
   ctx.state.capabilities[id] = {
     children: [],
     id,
@@ -48,7 +48,7 @@ export function deriveCapability(ctx: Ctx, cmd: CommandOf<'cap.derive'>): void {
   useCapability(ctx, v, parentId, parent?.rights[0] ?? ('BIND_K' as Right));
   const extra = r.filter((x) => !parent!.rights.includes(x));
   if (extra.length > 0) reject('HV_CAP_ESCALATION', { capability: parentId, missing: extra });
-  const id = nextId(ctx.state, 'cap');
+  const id = nextId(ctx, 'cap');
   ctx.state.capabilities[id] = {
     children: [],
     id,

@@ -190,7 +190,7 @@ export function allocateContract(ctx: Ctx, cmd: CommandOf<'contract.allocate'>):
       scope: 'vhm',
     });
   // All checks passed: commit.
-  const id = nextId(s, 'contract');
+  const id = nextId(ctx, 'contract');
   draft.id = id;
   s.contracts[id] = draft;
   v.contracts.push(id);

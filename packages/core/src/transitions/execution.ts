@@ -66,7 +66,7 @@ export function runQJob(ctx: Ctx, cmd: CommandOf<'q.job'>): Refusal | undefined 
     };
   }
   c.consumed += cost;
-  const job = nextId(s, 'job');
+  const job = nextId(ctx, 'job');
   emit(ctx, {
     capability: cap.id,
     contract: c.id,

@@ -22,7 +22,7 @@ export function openIpc(ctx: Ctx, cmd: CommandOf<'ipc.open'>): void {
   )
     reject('HV_INVALID_COMMAND', { allowed: [...IPC_RIGHTS], field: 'rights', reason: 'non_empty_subset' });
   const rights = IPC_RIGHTS.filter((r) => cmd.rights.includes(r));
-  const id = nextId(ctx.state, 'ipc');
+  const id = nextId(ctx, 'ipc');
   ctx.state.ipcs[id] = { a: a.id, b: b.id, id, open: true, openedL: ctx.state.l, rights };
   emit(ctx, {
     capability: ca.id,

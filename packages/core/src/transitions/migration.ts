@@ -145,7 +145,7 @@ export function migrateVhm(ctx: Ctx, cmd: CommandOf<'vhm.migrate'>): void {
         });
     }
   }
-  const id = nextId(s, 'mig');
+  const id = nextId(ctx, 'mig');
   const from = v.host;
   const reinitialised: string[] = [];
   const transferred: string[] = [];
@@ -197,7 +197,7 @@ export function migrateVhm(ctx: Ctx, cmd: CommandOf<'vhm.migrate'>): void {
       });
     } else {
       destroyContainer(ctx, b.container!, 'migration reinitialise');
-      const qc = nextId(s, 'qc');
+      const qc = nextId(ctx, 'qc');
       s.containers[qc] = {
         contract: c.id,
         createdL: s.l,
@@ -247,7 +247,7 @@ export function migrateVhm(ctx: Ctx, cmd: CommandOf<'vhm.migrate'>): void {
       continue;
     }
     terminateEnvelope(ctx, old.id, 'migration reinitialise');
-    const env = nextId(s, 'env');
+    const env = nextId(ctx, 'env');
     s.envelopes[env] = {
       ...old,
       id: env,

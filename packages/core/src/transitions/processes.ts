@@ -9,7 +9,7 @@ export function spawnProcess(ctx: Ctx, cmd: CommandOf<'process.spawn'>): void {
   requireRunning(v);
   const cap = useCapability(ctx, v, text('capability', cmd.capability, 64), 'PROCESS');
   const name = text('name', cmd.name, 64);
-  const id = nextId(ctx.state, 'proc');
+  const id = nextId(ctx, 'proc');
   ctx.state.processes[id] = { createdL: ctx.state.l, id, name, state: 'running', vhm: v.id };
   v.processes.push(id);
   emit(ctx, {

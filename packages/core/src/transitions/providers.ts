@@ -89,7 +89,7 @@ export function registerProvider(ctx: Ctx, cmd: CommandOf<'provider.register'>):
     });
     return;
   }
-  const id = nextId(ctx.state, 'provider');
+  const id = nextId(ctx, 'provider');
   ctx.state.providers[id] = {
     allocated: zeroCapacity(),
     attestation: 'attested',
@@ -132,7 +132,7 @@ export function issueCalibration(ctx: Ctx, cmd: CommandOf<'calibration.issue'>):
   if (until <= from) reject('HV_INVALID_COMMAND', { after: 'from', field: 'until', reason: 'after_field' });
   if (until <= ctx.state.l)
     reject('HV_INVALID_COMMAND', { field: 'until', l: ctx.state.l, reason: 'after_current_l' });
-  const id = nextId(ctx.state, 'cal');
+  const id = nextId(ctx, 'cal');
   ctx.state.calibrations[id] = { from, id, issuedL: ctx.state.l, provider: p.id, until };
   emit(ctx, {
     domain: 'Q',
@@ -166,7 +166,7 @@ function alert(
   threshold: number,
   subject: string,
 ): void {
-  const id = nextId(ctx.state, 'alert');
+  const id = nextId(ctx, 'alert');
   ctx.state.alerts[id] = { id, l: ctx.state.l, metric, provider: p.id, subject, threshold, value };
   emit(ctx, {
     domain: p.domain,

@@ -161,7 +161,7 @@ export interface FaultInput {
  */
 export function raiseFault(ctx: Ctx, f: FaultInput): string {
   const s = ctx.state;
-  const id = nextId(s, 'fault');
+  const id = nextId(ctx, 'fault');
   const vhm = f.vhm ? s.vhms[f.vhm] : undefined;
   s.faults[id] = {
     code: f.code,

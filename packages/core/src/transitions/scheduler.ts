@@ -43,7 +43,7 @@ export function submitUnit(ctx: Ctx, cmd: CommandOf<'sched.submit'>): void {
   for (const id of s.runQueue) if (s.units[id]!.vhm === v.id) queued++;
   if (queued >= v.sched.maxQueued) reject('HV_SCHED_QUOTA', { max: v.sched.maxQueued, queued, vhm: v.id });
   if (queued === 0 && v.sched.vtime < s.schedClock) v.sched.vtime = s.schedClock;
-  const id = nextId(s, 'unit');
+  const id = nextId(ctx, 'unit');
   s.units[id] = {
     contract,
     dispatches: 0,
@@ -175,6 +175,6 @@ export function tick(ctx: Ctx, _cmd: CommandOf<'sched.tick'>): void {
     if (d === 'Q') s.contracts[u.contract!]!.consumed += 1;
   }
   const waiting = s.runQueue.filter((id) => s.units[id]!.state === 'waiting').length;
-  const decision = nextId(s, 'decision');
+  const decision = nextId(ctx, 'decision');
   emit(ctx, { payload: { completed, decision, dispatched, requeued, waiting }, type: 'sched.decision' });
 }

@@ -36,7 +36,7 @@ export function takeSnapshot(ctx: Ctx, cmd: CommandOf<'snapshot.take'>): void {
       state: s.processes[id]!.state,
     })),
   };
-  const id = nextId(s, 'snap');
+  const id = nextId(ctx, 'snap');
   s.snapshots[id] = { content, id, takenL: s.l, vhm: v.id };
   emit(ctx, {
     capability: cap.id,

@@ -63,8 +63,8 @@ export function createVhm(ctx: Ctx, cmd: CommandOf<'vhm.create'>): void {
   for (const id of parent ? parent.children : [])
     if (s.vhms[id]?.name === name && s.vhms[id]?.state !== 'released')
       reject('HV_CONFLICT', { name, parent: parent!.id, reason: 'nested_name_taken' });
-  const id = nextId(s, 'vhm');
-  const capId = nextId(s, 'cap');
+  const id = nextId(ctx, 'vhm');
+  const capId = nextId(ctx, 'cap');
   if (parent) {
     addQuota(parent.carved, request);
     parent.children.push(id);
