@@ -30,6 +30,10 @@ export interface Stack {
   /** The demo tenants' admin tokens (with `demo: true`). */
   tenants: { acme: string; globex: string } | null;
   browser: Browser;
+  /** The server's whole JSON log so far (level info: every request), for the no-secret check. */
+  log(): string;
+  /** Every token secret this server knows: the bootstrap token and each one minted since. */
+  secrets(): string[];
   /** Run one simulator step in which the Φ provider reports a stability breach. */
   breach(): Promise<void>;
   close(): Promise<void>;
@@ -41,6 +45,7 @@ export async function startStack(opts: StackOptions = {}): Promise<Stack> {
   mkdirSync(SHOTS, { recursive: true });
   const dir = mkdtempSync(join(tmpdir(), 'xdv-e2e-'));
   const operator = 'xdv_e2e_operator_token';
+  const logLines: string[] = [];
   const app = await openApp(
     {
       port: 0,
@@ -55,11 +60,20 @@ export async function startStack(opts: StackOptions = {}): Promise<Stack> {
       tickMs: 0,
       rateLimit: 0,
       webDir: WEB_DIR,
-      logLevel: 'warn',
+      // Every request is logged (and kept in memory), so a test can check the log holds no secret.
+      logLevel: 'info',
       ...(opts.complianceReport ? { complianceReport: opts.complianceReport } : {}),
     },
-    { logger: false },
+    { logStream: { write: (line) => void logLines.push(line) } },
   );
+  // Remember every secret minted (through the API, the console or the simulator's setup).
+  const secrets = [operator];
+  const create = app.tokens.create.bind(app.tokens);
+  app.tokens.create = async (...args) => {
+    const r = await create(...args);
+    secrets.push(r.secret);
+    return r;
+  };
   await app.server.listen({ port: 0, host: '127.0.0.1' });
   const base = `http://127.0.0.1:${(app.server.server.address() as AddressInfo).port}`;
   // Calm providers on a timer (no random faults), so journeys decide when faults happen.
@@ -102,6 +116,8 @@ export async function startStack(opts: StackOptions = {}): Promise<Stack> {
     sim,
     tenants: sim.tokens,
     browser,
+    log: () => logLines.join(''),
+    secrets: () => [...secrets],
     async breach() {
       if (!breachReady) {
         await breaching.setup();

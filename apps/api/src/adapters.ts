@@ -5,6 +5,8 @@ import type { IdempotencyStore, TokenRecord, TokenStore } from './ports.js';
 // costs no database round trip; revocation clears the cache at once (and other processes within 5 s).
 
 const CACHE_MS = 5_000;
+/** Last use is written at most this often per token (and process): never a write per request. */
+export const TOUCH_EVERY_MS = 60_000;
 
 type DbToken = Awaited<ReturnType<Ledger['tokens']['list']>>[number];
 
@@ -17,11 +19,15 @@ function toPort(t: DbToken): TokenRecord {
     provider: t.provider,
     label: t.label,
     revoked: t.revokedAt !== null,
+    createdAt: t.createdAt.toISOString(),
+    lastUsedAt: t.lastUsedAt?.toISOString() ?? null,
+    expiresAt: t.expiresAt?.toISOString() ?? null,
   };
 }
 
 export function tokenStore(ledger: Ledger): TokenStore {
   const cache = new Map<string, { at: number; rec: TokenRecord | null }>();
+  const touched = new Map<string, number>();
   return {
     async create(rec, secret) {
       const r = await ledger.tokens.create({
@@ -30,6 +36,7 @@ export function tokenStore(ledger: Ledger): TokenStore {
         role: rec.role,
         provider: rec.provider,
         label: rec.label,
+        expiresAt: rec.expiresAt ? new Date(rec.expiresAt) : null,
         ...(secret ? { secret } : {}),
       });
       cache.delete(r.secret);
@@ -44,6 +51,15 @@ export function tokenStore(ledger: Ledger): TokenStore {
       if (cache.size > 10_000) cache.clear();
       cache.set(secret, { at: now, rec });
       return rec;
+    },
+    async used(token) {
+      const now = Date.now();
+      const last = touched.get(token.id);
+      if (last !== undefined && now - last < TOUCH_EVERY_MS && now >= last) return;
+      if (touched.size > 10_000) touched.clear();
+      touched.set(token.id, now);
+      // Best effort: a failed write must not fail the request it describes.
+      await ledger.tokens.touch(token.id, new Date(now)).catch(() => touched.delete(token.id));
     },
     async list() {
       return (await ledger.tokens.list()).map(toPort);

@@ -4,6 +4,7 @@ import type { FastifyInstance } from 'fastify';
 import { idempotencyStore, tokenStore } from './adapters.js';
 import { ClockSource } from './clock.js';
 import type { Config } from './config.js';
+import type { LogDestination } from './logging.js';
 import type { TokenStore } from './ports.js';
 import { buildServer } from './server.js';
 
@@ -21,7 +22,7 @@ export interface App {
 /** Open the ledger, make sure an operator token exists, and build the server (not yet listening). */
 export async function openApp(
   config: Config,
-  opts: { logger?: boolean; ledger?: LedgerOptions } = {},
+  opts: { logger?: boolean; logStream?: LogDestination; ledger?: LedgerOptions } = {},
 ): Promise<App> {
   // PGlite creates only the last level of its directory.
   if (!config.databaseUrl && config.dataDir && !opts.ledger) mkdirSync(config.dataDir, { recursive: true });
@@ -67,6 +68,7 @@ export async function openApp(
       clock: () => clock.status,
       config,
       ...(opts.logger === false ? { logger: false } : {}),
+      ...(opts.logStream ? { logStream: opts.logStream } : {}),
     });
     return {
       server,

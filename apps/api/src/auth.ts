@@ -14,10 +14,6 @@ declare module 'fastify' {
   interface FastifyRequest {
     principal?: Principal;
   }
-  interface FastifyContextConfig {
-    /** The route also accepts its token as ?access_token= (EventSource cannot send a header). */
-    tokenInQuery?: boolean;
-  }
 }
 
 export function actorOf(t: TokenRecord): Actor {
@@ -27,32 +23,29 @@ export function actorOf(t: TokenRecord): Actor {
   return { kind: 'provider', name: t.provider ?? '' };
 }
 
-export function bearer(req: FastifyRequest, allowQuery: boolean): string | null {
+/**
+ * The secret of an `Authorization: Bearer` header, or null when there is none. A token is accepted
+ * in that header only: never in a URL (query strings reach access logs, proxies and browser history).
+ */
+export function bearer(req: FastifyRequest): string | null {
   const h = req.headers.authorization;
-  if (typeof h === 'string') {
-    const m = /^Bearer\s+(\S+)$/i.exec(h);
-    if (m) return m[1]!;
-    throw new ApiError('HV_UNAUTHENTICATED', 'Authorization must be "Bearer <token>".');
-  }
-  // EventSource cannot set headers, so the stream also accepts ?access_token=.
-  if (allowQuery) {
-    const q = (req.query as Record<string, unknown> | undefined)?.access_token;
-    if (typeof q === 'string' && q.length > 0) return q;
-  }
-  return null;
+  if (typeof h !== 'string') return null;
+  const m = /^Bearer\s+(\S+)$/i.exec(h);
+  if (m) return m[1]!;
+  throw new ApiError('HV_UNAUTHENTICATED', 'Authorization must be "Bearer <token>".');
 }
 
-export async function authenticate(
-  req: FastifyRequest,
-  tokens: TokenStore,
-  allowQuery = false,
-): Promise<Principal> {
-  const secret = bearer(req, allowQuery);
+export async function authenticate(req: FastifyRequest, tokens: TokenStore): Promise<Principal> {
+  const secret = bearer(req);
   if (!secret) throw new ApiError('HV_UNAUTHENTICATED', 'Send an API token: Authorization: Bearer <token>.');
   if (secret.length > 200) throw new ApiError('HV_UNAUTHENTICATED', 'That token is not valid.');
   const token = await tokens.findBySecret(secret);
   if (!token || token.revoked)
     throw new ApiError('HV_UNAUTHENTICATED', 'That token is not valid or was revoked.');
+  // Saying "expired" reveals nothing: only the holder of the secret can get this answer.
+  if (token.expiresAt !== null && Date.parse(token.expiresAt) <= Date.now())
+    throw new ApiError('HV_UNAUTHENTICATED', `That token expired at ${token.expiresAt}; mint a new one.`);
+  await tokens.used(token);
   return { token, actor: actorOf(token) };
 }
 

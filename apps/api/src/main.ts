@@ -7,7 +7,7 @@ const HELP = `xdv-api — XDV Domain Hypervisor control plane
 
 Usage:
   node apps/api/dist/main.js                 start the API server (and the console at /)
-  node apps/api/dist/main.js token create --kind operator|tenant|provider [--tenant ID] [--role admin|viewer] [--provider NAME] [--label TEXT]
+  node apps/api/dist/main.js token create --kind operator|tenant|provider [--tenant ID] [--role admin|viewer] [--provider NAME] [--label TEXT] [--expires-in SECONDS]
                                              mint an API token (printed once)
   node apps/api/dist/main.js --help
 
@@ -98,8 +98,12 @@ async function mintToken(args: string[], config: ReturnType<typeof configFromEnv
       role: { type: 'string' },
       provider: { type: 'string' },
       label: { type: 'string' },
+      'expires-in': { type: 'string' },
     },
   });
+  const expiresIn = values['expires-in'];
+  if (expiresIn !== undefined && !/^\d+$/.test(expiresIn))
+    throw new Error('--expires-in must be a whole number of seconds');
   const kind = values.kind;
   if (kind !== 'operator' && kind !== 'tenant' && kind !== 'provider')
     throw new Error('--kind must be operator, tenant or provider');
@@ -115,6 +119,8 @@ async function mintToken(args: string[], config: ReturnType<typeof configFromEnv
       role: kind === 'tenant' ? role : null,
       provider: kind === 'provider' ? values.provider! : null,
       label: values.label ?? `${kind} token`,
+      expiresAt:
+        expiresIn === undefined ? null : new Date(Date.now() + Number(expiresIn) * 1000).toISOString(),
     });
     process.stdout.write(`${r.secret}\n`);
   } finally {

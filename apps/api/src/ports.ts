@@ -13,6 +13,12 @@ export interface TokenRecord {
   provider: string | null;
   label: string;
   revoked: boolean;
+  /** ISO 8601 instants. */
+  createdAt: string;
+  /** Coarse: recorded at most about once a minute per token. */
+  lastUsedAt: string | null;
+  /** After this the token authenticates nothing; null = it does not expire. */
+  expiresAt: string | null;
 }
 
 export interface StoredResponse {
@@ -54,10 +60,15 @@ export interface LedgerPort {
 
 export interface TokenStore {
   create(
-    rec: Omit<TokenRecord, 'id' | 'revoked'>,
+    rec: Omit<TokenRecord, 'id' | 'revoked' | 'createdAt' | 'lastUsedAt' | 'expiresAt'> & {
+      expiresAt?: string | null;
+    },
     secret?: string,
   ): Promise<{ record: TokenRecord; secret: string }>;
+  /** The not revoked token with this secret (an expired one too: the caller refuses it), or null. */
   findBySecret(secret: string): Promise<TokenRecord | null>;
+  /** The token authenticated a request: record its last use (at most about once a minute). */
+  used(token: TokenRecord): Promise<void>;
   list(): Promise<TokenRecord[]>;
   revoke(id: string): Promise<boolean>;
   countActiveOperators(): Promise<number>;

@@ -11,6 +11,7 @@ import { authenticate } from './auth.js';
 import type { ClockStatus } from './clock.js';
 import type { Config } from './config.js';
 import { ApiError, errorHandler, problem, sendProblem } from './errors.js';
+import { type LogDestination, loggerOptions } from './logging.js';
 import type { IdempotencyStore, LedgerPort, TokenStore } from './ports.js';
 import { adminRoutes } from './routes/admin.js';
 import { clockRoutes } from './routes/clock.js';
@@ -29,6 +30,8 @@ export interface ServerDeps {
   idempotency: IdempotencyStore;
   config: Pick<Config, 'rateLimit' | 'webDir' | 'logLevel'> & { complianceReport?: string };
   logger?: boolean;
+  /** Where the JSON log goes (default stdout); the e2e suite captures it to check it for secrets. */
+  logStream?: LogDestination;
   /** The clock source's pace, for GET /v1/clock (default: manual ticks). */
   clock?: () => ClockStatus;
 }
@@ -37,7 +40,7 @@ export const API_VERSION = '0.1.0';
 
 export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
   const app = Fastify({
-    logger: deps.logger === false ? false : { level: deps.config.logLevel },
+    logger: deps.logger === false ? false : loggerOptions(deps.config.logLevel, deps.logStream),
     bodyLimit: 256 * 1024,
     // Request ids in every log line; honour an incoming X-Request-Id.
     requestIdHeader: 'x-request-id',
@@ -152,9 +155,9 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
               { statusCode: 429 },
             ),
         });
-      // Every /v1 route needs a token; the stream also accepts ?access_token= for EventSource.
+      // Every /v1 route needs a token, in the Authorization header only (never in a URL).
       v1.addHook('onRequest', async (req) => {
-        req.principal = await authenticate(req, deps.tokens, req.routeOptions.config.tokenInQuery === true);
+        req.principal = await authenticate(req, deps.tokens);
       });
       // NUL characters cannot be stored in PostgreSQL text (the trace keeps every command verbatim),
       // so they are refused before anything reaches the core: a clean 400 instead of a failed commit.

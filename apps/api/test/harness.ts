@@ -23,7 +23,9 @@ export interface Api {
 }
 
 /** A real server on an ephemeral port over a fresh database (PGlite from the template, or a new PostgreSQL schema). */
-export async function startApi(opts: { backend?: 'pglite' | 'pg'; rateLimit?: number } = {}): Promise<Api> {
+export async function startApi(
+  opts: { backend?: 'pglite' | 'pg'; rateLimit?: number; logStream?: { write(line: string): void } } = {},
+): Promise<Api> {
   template ??= new Blob([readFileSync(inject('pgliteTemplate'))]);
   const backend = opts.backend ?? 'pglite';
   const schema = `api_${process.pid}_${++schemaN}`;
@@ -32,10 +34,10 @@ export async function startApi(opts: { backend?: 'pglite' | 'pg'; rateLimit?: nu
     dataDir: '',
     rateLimit: opts.rateLimit ?? 0,
     webDir: '/nonexistent',
-    logLevel: 'warn',
+    logLevel: opts.logStream ? 'info' : 'warn',
   });
   const app = await openApp(config, {
-    logger: false,
+    ...(opts.logStream ? { logStream: opts.logStream } : { logger: false }),
     ledger:
       backend === 'pg'
         ? { databaseUrl: pgUrl!, schema, followPollMs: 200 }

@@ -16,6 +16,9 @@ const operatorMe: Me = {
     provider: null,
     label: 'op',
     revoked: false,
+    createdAt: '2026-11-20T10:00:00.000Z',
+    lastUsedAt: null,
+    expiresAt: null,
   },
   tenantName: null,
 };

@@ -96,6 +96,9 @@ export const admin: Me = {
     provider: null,
     label: 'a',
     revoked: false,
+    createdAt: '2026-11-20T10:00:00.000Z',
+    lastUsedAt: null,
+    expiresAt: null,
   },
   tenantName: 'acme',
 };

@@ -184,6 +184,10 @@ export const apiTokens = pgTable(
     secretSha256: text('secret_sha256').notNull().unique(),
     createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
     revokedAt: timestamp('revoked_at', { withTimezone: true }),
+    /** When the token last authenticated a request (updated at most about once a minute). */
+    lastUsedAt: timestamp('last_used_at', { withTimezone: true }),
+    /** After this instant the token authenticates nothing; null = no expiry. */
+    expiresAt: timestamp('expires_at', { withTimezone: true }),
   },
   (t) => [index('api_tokens_tenant').on(t.tenant)],
 );

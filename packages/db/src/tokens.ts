@@ -1,5 +1,5 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { and, eq, gt, isNull, lte } from 'drizzle-orm';
+import { and, eq, gt, isNull, lt, lte, or } from 'drizzle-orm';
 import { type Db, DbError } from './driver.js';
 import { apiTokens, idempotencyKeys } from './schema.js';
 
@@ -14,6 +14,10 @@ export interface TokenRecord {
   label: string;
   createdAt: Date;
   revokedAt: Date | null;
+  /** When the token last authenticated a request (coarse: written at most about once a minute). */
+  lastUsedAt: Date | null;
+  /** After this instant the token authenticates nothing; null = it does not expire. */
+  expiresAt: Date | null;
 }
 
 export interface NewToken {
@@ -24,6 +28,8 @@ export interface NewToken {
   label: string;
   /** A caller-chosen secret (the bootstrap token from the environment); generated when absent. */
   secret?: string;
+  /** When the token stops authenticating; absent or null = never. */
+  expiresAt?: Date | null;
 }
 
 export function sha256Hex(s: string): string {
@@ -40,6 +46,8 @@ function toRecord(r: typeof apiTokens.$inferSelect): TokenRecord {
     label: r.label,
     createdAt: r.createdAt,
     revokedAt: r.revokedAt,
+    lastUsedAt: r.lastUsedAt,
+    expiresAt: r.expiresAt,
   };
 }
 
@@ -60,12 +68,16 @@ export class TokenStore {
         provider: t.provider ?? null,
         label: t.label,
         secretSha256: sha256Hex(secret),
+        expiresAt: t.expiresAt ?? null,
       })
       .returning();
     return { token: toRecord(row!), secret };
   }
 
-  /** The live (not revoked) token whose secret this is, or null. */
+  /**
+   * The not revoked token whose secret this is, or null. An expired token is returned (with its
+   * expiresAt): the caller refuses it, and may say why, since the caller holds the secret.
+   */
   async find(secret: string): Promise<TokenRecord | null> {
     const rows = await this.db
       .select()
@@ -87,6 +99,14 @@ export class TokenStore {
       apiTokens.id,
     );
     return rows.map(toRecord);
+  }
+
+  /** Record that the token authenticated a request at `at` (never moves last use backwards). */
+  async touch(id: string, at: Date = new Date()): Promise<void> {
+    await this.db
+      .update(apiTokens)
+      .set({ lastUsedAt: at })
+      .where(and(eq(apiTokens.id, id), or(isNull(apiTokens.lastUsedAt), lt(apiTokens.lastUsedAt, at))));
   }
 
   /** Revoke; true if the token existed and was live. */

@@ -38,6 +38,22 @@ describe.each(BACKENDS)('tokens and idempotency on %s', (kind) => {
     expect((await ledger.tokens.get(token.id))?.revokedAt).toBeInstanceOf(Date);
   });
 
+  it('records expiry and last use; an expired token is still found (the caller refuses it)', async () => {
+    const expiresAt = new Date(Date.now() - 1000);
+    const { token, secret } = await ledger.tokens.create({ principal: 'operator', label: 'old', expiresAt });
+    expect(token.expiresAt?.getTime()).toBe(expiresAt.getTime());
+    expect(token.lastUsedAt).toBeNull();
+    expect(token.createdAt).toBeInstanceOf(Date);
+    expect((await ledger.tokens.find(secret))?.expiresAt?.getTime()).toBe(expiresAt.getTime());
+    const t1 = new Date(Date.now() + 60_000);
+    await ledger.tokens.touch(token.id, t1);
+    // An older touch (a slower concurrent request) does not move last use backwards.
+    await ledger.tokens.touch(token.id, new Date(t1.getTime() - 30_000));
+    expect((await ledger.tokens.get(token.id))?.lastUsedAt?.getTime()).toBe(t1.getTime());
+    const { token: forever } = await ledger.tokens.create({ principal: 'operator', label: 'forever' });
+    expect(forever.expiresAt).toBeNull();
+  });
+
   it('round-trips an idempotent response; the first one wins; expired keys are gone', async () => {
     expect(await ledger.idempotency.get('operator', 'k1')).toBeNull();
     const first = await ledger.idempotency.put({

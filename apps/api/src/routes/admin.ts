@@ -18,7 +18,17 @@ const Token = Type.Object({
   provider: Type.Union([Type.String(), Type.Null()]),
   label: Type.String(),
   revoked: Type.Boolean(),
+  createdAt: Type.String({ format: 'date-time' }),
+  lastUsedAt: Type.Union([Type.String({ format: 'date-time' }), Type.Null()], {
+    description: 'when the token last authenticated a request (recorded at most about once a minute)',
+  }),
+  expiresAt: Type.Union([Type.String({ format: 'date-time' }), Type.Null()], {
+    description: 'after this instant the token authenticates nothing; null = it does not expire',
+  }),
 });
+
+/** The longest lifetime a minted token may be given (expiresInSeconds): ten years. */
+const MAX_EXPIRY_S = 10 * 366 * 86_400;
 
 export function adminRoutes(base: FastifyInstance, deps: Deps & { tokens: TokenStore }): void {
   const app = base.withTypeProvider<RequestTypeProvider>();
@@ -127,6 +137,14 @@ export function adminRoutes(base: FastifyInstance, deps: Deps & { tokens: TokenS
             }),
           ),
           label: Type.String({ minLength: 1, maxLength: 100 }),
+          expiresInSeconds: Type.Optional(
+            Type.Integer({
+              minimum: 60,
+              maximum: MAX_EXPIRY_S,
+              description:
+                'the token stops authenticating this many seconds after it is minted (60 s to ten years); absent = it does not expire',
+            }),
+          ),
         },
         { additionalProperties: false },
       ),
@@ -146,6 +164,7 @@ export function adminRoutes(base: FastifyInstance, deps: Deps & { tokens: TokenS
         role?: 'admin' | 'viewer';
         provider?: string;
         label: string;
+        expiresInSeconds?: number;
       };
       if (b.kind === 'tenant' && (!b.tenant || !ledger.state.tenants[b.tenant]))
         throw new ApiError('HV_NOT_FOUND', `Tenant ${b.tenant ?? '(missing)'} does not exist.`);
@@ -157,6 +176,10 @@ export function adminRoutes(base: FastifyInstance, deps: Deps & { tokens: TokenS
         role: b.kind === 'tenant' ? (b.role ?? 'admin') : null,
         provider: b.kind === 'provider' ? b.provider! : null,
         label: b.label,
+        expiresAt:
+          b.expiresInSeconds === undefined
+            ? null
+            : new Date(Date.now() + b.expiresInSeconds * 1000).toISOString(),
       });
       return reply.code(201).send({ token: created.record, secret: created.secret });
     },

@@ -156,18 +156,16 @@ export function traceRoutes(base: FastifyInstance, deps: Deps): void {
     },
   });
   app.get('/trace/stream', {
-    config: { tokenInQuery: true },
     // Negotiated here, not by the plugin, so a refusal is problem+json like every other error.
     sse: { kind: 'manual', heartbeat: true },
     schema: {
       summary:
-        "Live stream of trace entries (Server-Sent Events); resumes after Last-Event-ID with no gap and no duplicate. Event `entry` carries an entry the principal may see (id = seq); event `clock` ({ l }, no id) tells a principal that cannot see the clock source's tick entries that L moved.",
+        "Live stream of trace entries (Server-Sent Events); resumes after Last-Event-ID with no gap and no duplicate. Event `entry` carries an entry the principal may see (id = seq); event `clock` ({ l }, no id) tells a principal that cannot see the clock source's tick entries that L moved. Authenticate with `Authorization: Bearer <token>` like every route (a browser reads the stream with fetch, not EventSource); a token in the URL is never accepted.",
       operationId: 'streamTrace',
       tags: ['trace'],
       security: sec,
       querystring: Type.Object({
         after: Type.Optional(Type.Integer({ minimum: 0, maximum: Number.MAX_SAFE_INTEGER })),
-        access_token: Type.Optional(Type.String({ maxLength: 200 })),
       }),
       response: {
         200: {

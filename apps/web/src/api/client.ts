@@ -37,6 +37,10 @@ let onUnauthorized: (() => void) | null = null;
 export function setUnauthorizedHandler(fn: (() => void) | null): void {
   onUnauthorized = fn;
 }
+/** The session's token was refused outside api() (the live stream): sign out like api() does. */
+export function notifyUnauthorized(): void {
+  onUnauthorized?.();
+}
 
 export async function api<T>(
   method: string,

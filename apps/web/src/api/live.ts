@@ -1,10 +1,11 @@
 import type { QueryClient } from '@tanstack/react-query';
 import type { Entry } from '@xdv/core';
 import { useEffect, useSyncExternalStore } from 'react';
-import { get } from './client';
+import { get, notifyUnauthorized } from './client';
+import { openEventStream, type SseEvent } from './sse';
 import type { Overview, TracePage } from './types';
 
-// Live updates: one EventSource on /v1/trace/stream. Each entry patches the trace head in the
+// Live updates: one event stream on /v1/trace/stream (read with fetch; see sse.ts). Each entry patches the trace head in the
 // cache and invalidates exactly the queries its type can change (coalesced per animation-free
 // batch). No polling: without the stream, data is only refreshed by the user's own actions.
 
@@ -99,12 +100,12 @@ export function applyEntry(qc: QueryClient, e: Entry, pending: Map<string, unkno
 
 export function useLiveStream(qc: QueryClient, token: string | null, enabled: boolean): void {
   useEffect(() => {
-    if (!token || !enabled || typeof EventSource === 'undefined') return;
+    if (!token || !enabled) return;
     setStatus('connecting');
-    let es: EventSource | null = null;
+    let close: (() => void) | null = null;
     let closed = false;
-    // Start one entry before the current head so the server sends an event at once (its headers are
-    // only flushed with the first event); the stream then resumes by Last-Event-ID on reconnects.
+    // Start one entry before the current head so the server sends an event at once; the stream
+    // then resumes by Last-Event-ID on reconnects.
     void get<Overview>('/v1/overview')
       .then(
         async (o) => {
@@ -117,49 +118,49 @@ export function useLiveStream(qc: QueryClient, token: string | null, enabled: bo
       )
       .then((seq) => {
         if (closed) return;
-        const after = seq !== null && seq > 0 ? `&after=${seq - 1}` : '';
-        es = new EventSource(`/v1/trace/stream?access_token=${encodeURIComponent(token)}${after}`);
-        wire(es);
+        const after = seq !== null && seq > 0 ? `?after=${seq - 1}` : '';
+        // fetch, not EventSource: the token goes in the Authorization header, never in the URL.
+        close = openEventStream({
+          url: `/v1/trace/stream${after}`,
+          token,
+          onStatus: setStatus,
+          // On a reconnect anything may have happened while disconnected (the stream resumes, but
+          // entries filtered out of this principal's view can still change aggregates).
+          onOpen: (reconnect) => {
+            if (reconnect) void qc.invalidateQueries({ predicate: (q) => q.queryKey[0] !== 'replay' });
+          },
+          onUnauthorized: () => notifyUnauthorized(),
+          onEvent: (ev) => handle(ev),
+        });
       });
     const pending = new Map<string, unknown[]>();
     let scheduled = false;
-    let opened = false;
     const flush = () => {
       scheduled = false;
       const keys = [...pending.values()];
       pending.clear();
       for (const k of keys) void qc.invalidateQueries({ queryKey: k });
     };
-    function wire(es: EventSource) {
-      es.addEventListener('open', () => {
-        setStatus('live');
-        // On a reconnect anything may have happened while disconnected (the stream resumes, but
-        // entries filtered out of this principal's view can still change aggregates).
-        if (opened) void qc.invalidateQueries({ predicate: (q) => q.queryKey[0] !== 'replay' });
-        opened = true;
-      });
-      es.addEventListener('error', () =>
-        setStatus(es.readyState === EventSource.CLOSED ? 'offline' : 'connecting'),
-      );
+    function handle(ev: SseEvent) {
       // A tenant does not see the clock's tick entries; it hears L move through `clock` events.
-      es.addEventListener('clock', (ev) => {
-        const { l } = JSON.parse((ev as MessageEvent<string>).data) as { l: number };
+      if (ev.event === 'clock') {
+        const { l } = JSON.parse(ev.data) as { l: number };
         qc.setQueryData<Overview>(['overview'], (o) => (o && l > o.l ? { ...o, l } : o));
-      });
-      es.addEventListener('entry', (ev) => {
-        setStatus('live');
-        const e = JSON.parse((ev as MessageEvent<string>).data) as Entry;
-        applyEntry(qc, e, pending);
-        if (!scheduled) {
-          scheduled = true;
-          // Coalesce a burst of entries into one round of invalidations.
-          setTimeout(flush, 200);
-        }
-      });
+        return;
+      }
+      if (ev.event !== 'entry') return;
+      setStatus('live');
+      const e = JSON.parse(ev.data) as Entry;
+      applyEntry(qc, e, pending);
+      if (!scheduled) {
+        scheduled = true;
+        // Coalesce a burst of entries into one round of invalidations.
+        setTimeout(flush, 200);
+      }
     }
     return () => {
       closed = true;
-      es?.close();
+      close?.();
       setStatus('offline');
     };
   }, [qc, token, enabled]);

@@ -8,6 +8,12 @@ export interface Token {
   provider: string | null;
   label: string;
   revoked: boolean;
+  /** ISO 8601 instants. */
+  createdAt: string;
+  /** Coarse: the server records it at most about once a minute. */
+  lastUsedAt: string | null;
+  /** null = it does not expire. */
+  expiresAt: string | null;
 }
 
 export interface Me {

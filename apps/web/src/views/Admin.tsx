@@ -148,6 +148,9 @@ function Tokens() {
               <th scope="col">Token</th>
               <th scope="col">Label</th>
               <th scope="col">Principal</th>
+              <th scope="col">Created</th>
+              <th scope="col">Last used</th>
+              <th scope="col">Expires</th>
               <th scope="col">Status</th>
               <th scope="col">Actions</th>
             </tr>
@@ -164,7 +167,22 @@ function Tokens() {
                   {t.tenant ? ` · ${t.tenant} · ${t.role}` : ''}
                   {t.provider ? ` · ${t.provider}` : ''}
                 </td>
-                <td>{t.revoked ? <Badge tone="bad">revoked</Badge> : <Badge tone="ok">active</Badge>}</td>
+                <td>
+                  <Instant iso={t.createdAt} />
+                </td>
+                <td>
+                  {t.lastUsedAt ? <Instant iso={t.lastUsedAt} /> : <span className="muted">never</span>}
+                </td>
+                <td>{t.expiresAt ? <Instant iso={t.expiresAt} /> : <span className="muted">never</span>}</td>
+                <td>
+                  {t.revoked ? (
+                    <Badge tone="bad">revoked</Badge>
+                  ) : expired(t) ? (
+                    <Badge tone="bad">expired</Badge>
+                  ) : (
+                    <Badge tone="ok">active</Badge>
+                  )}
+                </td>
                 <td>
                   {!t.revoked ? (
                     <button
@@ -211,6 +229,28 @@ function Tokens() {
   );
 }
 
+const expired = (t: Token) => t.expiresAt !== null && Date.parse(t.expiresAt) <= Date.now();
+
+/** A wall-clock instant in UTC, to the minute (the full instant on hover). */
+function Instant({ iso }: { iso: string }) {
+  return (
+    <time dateTime={iso} title={iso}>
+      {`${iso.slice(0, 16).replace('T', ' ')} UTC`}
+    </time>
+  );
+}
+
+/** Lifetimes an operator can give a minted token ('' = no expiry). */
+const LIFETIMES: Array<[string, string]> = [
+  ['', 'never'],
+  [String(3600), '1 hour'],
+  [String(86_400), '1 day'],
+  [String(7 * 86_400), '7 days'],
+  [String(30 * 86_400), '30 days'],
+  [String(90 * 86_400), '90 days'],
+  [String(365 * 86_400), '1 year'],
+];
+
 function MintDialog({
   tenants,
   onClose,
@@ -225,6 +265,7 @@ function MintDialog({
   const [role, setRole] = useState<'admin' | 'viewer'>('admin');
   const [provider, setProvider] = useState('');
   const [label, setLabel] = useState('');
+  const [lifetime, setLifetime] = useState('');
   const m = useMutation({
     mutationFn: () =>
       api<{ token: Token; secret: string }>('POST', '/v1/tokens', {
@@ -233,6 +274,7 @@ function MintDialog({
           label: label.trim(),
           ...(kind === 'tenant' ? { tenant, role } : {}),
           ...(kind === 'provider' ? { provider: provider.trim() } : {}),
+          ...(lifetime ? { expiresInSeconds: Number(lifetime) } : {}),
         },
       }),
     onSuccess: onMinted,
@@ -285,6 +327,16 @@ function MintDialog({
         <label>
           <span>Label</span>
           <input value={label} onChange={(e) => setLabel(e.target.value)} required maxLength={100} />
+        </label>
+        <label>
+          <span>Expires after</span>
+          <select value={lifetime} onChange={(e) => setLifetime(e.target.value)}>
+            {LIFETIMES.map(([v, n]) => (
+              <option key={v} value={v}>
+                {n}
+              </option>
+            ))}
+          </select>
         </label>
         {m.error ? <ErrorBox error={m.error} title="Minting failed" /> : null}
         <div className="dialog-foot">
