@@ -819,8 +819,9 @@ export class Ledger {
       state_hash: string;
       key: string | null;
       sig: string | null;
+      thash: string | null;
     }>(
-      'SELECT c."seq", c."l", c."head", c."state_hash", c."key", c."sig" FROM "checkpoints" c JOIN "trace" t ON t."seq" = c."seq" AND t."hash" = c."head" WHERE c."sig" IS NOT NULL ORDER BY c."seq" DESC',
+      'SELECT c."seq", c."l", c."head", c."state_hash", c."key", c."sig", t."hash" AS "thash" FROM "checkpoints" c LEFT JOIN "trace" t ON t."seq" = c."seq" WHERE c."sig" IS NOT NULL ORDER BY c."seq" DESC',
     );
     let from: State | null = null;
     let checkpointSeq = 0;
@@ -829,6 +830,16 @@ export class Ledger {
       const bad = await this.checkpointBreak(cp);
       if (bad) {
         sealBreak ??= bad;
+        continue;
+      }
+      if (cp.thash !== cp.head) {
+        sealBreak ??= {
+          seq: Number(cp.seq),
+          reason:
+            cp.thash === null
+              ? `truncation: a checkpoint was signed at seq ${cp.seq} but the trace no longer reaches it`
+              : `rollback/forgery: the trace's hash at seq ${cp.seq} is not the signed checkpoint's head`,
+        };
         continue;
       }
       const text = (
