@@ -1,7 +1,8 @@
 // bench/db: durable append throughput with group commit, and boot time from a 1M-entry trace.
 // Every figure is printed next to a ceiling measured in this same run (see shared BENCHMARKS.md).
 // Env: TEST_DATABASE_URL / DATABASE_URL adds PostgreSQL; XDV_BENCH_APPEND (commands, default 20000);
-// XDV_BENCH_BOOT_N (entries, default 1000000; 0 skips the boot benchmark).
+// XDV_BENCH_BOOT_N (entries, default 1000000; 0 skips the boot benchmark); XDV_BENCH_SIGN_MS (head
+// signing interval, default 5000; 0 signs every batch).
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
@@ -12,10 +13,12 @@ import { nodeSha256 } from '@xdv/core/node';
 import {
   APPEND_SQL,
   appendParams,
+  CHECKPOINT_KIND,
   checkpointOf,
   Ledger,
   migratePg,
   migratePglite,
+  NodeKey,
   openPg,
   openPglite,
   writeCheckpoint,
@@ -25,6 +28,8 @@ import pg from 'pg';
 const PG_URL = process.env.TEST_DATABASE_URL ?? process.env.DATABASE_URL ?? null;
 const APPEND_N = Number(process.env.XDV_BENCH_APPEND ?? 20_000);
 const BOOT_N = Number(process.env.XDV_BENCH_BOOT_N ?? 1_000_000);
+// How often the Ledger signs its committed head (ms; 0 = every batch, to measure the worst case).
+const SIGN_MS = Number(process.env.XDV_BENCH_SIGN_MS ?? 5000);
 const child = fileURLToPath(new URL('./db-boot-child.mjs', import.meta.url));
 const load = () =>
   loadavg()
@@ -132,7 +137,13 @@ async function appendBench(kind) {
       ? { databaseUrl: PG_URL, schema: freshSchema() }
       : { databaseUrl: null, dataDir: join(tmp(), 'data') };
   const cmds = appendCommands(APPEND_N);
-  const ledger = await Ledger.open({ ...opts, checkpointEvery: 0, checkpointOnClose: false });
+  const ledger = await Ledger.open({
+    ...opts,
+    keyDir: join(tmp(), 'keys'),
+    signEveryMs: SIGN_MS,
+    checkpointEvery: 0,
+    checkpointOnClose: false,
+  });
   const entries = [];
   ledger.onCommit((es) => entries.push(...es));
   const window = 1000; // commands in flight: the group-commit batch size under load
@@ -140,7 +151,7 @@ async function appendBench(kind) {
   for (let i = 0; i < cmds.length; i += window) await ledger.submitMany(cmds.slice(i, i + window));
   const secs = (performance.now() - t0) / 1000;
   const rate = entries.length / secs;
-  const { batches, stepMs, flushMs } = ledger.stats;
+  const { batches, stepMs, flushMs, signs, signMs } = ledger.stats;
   await ledger.close();
   // Ceiling in a fresh database of the same kind, same driver, same rows.
   const driver =
@@ -166,7 +177,7 @@ async function appendBench(kind) {
     '≥ 0.5',
   );
   console.log(
-    `  ${batches} transactions, ${(entries.length / batches).toFixed(0)} entries each; core step + read-model rows ${(stepMs / 1000).toFixed(2)} s, transactions ${(flushMs / 1000).toFixed(2)} s of ${secs.toFixed(2)} s; raw ceiling VALUES ${fmt(c.values)}/s, unnest ${fmt(c.unnest)}/s`,
+    `  ${batches} transactions, ${(entries.length / batches).toFixed(0)} entries each; core step + read-model rows ${(stepMs / 1000).toFixed(2)} s, transactions ${(flushMs / 1000).toFixed(2)} s, ${signs} head signatures ${(signMs / 1000).toFixed(2)} s (every ${SIGN_MS} ms) of ${secs.toFixed(2)} s; raw ceiling VALUES ${fmt(c.values)}/s, unnest ${fmt(c.unnest)}/s`,
   );
 }
 
@@ -180,6 +191,8 @@ async function bootBench(kind) {
     kind === 'pg'
       ? { databaseUrl: PG_URL, schema: freshSchema() }
       : { databaseUrl: null, dataDir: join(tmp(), 'data') };
+  // The node's key directory (outside the database): boot uses only a checkpoint signed by a trusted key.
+  opts.keyDir = join(tmp(), 'keys');
   // Build the trace fast: cheap commands through the core, inserted in big batches.
   const t0 = performance.now();
   const ledger = await Ledger.open({ ...opts, checkpointEvery: 0, checkpointOnClose: false });
@@ -198,7 +211,10 @@ async function bootBench(kind) {
     }
   }
   const n = state.seq;
-  await writeCheckpoint(driver, checkpointOf(state, nodeSha256));
+  const cp = checkpointOf(state, nodeSha256);
+  const key = NodeKey.loadOrCreate(opts.keyDir);
+  const body = { seq: cp.seq, l: cp.l, head: cp.head, stateHash: cp.stateHash };
+  await writeCheckpoint(driver, { ...cp, key: key.fingerprint, sig: key.sign(CHECKPOINT_KIND, body) });
   const fillSecs = (performance.now() - t0) / 1000;
   // Raw read rate of the same rows with the same driver, in the chunks boot uses.
   const r0 = performance.now();
@@ -218,8 +234,8 @@ async function bootBench(kind) {
   await driver.close();
   const childOpts =
     kind === 'pg'
-      ? { databaseUrl: PG_URL, schema: opts.schema }
-      : { databaseUrl: null, dataDir: opts.dataDir };
+      ? { databaseUrl: PG_URL, schema: opts.schema, keyDir: opts.keyDir }
+      : { databaseUrl: null, dataDir: opts.dataDir, keyDir: opts.keyDir };
   const floor = bootChild('floor', childOpts);
   const withCp = bootChild('ledger', childOpts);
   const d2 = kind === 'pg' ? await openPg(PG_URL, opts.schema) : await openPglite({ dataDir: opts.dataDir });

@@ -3,7 +3,7 @@ import { Ledger, type LedgerOptions } from '@xdv/db';
 import type { FastifyInstance } from 'fastify';
 import { idempotencyStore, tokenStore } from './adapters.js';
 import { ClockSource } from './clock.js';
-import type { Config } from './config.js';
+import { type Config, keyDirOf } from './config.js';
 import type { LogDestination } from './logging.js';
 import type { TokenStore } from './ports.js';
 import { buildServer } from './server.js';
@@ -29,6 +29,9 @@ export async function openApp(
   const ledger = await Ledger.open({
     ...(config.databaseUrl ? { databaseUrl: config.databaseUrl } : { dataDir: config.dataDir }),
     ...(config.nodeId ? { nodeId: config.nodeId } : {}),
+    ...(keyDirOf(config) ? { keyDir: keyDirOf(config)! } : {}),
+    ...(config.trustedKeys ? { trustedKeys: config.trustedKeys } : {}),
+    ...(config.signEveryMs !== undefined ? { signEveryMs: config.signEveryMs } : {}),
     ...opts.ledger,
   });
   const tokens = tokenStore(ledger);

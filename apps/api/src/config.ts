@@ -1,3 +1,5 @@
+import { dirname, join, resolve } from 'node:path';
+
 // Configuration comes from the environment only; `--help` lists it (and the README repeats it).
 
 export interface Config {
@@ -20,6 +22,22 @@ export interface Config {
   complianceReport?: string;
   /** This process's name in the cluster view (default: hostname:pid:n:start). */
   nodeId?: string | null;
+  /**
+   * The node's key directory: its ML-DSA-65 signing key and newest signed head, never in the database.
+   * Null: derived by keyDirOf (beside the PGlite data dir, or ./keys with PostgreSQL; none in memory).
+   */
+  keyDir?: string | null;
+  /** Fingerprints or public keys trusted to sign heads besides this node's own (null: the DB's key table). */
+  trustedKeys?: string | null;
+  /** Sign the committed trace head at most this often (ms); also at every checkpoint and on stop. */
+  signEveryMs?: number;
+}
+
+/** Where the node key lives: XDV_KEY_DIR, else `keys` beside the PGlite data dir, else ./keys (PostgreSQL). */
+export function keyDirOf(config: Pick<Config, 'keyDir' | 'databaseUrl' | 'dataDir'>): string | null {
+  if (config.keyDir) return config.keyDir;
+  if (config.databaseUrl) return './keys';
+  return config.dataDir ? join(dirname(resolve(config.dataDir)), 'keys') : null;
 }
 
 export const ENV_HELP = `Environment:
@@ -38,6 +56,17 @@ export const ENV_HELP = `Environment:
   XDV_WEB_DIR          directory of the built console to serve at / (default: apps/web/dist if present)
   XDV_COMPLIANCE_REPORT  conformance report shown on the compliance page (default ./cts-report.json)
   XDV_NODE_ID          this process's name in the cluster view (default hostname:pid:n:start-ms)
+  XDV_KEY_DIR          this node's key directory, a local path never inside the database: its ML-DSA-65
+                       signing key (node-key.json, 0600, created at the first start; its fingerprint is
+                       printed at start) and the newest trace head it signed (default: keys beside
+                       XDV_DATA_DIR, i.e. ./keys; ./keys with DATABASE_URL). Back it up; losing it loses
+                       the node's memory of what it signed, not the trace
+  XDV_TRUSTED_KEYS     comma-separated fingerprints (SHA-256 of the public key, 64 hex) or public keys
+                       trusted to sign trace heads and checkpoints besides this node's own. Unset: every
+                       key in the database's node_keys table is trusted (a database writer could add
+                       one); set it on every node of a cluster to pin each other's keys
+  XDV_SIGN_EVERY_MS    sign the committed trace head at most this often (default 5000; 0 = every
+                       commit, about 7 ms each); always at checkpoints and on a clean stop
   LOG_LEVEL            pino log level (default info)`;
 
 function int(name: string, v: string | undefined, dflt: number): number {
@@ -70,6 +99,9 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env): Config {
     logLevel: env.LOG_LEVEL || 'info',
     complianceReport: env.XDV_COMPLIANCE_REPORT || 'cts-report.json',
     nodeId: nodeId(env.XDV_NODE_ID),
+    keyDir: env.XDV_KEY_DIR || null,
+    trustedKeys: env.XDV_TRUSTED_KEYS || null,
+    signEveryMs: int('XDV_SIGN_EVERY_MS', env.XDV_SIGN_EVERY_MS, 5000),
   };
 }
 

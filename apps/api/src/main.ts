@@ -71,7 +71,14 @@ async function main(): Promise<void> {
   const store = config.databaseUrl
     ? 'PostgreSQL'
     : `PGlite at ${config.dataDir} (embedded; PostgreSQL is the durable production store)`;
-  process.stdout.write(`\nXDV console: ${url}\nAPI docs:    ${url}docs\nStore:       ${store}\n`);
+  const key = app.ledger.nodeKey;
+  process.stdout.write(
+    `\nXDV console: ${url}\nAPI docs:    ${url}docs\nStore:       ${store}\nNode key:    ${key.short}… (ML-DSA-65, SHA-256 ${key.fingerprint}) in ${key.dir ?? '(memory only)'}\n`,
+  );
+  if (app.ledger.broken)
+    process.stdout.write(
+      `TRACE BROKEN at seq ${app.ledger.broken.seq}: ${app.ledger.broken.reason}; writes are refused\n`,
+    );
   if (app.bootstrapSecret)
     process.stdout.write(`Operator token (shown once, keep it): ${app.bootstrapSecret}\n`);
   else if (!config.bootstrapToken)

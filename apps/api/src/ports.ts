@@ -1,5 +1,5 @@
 import type { Command, Entry, Preview, State, StepResult } from '@xdv/core';
-import type { CommitRound, NodeRow, Once, OnceAnswer } from '@xdv/db';
+import type { CommitRound, NodeRow, Once, OnceAnswer, SignedHeadInfo, VerifyProgress } from '@xdv/db';
 
 // What the API needs from the persistence layer. @xdv/db's Ledger implements it.
 
@@ -55,6 +55,12 @@ export interface LedgerPort {
   onCommit(listener: (entries: Entry[]) => void): () => void;
   verify(): Promise<{ ok: boolean; entries: number; mismatch: { seq: number; reason: string } | null }>;
   stateAt(l: number): Promise<State>;
+  /** Progress of the verification of the whole store that runs in the background after start. */
+  readonly verification: VerifyProgress;
+  /** The newest signed trace head in the database and the public key that signed it. */
+  signedHead(): Promise<SignedHeadInfo | null>;
+  /** This node's signing key (public half). */
+  readonly nodeKey: { fingerprint: string; short: string; publicKey: string };
   close(): Promise<void>;
 }
 

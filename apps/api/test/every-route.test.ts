@@ -263,6 +263,7 @@ describe('every route', () => {
         }),
       listTrace: () => c('/v1/trace'),
       verifyTrace: () => api.call('GET', '/v1/trace/verify'),
+      traceHead: () => api.call('GET', '/v1/trace/head'),
       streamTrace: async () => {
         const ctrl = new AbortController();
         const r = await fetch(`${api.base}/v1/trace/stream?after=0`, {

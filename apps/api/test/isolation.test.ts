@@ -123,6 +123,7 @@ const OPERATOR_ONLY = new Set([
   'createToken',
   'revokeToken',
   'verifyTrace',
+  'traceHead',
 ]);
 
 describe('tenant isolation matrix', () => {

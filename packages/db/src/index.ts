@@ -21,11 +21,23 @@ export {
   type OnceAnswer,
   ProtocolMismatch,
   ROUNDS_KEPT,
+  type SignedHeadInfo,
   type TraceQuery,
+  type VerifyProgress,
   type VerifyResult,
 } from './ledger.js';
 export { projectAll, READ_COLUMNS, READ_TABLES, type ReadTable } from './readmodel.js';
 export * as schema from './schema.js';
+export {
+  CHECKPOINT_KIND,
+  fingerprintOf,
+  HEAD_KIND,
+  NodeKey,
+  parseTrustedKeys,
+  type SignedHead,
+  shortFingerprint,
+  verifySeal,
+} from './seal.js';
 export { APPEND_SQL, appendParams, checkpointOf, writeCheckpoint } from './store.js';
 export { testDatabases } from './testdb.js';
 export {

@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { hostname } from 'node:os';
+import { resolve } from 'node:path';
 import {
   admit,
   type Command,
@@ -33,6 +34,21 @@ import {
 } from './driver.js';
 import { ReadBatch } from './readmodel.js';
 import {
+  CHECKPOINT_KIND,
+  checkpointBody,
+  fingerprintOf,
+  HEAD_KIND,
+  headBody,
+  NodeKey,
+  parseTrustedKeys,
+  readHeadFile,
+  type SignedHead,
+  shortFingerprint,
+  storeIdOf,
+  verifySeal,
+  writeHeadFile,
+} from './seal.js';
+import {
   type CheckpointRow,
   checkpointOf,
   replayChunked,
@@ -62,6 +78,37 @@ export interface LedgerOptions {
   nodeId?: string;
   /** How often the node row is refreshed (ms, default 1000; 0 = only at open and close). */
   heartbeatMs?: number;
+  /**
+   * The node's key directory (outside the database): its ML-DSA-65 signing key (created on first
+   * open, 0600) and its newest signed head per store. Without it the Ledger signs with a throwaway
+   * in-memory key and keeps no head file (tests and tools; a server always configures one).
+   */
+  keyDir?: string;
+  /**
+   * Keys trusted to sign heads and checkpoints (fingerprints or public keys, hex; comma-separated or
+   * a list), besides this node's own. Unset: every key recorded in the database's `node_keys` table
+   * is trusted (a database writer could add one: pin keys to defeat that).
+   */
+  trustedKeys?: string | readonly string[] | null;
+  /** Sign the committed head at most this often (ms, default 5000), and always at checkpoints and close. */
+  signEveryMs?: number;
+  /** After start, re-verify every row, head and checkpoint in the background (default true). */
+  backgroundVerify?: boolean;
+}
+
+/** Progress of the verification of the whole store that runs in the background after start. */
+export interface VerifyProgress {
+  checked: number;
+  total: number;
+  done: boolean;
+  /** null until done; then ok or the first break found. */
+  result: { ok: boolean; mismatch: { seq: number; reason: string } | null } | null;
+}
+
+/** The newest signed head in the database, with the public key that signed it. */
+export interface SignedHeadInfo extends SignedHead {
+  publicKey: string | null;
+  trusted: boolean;
 }
 
 /** A Ledger process as its last heartbeat recorded it (the `nodes` table), read with the database's clock. */
@@ -154,6 +201,8 @@ export interface OnceAnswer {
   replayed: boolean;
 }
 
+type Break = { seq: number; reason: string };
+
 interface Pending {
   cmd: Command;
   once?: Once;
@@ -174,6 +223,7 @@ class Batch {
   entries: Entry[] = [];
   read = new ReadBatch();
   checkpoint: CheckpointRow | null = null;
+  head: SignedHead | null = null;
 }
 
 const MAX_ATTEMPTS = 100;
@@ -264,9 +314,24 @@ export class Ledger {
     /** Milliseconds spent stepping commands (core + read-model rows) and in flush transactions. */
     stepMs: 0,
     flushMs: 0,
+    /** Heads and checkpoints signed, and the milliseconds spent signing them (ML-DSA-65). */
+    signs: 0,
+    signMs: 0,
   };
   readonly tokens: TokenStore;
   readonly idempotency: IdempotencyStore;
+  /** This node's signing key (its secret stays in the key directory and this process). */
+  private key: NodeKey = NodeKey.ephemeral();
+  /** Pinned fingerprints (null: trust the database's key table). */
+  private pinned: Set<string> | null = null;
+  private keyCache = new Map<string, string | null>();
+  private headFilePath: string | null = null;
+  private signEveryMs = 5000;
+  private lastSigned = { seq: 0, at: Number.NEGATIVE_INFINITY };
+  private sealDue = false;
+  private sealTimer: NodeJS.Timeout | null = null;
+  private progress: VerifyProgress = { checked: 0, total: 0, done: false, result: null };
+  private background: Promise<void> | null = null;
 
   private constructor(
     private readonly driver: Driver,
@@ -311,8 +376,29 @@ export class Ledger {
       opts.heartbeatMs ?? 1000,
     );
     try {
+      ledger.key = opts.keyDir ? NodeKey.loadOrCreate(resolve(opts.keyDir)) : NodeKey.ephemeral();
+      const pinned = parseTrustedKeys(opts.trustedKeys ?? null);
+      ledger.pinned = pinned ? new Set(pinned) : null;
+      ledger.signEveryMs = opts.signEveryMs ?? 5000;
+      const store = url
+        ? (() => {
+            const u = new URL(url);
+            return `pg:${u.hostname}:${u.port || '5432'}${u.pathname}:${schemaName}`;
+          })()
+        : opts.dataDir
+          ? `pglite:${resolve(opts.dataDir)}`
+          : null;
+      ledger.headFilePath = store ? ledger.key.headFile(storeIdOf(store)) : null;
+      await driver.query(
+        'INSERT INTO "node_keys" ("fingerprint","public_key","node") VALUES ($1,$2,$3) ON CONFLICT DO NOTHING',
+        [ledger.key.fingerprint, ledger.key.publicKey, ledger.nodeId],
+      );
       await ledger.checkProtocol();
       await ledger.boot();
+      // Start-up verifies before it trusts: the head file, the checkpoint used, the heads above it.
+      const sealBreak = await ledger.checkSeals(false);
+      if (sealBreak && (!ledger._broken || ledger._broken.seq >= sealBreak.seq)) ledger._broken = sealBreak;
+      ledger.lastSigned.seq = readHeadFile(ledger.headFilePath)?.seq ?? 0;
       if (driver.kind === 'pg') {
         ledger.unlisten = await driver.listen(ledger.channel, (payload) =>
           ledger.noteRemote(Number(payload)),
@@ -335,6 +421,17 @@ export class Ledger {
         ledger.heartbeat = setInterval(() => ledger.beat(), ledger.heartbeatMs);
         ledger.heartbeat.unref();
       }
+      if (ledger.signEveryMs > 0) {
+        ledger.sealTimer = setInterval(() => {
+          if (!ledger._broken && ledger.lastSigned.seq < ledger.committed.seq) {
+            ledger.sealDue = true;
+            ledger.kick();
+          }
+        }, ledger.signEveryMs);
+        ledger.sealTimer.unref();
+      }
+      if (opts.backgroundVerify ?? true) ledger.background = ledger.verifyInBackground();
+      else ledger.progress = { checked: 0, total: 0, done: true, result: null };
     } catch (e) {
       await ledger.close().catch(() => {});
       throw e;
@@ -462,7 +559,56 @@ export class Ledger {
   /** Full check of the stored trace: every hash, link and decision re-derived from genesis. */
   async verify(): Promise<VerifyResult> {
     const r = await replayChunked(this.driver, null, this.hasher);
-    return { ok: r.mismatch === null, entries: r.entries, mismatch: r.mismatch };
+    const seal = await this.checkSeals(true);
+    const mismatch = pickBreak(r.mismatch, seal);
+    if (mismatch) this.markBroken(mismatch);
+    return { ok: mismatch === null, entries: r.entries, mismatch };
+  }
+
+  /** The background verification's progress (rows checked of the trace at start, done, result). */
+  get verification(): VerifyProgress {
+    return { ...this.progress };
+  }
+
+  /** Resolves when the background verification is over (tests). */
+  async verified(): Promise<VerifyProgress> {
+    await this.background;
+    return this.verification;
+  }
+
+  /** This node's public key and its fingerprint (SHA-256 of the public key, hex). */
+  get nodeKey(): { fingerprint: string; short: string; publicKey: string; dir: string | null } {
+    return {
+      fingerprint: this.key.fingerprint,
+      short: shortFingerprint(this.key.fingerprint),
+      publicKey: this.key.publicKey,
+      dir: this.key.dir,
+    };
+  }
+
+  /** The newest signed head in the database and the public key that signed it (null: none yet). */
+  async signedHead(): Promise<SignedHeadInfo | null> {
+    const rows = await this.driver.query<{ seq: number; l: number; hash: string; key: string; sig: string }>(
+      'SELECT "seq","l","hash","key","sig" FROM "trace_heads" ORDER BY "seq" DESC LIMIT 1',
+    );
+    const h = rows[0];
+    if (!h) return null;
+    const pub = await this.trustedPublicKey(h.key);
+    const known =
+      pub ??
+      (
+        await this.driver.query<{ public_key: string }>(
+          'SELECT "public_key" FROM "node_keys" WHERE "fingerprint" = $1',
+          [h.key],
+        )
+      )[0]?.public_key ??
+      null;
+    const head = { seq: Number(h.seq), l: Number(h.l), hash: h.hash, key: h.key, sig: h.sig };
+    return {
+      ...head,
+      publicKey: known,
+      trusted: pub !== null && verifySeal(HEAD_KIND, headBody(head), h.sig, pub),
+    };
   }
 
   /** State at logical time L: the nearest checkpoint at or before L, then the trace up to L. */
@@ -490,9 +636,10 @@ export class Ledger {
   async checkpoint(): Promise<void> {
     await this.idle();
     if (this._broken || this._state.seq === 0 || this._state.seq === this.lastCheckpointSeq) return;
-    const cp = checkpointOf(this._state, this.hasher);
+    const cp = this.sealCheckpoint(checkpointOf(this._state, this.hasher));
     await writeCheckpoint(this.driver, cp);
     this.lastCheckpointSeq = Math.max(this.lastCheckpointSeq, cp.seq);
+    await this.sealNow();
   }
 
   async close(): Promise<void> {
@@ -502,6 +649,8 @@ export class Ledger {
       await this.idle();
       if (this.poll) clearInterval(this.poll);
       if (this.heartbeat) clearInterval(this.heartbeat);
+      if (this.sealTimer) clearInterval(this.sealTimer);
+      if (this.background) await this.background;
       if (this.beating) await this.beating;
       if (this.unlisten) await this.unlisten();
       if (
@@ -510,7 +659,10 @@ export class Ledger {
         !this.needReload &&
         this._state.seq > this.lastCheckpointSeq
       )
-        await writeCheckpoint(this.driver, checkpointOf(this._state, this.hasher)).catch(() => {});
+        await writeCheckpoint(this.driver, this.sealCheckpoint(checkpointOf(this._state, this.hasher))).catch(
+          () => {},
+        );
+      if (!this._broken && !this.needReload) await this.sealNow().catch(() => {});
       await this.writeNode(true).catch(() => {});
     } finally {
       await this.driver.close();
@@ -633,6 +785,11 @@ export class Ledger {
           for (const p of this.held.splice(0)) this.stepOne(p);
           continue;
         }
+        if (this.sealDue) {
+          this.sealDue = false;
+          await this.sealNow().catch(() => {});
+          continue;
+        }
         break;
       }
     } finally {
@@ -646,15 +803,25 @@ export class Ledger {
   private async flush(): Promise<void> {
     const batch = this.pending;
     this.pending = new Batch();
+    // Never append to a chain known to be broken (a background check may have found it meanwhile).
+    if (this._broken) {
+      const err = brokenError(this._broken);
+      for (const p of batch.items) p.reject(err);
+      return;
+    }
     // Right now the state is exactly at the end of this batch: the only moment to snapshot it.
     if (
       !this.needReload &&
       this.checkpointEvery > 0 &&
       this._state.seq - this.lastCheckpointSeq >= this.checkpointEvery
     )
-      batch.checkpoint = checkpointOf(this._state, this.hasher);
+      batch.checkpoint = this.sealCheckpoint(checkpointOf(this._state, this.hasher));
     batch.read.seal(this._state);
     const last = batch.entries[batch.entries.length - 1];
+    // Sign the batch head in the same transaction: at most every signEveryMs (about 7 ms each), and
+    // always with a checkpoint. Batches between two signed heads are covered by the next one.
+    if (last && (batch.checkpoint || performance.now() - this.lastSigned.at >= this.signEveryMs))
+      batch.head = this.signHead({ seq: last.seq, l: last.l, hash: last.hash });
     const t0 = performance.now();
     try {
       await this.driver.tx(async (q) => {
@@ -676,6 +843,7 @@ export class Ledger {
             })),
           );
         if (batch.checkpoint) await writeCheckpoint(q, batch.checkpoint);
+        if (batch.head) await insertHead(q, batch.head);
         if (this.driver.kind === 'pg' && last)
           await q.query('SELECT pg_notify($1, $2)', [this.channel, String(last.seq)], 'xdv_notify');
       });
@@ -723,6 +891,7 @@ export class Ledger {
     this.stats.batches++;
     this.stats.entries += batch.entries.length;
     if (last) this.committed = { seq: last.seq, l: last.l };
+    if (batch.head) this.noteSigned(batch.head);
     for (const p of batch.items) p.resolve(p.result!);
     if (batch.entries.length > 0) this.emit(batch.entries);
   }
@@ -779,21 +948,63 @@ export class Ledger {
     broken: { seq: number; reason: string } | null;
     checkpointSeq: number;
   }> {
-    const cps = await this.driver.query<{ seq: number; head: string; state_hash: string; state: string }>(
-      'SELECT c."seq", c."head", c."state_hash", c."state" FROM "checkpoints" c JOIN "trace" t ON t."seq" = c."seq" AND t."hash" = c."head" ORDER BY c."seq" DESC LIMIT 1',
+    // Only a checkpoint signed by a trusted key is used; a signed one that fails its checks is a break
+    // (a forged or swapped checkpoint), and boot falls back to an older one or genesis.
+    const cps = await this.driver.query<{
+      seq: number;
+      l: number;
+      head: string;
+      state_hash: string;
+      key: string | null;
+      sig: string | null;
+      thash: string | null;
+    }>(
+      'SELECT c."seq", c."l", c."head", c."state_hash", c."key", c."sig", t."hash" AS "thash" FROM "checkpoints" c LEFT JOIN "trace" t ON t."seq" = c."seq" WHERE c."sig" IS NOT NULL ORDER BY c."seq" DESC',
     );
     let from: State | null = null;
     let checkpointSeq = 0;
-    const cp = cps[0];
-    if (cp && this.hasher(cp.state) === cp.state_hash) {
-      const s = JSON.parse(cp.state) as State;
-      if (s.seq === cp.seq && s.head === cp.head) {
-        from = s;
-        checkpointSeq = cp.seq;
+    let sealBreak: Break | null = null;
+    for (const cp of cps) {
+      const bad = await this.checkpointBreak(cp);
+      if (bad) {
+        sealBreak ??= bad;
+        continue;
       }
+      if (cp.thash !== cp.head) {
+        sealBreak ??= {
+          seq: Number(cp.seq),
+          reason:
+            cp.thash === null
+              ? `truncation: a checkpoint was signed at seq ${cp.seq} but the trace no longer reaches it`
+              : `rollback/forgery: the trace's hash at seq ${cp.seq} is not the signed checkpoint's head`,
+        };
+        continue;
+      }
+      const text = (
+        await this.driver.query<{ state: string }>('SELECT "state" FROM "checkpoints" WHERE "seq" = $1', [
+          cp.seq,
+        ])
+      )[0]?.state;
+      if (text === undefined || this.hasher(text) !== cp.state_hash) {
+        sealBreak ??= {
+          seq: Number(cp.seq),
+          reason: `forged checkpoint at seq ${cp.seq}: its state does not match the signed state hash`,
+        };
+        continue;
+      }
+      const s = JSON.parse(text) as State;
+      if (s.seq === Number(cp.seq) && s.head === cp.head) {
+        from = s;
+        checkpointSeq = Number(cp.seq);
+        break;
+      }
+      sealBreak ??= {
+        seq: Number(cp.seq),
+        reason: `forged checkpoint at seq ${cp.seq}: its state is at another seq`,
+      };
     }
     const r = await replayChunked(this.driver, from, this.hasher);
-    return { state: r.state ?? emptyState(), broken: r.mismatch, checkpointSeq };
+    return { state: r.state ?? emptyState(), broken: pickBreak(r.mismatch, sealBreak), checkpointSeq };
   }
 
   /** Follow another writer: replay its new entries into the live state and tell the listeners. */
@@ -804,9 +1015,222 @@ export class Ledger {
       this._state = r.state;
       this.committed = { seq: r.state.seq, l: r.state.l };
     }
-    if (r.mismatch) this._broken = r.mismatch;
+    if (r.mismatch) this.markBroken(r.mismatch);
     const rows = r.rows ?? [];
     if (rows.length > 0) this.emit(rows.map((x) => parseEntry(x.text, x.hash)));
+  }
+
+  // ------------------------------------------------------------ the seal
+
+  private markBroken(b: Break): void {
+    if (!this._broken || b.seq < this._broken.seq) this._broken = b;
+  }
+
+  private sealCheckpoint(cp: CheckpointRow): CheckpointRow {
+    const t0 = performance.now();
+    const sig = this.key.sign(CHECKPOINT_KIND, checkpointBody(cp));
+    this.stats.signs++;
+    this.stats.signMs += performance.now() - t0;
+    return { ...cp, key: this.key.fingerprint, sig };
+  }
+
+  private signHead(h: { seq: number; l: number; hash: string }): SignedHead {
+    const t0 = performance.now();
+    const signed = this.key.signHead(h);
+    this.stats.signs++;
+    this.stats.signMs += performance.now() - t0;
+    return signed;
+  }
+
+  private noteSigned(h: SignedHead): void {
+    this.lastSigned = { seq: h.seq, at: performance.now() };
+    if (this.headFilePath) writeHeadFile(this.headFilePath, h);
+  }
+
+  /** Sign the committed head now (its own transaction) unless it is signed already. */
+  private async sealNow(): Promise<void> {
+    if (this._broken || this.committed.seq === 0 || this.lastSigned.seq >= this.committed.seq) return;
+    const row = (
+      await this.driver.query<{ seq: number; l: number; hash: string }>(
+        'SELECT "seq","l","hash" FROM "trace" WHERE "seq" = $1',
+        [this.committed.seq],
+      )
+    )[0];
+    if (!row || row.hash !== (this._state.seq === this.committed.seq ? this._state.head : row.hash)) return;
+    const h = this.signHead({ seq: Number(row.seq), l: Number(row.l), hash: row.hash });
+    await insertHead(this.driver, h);
+    this.noteSigned(h);
+  }
+
+  /** The public key of a trusted fingerprint, or null when the key is unknown or not pinned. */
+  private async trustedPublicKey(fp: string): Promise<string | null> {
+    if (fp === this.key.fingerprint) return this.key.publicKey;
+    if (this.pinned && !this.pinned.has(fp)) return null;
+    const cached = this.keyCache.get(fp);
+    if (cached) return cached;
+    const r = await this.driver.query<{ public_key: string }>(
+      'SELECT "public_key" FROM "node_keys" WHERE "fingerprint" = $1',
+      [fp],
+    );
+    const pub = r[0] && fingerprintOf(r[0].public_key) === fp ? r[0].public_key : null;
+    if (pub) this.keyCache.set(fp, pub);
+    return pub;
+  }
+
+  private async checkpointBreak(cp: {
+    seq: number;
+    l: number;
+    head: string;
+    state_hash: string;
+    key: string | null;
+    sig: string | null;
+  }): Promise<Break | null> {
+    const seq = Number(cp.seq);
+    const pub = cp.key ? await this.trustedPublicKey(cp.key) : null;
+    if (!pub)
+      return {
+        seq,
+        reason: `checkpoint at seq ${seq} is signed by an unknown key ${shortFingerprint(cp.key ?? '')} (not pinned in XDV_TRUSTED_KEYS or the key table)`,
+      };
+    const body = checkpointBody({ seq, l: Number(cp.l), head: cp.head, stateHash: cp.state_hash });
+    if (!verifySeal(CHECKPOINT_KIND, body, cp.sig ?? '', pub))
+      return {
+        seq,
+        reason: `forged checkpoint at seq ${seq}: its signature does not verify (a checkpoint edited or swapped for another)`,
+      };
+    return null;
+  }
+
+  /**
+   * The seal's checks: this node's head file against the trace (truncation, rollback/forgery), the
+   * signed heads (all, or those at or above the checkpoint used) and, with `all`, every signed
+   * checkpoint. Returns the first break found.
+   */
+  private async checkSeals(all: boolean): Promise<Break | null> {
+    const file = readHeadFile(this.headFilePath);
+    const traceHash = async (seq: number) =>
+      (await this.driver.query<{ hash: string }>('SELECT "hash" FROM "trace" WHERE "seq" = $1', [seq]))[0]
+        ?.hash;
+    const end = async () =>
+      Number(
+        (await this.driver.query<{ m: number | null }>('SELECT max("seq")::int8 AS m FROM "trace"'))[0]?.m ??
+          0,
+      );
+    if (file) {
+      if (
+        file.key !== this.key.fingerprint ||
+        !verifySeal(HEAD_KIND, headBody(file), file.sig, this.key.publicKey)
+      )
+        return {
+          seq: file.seq,
+          reason: `the head file ${this.headFilePath} is not signed by this node's key ${shortFingerprint(this.key.fingerprint)}`,
+        };
+      const h = await traceHash(file.seq);
+      if (h === undefined)
+        return {
+          seq: file.seq,
+          reason: `truncation: this node signed the head at seq ${file.seq} but the trace ends at seq ${await end()}`,
+        };
+      if (h !== file.hash)
+        return {
+          seq: file.seq,
+          reason: `rollback/forgery: the trace's hash at seq ${file.seq} is not the one this node signed`,
+        };
+    }
+    const from = all ? 0 : this.lastCheckpointSeq;
+    let after = -1;
+    for (;;) {
+      const heads = await this.driver.query<SignedHead & { thash: string | null } & Row>(
+        'SELECT h."seq", h."l", h."hash", h."key", h."sig", t."hash" AS "thash" FROM "trace_heads" h LEFT JOIN "trace" t ON t."seq" = h."seq" WHERE h."seq" >= $1 AND h."seq" > $2 ORDER BY h."seq" LIMIT 500',
+        [from, after],
+      );
+      if (heads.length === 0) break;
+      for (const h of heads) {
+        const seq = Number(h.seq);
+        after = seq;
+        const pub = await this.trustedPublicKey(h.key);
+        if (!pub)
+          return {
+            seq,
+            reason: `the head at seq ${seq} is signed by an unknown key ${shortFingerprint(h.key)} (not pinned in XDV_TRUSTED_KEYS or the key table)`,
+          };
+        if (!verifySeal(HEAD_KIND, headBody({ seq, l: Number(h.l), hash: h.hash }), h.sig, pub))
+          return { seq, reason: `forged head at seq ${seq}: its signature does not verify` };
+        if (h.thash === null)
+          return {
+            seq,
+            reason: `truncation: a head was signed at seq ${seq} but the trace ends at seq ${await end()}`,
+          };
+        if (h.thash !== h.hash)
+          return { seq, reason: `rollback/forgery: the trace's hash at seq ${seq} is not the signed head's` };
+      }
+      if (!all) break;
+      await new Promise((r) => setImmediate(r));
+    }
+    if (all) {
+      const cps = await this.driver.query<{
+        seq: number;
+        l: number;
+        head: string;
+        state_hash: string;
+        key: string | null;
+        sig: string | null;
+        thash: string | null;
+      }>(
+        'SELECT c."seq", c."l", c."head", c."state_hash", c."key", c."sig", t."hash" AS "thash" FROM "checkpoints" c LEFT JOIN "trace" t ON t."seq" = c."seq" WHERE c."sig" IS NOT NULL ORDER BY c."seq"',
+      );
+      for (const cp of cps) {
+        const bad = await this.checkpointBreak(cp);
+        if (bad) return bad;
+        const seq = Number(cp.seq);
+        if (cp.thash === null)
+          return {
+            seq,
+            reason: `truncation: a checkpoint was signed at seq ${seq} but the trace ends at seq ${await end()}`,
+          };
+        if (cp.thash !== cp.head)
+          return {
+            seq,
+            reason: `rollback/forgery: the trace's hash at seq ${seq} is not the signed checkpoint's head`,
+          };
+      }
+    }
+    return null;
+  }
+
+  /**
+   * Everything again, in chunks, after start (boot served from a checkpoint): every row's hash, link
+   * and decision from genesis, then every signed head and checkpoint. A break stops writes.
+   */
+  private async verifyInBackground(): Promise<void> {
+    const total = (await this.committedHead().catch(() => ({ seq: 0 }))).seq;
+    this.progress = { checked: 0, total, done: false, result: null };
+    const stop = new Error('closed');
+    try {
+      await new Promise((r) => setTimeout(r, 0));
+      const r = await replayChunked(this.driver, null, this.hasher, {
+        chunk: 2000,
+        onChunk: async (entries) => {
+          this.progress.checked = entries;
+          this.progress.total = Math.max(this.progress.total, entries);
+          if (this.closed) throw stop;
+          await new Promise((res) => setImmediate(res));
+        },
+      });
+      this.progress.checked = r.entries;
+      this.progress.total = Math.max(this.progress.total, r.entries);
+      const mismatch = pickBreak(r.mismatch, r.mismatch ? null : await this.checkSeals(true));
+      if (mismatch) this.markBroken(mismatch);
+      this.progress.done = true;
+      this.progress.result = { ok: mismatch === null, mismatch };
+    } catch (e) {
+      this.progress.done = true;
+      this.progress.result = {
+        ok: false,
+        mismatch: e === stop ? null : { seq: 0, reason: `not finished: ${(e as Error)?.message ?? e}` },
+      };
+      if (e === stop) this.progress.result = null;
+    }
   }
 
   private idle(): Promise<void> {
@@ -990,6 +1414,21 @@ function brokenError(b: { seq: number; reason: string }): DbError {
       },
     ),
     { seq: b.seq },
+  );
+}
+
+/** The break to report: the lower seq (the seal's on a tie: it names the attack). */
+function pickBreak(a: Break | null, b: Break | null): Break | null {
+  if (!a) return b;
+  if (!b) return a;
+  return a.seq < b.seq ? a : b;
+}
+
+function insertHead(q: { query: Driver['query'] }, h: SignedHead): Promise<unknown> {
+  return q.query(
+    'INSERT INTO "trace_heads" ("seq","l","hash","key","sig") VALUES ($1,$2,$3,$4,$5) ON CONFLICT ("seq") DO NOTHING',
+    [h.seq, h.l, h.hash, h.key, h.sig],
+    'xdv_head',
   );
 }
 

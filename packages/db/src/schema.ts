@@ -50,9 +50,33 @@ export const checkpoints = pgTable(
     stateHash: text('state_hash').notNull(),
     state: text('state').notNull(),
     createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+    /** Fingerprint of the node key that signed `xdv/checkpoint/v1` {seq, l, head, stateHash} (null: written before sealing). */
+    key: text('key'),
+    sig: text('sig'),
   },
   (t) => [index('checkpoints_l').on(t.l)],
 );
+
+/**
+ * Signed trace heads: a node signs `xdv/trace-head/v1` {seq, l, hash} of a committed batch head in the
+ * same transaction as the batch (coalesced: at most every signEveryMs, and at checkpoints and close).
+ */
+export const traceHeads = pgTable('trace_heads', {
+  seq: seqCol('seq').primaryKey(),
+  l: seqCol('l').notNull(),
+  hash: text('hash').notNull(),
+  key: text('key').notNull(),
+  sig: text('sig').notNull(),
+  createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+});
+
+/** Public keys of the nodes that sign heads (fingerprint = SHA-256 of the public key, hex). */
+export const nodeKeys = pgTable('node_keys', {
+  fingerprint: text('fingerprint').primaryKey(),
+  publicKey: text('public_key').notNull(),
+  node: text('node').notNull(),
+  firstSeenAt: timestamp('first_seen_at', { withTimezone: true }).notNull().defaultNow(),
+});
 
 // Read model: one row per object, the object's JSON as of the last entry that touched it, written in
 // the same transaction as those entries. `seq` is that entry's seq (SQL can tell how fresh a row is).

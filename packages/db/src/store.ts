@@ -43,6 +43,9 @@ export interface CheckpointRow {
   head: string;
   stateHash: string;
   state: string;
+  /** Fingerprint of the node key that signed it, and the signature (see seal.ts). */
+  key?: string | null;
+  sig?: string | null;
 }
 
 /** Serialise a state for a checkpoint (synchronously: it must be the state at exactly this seq). */
@@ -53,8 +56,8 @@ export function checkpointOf(state: State, hasher: Hasher): CheckpointRow {
 
 export async function writeCheckpoint(q: Query, cp: CheckpointRow): Promise<void> {
   await q.query(
-    'INSERT INTO "checkpoints" ("seq","l","head","state_hash","state") VALUES ($1,$2,$3,$4,$5) ON CONFLICT ("seq") DO NOTHING',
-    [cp.seq, cp.l, cp.head, cp.stateHash, cp.state],
+    'INSERT INTO "checkpoints" ("seq","l","head","state_hash","state","key","sig") VALUES ($1,$2,$3,$4,$5,$6,$7) ON CONFLICT ("seq") DO NOTHING',
+    [cp.seq, cp.l, cp.head, cp.stateHash, cp.state, cp.key ?? null, cp.sig ?? null],
   );
 }
 
@@ -161,7 +164,13 @@ export async function replayChunked(
   q: Query,
   from: State | null,
   hasher: Hasher,
-  opts: { untilL?: number; chunk?: number; keepRows?: boolean } = {},
+  opts: {
+    untilL?: number;
+    chunk?: number;
+    keepRows?: boolean;
+    /** Called after each chunk replayed (background verification: progress, yielding, stopping by throwing). */
+    onChunk?: (entries: number, state: State) => void | Promise<void>;
+  } = {},
 ): Promise<ChunkedReplay> {
   let state = from;
   let after = from?.seq ?? 0;
@@ -205,6 +214,14 @@ export async function replayChunked(
         mismatch: r.mismatch ?? { seq: state.seq, reason: 'invariants violated' },
         rows: kept,
       };
+    }
+    if (opts.onChunk && state) {
+      try {
+        await opts.onChunk(entries, state);
+      } catch (e) {
+        if (next) await next.catch(() => {});
+        throw e;
+      }
     }
   }
   return { state, entries, mismatch: null, rows: kept };

@@ -127,9 +127,18 @@ export function traceRoutes(base: FastifyInstance, deps: Deps): void {
       };
     },
   });
+  const Break = Type.Object({ seq: Type.Integer(), reason: Type.String() });
+  const operatorOnly = (req: FastifyRequest, what: string) => {
+    if (principalOf(req).actor.kind !== 'operator')
+      throw new ApiError(
+        'HV_FORBIDDEN',
+        `${what} is an operator action; tenants verify their entries in the console.`,
+      );
+  };
   app.get('/trace/verify', {
     schema: {
-      summary: 'Verify the whole hash chain from the database (operator)',
+      summary:
+        "Verify the whole store now (operator): every hash, link and decision from genesis, every signed head and checkpoint, and this node's head file; with the progress of the verification that runs in the background after start",
       operationId: 'verifyTrace',
       tags: ['trace'],
       security: sec,
@@ -137,22 +146,72 @@ export function traceRoutes(base: FastifyInstance, deps: Deps): void {
         200: Type.Object({
           ok: Type.Boolean(),
           entries: Type.Integer(),
-          mismatch: Type.Union([Type.Object({ seq: Type.Integer(), reason: Type.String() }), Type.Null()]),
+          mismatch: Type.Union([Break, Type.Null()]),
           head: Type.String(),
+          broken: Type.Union([Break, Type.Null()]),
+          background: Type.Object({
+            checked: Type.Integer({ description: 'rows replayed and checked so far' }),
+            total: Type.Integer({
+              description: 'rows in the trace when the check started (or more, as it grows)',
+            }),
+            done: Type.Boolean(),
+            result: Type.Union([
+              Type.Object({ ok: Type.Boolean(), mismatch: Type.Union([Break, Type.Null()]) }),
+              Type.Null(),
+            ]),
+          }),
         }),
         401: Problem,
         403: Problem,
       },
     },
     handler: async (req) => {
-      const p = principalOf(req);
-      if (p.actor.kind !== 'operator')
-        throw new ApiError(
-          'HV_FORBIDDEN',
-          'Whole-chain verification is an operator action; tenants verify their entries in the console.',
-        );
+      operatorOnly(req, 'Whole-chain verification');
       const r = await ledger.verify();
-      return { ...r, head: ledger.state.head };
+      return { ...r, head: ledger.state.head, broken: ledger.broken, background: ledger.verification };
+    },
+  });
+  app.get('/trace/head', {
+    schema: {
+      summary:
+        'The newest signed trace head (operator): {seq, l, hash} signed with ML-DSA-65 over "xdv/trace-head/v1\\n" + its canonical JSON, and the public key that signed it',
+      operationId: 'traceHead',
+      tags: ['trace'],
+      security: sec,
+      response: {
+        200: Type.Object({
+          seq: Type.Integer(),
+          l: Type.Integer(),
+          hash: Type.String(),
+          key: Type.String({ description: 'fingerprint: SHA-256 of the public key, hex' }),
+          signature: Type.String({ description: 'ML-DSA-65 signature, hex' }),
+          publicKey: Type.Union([Type.String(), Type.Null()], {
+            description: 'hex; null when not in the key table',
+          }),
+          trusted: Type.Boolean({ description: 'signed by a trusted key and the signature verifies' }),
+          kind: Type.Literal('xdv/trace-head/v1'),
+          node: Type.Object({ fingerprint: Type.String(), publicKey: Type.String() }),
+        }),
+        401: Problem,
+        403: Problem,
+        404: Problem,
+      },
+    },
+    handler: async (req) => {
+      operatorOnly(req, 'Reading the signed head');
+      const h = await ledger.signedHead();
+      if (!h) throw new ApiError('HV_NOT_FOUND', 'No trace head has been signed yet.');
+      return {
+        seq: h.seq,
+        l: h.l,
+        hash: h.hash,
+        key: h.key,
+        signature: h.sig,
+        publicKey: h.publicKey,
+        trusted: h.trusted,
+        kind: 'xdv/trace-head/v1' as const,
+        node: { fingerprint: ledger.nodeKey.fingerprint, publicKey: ledger.nodeKey.publicKey },
+      };
     },
   });
   app.get('/trace/stream', {
