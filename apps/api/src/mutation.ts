@@ -10,7 +10,7 @@ import {
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { type Static, type TObject, type TSchema, Type } from 'typebox';
 import type { Principal } from './auth.js';
-import { ApiError, paramsProblem, type problem, sendProblem } from './errors.js';
+import { ApiError, paramsProblem } from './errors.js';
 import type { IdempotencyStore, LedgerPort } from './ports.js';
 import { DryRunQuery, MutationResult, PreviewResult, Problem } from './schemas.js';
 

@@ -14,13 +14,23 @@ import { ApiError, errorHandler, problem, sendProblem } from './errors.js';
 import { type LogDestination, loggerOptions } from './logging.js';
 import type { IdempotencyStore, LedgerPort, TokenStore } from './ports.js';
 import { adminRoutes } from './routes/admin.js';
+import { bindingRoutes } from './routes/bindings.js';
+import { capabilityRoutes } from './routes/capabilities.js';
 import { clockRoutes } from './routes/clock.js';
 import { clusterRoutes } from './routes/cluster.js';
 import { complianceRoutes } from './routes/compliance.js';
+import { contractRoutes } from './routes/contracts.js';
+import { executionRoutes } from './routes/execution.js';
+import { faultRoutes } from './routes/faults.js';
+import { ipcRoutes } from './routes/ipc.js';
+import { migrationRoutes } from './routes/migrations.js';
 import { opsRoutes } from './routes/ops.js';
+import { processRoutes } from './routes/processes.js';
 import { providerRoutes } from './routes/providers.js';
-import { resourceRoutes } from './routes/resources.js';
+import { schedulerRoutes } from './routes/scheduler.js';
 import { loadSeries, SeriesIndex, seriesRoutes } from './routes/series.js';
+import { snapshotRoutes } from './routes/snapshots.js';
+import { tokenRoutes } from './routes/tokens.js';
 import { traceRoutes } from './routes/trace.js';
 import { vhmRoutes } from './routes/vhms.js';
 
@@ -182,15 +192,30 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
           );
         },
       });
-      adminRoutes(v1, { ...d, tokens: deps.tokens });
-      vhmRoutes(v1, d);
-      resourceRoutes(v1, d);
-      providerRoutes(v1, d);
-      traceRoutes(v1, d);
-      clusterRoutes(v1, deps.ledger);
-      complianceRoutes(v1, deps.config.complianceReport ?? 'cts-report.json');
-      clockRoutes(v1, deps.ledger, deps.clock ?? (() => ({ tickMs: 0, ticking: false })));
-      seriesRoutes(v1, d, series);
+      // One plugin per concept, mirroring packages/core/src/transitions/, each in its own scope
+      // under /v1 (it inherits the hooks above and adds none of its own).
+      const concepts: Array<(app: FastifyInstance) => void> = [
+        (app) => tokenRoutes(app, { ...d, tokens: deps.tokens }),
+        (app) => adminRoutes(app, d),
+        (app) => faultRoutes(app, d),
+        (app) => schedulerRoutes(app, d),
+        (app) => vhmRoutes(app, d),
+        (app) => processRoutes(app, d),
+        (app) => capabilityRoutes(app, d),
+        (app) => snapshotRoutes(app, d),
+        (app) => migrationRoutes(app, d),
+        (app) => contractRoutes(app, d),
+        (app) => bindingRoutes(app, d),
+        (app) => executionRoutes(app, d),
+        (app) => ipcRoutes(app, d),
+        (app) => providerRoutes(app, d),
+        (app) => traceRoutes(app, d),
+        (app) => clusterRoutes(app, deps.ledger),
+        (app) => complianceRoutes(app, deps.config.complianceReport ?? 'cts-report.json'),
+        (app) => clockRoutes(app, deps.ledger, deps.clock ?? (() => ({ tickMs: 0, ticking: false }))),
+        (app) => seriesRoutes(app, d, series),
+      ];
+      for (const routes of concepts) await v1.register(async (scope) => routes(scope));
     },
     { prefix: '/v1' },
   );

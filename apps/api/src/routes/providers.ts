@@ -7,7 +7,6 @@ import { bodyOf, Domain, Generic, Id, PageQuery, Problem, Provider, page, Signat
 import { one, paginate, sendOne, view } from './read.js';
 
 const sec = [{ bearer: [] }];
-const _Bp = Type.Integer({ minimum: 0, maximum: 10000, description: 'basis points' });
 
 function sameProvider(param: string, report: { provider: string }): void {
   if (report.provider !== param)

@@ -3,24 +3,14 @@ import type { FastifyInstance } from 'fastify';
 import { Type } from 'typebox';
 import { type Deps, registerCommand } from '../mutation.js';
 import type { RequestTypeProvider } from '../schemas.js';
-import {
-  bodyOf,
-  Capability,
-  Generic,
-  Id,
-  PageQuery,
-  Problem,
-  page,
-  Quota,
-  Right as RightSchema,
-  Vhm,
-} from '../schemas.js';
+import { bodyOf, Id, PageQuery, Problem, page, Quota, Vhm } from '../schemas.js';
 import { one, paginate, sendOne, view } from './read.js';
 
 const VhmParams = Type.Object({ vhm: Id });
 const errors = { 401: Problem, 404: Problem };
 const sec = [{ bearer: [] }];
 
+/** VHMs: create, lifecycle, schedule settings (transitions/vhms). */
 export function vhmRoutes(base: FastifyInstance, deps: Deps): void {
   const app = base.withTypeProvider<RequestTypeProvider>();
   const { ledger } = deps;
@@ -112,170 +102,5 @@ export function vhmRoutes(base: FastifyInstance, deps: Deps): void {
     params: VhmParams,
     body: bodyOf('vhm.setSchedule', { omit: ['vhm'] }),
     build: (p, b) => ({ type: 'vhm.setSchedule', vhm: p.vhm, weight: b.weight, maxQueued: b.maxQueued }),
-  });
-
-  // Processes
-  app.get('/vhms/:vhm/processes', {
-    schema: {
-      summary: 'List a VHM’s processes',
-      operationId: 'listProcesses',
-      tags: ['processes'],
-      security: sec,
-      params: VhmParams,
-      querystring: PageQuery,
-      response: { 200: page(Generic), ...errors },
-    },
-    handler: async (req) => {
-      const { state } = view(ledger, req);
-      const v = one(state.vhms, req.params.vhm, 'VHM');
-      return paginate(
-        v.processes.map((id) => state.processes[id]!),
-        req.query,
-      );
-    },
-  });
-  registerCommand(app, deps, {
-    method: 'POST',
-    url: '/vhms/:vhm/processes',
-    summary: 'Spawn a process (PROCESS right)',
-    operationId: 'spawnProcess',
-    tags: ['processes'],
-    status: 201,
-    params: VhmParams,
-    body: bodyOf('process.spawn', { omit: ['vhm'] }),
-    build: (p, b) => ({ type: 'process.spawn', vhm: p.vhm, capability: b.capability, name: b.name }),
-  });
-  registerCommand(app, deps, {
-    method: 'POST',
-    url: '/vhms/:vhm/processes/:process/exit',
-    summary: 'Exit a process (PROCESS right)',
-    operationId: 'exitProcess',
-    tags: ['processes'],
-    params: Type.Object({ vhm: Id, process: Id }),
-    body: bodyOf('process.exit', { omit: ['vhm', 'process'] }),
-    build: (p, b) => ({ type: 'process.exit', vhm: p.vhm, capability: b.capability, process: p.process }),
-  });
-
-  // Capabilities
-  app.get('/vhms/:vhm/capabilities', {
-    schema: {
-      summary: 'List a VHM’s capabilities (the derivation forest)',
-      operationId: 'listCapabilities',
-      tags: ['capabilities'],
-      security: sec,
-      params: VhmParams,
-      querystring: PageQuery,
-      response: { 200: page(Capability), ...errors },
-    },
-    handler: async (req) => {
-      const { state } = view(ledger, req);
-      const v = one(state.vhms, req.params.vhm, 'VHM');
-      return paginate(
-        v.capabilities.map((id) => state.capabilities[id]!),
-        req.query,
-      );
-    },
-  });
-  const _Rights = Type.Array(RightSchema, { minItems: 1, maxItems: 11, uniqueItems: true });
-  registerCommand(app, deps, {
-    method: 'POST',
-    url: '/vhms/:vhm/capabilities',
-    summary: 'Issue a new root capability in the VHM’s namespace',
-    operationId: 'issueCapability',
-    tags: ['capabilities'],
-    status: 201,
-    params: VhmParams,
-    body: bodyOf('cap.issue', { omit: ['vhm'] }),
-    build: (p, b) => ({ type: 'cap.issue', vhm: p.vhm, rights: b.rights }),
-  });
-  registerCommand(app, deps, {
-    method: 'POST',
-    url: '/vhms/:vhm/capabilities/:capability/derive',
-    summary: 'Derive a capability with a subset of the rights',
-    operationId: 'deriveCapability',
-    tags: ['capabilities'],
-    status: 201,
-    params: Type.Object({ vhm: Id, capability: Id }),
-    body: bodyOf('cap.derive', { omit: ['vhm', 'capability'] }),
-    build: (p, b) => ({ type: 'cap.derive', vhm: p.vhm, capability: p.capability, rights: b.rights }),
-  });
-  registerCommand(app, deps, {
-    method: 'POST',
-    url: '/vhms/:vhm/capabilities/:capability/revoke',
-    summary: 'Revoke a capability and everything derived from it',
-    operationId: 'revokeCapability',
-    tags: ['capabilities'],
-    params: Type.Object({ vhm: Id, capability: Id }),
-    build: (p) => ({ type: 'cap.revoke', vhm: p.vhm, capability: p.capability }),
-  });
-
-  // Snapshots and migrations
-  app.get('/vhms/:vhm/snapshots', {
-    schema: {
-      summary: 'List a VHM’s K snapshots',
-      operationId: 'listSnapshots',
-      tags: ['snapshots'],
-      security: sec,
-      params: VhmParams,
-      querystring: PageQuery,
-      response: { 200: page(Generic), ...errors },
-    },
-    handler: async (req) => {
-      const { state } = view(ledger, req);
-      const id = req.params.vhm;
-      one(state.vhms, id, 'VHM');
-      return paginate(
-        Object.values(state.snapshots).filter((s) => s.vhm === id),
-        req.query,
-      );
-    },
-  });
-  registerCommand(app, deps, {
-    method: 'POST',
-    url: '/vhms/:vhm/snapshots',
-    summary: 'Take a K-only snapshot (asking for Q or Φ state is refused: HV_NO_CLONE)',
-    operationId: 'takeSnapshot',
-    tags: ['snapshots'],
-    status: 201,
-    params: VhmParams,
-    body: bodyOf('snapshot.take', { omit: ['vhm'], optional: ['include'] }),
-    build: (p, b) => ({
-      type: 'snapshot.take',
-      vhm: p.vhm,
-      capability: b.capability,
-      include: b.include ?? ['K'],
-    }),
-  });
-  app.get('/migrations', {
-    schema: {
-      summary: 'List migrations',
-      operationId: 'listMigrations',
-      tags: ['migrations'],
-      security: sec,
-      querystring: PageQuery,
-      response: { 200: page(Generic), 401: Problem },
-    },
-    handler: async (req) => paginate(Object.values(view(ledger, req).state.migrations), req.query),
-  });
-  registerCommand(app, deps, {
-    method: 'POST',
-    url: '/vhms/:vhm/migrations',
-    summary: 'Migrate a VHM to another K host (Q reinitialised by default, Φ terminated and reinitialised)',
-    description:
-      'K contracts move. A Q container moves live only with qPolicy live, a provider that supports coherence-preserving transfer and its contract named in transferContracts; a Φ envelope only with phiPolicy live, a provider that supports it, its contract named, a last stability reading at or above its tolerance, and its coherence window renegotiated to [L, end). A contract named that cannot be moved live refuses the whole migration.',
-    operationId: 'migrateVhm',
-    tags: ['migrations'],
-    status: 201,
-    params: VhmParams,
-    body: bodyOf('vhm.migrate', { omit: ['vhm'], optional: ['qPolicy', 'phiPolicy', 'transferContracts'] }),
-    build: (p, b) => ({
-      type: 'vhm.migrate',
-      vhm: p.vhm,
-      capability: b.capability,
-      target: b.target,
-      qPolicy: b.qPolicy ?? 'reinit',
-      phiPolicy: b.phiPolicy ?? 'reinit',
-      transferContracts: b.transferContracts ?? [],
-    }),
   });
 }

@@ -1,0 +1,84 @@
+import type { FastifyInstance } from 'fastify';
+import { Type } from 'typebox';
+import { type Deps, registerCommand } from '../mutation.js';
+import type { RequestTypeProvider } from '../schemas.js';
+import { Binding, bodyOf, Id, PageQuery, Problem, page } from '../schemas.js';
+import { one, ownerVhm, paginate, sendOne, view } from './read.js';
+
+const sec = [{ bearer: [] }];
+const errors = { 401: Problem, 404: Problem };
+const CapBody = bodyOf('contract.activate', { omit: ['vhm', 'contract'] });
+
+/** Domain bindings: requested → validated → active → released (transitions/bindings). */
+export function bindingRoutes(base: FastifyInstance, deps: Deps): void {
+  const app = base.withTypeProvider<RequestTypeProvider>();
+  const { ledger } = deps;
+  app.get('/bindings', {
+    schema: {
+      summary: 'List domain bindings',
+      operationId: 'listBindings',
+      tags: ['bindings'],
+      security: sec,
+      querystring: Type.Intersect([
+        PageQuery,
+        Type.Object({ vhm: Type.Optional(Id), state: Type.Optional(Type.String({ maxLength: 16 })) }),
+      ]),
+      response: { 200: page(Binding), 401: Problem },
+    },
+    handler: async (req) => {
+      const q = req.query;
+      return paginate(
+        Object.values(view(ledger, req).state.bindings).filter(
+          (b) => (!q.vhm || b.vhm === q.vhm) && (!q.state || b.state === q.state),
+        ),
+        req.query,
+      );
+    },
+  });
+  app.get('/bindings/:binding', {
+    schema: {
+      summary: 'Get a binding',
+      operationId: 'getBinding',
+      tags: ['bindings'],
+      security: sec,
+      params: Type.Object({ binding: Id }),
+      response: { 200: Binding, ...errors },
+    },
+    handler: async (req, reply) =>
+      sendOne(req, reply, one(view(ledger, req).state.bindings, req.params.binding, 'Binding')),
+  });
+  registerCommand(app, deps, {
+    method: 'POST',
+    url: '/vhms/:vhm/bindings',
+    summary: 'Request a domain binding for one of the VHM’s contracts',
+    operationId: 'requestBinding',
+    tags: ['bindings'],
+    status: 201,
+    params: Type.Object({ vhm: Id }),
+    body: bodyOf('binding.request', { omit: ['vhm'] }),
+    build: (p, b) => ({
+      type: 'binding.request',
+      vhm: p.vhm,
+      capability: b.capability,
+      contract: b.contract,
+    }),
+  });
+  for (const action of ['validate', 'activate', 'release'] as const)
+    registerCommand(app, deps, {
+      method: 'POST',
+      url: `/bindings/:binding/${action}`,
+      summary: `${action[0]!.toUpperCase()}${action.slice(1)} a binding`,
+      operationId: `${action}Binding`,
+      tags: ['bindings'],
+      params: Type.Object({ binding: Id }),
+      body: CapBody,
+      etag: (p, d) => d.ledger.state.bindings[p.binding],
+      build: (p, b, actor) =>
+        ({
+          type: `binding.${action}`,
+          vhm: ownerVhm(ledger.state, actor, ledger.state.bindings, p.binding, 'Binding'),
+          capability: b.capability,
+          binding: p.binding,
+        }) as never,
+    });
+}
