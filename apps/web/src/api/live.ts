@@ -111,8 +111,11 @@ export function useLiveStream(qc: QueryClient, token: string | null, enabled: bo
         async (o) => {
           // A tenant receives only its own entries: start before its latest recent one instead.
           if (o.head !== null || o.seq === 0) return o.seq;
-          const recent = await get<TracePage>(`/v1/trace?after=${Math.max(0, o.seq - 500)}&limit=500`);
-          return recent.items.at(-1)?.seq ?? o.seq;
+          // Unreadable (offline, or unmounted meanwhile): start at the head instead.
+          const recent = await get<TracePage>(`/v1/trace?after=${Math.max(0, o.seq - 500)}&limit=500`).catch(
+            () => null,
+          );
+          return recent?.items.at(-1)?.seq ?? o.seq;
         },
         () => null,
       )
