@@ -7,6 +7,7 @@ import {
   overviewOf,
   type State,
   scopeState,
+  TOUCHED_TABLES,
 } from '@xdv/core';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { Type } from 'typebox';
@@ -17,16 +18,9 @@ import { Entry as EntrySchema, Id, Problem } from '../schemas.js';
 import { view } from './read.js';
 
 const sec = [{ bearer: [] }];
+// The tables a command can touch, and the rest of the state a diff compares.
 const COLLECTIONS = [
-  'tenants',
-  'providers',
-  'vhms',
-  'processes',
-  'capabilities',
-  'contracts',
-  'bindings',
-  'containers',
-  'envelopes',
+  ...TOUCHED_TABLES,
   'snapshots',
   'migrations',
   'ipcs',
