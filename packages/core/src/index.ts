@@ -70,12 +70,32 @@ export {
 export * as scenario from './scenario/builder.js';
 export { canonicalJson, type Json } from './trace/canonical.js';
 export {
+  type AcceptedCommandPayload,
+  type ActorJson,
+  type CommandEntryPayload,
+  EFFECT_TYPES,
+  type EffectPayloads,
+  type EffectType,
+  ENTRY_TYPES,
+  type EntryPayloads,
+  type EntryType,
+  isEffectType,
+  isEntryType,
+  type RejectedCommandPayload,
+  unhandledEntry,
+} from './trace/entries.js';
+export {
+  type AnyEntry,
   type Entry,
   type EntryDraft,
+  type EntryDraftOf,
   entryText,
+  isEntry,
+  isKnownEntry,
   type Outcome,
   parseEntry,
   sealEntry,
+  type TypedEntry,
 } from './trace/entry.js';
 export { type Hasher, nobleSha256 } from './trace/hash.js';
 export { PROTOCOL_VERSION, protocolOf } from './trace/protocol.js';

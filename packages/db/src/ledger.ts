@@ -8,6 +8,7 @@ import {
   type ErrorParams,
   emptyState,
   type Hasher,
+  isEntry,
   PROTOCOL_VERSION,
   type Preview,
   parseEntry,
@@ -916,7 +917,7 @@ export class Ledger {
     );
     if (rows.length === 0) return;
     const genesis = rows.map((r) => parseEntry(r.text, r.hash));
-    const found = genesis.every((e) => e.type === 'genesis') ? protocolOf(genesis) : null;
+    const found = genesis.every((e) => isEntry(e, 'genesis')) ? protocolOf(genesis) : null;
     if (found !== PROTOCOL_VERSION) throw new ProtocolMismatch(found);
   }
 

@@ -1,5 +1,6 @@
 import {
   type Entry,
+  isKnownEntry,
   type Json,
   type State,
   TOUCHED_TABLES,
@@ -99,8 +100,27 @@ export class ReadBatch {
   add(entries: readonly Entry[], touched: Touched | null): void {
     if (entries.length === 0) return;
     const seq = entries[entries.length - 1]!.seq;
-    for (const e of entries)
-      if (e.type === 'q.metrics.reported' || e.type === 'phi.stability.reported') this.addMetrics(e);
+    for (const e of entries) {
+      if (!isKnownEntry(e)) continue;
+      switch (e.type) {
+        case 'q.metrics.reported':
+          for (const q of e.payload.qubits) {
+            const s = `qubit ${String(q.qubit)}`;
+            for (const m of ['t1', 't2', 'fidelity', 'readoutError'] as const) this.addMetric(e, s, m, q[m]);
+          }
+          break;
+        case 'phi.stability.reported':
+          for (const v of e.payload.envelopes) {
+            if (typeof v.envelope !== 'string') continue;
+            for (const m of ['stability', 'noise', 'drift', 'impact'] as const)
+              this.addMetric(e, v.envelope, m, v[m]);
+          }
+          break;
+        default:
+          // Every other entry type carries no metric samples.
+          break;
+      }
+    }
     if (!touched) return;
     for (const st of TOUCHED_TABLES) {
       const ids = touched[st];
@@ -136,24 +156,16 @@ export class ReadBatch {
     return this.sealedRows;
   }
 
-  private addMetrics(e: Entry): void {
-    const p = e.payload as { provider?: Json; qubits?: Json; envelopes?: Json };
-    if (typeof p.provider !== 'string') return;
-    const provider = p.provider;
-    const push = (subject: string, metric: string, value: Json | undefined) => {
-      if (typeof value === 'number')
-        this.metrics.push({ provider, subject, metric, l: e.l, value, seq: e.seq });
-    };
-    if (Array.isArray(p.qubits))
-      for (const q of p.qubits as Array<Record<string, Json>>) {
-        const s = `qubit ${String(q.qubit)}`;
-        for (const m of ['t1', 't2', 'fidelity', 'readoutError']) push(s, m, q[m]);
-      }
-    if (Array.isArray(p.envelopes))
-      for (const v of p.envelopes as Array<Record<string, Json>>) {
-        if (typeof v.envelope !== 'string') continue;
-        for (const m of ['stability', 'noise', 'drift', 'impact']) push(v.envelope, m, v[m]);
-      }
+  /** One sample of a signed report (a stored value that is not a number is skipped, as before). */
+  private addMetric(
+    e: Pick<Entry, 'l' | 'seq'> & { payload: { provider: string } },
+    subject: string,
+    metric: string,
+    value: Json,
+  ): void {
+    const provider = e.payload.provider;
+    if (typeof provider !== 'string' || typeof value !== 'number') return;
+    this.metrics.push({ provider, subject, metric, l: e.l, value, seq: e.seq });
   }
 
   get size(): number {

@@ -1,4 +1,4 @@
-import type { Entry } from '@xdv/core';
+import { type Entry, type EntryType, isKnownEntry } from '@xdv/core';
 import type { FastifyInstance } from 'fastify';
 import { Type } from 'typebox';
 import type { Deps } from '../mutation.js';
@@ -20,14 +20,21 @@ export class SeriesIndex {
 
   add(entries: readonly Entry[]): void {
     for (const e of entries) {
-      if (e.type === 'q.metrics.reported') {
-        for (const q of e.payload.qubits as Array<Record<string, number>>)
-          for (const m of ['t1', 't2', 'fidelity', 'readoutError'])
-            this.push(String(e.payload.provider), `qubit-${q.qubit}`, m, e.l, q[m]!);
-      } else if (e.type === 'phi.stability.reported') {
-        for (const r of e.payload.envelopes as Array<Record<string, number | string>>)
-          for (const m of ['stability', 'noise', 'drift', 'impact'])
-            this.push(String(e.payload.provider), String(r.envelope), m, e.l, Number(r[m]));
+      if (!isKnownEntry(e)) continue;
+      switch (e.type) {
+        case 'q.metrics.reported':
+          for (const q of e.payload.qubits)
+            for (const m of ['t1', 't2', 'fidelity', 'readoutError'] as const)
+              this.push(String(e.payload.provider), `qubit-${q.qubit}`, m, e.l, q[m]);
+          break;
+        case 'phi.stability.reported':
+          for (const r of e.payload.envelopes)
+            for (const m of ['stability', 'noise', 'drift', 'impact'] as const)
+              this.push(String(e.payload.provider), String(r.envelope), m, e.l, Number(r[m]));
+          break;
+        default:
+          // No other entry type carries a metric sample.
+          break;
       }
     }
   }
@@ -54,7 +61,10 @@ export class SeriesIndex {
 }
 
 export async function loadSeries(deps: Deps, index: SeriesIndex): Promise<void> {
-  for (const type of ['q.metrics.reported', 'phi.stability.reported']) {
+  for (const type of [
+    'q.metrics.reported',
+    'phi.stability.reported',
+  ] as const satisfies readonly EntryType[]) {
     let after = 0;
     for (;;) {
       const page = await deps.ledger.entries({ afterSeq: after, limit: 2000, type });

@@ -4,6 +4,7 @@ import {
   type Entry,
   entryVisible,
   INVARIANTS,
+  isEntry,
   overviewOf,
   type State,
   scopeState,
@@ -377,7 +378,7 @@ async function streamEntries(
         if (entryVisible(e, p.actor)) await reply.sse.send({ id: String(e.seq), event: 'entry', data: e });
         // L is everyone's: a principal that cannot see the tick entry still hears the clock move
         // (no id, so resuming by Last-Event-ID is unaffected; nothing else of the entry is sent).
-        else if (e.type === 'clock.advance' && e.outcome === 'accepted')
+        else if (isEntry(e, 'clock.advance') && e.outcome === 'accepted')
           await reply.sse.send({ event: 'clock', data: { l: e.l } });
       }
     });

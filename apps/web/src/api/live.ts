@@ -1,5 +1,5 @@
 import type { QueryClient } from '@tanstack/react-query';
-import type { Entry } from '@xdv/core';
+import type { Entry, EntryType } from '@xdv/core';
 import { useEffect, useSyncExternalStore } from 'react';
 import { get, notifyUnauthorized } from './client';
 import { openEventStream, type SseEvent } from './sse';
@@ -29,21 +29,135 @@ export function useLiveStatus(): LiveStatus {
   );
 }
 
+/** Which part of the UI an entry type concerns: the groups of query roots it can change. */
+type Area =
+  | 'none'
+  | 'tenant'
+  | 'vhm'
+  | 'cap'
+  | 'process'
+  | 'resources'
+  | 'snapshot'
+  | 'ipc'
+  | 'sched'
+  | 'providers'
+  | 'reports';
+
+/** Every entry type, commands and effects: a new type fails to compile until it is placed here. */
+const AREA = {
+  genesis: 'none',
+  'clock.advance': 'none',
+  'firmware.trust': 'providers',
+  'tenant.create': 'tenant',
+  'tenant.setQuota': 'tenant',
+  'provider.register': 'providers',
+  'calibration.issue': 'providers',
+  'vhm.create': 'vhm',
+  'vhm.validate': 'vhm',
+  'vhm.activate': 'vhm',
+  'vhm.pause': 'vhm',
+  'vhm.resume': 'vhm',
+  'vhm.terminate': 'vhm',
+  'vhm.release': 'vhm',
+  'vhm.setSchedule': 'vhm',
+  'process.spawn': 'process',
+  'process.exit': 'process',
+  'cap.issue': 'cap',
+  'cap.derive': 'cap',
+  'cap.revoke': 'cap',
+  'contract.allocate': 'resources',
+  'contract.activate': 'resources',
+  'contract.release': 'resources',
+  'contract.revoke': 'resources',
+  'binding.request': 'resources',
+  'binding.validate': 'resources',
+  'binding.activate': 'resources',
+  'binding.release': 'resources',
+  'q.job': 'resources',
+  'phi.transform': 'resources',
+  'report.q': 'reports',
+  'report.phi': 'reports',
+  'report.error': 'reports',
+  'snapshot.take': 'snapshot',
+  'vhm.migrate': 'vhm',
+  'ipc.open': 'ipc',
+  'ipc.close': 'ipc',
+  'sched.submit': 'sched',
+  'sched.tick': 'sched',
+  'fault.inject': 'reports',
+  'command.invalid': 'none',
+  'clock.advanced': 'none',
+  'firmware.trusted': 'providers',
+  'tenant.created': 'tenant',
+  'tenant.quota.set': 'tenant',
+  'provider.attested': 'providers',
+  'provider.registered': 'providers',
+  'calibration.issued': 'providers',
+  'alert.raised': 'reports',
+  'q.metrics.reported': 'resources',
+  'phi.stability.reported': 'resources',
+  'phi.envelope.stability': 'resources',
+  'provider.error.reported': 'providers',
+  'vhm.created': 'vhm',
+  'vhm.validated': 'vhm',
+  'vhm.active': 'vhm',
+  'vhm.paused': 'vhm',
+  'vhm.terminated': 'vhm',
+  'vhm.released': 'vhm',
+  'sched.quota.set': 'sched',
+  'cap.issued': 'cap',
+  'cap.derived': 'cap',
+  'cap.revoked': 'cap',
+  'contract.issued': 'resources',
+  'contract.activated': 'resources',
+  'contract.released': 'resources',
+  'contract.revoked': 'resources',
+  'binding.requested': 'resources',
+  'binding.validated': 'resources',
+  'binding.activated': 'resources',
+  'binding.released': 'resources',
+  'q.container.created': 'resources',
+  'q.container.destroyed': 'resources',
+  'q.container.transferred': 'resources',
+  'phi.envelope.allocated': 'resources',
+  'phi.envelope.terminated': 'resources',
+  'phi.envelope.transferred': 'resources',
+  'q.job.executed': 'resources',
+  'q.job.refused': 'resources',
+  'phi.transform.applied': 'resources',
+  'phi.transform.refused': 'resources',
+  'fault.injected': 'reports',
+  'fault.escalated': 'reports',
+  'process.spawned': 'process',
+  'process.exited': 'process',
+  'ipc.opened': 'ipc',
+  'ipc.closed': 'ipc',
+  'snapshot.taken': 'snapshot',
+  'vhm.migration.started': 'vhm',
+  'k.contract.moved': 'none',
+  'vhm.migrated': 'vhm',
+  'sched.submitted': 'sched',
+  'sched.cancelled': 'sched',
+  'sched.decision': 'sched',
+} as const satisfies Record<EntryType, Area>;
+
 /** The query roots an entry of this type can change. */
 export function affectedKeys(e: Pick<Entry, 'type' | 'vhm'>): unknown[][] {
-  const t = e.type;
   // Every commit moves the cluster's head, its nodes' applied seq and its commit rounds.
   const keys: unknown[][] = [['overview'], ['trace'], ['cluster']];
+  // A type this build does not know (a newer server): only the head is known to have moved.
+  if (!Object.hasOwn(AREA, e.type)) return keys;
+  const t = e.type as EntryType;
   const vhm = e.vhm;
-  const prefix = t.split('.')[0];
-  switch (prefix) {
+  const area: Area = AREA[t];
+  switch (area) {
     case 'tenant':
       keys.push(['tenants']);
       break;
     case 'vhm':
       keys.push(['vhms'], ['scheduler'], ['tenants']);
       if (vhm) keys.push(['vhm', vhm]);
-      if (t.startsWith('vhm.migration')) keys.push(['migrations'], ['contracts'], ['bindings']);
+      if (t === 'vhm.migration.started') keys.push(['migrations'], ['contracts'], ['bindings']);
       if (t === 'vhm.terminated' || t === 'vhm.released') keys.push(['contracts'], ['bindings'], ['ipc']);
       break;
     case 'cap':
@@ -52,10 +166,7 @@ export function affectedKeys(e: Pick<Entry, 'type' | 'vhm'>): unknown[][] {
     case 'process':
       if (vhm) keys.push(['vhm', vhm, 'processes']);
       break;
-    case 'contract':
-    case 'binding':
-    case 'q':
-    case 'phi':
+    case 'resources':
       keys.push(['contracts'], ['bindings'], ['providers']);
       if (vhm) keys.push(['vhm', vhm]);
       break;
@@ -68,28 +179,44 @@ export function affectedKeys(e: Pick<Entry, 'type' | 'vhm'>): unknown[][] {
     case 'sched':
       keys.push(['scheduler']);
       break;
-    case 'provider':
-    case 'calibration':
-    case 'firmware':
+    case 'providers':
       keys.push(['providers'], ['calibrations']);
       break;
-    case 'report':
-    case 'alert':
-    case 'fault':
+    case 'reports':
       keys.push(['alerts'], ['faults'], ['providers']);
+      break;
+    case 'none':
+      break;
+    default:
+      return unreachable(area);
+  }
+  switch (t) {
+    case 'q.metrics.reported':
+    case 'phi.stability.reported':
+    case 'phi.envelope.stability':
+    case 'report.q':
+    case 'report.phi':
+    case 'report.error':
+      keys.push(['series']);
       break;
     default:
       break;
   }
-  if (
-    t === 'q.metrics.reported' ||
-    t === 'phi.stability.reported' ||
-    t === 'phi.envelope.stability' ||
-    t.startsWith('report.')
-  )
-    keys.push(['series']);
-  if (t.startsWith('fault') || t.startsWith('alert')) keys.push(['faults'], ['alerts'], ['vhms']);
+  switch (t) {
+    case 'fault.inject':
+    case 'fault.injected':
+    case 'fault.escalated':
+    case 'alert.raised':
+      keys.push(['faults'], ['alerts'], ['vhms']);
+      break;
+    default:
+      break;
+  }
   return keys;
+}
+
+function unreachable(x: never): never {
+  throw new Error(`unhandled area ${String(x)}`);
 }
 
 export function applyEntry(qc: QueryClient, e: Entry, pending: Map<string, unknown[]>): void {

@@ -1,9 +1,14 @@
 import { checkCommandShape } from '../commands/validate.js';
 import { checkTouched } from '../invariants/incremental.js';
-import type { Actor, Command } from '../model/commands.js';
+import type { Actor, Command, CommandType } from '../model/commands.js';
 import { type ErrorParams, Rejection, type RejectionCode } from '../model/errors.js';
 import type { State } from '../model/state.js';
-import type { Json } from '../trace/canonical.js';
+import type {
+  AcceptedCommandPayload,
+  ActorJson,
+  CommandEntryPayload,
+  RejectedCommandPayload,
+} from '../trace/entries.js';
 import { type Entry, type EntryDraft, sealEntry } from '../trace/entry.js';
 import { type Hasher, nobleSha256 } from '../trace/hash.js';
 import { type Ctx, newCtx } from './context.js';
@@ -98,9 +103,14 @@ function commandDraft(ctx: Ctx, cmd: Command, error: StepResult['error']): Entry
   // Keys in canonical order, so only the caller-supplied command body needs sorting when sealed.
   // A rejection records its code and structured params, never prose: rewording a message must not
   // change a hash.
-  const payload: { [key: string]: Json } = error
-    ? { actor: actorJson(actor), code: error.code, command: body as unknown as Json, params: error.params }
-    : { actor: actorJson(actor), command: body as unknown as Json };
+  const payload: CommandEntryPayload<CommandType> = error
+    ? {
+        actor: actorJson(actor),
+        code: error.code,
+        command: body as unknown as RejectedCommandPayload['command'],
+        params: error.params,
+      }
+    : { actor: actorJson(actor), command: body as unknown as AcceptedCommandPayload['command'] };
   const c = cmd as Partial<Record<'vhm' | 'tenant' | 'capability' | 'contract' | 'domain', unknown>>;
   const vhmId = typeof c.vhm === 'string' ? c.vhm : null;
   const vhm = vhmId ? ctx.state.vhms[vhmId] : undefined;
@@ -111,6 +121,8 @@ function commandDraft(ctx: Ctx, cmd: Command, error: StepResult['error']): Entry
       ? actor.tenant
       : (vhm?.tenant ?? (typeof c.tenant === 'string' && ctx.state.tenants[c.tenant] ? c.tenant : null));
   const visible = actor.kind !== 'tenant' || vhm?.tenant === actor.tenant;
+  // One draft for any command type: the compiler cannot pair a union of types with its payloads
+  // (a body of no known type is always rejected, so its payload is the rejected form).
   return {
     type: Object.hasOwn(TRANSITIONS, cmd.type) ? cmd.type : 'command.invalid',
     tenant,
@@ -120,7 +132,7 @@ function commandDraft(ctx: Ctx, cmd: Command, error: StepResult['error']): Entry
     contract: typeof c.contract === 'string' ? c.contract : null,
     payload,
     outcome: error ? 'rejected' : 'accepted',
-  };
+  } as EntryDraft;
 }
 
 /** The path of the first value canonical JSON cannot encode, or null. */
@@ -154,7 +166,7 @@ function nonJson(v: unknown, path: string): string | null {
   }
 }
 
-function actorJson(a: Actor): Json {
+function actorJson(a: Actor): ActorJson {
   return a.kind === 'operator'
     ? { kind: 'operator' }
     : a.kind === 'tenant'

@@ -1,6 +1,7 @@
 import type { Domain } from '../model/state.js';
 import type { Json } from './canonical.js';
 import { canonicalJson, isCanonicalOrder } from './canonical.js';
+import { type EntryPayloads, type EntryType, isEntryType } from './entries.js';
 import type { Hasher } from './hash.js';
 
 export type Outcome = 'accepted' | 'rejected' | 'effect';
@@ -22,17 +23,43 @@ export interface Entry {
   text: string;
 }
 
-/** What a transition emits before sequencing. */
-export interface EntryDraft {
-  type: string;
+/**
+ * One stored entry of a known type, its payload typed. An `Entry` read back from a store is untyped
+ * (`parseEntry`); narrow it with `isEntry(e, type)` or `isKnownEntry(e)` and switch on `e.type`.
+ */
+export type TypedEntry<T extends EntryType> = T extends EntryType
+  ? Omit<Entry, 'type' | 'payload'> & { type: T; payload: EntryPayloads[T] }
+  : never;
+
+/** Any entry of a known type: a discriminated union over `type`. */
+export type AnyEntry = TypedEntry<EntryType>;
+
+/** Narrow a stored entry by its type tag (the payload is trusted: the core wrote and hashed it). */
+export function isEntry<T extends EntryType>(e: Entry, type: T): e is TypedEntry<T> {
+  return e.type === type;
+}
+
+/** Narrow a stored entry to the union, when its type is one this protocol knows. */
+export function isKnownEntry(e: Entry): e is AnyEntry {
+  return isEntryType(e.type);
+}
+
+interface DraftFields {
   tenant?: string | null;
   vhm?: string | null;
   domain?: Domain | null;
   capability?: string | null;
   contract?: string | null;
-  payload: { [key: string]: Json };
   outcome?: Outcome;
 }
+
+/** What a transition emits before sequencing, for one entry type. */
+export type EntryDraftOf<T extends EntryType> = T extends EntryType
+  ? DraftFields & { type: T; payload: EntryPayloads[T] }
+  : never;
+
+/** What a transition emits before sequencing: only a declared type, with its payload's type. */
+export type EntryDraft = EntryDraftOf<EntryType>;
 
 /** Canonical text of the hashed part of an entry: keys in sorted order, payload canonicalised. */
 export function entryText(e: Omit<Entry, 'hash' | 'text'>): string {
@@ -55,7 +82,7 @@ export function sealEntry(draft: EntryDraft, seq: number, l: number, prev: strin
   // when the payload is in canonical order too (the core builds its payloads that way), one native
   // JSON.stringify of the object, before those two exist, is the canonical text. This is the
   // hottest allocation of the core.
-  const e = {
+  const e: Omit<Entry, 'hash' | 'text'> & Partial<Pick<Entry, 'hash' | 'text'>> = {
     capability: draft.capability ?? null,
     contract: draft.contract ?? null,
     domain: draft.domain ?? null,
@@ -67,10 +94,10 @@ export function sealEntry(draft: EntryDraft, seq: number, l: number, prev: strin
     tenant: draft.tenant ?? null,
     type: draft.type,
     vhm: draft.vhm ?? null,
-  } as Entry;
+  };
   e.text = isCanonicalOrder(draft.payload) ? JSON.stringify(e) : entryText(e);
   e.hash = hasher(e.text);
-  return e;
+  return e as Entry;
 }
 
 /** Parse a stored canonical text back into an entry (the hash is recomputed by the caller). */

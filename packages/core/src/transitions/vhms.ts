@@ -5,6 +5,7 @@ import type { CommandOf } from '../model/commands.js';
 import { reject } from '../model/errors.js';
 import { addQuota, quotaShortfall } from '../model/quota.js';
 import { RIGHTS, type Vhm, type VhmState, zeroQuota } from '../model/state.js';
+import type { EntryDraftOf } from '../trace/entry.js';
 import { endContract, pauseDescendants, releaseBinding, revokeCapability } from './resources.js';
 
 /** The lifecycle graph of XDV-083 §3: requested → validated → active ⇄ paused → terminated → released. */
@@ -154,7 +155,8 @@ export function transitionVhm(
     tenant: v.tenant,
     type: `vhm.${edge.to}`,
     vhm: v.id,
-  });
+    // The compiler cannot correlate `to` with the template type; NEXT only reaches these three.
+  } as EntryDraftOf<'vhm.validated' | 'vhm.active' | 'vhm.paused'>);
   // Pausing a parent pauses its running nested VHMs, children first in id order.
   if (cmd.type === 'vhm.pause') pauseDescendants(ctx, v);
 }
