@@ -59,6 +59,8 @@ export interface LedgerPort {
   readonly verification: VerifyProgress;
   /** The newest signed trace head in the database and the public key that signed it. */
   signedHead(): Promise<SignedHeadInfo | null>;
+  /** The trace as an NDJSON bundle for a remote verifier, one line a string (see @xdv/db bundle.ts). */
+  exportBundle(): AsyncIterable<string>;
   /** This node's signing key (public half). */
   readonly nodeKey: { fingerprint: string; short: string; publicKey: string };
   close(): Promise<void>;

@@ -264,6 +264,13 @@ describe('every route', () => {
       listTrace: () => c('/v1/trace'),
       verifyTrace: () => api.call('GET', '/v1/trace/verify'),
       traceHead: () => api.call('GET', '/v1/trace/head'),
+      exportTrace: async () => {
+        const r = await fetch(`${api.base}/v1/trace/export`, {
+          headers: { authorization: `Bearer ${api.operator}` },
+        });
+        await r.text();
+        return { status: r.status, body: null };
+      },
       streamTrace: async () => {
         const ctrl = new AbortController();
         const r = await fetch(`${api.base}/v1/trace/stream?after=0`, {

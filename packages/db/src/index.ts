@@ -1,6 +1,17 @@
 // @xdv/db — persistence for the XDV hypervisor: trace store, checkpoints, read model, tokens.
 
 export {
+  BUNDLE_KIND,
+  BUNDLE_VERSION,
+  type BundleBreak,
+  BundleFormatError,
+  type BundleHeader,
+  type BundleResult,
+  exportBundle,
+  type VerifyBundleOptions,
+  verifyBundle,
+} from './bundle.js';
+export {
   DbError,
   type Driver,
   dumpPglite,

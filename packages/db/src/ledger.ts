@@ -22,6 +22,7 @@ import {
   step,
 } from '@xdv/core';
 import { nodeSha256 } from '@xdv/core/node';
+import { exportBundle } from './bundle.js';
 import {
   DbError,
   type Driver,
@@ -452,6 +453,14 @@ export class Ledger {
 
   get kind(): 'pglite' | 'pg' {
     return this.driver.kind;
+  }
+
+  /**
+   * The trace as a self-contained NDJSON bundle for a remote verifier (see bundle.ts): header, node
+   * keys, signed heads and checkpoints, then every entry, streamed in pages. One line per string.
+   */
+  exportBundle(): AsyncGenerator<string> {
+    return exportBundle(this);
   }
 
   /** Raw SQL for reporting and tests (read model queries). */

@@ -1,3 +1,4 @@
+import { Readable } from 'node:stream';
 import {
   type Actor,
   checkAll,
@@ -207,6 +208,31 @@ export function traceRoutes(base: FastifyInstance, deps: Deps): void {
         kind: 'xdv/trace-head/v1' as const,
         node: { fingerprint: ledger.nodeKey.fingerprint, publicKey: ledger.nodeKey.publicKey },
       };
+    },
+  });
+  app.get('/trace/export', {
+    schema: {
+      summary:
+        'Export the trace as a self-contained bundle (operator): NDJSON, one object a line: a header {kind: "xdv-trace-bundle", version: 1, protocol, entries, exportedAt}, the node public keys, the signed heads and signed checkpoints, then every entry {seq, hash, text} in seq order. Verify it offline with `xdv-verify-bundle FILE [--trust FINGERPRINT,...]`',
+      operationId: 'exportTrace',
+      tags: ['trace'],
+      security: sec,
+      response: {
+        200: {
+          description: 'application/x-ndjson trace bundle (the trace as committed when the export started)',
+          content: { 'application/x-ndjson': { schema: { type: 'string' } } },
+        },
+        401: Problem,
+        403: Problem,
+      },
+    },
+    handler: async (req, reply) => {
+      operatorOnly(req, 'Exporting the trace');
+      reply
+        .type('application/x-ndjson')
+        .header('content-disposition', 'attachment; filename="xdv-trace-bundle.ndjson"')
+        .header('cache-control', 'no-store');
+      return reply.send(Readable.from(ledger.exportBundle()));
     },
   });
   app.get('/trace/stream', {
