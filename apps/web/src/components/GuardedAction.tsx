@@ -188,6 +188,8 @@ function ActionDialog(props: GuardedActionProps & { onClose: () => void }) {
 }
 
 export function PreviewView({ p }: { p: DryRun }) {
+  // Read from the cache only: a preview sends nothing it does not have to.
+  const clock = useClock(false);
   return (
     <section className="preview" aria-label="Impact preview">
       {p.wouldBe === 'accepted' ? (
@@ -202,7 +204,10 @@ export function PreviewView({ p }: { p: DryRun }) {
       <ol className="entries">
         {p.entries.map((e) => (
           <li key={e.seq}>
-            <code>{e.type}</code> <span className="muted">L {e.l}</span>{' '}
+            <code>{e.type}</code>{' '}
+            <span className="muted">
+              <AtL l={e.l} now={clock.now} tickMs={clock.tickMs} compact />
+            </span>{' '}
             <span className={`outcome ${e.outcome}`}>{e.outcome}</span>
           </li>
         ))}

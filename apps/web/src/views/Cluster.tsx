@@ -1,5 +1,7 @@
+import { useClock } from '../api/clock';
 import { type ClusterNode, type ClusterProvider, type ClusterView, useCluster } from '../api/cluster';
 import { useMe } from '../api/data';
+import { AtL, Est } from '../components/time';
 import {
   Badge,
   bytes,
@@ -12,6 +14,7 @@ import {
   Section,
   StateBadge,
 } from '../components/ui';
+import { relative } from '../lib/clock';
 import { Link, setAt, useAt } from '../lib/router';
 
 // The distributed cluster view (XDV-090 §9): the API processes ("nodes") sharing one database, the
@@ -90,6 +93,7 @@ function ClusterBody({
   fetchedAt: number;
   tenantName: string | null;
 }) {
+  const clock = useClock();
   const operator = c.scope === 'operator';
   const counts = new Map<string, number>();
   for (const n of c.nodes) counts.set(n.status, (counts.get(n.status) ?? 0) + 1);
@@ -103,7 +107,9 @@ function ClusterBody({
             {fmt(c.ordering.seq)}
           </dd>
           <dt>Logical clock L</dt>
-          <dd className="num">{fmt(c.ordering.l)}</dd>
+          <dd className="num">
+            <AtL l={c.ordering.l} now={clock.now} tickMs={clock.tickMs} bare />
+          </dd>
           <dt>Nodes</dt>
           <dd>
             {c.nodes.length === 0
@@ -293,6 +299,7 @@ function Contracts({ c, tenantName }: { c: ClusterView; tenantName: string | nul
 }
 
 function Rounds({ c }: { c: ClusterView }) {
+  const clock = useClock();
   return (
     <Section title="Recent commit rounds" id="cluster-rounds">
       {c.rounds.length === 0 ? (
@@ -320,8 +327,9 @@ function Rounds({ c }: { c: ClusterView }) {
                 <th scope="row" className="num">
                   {r.firstSeq === r.lastSeq ? fmt(r.firstSeq) : `${fmt(r.firstSeq)}–${fmt(r.lastSeq)}`}
                 </th>
-                <td className="num">
+                <td className="num" title={relative(r.lastL, clock.now, clock.tickMs) ?? undefined}>
                   {r.firstL === r.lastL ? fmt(r.firstL) : `${fmt(r.firstL)}–${fmt(r.lastL)}`}
+                  <Est text={relative(r.lastL, clock.now, clock.tickMs)} compact />
                 </td>
                 <td className="num">{fmt(r.entries)}</td>
                 <td>
