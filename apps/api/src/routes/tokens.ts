@@ -105,14 +105,7 @@ export function tokenRoutes(base: FastifyInstance, deps: Deps & { tokens: TokenS
     },
     handler: async (req, reply) => {
       requireOperator(principalOf(req));
-      const b = req.body as {
-        kind: 'operator' | 'tenant' | 'provider';
-        tenant?: string;
-        role?: 'admin' | 'viewer';
-        provider?: string;
-        label: string;
-        expiresInSeconds?: number;
-      };
+      const b = req.body;
       if (b.kind === 'tenant' && (!b.tenant || !ledger.state.tenants[b.tenant]))
         throw new ApiError('HV_NOT_FOUND', `Tenant ${b.tenant ?? '(missing)'} does not exist.`);
       if (b.kind === 'provider' && !b.provider)
