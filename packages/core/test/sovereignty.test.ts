@@ -133,3 +133,38 @@ describe('conflicts never name another tenant’s object', () => {
     expect(scopeState(s, { kind: 'operator' }).providers[f.q]!.allocated.qubits).toBe(10);
   });
 });
+
+describe('self-service K placement', () => {
+  it('places a K range at the lowest free base when none is given, deterministically, and refuses when none fits', () => {
+    const f = fleet();
+    const alloc = (vhm: string, cap: string, actor: typeof f.a1, k: Record<string, unknown>) =>
+      f.w.as(actor, {
+        type: 'contract.allocate',
+        vhm,
+        capability: cap,
+        domain: 'K',
+        provider: f.k,
+        k,
+      } as never);
+    // The operator pins one range at 4096; the tenants place theirs.
+    expect(alloc(f.vhm, f.root, f.a1, { base: 4096, size: 1024, cpu: 1, irqs: [] }).error).toBeNull();
+    const a = alloc(f.vhm, f.root, f.a1, { size: 4096, cpu: 1 });
+    expect(a.error).toBeNull();
+    const ca = f.w.created(a, 'contract');
+    expect(f.w.state.contracts[ca]!.k).toEqual({ base: 0, cpu: 1, irqs: [], size: 4096 });
+    const b = activeVhm(f.w, f.a2, f.t2, 'b');
+    const r = alloc(b.vhm, b.root, f.a2, { size: 100, cpu: 1 });
+    expect(r.error).toBeNull();
+    // After [0, 4096) and [4096, 5120): the first gap that fits.
+    expect(f.w.state.contracts[f.w.created(r, 'contract')]!.k!.base).toBe(5120);
+    const huge = alloc(b.vhm, b.root, f.a2, { size: 1 << 22, cpu: 0 });
+    expect(huge.error?.code).toBe('HV_CAPACITY_EXCEEDED');
+    expect(huge.error?.params).toEqual({
+      provider: 'host-a',
+      reason: 'no_contiguous_range',
+      requested: 1 << 22,
+      resource: 'memory',
+    });
+    expect(f.w.violations()).toEqual([]);
+  });
+});

@@ -503,6 +503,8 @@ function AllocateContract({
   const [provider, setProvider] = useState('');
   const [k, setK] = useState({ base: 0, size: 4096, cpu: 1 });
   const [irqs, setIrqs] = useState('');
+  // Self-service: the hypervisor places the range unless the base is pinned.
+  const [pinBase, setPinBase] = useState(false);
   const [q, setQ] = useState({ qubits: 2, budget: 100 });
   const [cal, setCal] = useState('');
   // The window start follows the current L (plus a small margin) until the user types one, so a
@@ -543,7 +545,9 @@ function AllocateContract({
         const body: Record<string, unknown> = { capability: cg.capability, domain, provider };
         if (domain === 'K')
           body.k = {
-            ...k,
+            ...(pinBase ? { base: k.base } : {}),
+            size: k.size,
+            cpu: k.cpu,
             irqs: irqs
               .split(',')
               .map((x) => x.trim())
@@ -587,11 +591,17 @@ function AllocateContract({
           </label>
           {domain === 'K' ? (
             <>
-              <Num
-                label="Memory base (byte offset)"
-                value={k.base}
-                onChange={(base) => setK({ ...k, base })}
-              />
+              <label className="check">
+                <input type="checkbox" checked={pinBase} onChange={(e) => setPinBase(e.target.checked)} />
+                <span>Pin the memory base (otherwise the hypervisor places the range)</span>
+              </label>
+              {pinBase ? (
+                <Num
+                  label="Memory base (byte offset)"
+                  value={k.base}
+                  onChange={(base) => setK({ ...k, base })}
+                />
+              ) : null}
               <Num
                 label="Memory size (bytes)"
                 value={k.size}

@@ -192,10 +192,12 @@ export const COMMAND_SCHEMAS = {
     k: Type.Optional(
       Type.Object(
         {
-          base: Int(0, MAX_QUANTITY, 'bytes'),
+          // Optional: when left out the core places the range (lowest free address that fits) and
+          // routes no interrupt vector; operators and tenants may still pin them.
+          base: Type.Optional(Int(0, MAX_QUANTITY, 'bytes')),
           size: Int(1, MAX_QUANTITY, 'bytes'),
           cpu: Int(0, MAX_QUANTITY, 'slices'),
-          irqs: Type.Array(Int(0, 255), { maxItems: 16 }),
+          irqs: Type.Optional(Type.Array(Int(0, 255), { maxItems: 16 })),
         },
         Closed,
       ),

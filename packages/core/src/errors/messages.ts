@@ -233,6 +233,8 @@ export const MESSAGES: MessageTemplates = {
         return p.contract !== undefined
           ? `${s(p.contract)}'s range ${range(p.range)} does not fit in ${s(p.provider)}'s ${s(p.limit)} bytes.`
           : `Range ${range(p.range)} lies outside ${s(p.provider)}'s ${s(p.limit)} bytes.`;
+      case 'no_contiguous_range':
+        return `${s(p.provider)} has no free range of ${s(p.requested)} bytes; ask for less, or another host.`;
       case 'below_allocated':
         return `New ${s(p.resource)} capacity ${s(p.requested)} is below the ${s(p.allocated)} already allocated on ${s(p.provider)}.`;
       default:

@@ -29,6 +29,19 @@ function firstEndAfter(ranges: Array<[number, number, string]>, base: number): n
   return lo;
 }
 
+/**
+ * The lowest base at which `size` bytes fit on this host between its allocated ranges and within
+ * its memory, or null: first fit over the sorted ranges, so the same state always gives the same base.
+ */
+export function placeRange(p: Provider, size: number): number | null {
+  let cursor = 0;
+  for (const [start, end] of p.ranges) {
+    if (start - cursor >= size) return cursor;
+    if (end > cursor) cursor = end;
+  }
+  return p.capacity.memory - cursor >= size ? cursor : null;
+}
+
 export function overlappingRange(p: Provider, base: number, end: number): [number, number, string] | null {
   const i = firstEndAfter(p.ranges, base);
   const r = p.ranges[i];
@@ -86,12 +99,21 @@ export function allocateContract(ctx: Ctx, cmd: CommandOf<'contract.allocate'>):
   if (d === 'K') {
     const k = cmd.k;
     if (!k) reject('HV_INVALID_COMMAND', { domain: 'K', field: 'k', reason: 'required' });
-    const base = int('k.base', k.base);
     const size = int('k.size', k.size, 1);
     const cpu = int('k.cpu', k.cpu);
-    if (!Array.isArray(k.irqs) || k.irqs.length > 16)
+    const asked = k.irqs ?? [];
+    if (!Array.isArray(asked) || asked.length > 16)
       reject('HV_INVALID_COMMAND', { field: 'k.irqs', max: 16, reason: 'list_max' });
-    const irqs = [...new Set(k.irqs.map((x) => int('irq', x, 0, MAX_IRQ)))].sort((a, b) => a - b);
+    const irqs = [...new Set(asked.map((x) => int('irq', x, 0, MAX_IRQ)))].sort((a, b) => a - b);
+    // Self-service need not choose a physical base: the core places the range deterministically.
+    const base = k.base === undefined ? placeRange(p, size) : int('k.base', k.base);
+    if (base === null)
+      reject('HV_CAPACITY_EXCEEDED', {
+        provider: p.name,
+        reason: 'no_contiguous_range',
+        requested: size,
+        resource: 'memory',
+      });
     if (base + size > p.capacity.memory)
       reject('HV_CAPACITY_EXCEEDED', {
         limit: p.capacity.memory,
