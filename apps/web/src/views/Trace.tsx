@@ -1,13 +1,14 @@
 import { useQuery } from '@tanstack/react-query';
 import { type Entry, type ErrorParams, renderMessage } from '@xdv/core';
-import { useEffect, useMemo, useState } from 'react';
-import { get } from '../api/client';
+import { type ReactNode, useEffect, useMemo, useState } from 'react';
+import { ApiError, get } from '../api/client';
 import { type Clock, useClock } from '../api/clock';
 import { useMe, useOverview } from '../api/data';
 import type { TracePage } from '../api/types';
 import { AtL, Est } from '../components/time';
 import { Badge, DomainTag, Empty, ErrorBox, fmt, Loading, Section } from '../components/ui';
 import { relative } from '../lib/clock';
+import { checkSignedHead, type HeadCheck, type SignedHeadResponse } from '../lib/head';
 import { Link, useAt, useLocation } from '../lib/router';
 import { type ChainResult, checkEntry, inSlices, verifyOwnEntries, verifyWholeChain } from '../lib/verify';
 
@@ -317,6 +318,7 @@ function ChainVerify({ operator }: { operator: boolean }) {
           </span>
         ) : null}
       </div>
+      {operator ? <SignedHead /> : null}
       <div role="status" aria-live="polite">
         {state.error ? <ErrorBox error={state.error} /> : null}
         {r ? (
@@ -341,6 +343,82 @@ function ChainVerify({ operator }: { operator: boolean }) {
       </div>
     </Section>
   );
+}
+
+const short = (fp: string) => `${fp.slice(0, 16)}…`;
+
+/**
+ * The server's newest signed head (operator), verified here: the ML-DSA-65 signature against its
+ * public key, the key's fingerprint against `key`, and the head against the newest one this
+ * browser verified for this server before (an older seq: a rollback; the same seq, another hash: a fork).
+ */
+export function SignedHead({ origin = window.location.origin }: { origin?: string }) {
+  const head = useQuery({
+    queryKey: ['trace', 'head'],
+    queryFn: ({ signal }) => get<SignedHeadResponse>('/v1/trace/head', signal),
+  });
+  const [check, setCheck] = useState<HeadCheck | { status: 'error'; error: unknown } | null>(null);
+  useEffect(() => {
+    if (!head.data) return;
+    let live = true;
+    setCheck(null);
+    checkSignedHead(head.data, origin).then(
+      (c) => live && setCheck(c),
+      (error: unknown) => live && setCheck({ status: 'error', error }),
+    );
+    return () => {
+      live = false;
+    };
+  }, [head.data, origin]);
+  let body: ReactNode;
+  if (head.error)
+    body =
+      head.error instanceof ApiError && head.error.status === 404 ? (
+        <p className="muted">Signed head: no trace head has been signed yet.</p>
+      ) : (
+        <ErrorBox error={head.error} title="Reading the signed head failed" />
+      );
+  else if (head.isPending || !check) body = <p className="muted">Signed head: verifying…</p>;
+  else if (check.status === 'error')
+    body = <ErrorBox error={check.error} title="Verifying the signed head failed" />;
+  else if (check.status === 'invalid')
+    body = (
+      <div className="state error" role="alert">
+        Signed head seq {check.head.seq} does NOT verify: {check.reason}. Do not trust this server’s trace
+        head.
+      </div>
+    );
+  else {
+    const { head: h, comparison: c } = check;
+    const verified = (
+      <p className="state ok">
+        Signed head seq {h.seq} verified (key <code title={h.key}>{short(h.key)}</code>)
+        {head.data && !head.data.trusted ? ' — the server does not list this key as trusted' : ''}.
+      </p>
+    );
+    body =
+      c.kind === 'older' ? (
+        <>
+          {verified}
+          <div className="state error" role="alert">
+            The server presents an older signed head (seq {h.seq} &lt; seq {c.before.seq} you saw before):
+            possible rollback.
+          </div>
+        </>
+      ) : c.kind === 'conflict' ? (
+        <>
+          {verified}
+          <div className="state error" role="alert">
+            Conflicting signed head: seq {h.seq} has hash <code className="hash">{h.hash}</code> but hash{' '}
+            <code className="hash">{c.before.hash}</code> when you saw it before (key {short(c.before.key)}):
+            the server’s history forked.
+          </div>
+        </>
+      ) : (
+        verified
+      );
+  }
+  return <div className="signed-head">{body}</div>;
 }
 
 /** A scrollable block of code: it takes focus so that a keyboard can scroll it. */
