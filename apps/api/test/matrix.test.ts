@@ -277,11 +277,36 @@ function scan(entries: typeof received): string[] {
         ? Object.fromEntries(Object.entries(v as Record<string, unknown>).map(([k, x]) => [k, drop(x)]))
         : v;
   for (const e of entries) {
-    let text = e.text === undefined ? '' : JSON.stringify(drop(JSON.parse(e.text)));
+    let text = e.text ?? '';
+    try {
+      text = JSON.stringify(drop(JSON.parse(text)));
+    } catch {
+      // not JSON (metrics, NDJSON): scanned as it is
+    }
     for (const echo of e.echoes) text = text.replaceAll(echo, 'ID');
     for (const s of ss) if (s.re.test(text)) found.push(`${e.what}: ${s.what} in ${text.slice(0, 300)}`);
   }
   return found;
+}
+
+/** A's objects as the ledger holds them: a probe by B must change none of them. */
+function aState(): string {
+  const mine = new Set(Object.values(A).flat());
+  const out: Record<string, unknown> = {};
+  for (const [table, rows] of Object.entries(api.app.ledger.state as unknown as Record<string, unknown>))
+    if (rows && typeof rows === 'object' && !Array.isArray(rows))
+      for (const [id, row] of Object.entries(rows as Record<string, unknown>))
+        if (mine.has(id)) out[`${table}/${id}`] = row;
+  return JSON.stringify(out);
+}
+
+/** Every GET in the OpenAPI document without path parameters, fetched raw as B (text and metrics too). */
+async function everyPlainGet(): Promise<void> {
+  for (const o of ops) {
+    if (o.method !== 'GET' || o.path.includes('{') || o.path.includes('/stream')) continue;
+    const res = await fetch(api.base + o.path, { headers: { authorization: `Bearer ${f.tok2}` } });
+    received.push({ what: `GET ${o.path} (raw)`, text: await res.text(), echoes: [] });
+  }
 }
 
 const LISTS = () => [
@@ -353,11 +378,15 @@ describe('isolation matrix', () => {
   it('shows B none of A’s ids or names before any probe', async () => {
     const start = received.length;
     for (const p of LISTS()) expect((await asB('GET', p, undefined)).status, p).toBeLessThan(300);
+    await everyPlainGet();
+    expect(received.length - start).toBeGreaterThan(LISTS().length + 20);
     expect(scan(received.slice(start))).toEqual([]);
   });
 
   it('answers A’s id exactly as a never-existing id: every route × id kind × (own, foreign, nonexistent)', async () => {
     const probeKinds = new Set(Object.keys(A));
+    const before = aState();
+    const codes: Record<string, number> = {};
     const cells: string[] = [];
     const mismatches: string[] = [];
     const ownSame: string[] = [];
@@ -404,6 +433,9 @@ describe('isolation matrix', () => {
             const r = await asB(o.method, withMode(fReq.url), fReq.body, [foreign]);
             const got = `${r.status} ${normal(r.body, foreign)}`;
             cells.push(`${key} ${mode} ${foreign}`);
+            const b = r.body as { code?: string; error?: { code?: string } | null };
+            codes[`${r.status} ${b?.error?.code ?? b?.code}`] =
+              (codes[`${r.status} ${b?.error?.code ?? b?.code}`] ?? 0) + 1;
             if (got !== noneN) {
               if (KNOWN_LEAKS[key]) leaksSeen.add(key);
               else
@@ -432,6 +464,10 @@ describe('isolation matrix', () => {
     );
     console.info(`matrix: ${cells.length} foreign cells; own answering like missing:\n${ownSame.join('\n')}`);
     expect(mismatches, mismatches.join('\n')).toEqual([]);
+    console.info(`foreign answers by status and code: ${JSON.stringify(codes)}`);
+    // No cell is vacuous: every probe got past body validation to the point where ids are looked up.
+    expect(Object.keys(codes).filter((c) => c.includes('HV_BAD_REQUEST'))).toEqual([]);
+    expect(aState(), 'a probe by B changed one of A’s objects').toBe(before);
     // Leaks listed in KNOWN_LEAKS must still be real (delete the entry once fixed).
     expect([...leaksSeen].sort()).toEqual(Object.keys(KNOWN_LEAKS).sort());
     // B's own ids only answer like missing ones where B lacks the role entirely (operator-only).
@@ -441,10 +477,9 @@ describe('isolation matrix', () => {
 
   it('shows B none of A’s ids or names anywhere, probes included', async () => {
     // Probe answers echo the one id B itself sent (stripped); nothing else of A's may appear.
-    for (const p of LISTS()) {
-      if (p.startsWith('/v1/trace')) continue; // B's trace files its own rejected probes (naming A's ids it sent)
-      await asB('GET', p, undefined);
-    }
+    // B's trace files B's own rejected probes, naming the A ids B sent; scan() drops those.
+    for (const p of LISTS()) await asB('GET', p, undefined);
+    await everyPlainGet();
     expect(scan(received)).toEqual([]);
     // B's trace: only B's entries, and A's ids only as the input of B's own rejected commands.
     const t = await asB('GET', '/v1/trace?limit=1000', undefined);
