@@ -918,6 +918,23 @@ export class Ledger {
     }
   }
 
+  /** Signed checkpoints with the trace's hash at their seq (null where the trace is shorter). */
+  private signedCheckpoints(order: 'ASC' | 'DESC'): Promise<
+    Array<{
+      seq: number;
+      l: number;
+      head: string;
+      state_hash: string;
+      key: string | null;
+      sig: string | null;
+      thash: string | null;
+    }>
+  > {
+    return this.driver.query(
+      `SELECT c."seq", c."l", c."head", c."state_hash", c."key", c."sig", t."hash" AS "thash" FROM "checkpoints" c LEFT JOIN "trace" t ON t."seq" = c."seq" WHERE c."sig" IS NOT NULL ORDER BY c."seq" ${order}`,
+    );
+  }
+
   /** Refuse a trace written with another protocol before anything replays or appends to it. */
   private async checkProtocol(): Promise<void> {
     // The genesis command (seq 1) and its effect (seq 2), which records the protocol.
@@ -960,17 +977,7 @@ export class Ledger {
   }> {
     // Only a checkpoint signed by a trusted key is used; a signed one that fails its checks is a break
     // (a forged or swapped checkpoint), and boot falls back to an older one or genesis.
-    const cps = await this.driver.query<{
-      seq: number;
-      l: number;
-      head: string;
-      state_hash: string;
-      key: string | null;
-      sig: string | null;
-      thash: string | null;
-    }>(
-      'SELECT c."seq", c."l", c."head", c."state_hash", c."key", c."sig", t."hash" AS "thash" FROM "checkpoints" c LEFT JOIN "trace" t ON t."seq" = c."seq" WHERE c."sig" IS NOT NULL ORDER BY c."seq" DESC',
-    );
+    const cps = await this.signedCheckpoints('DESC');
     let from: State | null = null;
     let checkpointSeq = 0;
     let sealBreak: Break | null = null;
@@ -1178,17 +1185,7 @@ export class Ledger {
       await new Promise((r) => setImmediate(r));
     }
     if (all) {
-      const cps = await this.driver.query<{
-        seq: number;
-        l: number;
-        head: string;
-        state_hash: string;
-        key: string | null;
-        sig: string | null;
-        thash: string | null;
-      }>(
-        'SELECT c."seq", c."l", c."head", c."state_hash", c."key", c."sig", t."hash" AS "thash" FROM "checkpoints" c LEFT JOIN "trace" t ON t."seq" = c."seq" WHERE c."sig" IS NOT NULL ORDER BY c."seq"',
-      );
+      const cps = await this.signedCheckpoints('ASC');
       for (const cp of cps) {
         const bad = await this.checkpointBreak(cp);
         if (bad) return bad;

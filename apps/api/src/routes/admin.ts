@@ -3,9 +3,7 @@ import { Type } from 'typebox';
 import { type Deps, registerCommand } from '../mutation.js';
 import type { RequestTypeProvider } from '../schemas.js';
 import { bodyOf, Id, PageQuery, Problem, page, Quota, Tenant } from '../schemas.js';
-import { one, paginate, sendOne, view } from './read.js';
-
-const sec = [{ bearer: [] }];
+import { one, paginate, sec, sendOne, view } from './read.js';
 
 /** The longest lifetime a minted token may be given (expiresInSeconds): ten years. */
 

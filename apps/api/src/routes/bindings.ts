@@ -3,11 +3,7 @@ import { Type } from 'typebox';
 import { type Deps, registerCommand } from '../mutation.js';
 import type { RequestTypeProvider } from '../schemas.js';
 import { Binding, bodyOf, Id, PageQuery, Problem, page } from '../schemas.js';
-import { one, ownerVhm, paginate, sendOne, view } from './read.js';
-
-const sec = [{ bearer: [] }];
-const errors = { 401: Problem, 404: Problem };
-const CapBody = bodyOf('contract.activate', { omit: ['vhm', 'contract'] });
+import { CapBody, errors, one, ownerVhm, paginate, sec, sendOne, view } from './read.js';
 
 /** Domain bindings: requested → validated → active → released (transitions/bindings). */
 export function bindingRoutes(base: FastifyInstance, deps: Deps): void {

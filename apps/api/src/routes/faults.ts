@@ -2,9 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import { type Deps, registerCommand } from '../mutation.js';
 import type { RequestTypeProvider } from '../schemas.js';
 import { bodyOf, Generic, PageQuery, Problem, page } from '../schemas.js';
-import { paginate, view } from './read.js';
-
-const sec = [{ bearer: [] }];
+import { paginate, sec, view } from './read.js';
 
 /** The longest lifetime a minted token may be given (expiresInSeconds): ten years. */
 

@@ -3,9 +3,7 @@ import { Type } from 'typebox';
 import { type Deps, registerCommand } from '../mutation.js';
 import type { RequestTypeProvider } from '../schemas.js';
 import { bodyOf, Generic, Id, PageQuery, Problem, page } from '../schemas.js';
-import { paginate, view } from './read.js';
-
-const sec = [{ bearer: [] }];
+import { paginate, sec, view } from './read.js';
 
 /** IPC contracts, the one sanctioned exception to isolation (transitions/ipc). */
 export function ipcRoutes(base: FastifyInstance, deps: Deps): void {

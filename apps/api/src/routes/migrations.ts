@@ -1,12 +1,8 @@
 import type { FastifyInstance } from 'fastify';
-import { Type } from 'typebox';
 import { type Deps, registerCommand } from '../mutation.js';
 import type { RequestTypeProvider } from '../schemas.js';
-import { bodyOf, Generic, Id, PageQuery, Problem, page } from '../schemas.js';
-import { paginate, view } from './read.js';
-
-const VhmParams = Type.Object({ vhm: Id });
-const sec = [{ bearer: [] }];
+import { bodyOf, Generic, PageQuery, Problem, page } from '../schemas.js';
+import { paginate, sec, VhmParams, view } from './read.js';
 
 /** Migrations between K hosts (transitions/migration). */
 export function migrationRoutes(base: FastifyInstance, deps: Deps): void {

@@ -2,12 +2,8 @@ import type { FastifyInstance } from 'fastify';
 import { Type } from 'typebox';
 import { type Deps, registerCommand } from '../mutation.js';
 import type { RequestTypeProvider } from '../schemas.js';
-import { bodyOf, Generic, Id, PageQuery, Problem, page } from '../schemas.js';
-import { one, paginate, view } from './read.js';
-
-const VhmParams = Type.Object({ vhm: Id });
-const errors = { 401: Problem, 404: Problem };
-const sec = [{ bearer: [] }];
+import { bodyOf, Generic, Id, PageQuery, page } from '../schemas.js';
+import { errors, one, paginate, sec, VhmParams, view } from './read.js';
 
 /** Processes inside a VHM (transitions/processes). */
 export function processRoutes(base: FastifyInstance, deps: Deps): void {

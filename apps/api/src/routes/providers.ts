@@ -4,9 +4,7 @@ import { ApiError } from '../errors.js';
 import { type Deps, principalOf, registerCommand } from '../mutation.js';
 import type { RequestTypeProvider } from '../schemas.js';
 import { bodyOf, Domain, Generic, Id, PageQuery, Problem, Provider, page, Signature } from '../schemas.js';
-import { one, paginate, sendOne, view } from './read.js';
-
-const sec = [{ bearer: [] }];
+import { one, paginate, sec, sendOne, view } from './read.js';
 
 function sameProvider(param: string, report: { provider: string }): void {
   if (report.provider !== param)

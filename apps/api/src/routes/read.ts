@@ -1,8 +1,17 @@
 import { type Actor, byId, type State, scopeState } from '@xdv/core';
 import type { FastifyReply, FastifyRequest } from 'fastify';
+import { Type } from 'typebox';
 import { ApiError } from '../errors.js';
 import { etagOf, principalOf } from '../mutation.js';
 import type { LedgerPort } from '../ports.js';
+import { bodyOf, Id, Problem } from '../schemas.js';
+
+// Shared by the route plugins: the security requirement, the usual errors of a single-object read,
+// the `:vhm` path parameter, and the body of an action that names only its capability.
+export const sec = [{ bearer: [] }];
+export const errors = { 401: Problem, 404: Problem };
+export const VhmParams = Type.Object({ vhm: Id });
+export const CapBody = bodyOf('contract.activate', { omit: ['vhm', 'contract'] });
 
 // Read helpers: everything read goes through the principal's scoped view of the state, so a
 // tenant's 404 for another tenant's id is indistinguishable from a missing id.

@@ -3,9 +3,7 @@ import { Type } from 'typebox';
 import { type Deps, registerCommand } from '../mutation.js';
 import type { RequestTypeProvider } from '../schemas.js';
 import { bodyOf, Problem } from '../schemas.js';
-import { view } from './read.js';
-
-const sec = [{ bearer: [] }];
+import { sec, view } from './read.js';
 
 /** The longest lifetime a minted token may be given (expiresInSeconds): ten years. */
 

@@ -1,13 +1,8 @@
 import type { FastifyInstance } from 'fastify';
-import { Type } from 'typebox';
 import { type Deps, registerCommand } from '../mutation.js';
 import type { RequestTypeProvider } from '../schemas.js';
-import { bodyOf, Generic, Id, PageQuery, Problem, page } from '../schemas.js';
-import { one, paginate, view } from './read.js';
-
-const VhmParams = Type.Object({ vhm: Id });
-const errors = { 401: Problem, 404: Problem };
-const sec = [{ bearer: [] }];
+import { bodyOf, Generic, PageQuery, page } from '../schemas.js';
+import { errors, one, paginate, sec, VhmParams, view } from './read.js';
 
 /** K-only snapshots (transitions/snapshots). */
 export function snapshotRoutes(base: FastifyInstance, deps: Deps): void {

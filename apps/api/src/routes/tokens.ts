@@ -6,8 +6,7 @@ import { type Deps, principalOf } from '../mutation.js';
 import type { TokenStore } from '../ports.js';
 import type { RequestTypeProvider } from '../schemas.js';
 import { Id, Problem } from '../schemas.js';
-
-const sec = [{ bearer: [] }];
+import { sec } from './read.js';
 
 const Token = Type.Object({
   id: Type.String(),

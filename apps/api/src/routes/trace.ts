@@ -17,9 +17,8 @@ import { ApiError } from '../errors.js';
 import { type Deps, principalOf } from '../mutation.js';
 import type { RequestTypeProvider } from '../schemas.js';
 import { Entry as EntrySchema, Id, Problem } from '../schemas.js';
-import { view } from './read.js';
+import { sec, view } from './read.js';
 
-const sec = [{ bearer: [] }];
 // The tables a command can touch, and the rest of the state a diff compares.
 const COLLECTIONS = [
   ...TOUCHED_TABLES,

@@ -3,12 +3,8 @@ import type { FastifyInstance } from 'fastify';
 import { Type } from 'typebox';
 import { type Deps, registerCommand } from '../mutation.js';
 import type { RequestTypeProvider } from '../schemas.js';
-import { bodyOf, Id, PageQuery, Problem, page, Quota, Vhm } from '../schemas.js';
-import { one, paginate, sendOne, view } from './read.js';
-
-const VhmParams = Type.Object({ vhm: Id });
-const errors = { 401: Problem, 404: Problem };
-const sec = [{ bearer: [] }];
+import { bodyOf, Id, PageQuery, page, Quota, Vhm } from '../schemas.js';
+import { errors, one, paginate, sec, sendOne, VhmParams, view } from './read.js';
 
 /** VHMs: create, lifecycle, schedule settings (transitions/vhms). */
 export function vhmRoutes(base: FastifyInstance, deps: Deps): void {
