@@ -294,20 +294,25 @@ describe('the clock on the stream', () => {
   });
 });
 
+/** A second API process on the same PostgreSQL schema as `a`, listening on its own port. */
+async function secondProcess(a: Api) {
+  const { openApp } = await import('../src/app.js');
+  const { configWith } = await import('../src/config.js');
+  const app = await openApp(
+    configWith({ port: 0, dataDir: '', rateLimit: 0, webDir: '/nonexistent', logLevel: 'warn' }),
+    { logger: false, ledger: { databaseUrl: pgUrl!, schema: a.schema, followPollMs: 100 } },
+  );
+  await app.server.listen({ port: 0, host: '127.0.0.1' });
+  return { app, base: `http://127.0.0.1:${(app.server.server.address() as { port: number }).port}` };
+}
+
 describe.runIf(pgUrl)('two API processes on one PostgreSQL', () => {
   it('one Idempotency-Key sent to both at once executes once; a retry on the other process after the first answered gets the stored answer', async () => {
     const a = await startApi({ backend: 'pg' });
     try {
       const fa = await seedFleet(a);
-      const { openApp } = await import('../src/app.js');
-      const { configWith } = await import('../src/config.js');
-      const b = await openApp(
-        configWith({ port: 0, dataDir: '', rateLimit: 0, webDir: '/nonexistent', logLevel: 'warn' }),
-        { logger: false, ledger: { databaseUrl: pgUrl!, schema: a.schema, followPollMs: 100 } },
-      );
+      const { app: b, base: bBase } = await secondProcess(a);
       try {
-        await b.server.listen({ port: 0, host: '127.0.0.1' });
-        const bBase = `http://127.0.0.1:${(b.server.server.address() as { port: number }).port}`;
         const post = (base: string, key: string) =>
           fetch(`${base}/v1/vhms`, {
             method: 'POST',
@@ -344,17 +349,8 @@ describe.runIf(pgUrl)('two API processes on one PostgreSQL', () => {
     const a = await startApi({ backend: 'pg' });
     try {
       const fa = await seedFleet(a);
-      // The second process opens the same schema.
-      const { openApp } = await import('../src/app.js');
-      const { configWith } = await import('../src/config.js');
-      const b = await openApp(
-        configWith({ port: 0, dataDir: '', rateLimit: 0, webDir: '/nonexistent', logLevel: 'warn' }),
-        { logger: false, ledger: { databaseUrl: pgUrl!, schema: a.schema, followPollMs: 100 } },
-      );
+      const { app: b, base: bBase } = await secondProcess(a);
       try {
-        await b.server.listen({ port: 0, host: '127.0.0.1' });
-        const addr = b.server.server.address() as { port: number };
-        const bBase = `http://127.0.0.1:${addr.port}`;
         const post = (base: string, path: string, token: string, body: unknown) =>
           fetch(base + path, {
             method: 'POST',
