@@ -23,6 +23,10 @@ async function session(token: string): Promise<Page> {
   const s = await signedIn(stack, token);
   contexts.push(s.ctx);
   s.page.on('request', (r) => urls.push(r.url()));
+  // Signing in already opened the stream, before the listener above: reload (the session lives in
+  // sessionStorage) so every request of the signed-in console, the stream's included, is recorded.
+  await s.page.reload();
+  await s.page.getByRole('button', { name: 'Sign out' }).waitFor();
   return s.page;
 }
 
