@@ -8,6 +8,7 @@ import { PHI_DOMAIN_TESTS } from './checks/phi-domain.js';
 import { Q_DOMAIN_TESTS } from './checks/q-domain.js';
 import { REPLAY_TESTS } from './checks/replay.js';
 import type { Shared, Status, TestDef, TestResult } from './checks/types.js';
+import type { Cluster } from './cluster.js';
 import type { Http } from './http.js';
 import { Evidence, World } from './world.js';
 
@@ -37,18 +38,26 @@ export async function runAll(
     seedBase: number;
     only?: (t: TestDef) => boolean;
     onResult?: (r: TestResult) => void;
+    cluster?: Cluster | null;
   },
 ): Promise<{ results: TestResult[]; shared: Shared }> {
   const w = new World(http, opts.prefix, opts.seedBase);
-  const shared: Shared = { t1: await w.tenant(), t2: await w.tenant(), replay: null, invariants: null };
+  const shared: Shared = {
+    t1: await w.tenant(),
+    t2: await w.tenant(),
+    replay: null,
+    invariants: null,
+    cluster: opts.cluster ?? null,
+  };
   const results: TestResult[] = [];
   for (const t of TESTS.filter(opts.only ?? (() => true))) {
     const ev = new Evidence();
     let status: Status = 'pass';
     let reason: string | null = null;
-    if (t.notApplicable || !t.run) {
+    const na = t.notApplicable ?? (t.run ? (t.applies?.(shared) ?? null) : 'not implemented');
+    if (na !== null || !t.run) {
       status = 'not_applicable';
-      reason = t.notApplicable ?? 'not implemented';
+      reason = na;
     } else {
       try {
         await t.run(w, ev, shared);

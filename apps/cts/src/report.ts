@@ -34,7 +34,7 @@ export interface ReportBody {
   invariantStatus: { status: 'pass' | 'fail' | 'not_run'; detail: string };
   isolationStatus: { status: 'pass' | 'fail'; detail: string };
   traceHead: { seq: number; l: number; hash: string };
-  run: { prefix: string; seedBase: number; mode: 'in-process' | 'remote' };
+  run: { prefix: string; seedBase: number; mode: 'in-process' | 'remote' | 'cluster' };
   tests: TestResult[];
 }
 
