@@ -24,7 +24,12 @@ export interface NodeControl {
   kill(i: number): Promise<void>;
   /** Start node i again with the same id, port, key directory and database; resolves once it is ready. */
   restart(i: number): Promise<void>;
-  /** Wall-clock milliseconds per tick of the nodes' clock source. */
+  /**
+   * Restart every node in turn (a clean stop, then a start) with the clock source ticking every
+   * `ms` of wall time, or manual (0). Tests that need a fixed sequence of inputs run on a manual clock.
+   */
+  setTickMs(ms: number): Promise<void>;
+  /** Wall-clock milliseconds per tick of the nodes' clock source (0: manual). */
   readonly tickMs: number;
 }
 
@@ -85,7 +90,8 @@ export async function startCluster(opts: {
   log?: (line: string) => void;
 }): Promise<Cluster> {
   const n = opts.nodes ?? 3;
-  const tickMs = opts.tickMs ?? 250;
+  // Manual by default, like the in-process service: the tests drive logical time with explicit ticks.
+  let tickMs = opts.tickMs ?? 0;
   const db = await createDatabase(opts.serverUrl, `xdv_cts_${process.pid}_${randomBytes(4).toString('hex')}`);
   const dir = mkdtempSync(join(tmpdir(), 'xdv-cts-cluster-'));
   const token = `cts-${randomBytes(24).toString('hex')}`;
@@ -194,12 +200,22 @@ export async function startCluster(opts: {
     nodes,
     token,
     control: {
-      tickMs,
+      get tickMs() {
+        return tickMs;
+      },
       kill: (i) => kill(i, 'SIGKILL'),
       async restart(i) {
         await kill(i, 'SIGKILL');
         launch(i);
         await ready(i);
+      },
+      async setTickMs(ms) {
+        tickMs = ms;
+        for (let i = 0; i < n; i++) {
+          await kill(i, 'SIGTERM');
+          launch(i);
+          await ready(i);
+        }
       },
     },
     close,

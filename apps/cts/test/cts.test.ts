@@ -83,11 +83,13 @@ describe('XDV-084 CTS', () => {
     expect(body.certified).toBe(true);
     expect(body.tier).toBe('core');
     expect(body.counts.mandatoryPass).toBe(body.counts.mandatory);
-    // §8 and the network partition are reported as not applicable, never as passed.
-    for (const r of results.filter((t) => t.section.startsWith('8') || t.id === 'fault.network_partition')) {
+    // §8 and the network partition are reported as not applicable, never as passed, and §8 says
+    // how to make it applicable.
+    for (const r of results.filter((t) => t.section.startsWith('8') || t.id === 'fault.network_partition'))
       expect(r.status).toBe('not_applicable');
-      expect(r.reason).toMatch(/single-node/);
-    }
+    for (const id of ['distributed.global_ordering', 'distributed.node_failure'])
+      expect(results.find((r) => r.id === id)!.reason).toMatch(/single node: .*--cluster/);
+    expect(body.tierReason).toMatch(/not applicable to a single node/);
     expect(body.replayStatus.status).toBe('pass');
     expect(body.traceHead.hash).toMatch(/^[0-9a-f]{64}$/);
 
