@@ -22,8 +22,8 @@ export interface Shared {
   /** Filled by the replay test for the report. */
   replay: { ok: boolean; entries: number; head: string; stateHash: string | null; detail: string } | null;
   invariants: { ok: boolean; violations: number; detail: string } | null;
-  /** The nodes the distributed tests (§8) run across; null for a single service. */
-  cluster: Cluster | null;
+  /** The nodes the distributed tests (§8) run across; absent or null for a single service. */
+  cluster?: Cluster | null;
 }
 
 export interface TestDef {
