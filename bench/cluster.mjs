@@ -4,7 +4,8 @@
 // database (the CTS's startCluster: real `node apps/api/dist/main.js` processes). No asserts.
 //
 //   DATABASE_URL=postgres://postgres@127.0.0.1:5432/postgres npm run bench:cluster
-import { loadavg } from 'node:os';
+import { readdirSync, readFileSync } from 'node:fs';
+import { cpus, loadavg } from 'node:os';
 import { scenario, sign } from '@xdv/core';
 import { startCluster } from '@xdv/cts';
 import autocannon from 'autocannon';
@@ -109,6 +110,44 @@ function writes(base, token, v, provider, cal, connections) {
   });
 }
 
+/** CPU seconds (user + system) a process has used so far, from /proc (0 once it is gone). */
+function cpuOf(pid) {
+  try {
+    const f = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const rest = f.slice(f.lastIndexOf(')') + 2).split(' ');
+    return (Number(rest[11]) + Number(rest[12])) / 100; // utime, stime in clock ticks (USER_HZ 100)
+  } catch {
+    return 0;
+  }
+}
+
+/** Where the CPU goes: the nodes, every PostgreSQL process on the machine, and this load generator. */
+function cpuSnapshot(nodePids) {
+  let postgres = 0;
+  for (const d of readdirSync('/proc')) {
+    if (!/^\d+$/.test(d)) continue;
+    try {
+      if (readFileSync(`/proc/${d}/comm`, 'utf8').trim() === 'postgres') postgres += cpuOf(d);
+    } catch {
+      // gone meanwhile
+    }
+  }
+  const u = process.cpuUsage();
+  return {
+    nodes: nodePids.reduce((a, p) => a + cpuOf(p), 0),
+    postgres,
+    generator: (u.user + u.system) / 1e6,
+  };
+}
+// PostgreSQL backends that exit during a phase take their CPU with them: its figure is a floor.
+const cpuDelta = (a, b) => ({
+  nodes: b.nodes - a.nodes,
+  postgres: Math.max(0, b.postgres - a.postgres),
+  generator: b.generator - a.generator,
+});
+const cpuText = (c) =>
+  `CPU s: nodes ${c.nodes.toFixed(1)}, postgres ${c.postgres.toFixed(1)}, generator ${c.generator.toFixed(1)} of ${cpus().length}×${DURATION} s`;
+
 const sum = (rs, f) => rs.reduce((a, r) => a + f(r), 0);
 const worst = (rs, f) => Math.max(...rs.map(f));
 
@@ -119,17 +158,23 @@ async function measure(n) {
     const { provider, cal, vhms } = await fixture(cluster);
     const per = Math.floor(CONNECTIONS / n);
     const H = { authorization: `Bearer ${cluster.token}` };
+    const pids = (await rest(cluster.nodes[0].url, cluster.token, 'GET', '/v1/cluster?limit=1')).nodes
+      .filter((x) => x.status !== 'stopped')
+      .map((x) => x.pid);
     const loadBefore = load();
+    const c0 = cpuSnapshot(pids);
     const reads = await Promise.all(
       cluster.nodes.map((node, i) =>
         cannon({ url: `${node.url}/v1/vhms/${vhms[i].vhm}`, connections: per, headers: H }),
       ),
     );
     const loadReads = load();
+    const c1 = cpuSnapshot(pids);
     const ws = await Promise.all(
       cluster.nodes.map((node, i) => writes(node.url, cluster.token, vhms[i], provider, cal, per)),
     );
     const loadWrites = load();
+    const c2 = cpuSnapshot(pids);
     const clusterView = await rest(cluster.nodes[0].url, cluster.token, 'GET', '/v1/cluster?limit=1');
     const conflicts = sum(
       clusterView.nodes.filter((x) => x.status !== 'stopped'),
@@ -145,6 +190,13 @@ async function measure(n) {
       writeErrors: sum(ws, (r) => r.non2xx + r.errors),
       conflicts,
       load: { before: loadBefore, reads: loadReads, writes: loadWrites },
+      cpu: { reads: cpuDelta(c0, c1), writes: cpuDelta(c1, c2) },
+      stats: clusterView.nodes
+        .filter((x) => x.status !== 'stopped')
+        .map(
+          (x) =>
+            `${x.commits ?? 0} commits/${x.entries ?? 0} entries/${x.conflicts ?? 0} conflicts/${x.reloads ?? 0} reloads/${x.catchUps ?? 0} catch-ups`,
+        ),
     };
   } finally {
     await cluster.close();
@@ -186,7 +238,7 @@ async function followLag() {
 }
 
 console.log(
-  `bench/cluster — API nodes on one PostgreSQL, ${CONNECTIONS} connections split over the nodes, ${DURATION} s each, load generator on the same ${(await import('node:os')).cpus().length} cores`,
+  `bench/cluster — API nodes on one PostgreSQL, ${CONNECTIONS} connections split over the nodes, ${DURATION} s each, load generator on the same ${cpus().length} cores`,
 );
 const rows = [];
 for (const n of [1, 2, 3]) {
@@ -197,6 +249,9 @@ for (const n of [1, 2, 3]) {
     `${n} node${n > 1 ? 's' : ' '}  reads ${r.reads.toFixed(0).padStart(6)} req/s (p99 ${r.readP99} ms, non-2xx ${r.readErrors}) ratio to 1 node ${(r.reads / one.reads).toFixed(2)}×` +
       `  |  writes ${r.writes.toFixed(0).padStart(5)} req/s (p99 ${r.writeP99} ms, non-2xx ${r.writeErrors}, seq conflicts ${r.conflicts}) ratio to 1 node ${(r.writes / one.writes).toFixed(2)}×` +
       `  |  load ${r.load.reads} / ${r.load.writes}`,
+  );
+  console.log(
+    `         reads: ${cpuText(r.cpu.reads)}; writes: ${cpuText(r.cpu.writes)}; per node ${r.stats.join(', ')}`,
   );
 }
 const lag = await followLag();
