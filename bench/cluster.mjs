@@ -175,7 +175,13 @@ async function measure(n) {
     );
     const loadWrites = load();
     const c2 = cpuSnapshot(pids);
+    // Node counters arrive with the heartbeat (about once a second).
+    await new Promise((r) => setTimeout(r, 1500));
     const clusterView = await rest(cluster.nodes[0].url, cluster.token, 'GET', '/v1/cluster?limit=1');
+    // The same writes, every connection on the first node (a load balancer routing writes to one
+    // node): the others only follow, so no seq conflicts.
+    const routed =
+      n > 1 ? await writes(cluster.nodes[0].url, cluster.token, vhms[0], provider, cal, per * n) : null;
     const conflicts = sum(
       clusterView.nodes.filter((x) => x.status !== 'stopped'),
       (x) => x.conflicts ?? 0,
@@ -189,6 +195,11 @@ async function measure(n) {
       writeP99: worst(ws, (r) => r.latency.p99),
       writeErrors: sum(ws, (r) => r.non2xx + r.errors),
       conflicts,
+      routed: routed && {
+        writes: routed.requests.average,
+        p99: routed.latency.p99,
+        errors: routed.non2xx + routed.errors,
+      },
       load: { before: loadBefore, reads: loadReads, writes: loadWrites },
       cpu: { reads: cpuDelta(c0, c1), writes: cpuDelta(c1, c2) },
       stats: clusterView.nodes
