@@ -18,35 +18,61 @@ interface Ack {
 
 interface Load {
   acks: Ack[];
-  /** Refused or failed requests per node: a survivor must have none. */
+  /** Failed requests per node: a survivor must have none. */
   failures: string[][];
+  /** Writes answered 503 HV_CONFLICT_RETRIES (not applied; retried with the same key) per node. */
+  contended: number[];
   reads: number[];
   stop(): Promise<void>;
 }
 
-/** Two writers and a reader per node, each in a loop until stopped; a dead node's loops end. */
+/** How often a writer retries a write refused as contended before it counts as a failure. */
+const RETRIES = 20;
+
+type Created = { seq: number; created: { process: string }; entries: Array<{ hash: string }> };
+
+/**
+ * Two writers and a reader per node, each in a loop until stopped; a dead node's loops end. Each
+ * write carries an Idempotency-Key, as a client behind a load balancer should: a write refused as
+ * contended (503 HV_CONFLICT_RETRIES: nothing applied) is retried with the same key, and executes once.
+ */
 function startLoad(nodes: Http[], vhms: VhmRef[][], dead: Set<number>): Load {
   const acks: Ack[] = [];
   const failures: string[][] = nodes.map(() => []);
+  const contended = nodes.map(() => 0);
   const reads = nodes.map(() => 0);
   let stopped = false;
   let n = 0;
+  const write = async (i: number, v: VhmRef, name: string): Promise<void> => {
+    for (let attempt = 1; ; attempt++) {
+      const r = await nodes[i]!.call<Created>('POST', `/v1/vhms/${v.id}/processes`, {
+        body: { capability: v.root, name },
+        token: v.token,
+        headers: { 'idempotency-key': name },
+      });
+      if (r.status === 201 || r.status === 200) {
+        acks.push({
+          node: i,
+          seq: r.body.seq,
+          hash: r.body.entries[0]!.hash,
+          process: r.body.created.process,
+        });
+        return;
+      }
+      const code = (r.body as { code?: string } | null)?.code;
+      if (r.status === 503 && code === 'HV_CONFLICT_RETRIES' && attempt < RETRIES && !dead.has(i)) {
+        contended[i]!++;
+        await sleep(10 * attempt);
+        continue;
+      }
+      failures[i]!.push(`${r.status} ${JSON.stringify(r.body).slice(0, 200)}`);
+      return;
+    }
+  };
   const writer = async (i: number, v: VhmRef) => {
     while (!stopped && !dead.has(i)) {
       try {
-        const r = await nodes[i]!.post<{
-          seq: number;
-          created: { process: string };
-          entries: Array<{ hash: string }>;
-        }>(`/v1/vhms/${v.id}/processes`, { capability: v.root, name: `load-${++n}` }, v.token);
-        if (r.status === 201 || r.status === 200)
-          acks.push({
-            node: i,
-            seq: r.body.seq,
-            hash: r.body.entries[0]!.hash,
-            process: r.body.created.process,
-          });
-        else failures[i]!.push(`${r.status} ${JSON.stringify(r.body).slice(0, 200)}`);
+        await write(i, v, `load-${i + 1}-${++n}`);
       } catch (e) {
         // A request in flight when its node is killed has no answer: it was never acknowledged.
         if (!dead.has(i)) failures[i]!.push(e instanceof Error ? e.message : String(e));
@@ -73,6 +99,7 @@ function startLoad(nodes: Http[], vhms: VhmRef[][], dead: Set<number>): Load {
   return {
     acks,
     failures,
+    contended,
     reads,
     async stop() {
       stopped = true;
@@ -209,8 +236,10 @@ async function failover(w: World, ev: Evidence, s: Shared): Promise<void> {
     `${lost.length} acknowledged writes are not in the trace as acknowledged, e.g. seq ${lost[0]?.seq} from node ${(lost[0]?.node ?? 0) + 1}`,
   );
   const fromVictim = load.acks.filter((a) => a.node === victim).length;
+  const processes = new Set(load.acks.map((a) => a.process));
+  must(processes.size === load.acks.length, 'a keyed write was executed more than once');
   ev.note(
-    `${load.acks.length} acknowledged writes (${fromVictim} by the killed node) all in the trace; reads served: ${load.reads.join('/')}`,
+    `${load.acks.length} acknowledged writes (${fromVictim} by the killed node) all in the trace, each once; reads served: ${load.reads.join('/')}; writes refused as contended and retried with their key: ${load.contended.join('/')}`,
   );
 
   // No divergence: at an L every survivor has passed, each replays the same state.

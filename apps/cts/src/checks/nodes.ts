@@ -15,8 +15,9 @@ export function nodeClients(s: Shared): Http[] {
 export const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
 /**
- * Poll `probe` until it returns something other than null. Giving up after `ms` is a failure that
- * names what never happened; the deadline only bounds a hang, it asserts nothing about speed.
+ * Poll `probe` until it returns something other than null. A failed check inside the probe (a
+ * CheckFailure: two clock holders, an error reply) fails at once; a network error is retried.
+ * Giving up after `ms` names what never happened; the deadline bounds a hang, it asserts no speed.
  */
 export async function until<T>(what: string, probe: () => Promise<T | null>, ms = 60_000): Promise<T> {
   const end = Date.now() + ms;
@@ -26,6 +27,7 @@ export async function until<T>(what: string, probe: () => Promise<T | null>, ms 
       const v = await probe();
       if (v !== null) return v;
     } catch (e) {
+      if (e instanceof CheckFailure) throw e;
       last = e;
     }
     if (Date.now() > end)
