@@ -55,9 +55,8 @@ async function workload(
     forged.status === 404 || forged.status === 403,
     `a forged capability was not refused: ${forged.status}`,
   );
-  const last = await on(11).vhm(t);
+  await on(11).vhm(t);
   const to = (await on(11).head()).seq;
-  must(last.id.length > 0, 'the last step created nothing');
   return { from, to };
 }
 
@@ -141,9 +140,10 @@ export async function globalOrdering(w: World, ev: Evidence, s: Shared): Promise
     );
   }
   const [a, b] = runs as [string[], string[]];
-  const diff = a.findIndex((x, i) => x !== b[i]);
+  const found = a.findIndex((x, i) => x !== b[i]);
+  const diff = found === -1 && a.length !== b.length ? Math.min(a.length, b.length) : found;
   must(
-    a.length === b.length && diff === -1,
+    diff === -1,
     `the two runs of the workload were ordered differently: first difference at entry ${diff}: ${a[diff]} vs ${b[diff]} (${a.length} vs ${b.length} entries)`,
   );
   ev.note(`both runs: the same ${a.length} entries in the same global order`);
