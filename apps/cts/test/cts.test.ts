@@ -2,6 +2,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runAll } from '../src/checks.js';
+import { externalCluster } from '../src/cluster.js';
 import { Http } from '../src/http.js';
 import { reportKey, type SignedReport, signReport, verifyReport } from '../src/report.js';
 import { runSuite } from '../src/run.js';
@@ -73,6 +74,24 @@ describe('XDV-084 CTS', () => {
       );
     } finally {
       await proxy.close();
+    }
+  });
+
+  it('fails global ordering (§8.1) on two "nodes" that do not share one trace', async () => {
+    // Two independent services with the same operator token: each accepts writes, but a step on
+    // one cannot see what the previous step wrote on the other.
+    const other = await startLocal({ token: svc.token });
+    try {
+      const { results } = await runAll(new Http(svc.url, svc.token), {
+        prefix: 'split',
+        seedBase: 700,
+        only: (t) => t.section === '8.1',
+        cluster: externalCluster([svc.url, other.url], svc.token),
+      });
+      expect(results.map((r) => [r.id, r.status])).toEqual([['distributed.global_ordering', 'fail']]);
+      expect(results[0]!.reason).toMatch(/expected success, got 40[14]/);
+    } finally {
+      await other.close();
     }
   });
 
