@@ -98,6 +98,11 @@ export interface LedgerOptions {
   signEveryMs?: number;
   /** After start, re-verify every row, head and checkpoint in the background (default true). */
   backgroundVerify?: boolean;
+  /**
+   * Runs inside each batch's transaction once its rows are written, just before COMMIT. Tests hold
+   * a commit open with it (to read while a batch is mid-commit) or throw from it (a failed commit).
+   */
+  beforeCommit?: (entries: readonly Entry[]) => Promise<void> | void;
 }
 
 /** Progress of the verification of the whole store that runs in the background after start. */
@@ -347,6 +352,7 @@ export class Ledger {
   private sealTimer: NodeJS.Timeout | null = null;
   private progress: VerifyProgress = { checked: 0, total: 0, done: false, result: null };
   private background: Promise<void> | null = null;
+  private beforeCommit: LedgerOptions['beforeCommit'] | null = null;
 
   private constructor(
     private readonly driver: Driver,
@@ -395,6 +401,7 @@ export class Ledger {
       const pinned = parseTrustedKeys(opts.trustedKeys ?? null);
       ledger.pinned = pinned ? new Set(pinned) : null;
       ledger.signEveryMs = opts.signEveryMs ?? 5000;
+      ledger.beforeCommit = opts.beforeCommit ?? null;
       const store = url
         ? (() => {
             const u = new URL(url);
@@ -870,6 +877,7 @@ export class Ledger {
         if (batch.head) await insertHead(q, batch.head);
         if (this.driver.kind === 'pg' && last)
           await q.query('SELECT pg_notify($1, $2)', [this.channel, String(last.seq)], 'xdv_notify');
+        if (this.beforeCommit) await this.beforeCommit(batch.entries);
       });
     } catch (e) {
       // Everything stepped after the last commit is speculative and must be redone on the state the
