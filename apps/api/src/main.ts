@@ -42,6 +42,11 @@ async function main(): Promise<void> {
     lines.push(
       'Operator token: printed at the first start; mint another: node apps/api/dist/main.js token create --kind operator',
     );
+  // The demo moved out of the server: say so to anyone still starting it with XDV_DEMO=1.
+  if (process.env.XDV_DEMO === '1' || process.env.XDV_DEMO === 'true')
+    lines.push(
+      'XDV_DEMO is read by the demo launcher (npm start, apps/demo); this server runs without the simulator.',
+    );
   process.stdout.write(`\n${lines.join('\n')}\n\n`);
 }
 
