@@ -27,7 +27,10 @@ async function traceOf(seed: number, steps: number): Promise<string[]> {
 }
 
 describe('simulated providers', () => {
-  it('are deterministic: the same seed on fresh databases gives an identical trace', async () => {
+  // Three fresh databases and 75 simulated steps: minutes on a loaded two-core machine.
+  it('are deterministic: the same seed on fresh databases gives an identical trace', {
+    timeout: 360_000,
+  }, async () => {
     const a = await traceOf(7, 25);
     const b = await traceOf(7, 25);
     expect(a.length).toBeGreaterThan(300);
