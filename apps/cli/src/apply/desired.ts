@@ -72,9 +72,9 @@ function only(o: Obj, keys: readonly string[], where: string): void {
   for (const k of Object.keys(o))
     if (!keys.includes(k)) fail(`${where}.${k}`, `unknown field (allowed: ${keys.join(', ')})`);
 }
-function quota(v: unknown, where: string): QuotaSpec {
+function quota(v: unknown, where: string, keys: readonly string[] = QUOTA_KEYS): QuotaSpec {
   const o = obj(v ?? {}, where);
-  only(o, QUOTA_KEYS, where);
+  only(o, keys, where);
   return Object.fromEntries(
     QUOTA_KEYS.map((k) => [k, o[k] === undefined ? 0 : int(o[k], `${where}.${k}`)]),
   ) as never;
@@ -123,7 +123,8 @@ function vhm(v: unknown, where: string): VhmSpec {
   );
   return {
     name,
-    quota: quota(o.quota, `${where}.quota`),
+    // A VHM's quota holds no VHM count: nesting is bounded by depth and by what the parent carves.
+    quota: quota(o.quota, `${where}.quota`, ['memory', 'cpu', 'qubits', 'envelopes']),
     state,
     contracts: arr(o.contracts, `${where}.contracts`).map((c, i) => contract(c, `${where}.contracts[${i}]`)),
     vhms: children,

@@ -63,7 +63,7 @@ export function computePlan(desired: Desired, cur: Current, opts: { prune: boole
       state = live.state;
       if (!sameQuota(live.quota, spec.quota))
         throw new UsageError(
-          `${path}: ${live.id}'s quota differs from the file and a VHM's quota cannot change in place; change the file, or release the VHM and apply again`,
+          `${path}: ${live.id}'s quota ${JSON.stringify(live.quota)} differs from the file's ${JSON.stringify(spec.quota)}, and a VHM's quota cannot change in place; change the file, or release the VHM and apply again`,
         );
     } else {
       const i = add(
