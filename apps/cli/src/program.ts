@@ -145,7 +145,13 @@ function build(io: Io): Command {
       args.slice(0, -2).map((x) => String(x)),
       o,
     );
-    await perform(api(), io, req, { dryRun: o.dryRun === true });
+    const a = api();
+    // An operator's nested VHM belongs to its parent's tenant: fill it in rather than ask for it.
+    if (req.path === '/v1/vhms' && req.body?.parent && !req.body.tenant)
+      req.body.tenant = (
+        await a.get<{ tenant: string }>(`/v1/vhms/${encodeURIComponent(String(req.body.parent))}`)
+      ).tenant;
+    await perform(a, io, req, { dryRun: o.dryRun === true });
   });
 
   program
@@ -240,8 +246,10 @@ async function getOne(
 }
 
 function describeMe(me: Record<string, unknown>): string {
-  const kind = String(me.kind ?? 'principal');
-  return [kind, me.tenant, me.role, me.provider].filter((x) => typeof x === 'string' && x).join(' ');
+  const t = (me.token ?? {}) as Record<string, unknown>;
+  return [t.kind ?? 'principal', me.tenantName ?? t.tenant, t.role, t.provider]
+    .filter((x) => typeof x === 'string' && x)
+    .join(' ');
 }
 
 export { itemsOf };
