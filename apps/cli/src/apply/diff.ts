@@ -208,11 +208,16 @@ export function computePlan(desired: Desired, cur: Current, opts: { prune: boole
       if (t.quota && !sameQuota(have.quota, t.quota))
         add(`set quota of tenant ${t.name}`, { type: 'tenant.setQuota', tenant: have.id, quota: t.quota });
     } else {
-      const i = add(`create tenant ${t.name}`, {
-        type: 'tenant.create',
-        name: t.name,
-        quota: t.quota ?? { vhms: 0, memory: 0, cpu: 0, qubits: 0, envelopes: 0 },
-      });
+      // Tenants are never deleted: a tenant of this name is created once (generation 0).
+      const i = add(
+        `create tenant ${t.name}`,
+        {
+          type: 'tenant.create',
+          name: t.name,
+          quota: t.quota ?? { vhms: 0, memory: 0, cpu: 0, qubits: 0, envelopes: 0 },
+        },
+        0,
+      );
       tenant = ref(i, 'tenant');
     }
     for (const v of t.vhms) vhmTree(tenant, t.name, v, null, `${t.name}/${v.name}`);
