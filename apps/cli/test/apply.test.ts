@@ -124,7 +124,7 @@ describe('xdv apply', () => {
     writeFileSync(
       file,
       readFileSync(FLEET, 'utf8')
-        .replace(/ {10}- \{ domain: PHI.*\n/, '')
+        .replace(/ {10}- domain: PHI\n(?: {12}.*\n)+/, '')
         .replace(/ {8}vhms:\n {10}# Nested[^\n]*\n {10}- name: sensor\n(?: {12}.*\n)+/, ''),
     );
     expect((await ok(['diff', '-f', file], env)).out).toBe('no changes\n');
