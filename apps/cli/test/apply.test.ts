@@ -1,3 +1,4 @@
+import { spawn } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -90,6 +91,49 @@ describe('xdv apply', () => {
     const r = await ok(['apply', '-f', file], env);
     expect(r.out).toMatch(/applied 5 steps/);
     expect((await ok(['apply', '-f', file], env)).out).toBe('no changes\n');
+  });
+
+  it('finishes an apply whose process was killed (SIGKILL) after step 4 on a re-run', async () => {
+    const file = join(s.dir, 'killed.yaml');
+    writeFileSync(
+      file,
+      `tenants:
+  - name: vega
+    quota: { vhms: 3, memory: 268435456, cpu: 8, qubits: 8, envelopes: 0 }
+    vhms:
+      - name: one
+        quota: { memory: 67108864, cpu: 2, qubits: 2, envelopes: 0 }
+        contracts:
+          - { domain: K, provider: host-b, k: { size: 1048576, cpu: 1 }, bind: true }
+          - { domain: Q, provider: qpu-aurora, q: { qubits: 2, budget: 10 }, bind: true }
+      - name: two
+        quota: { memory: 67108864, cpu: 2, qubits: 0, envelopes: 0 }
+`,
+    );
+    // The real bin in its own process group, killed outright once it has printed step 4.
+    const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts', 'apply', '-f', file], {
+      cwd: join(import.meta.dirname, '..'),
+      env: { ...process.env, ...env },
+      detached: true,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let out = '';
+    const exited = new Promise<NodeJS.Signals | null>((done) => child.on('exit', (_c, sig) => done(sig)));
+    child.stdout.on('data', (d: Buffer) => {
+      out += d.toString();
+      if (/applied {2}4\./.test(out)) process.kill(-child.pid!, 'SIGKILL');
+    });
+    expect(await exited, out).toBe('SIGKILL');
+    expect(out).not.toMatch(/applied \d+ steps/);
+    const r = await ok(['apply', '-f', file], env);
+    expect(r.out).toMatch(/applied \d+ steps/);
+    expect(r.out).not.toContain('create tenant vega');
+    expect((await ok(['apply', '-f', file], env)).out).toBe('no changes\n');
+    const vhms = JSON.parse((await ok(['get', 'vhms', '-o', 'json'], env)).out) as Array<{
+      name: string;
+      tenant: string;
+    }>;
+    expect(vhms.filter((v) => v.name === 'one' || v.name === 'two')).toHaveLength(2);
   });
 
   it('commits nothing when any step of the plan would be refused, and says which and why', async () => {

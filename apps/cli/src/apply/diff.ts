@@ -12,8 +12,14 @@ export interface PlanStepSpec {
   /** What a person reads in the plan. */
   label: string;
   command: { type: string; [k: string]: unknown };
-  /** A create's generation: how many objects of that name the parent ever held (tombstones too). */
-  generation?: number;
+  /**
+   * The step named by what it does to which object, never by server ids: the object's path in the
+   * file and its generation (how many earlier incarnations of it died), so the same step planned
+   * again — by a re-run after an interruption, whether or not the first run's request committed —
+   * has the same identity, and a later incarnation of the object a new one. Idempotency keys
+   * derive from it.
+   */
+  identity: string;
 }
 
 const QKEYS = ['vhms', 'memory', 'cpu', 'qubits', 'envelopes'] as const;
@@ -22,10 +28,11 @@ const LIVE_CONTRACT = new Set(['issued', 'active']);
 
 export function computePlan(desired: Desired, cur: Current, opts: { prune: boolean }): PlanStepSpec[] {
   const steps: PlanStepSpec[] = [];
-  const add = (label: string, command: PlanStepSpec['command'], generation?: number): number => {
-    steps.push({ label, command, ...(generation !== undefined ? { generation } : {}) });
+  const add = (label: string, command: PlanStepSpec['command'], identity: string): number => {
+    steps.push({ label, command, identity });
     return steps.length - 1;
   };
+  const dead = (n: number) => `#${n}`;
   const ref = (i: number, kind: string): Ref => ({ $ref: `${i}.${kind}` });
   const provider = (nameOrId: string, domain: string, where: string) => {
     const p = cur.providers.find((x) => (x.name === nameOrId || x.id === nameOrId) && x.domain === domain);
@@ -34,14 +41,15 @@ export function computePlan(desired: Desired, cur: Current, opts: { prune: boole
     return p;
   };
   /** Paths of VHMs (tenant/name/…) to their id or placeholder and root capability, for IPC. */
-  const paths = new Map<string, { vhm: Val; cap: Val }>();
+  const paths = new Map<string, { vhm: Val; cap: Val; id: string }>();
 
   const vhmTree = (
     tenant: Val,
     tenantName: string,
     spec: VhmSpec,
-    parent: { vhm: Val; cap: Val } | null,
+    parent: { vhm: Val; cap: Val; id: string } | null,
     path: string,
+    tenantIdent: string,
   ) => {
     const parentId = parent && typeof parent.vhm === 'string' ? parent.vhm : null;
     const existing =
@@ -54,6 +62,7 @@ export function computePlan(desired: Desired, cur: Current, opts: { prune: boole
           )
         : [];
     const live = existing.find(isLive);
+    const ident = `${parent?.id ?? tenantIdent}/vhm:${spec.name}${dead(existing.filter((v) => !isLive(v)).length)}`;
     let vhm: Val;
     let cap: Val;
     let state: string;
@@ -76,44 +85,56 @@ export function computePlan(desired: Desired, cur: Current, opts: { prune: boole
           parent: parent?.vhm ?? null,
           capability: parent?.cap ?? null,
         },
-        existing.length,
+        `create ${ident}`,
       );
       vhm = ref(i, 'vhm');
       cap = ref(i, 'capability');
       state = 'requested';
     }
-    paths.set(path, { vhm, cap });
+    paths.set(path, { vhm, cap, id: ident });
     // Lifecycle: requested → validated → active ⇄ paused.
     const want = spec.state;
     if (state === 'requested') {
-      add(`validate vhm ${path}`, { type: 'vhm.validate', vhm });
+      add(`validate vhm ${path}`, { type: 'vhm.validate', vhm }, `validate ${ident}`);
       state = 'validated';
     }
     if (state === 'validated' && want !== 'validated') {
-      add(`activate vhm ${path}`, { type: 'vhm.activate', vhm });
+      add(`activate vhm ${path}`, { type: 'vhm.activate', vhm }, `activate ${ident}`);
       state = 'active';
     }
-    if (state === 'paused' && want === 'active') add(`resume vhm ${path}`, { type: 'vhm.resume', vhm });
+    // Pause and resume can cycle: the logical time tells one resume from the next.
+    if (state === 'paused' && want === 'active')
+      add(`resume vhm ${path}`, { type: 'vhm.resume', vhm }, `resume ${ident} @L${cur.l}`);
     // Contracts before children: a contract is allocated only in an active VHM.
-    contracts(spec, vhm, cap, path, live ?? null);
-    for (const child of spec.vhms) vhmTree(tenant, tenantName, child, { vhm, cap }, `${path}/${child.name}`);
+    contracts(spec, vhm, cap, path, live ?? null, ident);
+    for (const child of spec.vhms)
+      vhmTree(tenant, tenantName, child, { vhm, cap, id: ident }, `${path}/${child.name}`, tenantIdent);
     if (opts.prune && live)
       pruneVhms(
         live.id,
         spec.vhms.map((c) => c.name),
         path,
       );
-    if (state === 'active' && want === 'paused') add(`pause vhm ${path}`, { type: 'vhm.pause', vhm });
+    if (state === 'active' && want === 'paused')
+      add(`pause vhm ${path}`, { type: 'vhm.pause', vhm }, `pause ${ident} @L${cur.l}`);
   };
 
-  const contracts = (spec: VhmSpec, vhm: Val, cap: Val, path: string, live: CVhm | null) => {
-    const have = live ? cur.contracts.filter((c) => c.vhm === live.id && LIVE_CONTRACT.has(c.status)) : [];
+  const contracts = (spec: VhmSpec, vhm: Val, cap: Val, path: string, live: CVhm | null, vIdent: string) => {
+    const all = live ? cur.contracts.filter((c) => c.vhm === live.id) : [];
+    const have = all.filter((c) => LIVE_CONTRACT.has(c.status));
     const used = new Set<string>();
+    const seen = new Map<string, number>();
     spec.contracts.forEach((c, n) => {
       const where = `${path} contract[${n}]`;
       const p = provider(c.provider, c.domain, where);
       const match = have.find((h) => !used.has(h.id) && matches(h, c, p.id));
       const what = `${c.domain} on ${p.name}`;
+      // Contracts have no name: the same spec twice in one VHM is told apart by its rank.
+      const spec1 = JSON.stringify([c.domain, p.name, c.k ?? c.q ?? c.phi]);
+      const rank = seen.get(spec1) ?? 0;
+      seen.set(spec1, rank + 1);
+      const gone = all.filter((h) => !LIVE_CONTRACT.has(h.status) && matches(h, c, p.id)).length;
+      const cIdent = `${vIdent}/contract:${spec1}.${rank}${dead(gone)}`;
       let contract: Val;
       let status: string;
       let binding: { id: string; state: string } | null = null;
@@ -124,66 +145,74 @@ export function computePlan(desired: Desired, cur: Current, opts: { prune: boole
         const b = match.binding ? cur.bindings.find((x) => x.id === match.binding) : undefined;
         if (b && b.state !== 'released') binding = { id: b.id, state: b.state };
       } else {
-        const i = add(`allocate ${what} in ${path}`, {
-          type: 'contract.allocate',
-          vhm,
-          capability: cap,
-          domain: c.domain,
-          provider: p.id,
-          ...resources(c, p.id, cur, where),
-        });
+        const i = add(
+          `allocate ${what} in ${path}`,
+          {
+            type: 'contract.allocate',
+            vhm,
+            capability: cap,
+            domain: c.domain,
+            provider: p.id,
+            ...resources(c, p.id, cur, where),
+          },
+          `allocate ${cIdent}`,
+        );
         contract = ref(i, 'contract');
         status = 'issued';
       }
       if (status === 'issued')
-        add(`activate contract ${what} in ${path}`, {
-          type: 'contract.activate',
-          vhm,
-          capability: cap,
-          contract,
-        });
+        add(
+          `activate contract ${what} in ${path}`,
+          { type: 'contract.activate', vhm, capability: cap, contract },
+          `activate ${cIdent}`,
+        );
       if (!c.bind) return;
+      const released = match
+        ? cur.bindings.filter((x) => x.contract === match.id && x.state === 'released').length
+        : 0;
+      const bIdent = `${cIdent}/binding${dead(released)}`;
       let b: Val;
       let bstate: string;
       if (binding) {
         b = binding.id;
         bstate = binding.state;
       } else {
-        const i = add(`bind ${what} in ${path}`, { type: 'binding.request', vhm, capability: cap, contract });
+        const i = add(
+          `bind ${what} in ${path}`,
+          { type: 'binding.request', vhm, capability: cap, contract },
+          `request ${bIdent}`,
+        );
         b = ref(i, 'binding');
         bstate = 'requested';
       }
       if (bstate === 'requested')
-        add(`validate binding ${what} in ${path}`, {
-          type: 'binding.validate',
-          vhm,
-          capability: cap,
-          binding: b,
-        });
+        add(
+          `validate binding ${what} in ${path}`,
+          { type: 'binding.validate', vhm, capability: cap, binding: b },
+          `validate ${bIdent}`,
+        );
       if (bstate !== 'active')
-        add(`activate binding ${what} in ${path}`, {
-          type: 'binding.activate',
-          vhm,
-          capability: cap,
-          binding: b,
-        });
+        add(
+          `activate binding ${what} in ${path}`,
+          { type: 'binding.activate', vhm, capability: cap, binding: b },
+          `activate ${bIdent}`,
+        );
     });
     if (opts.prune && live)
       for (const h of have.filter((x) => !used.has(x.id))) {
         const b = h.binding ? cur.bindings.find((x) => x.id === h.binding) : undefined;
         if (b && b.state !== 'released')
-          add(`release binding ${b.id} in ${path} (not in the file)`, {
-            type: 'binding.release',
-            vhm: live.id,
-            capability: cap,
-            binding: b.id,
-          });
-        add(`release contract ${h.id} in ${path} (not in the file)`, {
-          type: 'contract.release',
-          vhm: live.id,
-          capability: cap,
-          contract: h.id,
-        });
+          // Ids are never reused, so a removal is named by the id it removes.
+          add(
+            `release binding ${b.id} in ${path} (not in the file)`,
+            { type: 'binding.release', vhm: live.id, capability: cap, binding: b.id },
+            `release ${b.id}`,
+          );
+        add(
+          `release contract ${h.id} in ${path} (not in the file)`,
+          { type: 'contract.release', vhm: live.id, capability: cap, contract: h.id },
+          `release ${h.id}`,
+        );
       }
   };
 
@@ -195,8 +224,12 @@ export function computePlan(desired: Desired, cur: Current, opts: { prune: boole
         !keep.includes(x.name) &&
         (tenant === undefined || x.tenant === tenant),
     )) {
-      add(`terminate vhm ${path}/${v.name} (${v.id}, not in the file)`, { type: 'vhm.terminate', vhm: v.id });
-      add(`release vhm ${path}/${v.name} (${v.id})`, { type: 'vhm.release', vhm: v.id });
+      add(
+        `terminate vhm ${path}/${v.name} (${v.id}, not in the file)`,
+        { type: 'vhm.terminate', vhm: v.id },
+        `terminate ${v.id}`,
+      );
+      add(`release vhm ${path}/${v.name} (${v.id})`, { type: 'vhm.release', vhm: v.id }, `release ${v.id}`);
     }
   };
 
@@ -206,9 +239,13 @@ export function computePlan(desired: Desired, cur: Current, opts: { prune: boole
     if (have) {
       tenant = have.id;
       if (t.quota && !sameQuota(have.quota, t.quota))
-        add(`set quota of tenant ${t.name}`, { type: 'tenant.setQuota', tenant: have.id, quota: t.quota });
+        add(
+          `set quota of tenant ${t.name}`,
+          { type: 'tenant.setQuota', tenant: have.id, quota: t.quota },
+          `quota tenant:${t.name} ${JSON.stringify(t.quota)} @L${cur.l}`,
+        );
     } else {
-      // Tenants are never deleted: a tenant of this name is created once (generation 0).
+      // Tenants are never deleted: a tenant of this name is created once.
       const i = add(
         `create tenant ${t.name}`,
         {
@@ -216,11 +253,11 @@ export function computePlan(desired: Desired, cur: Current, opts: { prune: boole
           name: t.name,
           quota: t.quota ?? { vhms: 0, memory: 0, cpu: 0, qubits: 0, envelopes: 0 },
         },
-        0,
+        `create tenant:${t.name}`,
       );
       tenant = ref(i, 'tenant');
     }
-    for (const v of t.vhms) vhmTree(tenant, t.name, v, null, `${t.name}/${v.name}`);
+    for (const v of t.vhms) vhmTree(tenant, t.name, v, null, `${t.name}/${v.name}`, `tenant:${t.name}`);
     if (opts.prune && have)
       pruneVhms(
         null,
@@ -245,15 +282,19 @@ export function computePlan(desired: Desired, cur: Current, opts: { prune: boole
           )
         : undefined;
     if (open) wanted.add(open.id);
-    else
-      add(`open ipc ${x.a} ↔ ${x.b} (${rights.join(', ')})`, {
-        type: 'ipc.open',
-        a: a.vhm,
-        capabilityA: a.cap,
-        b: b.vhm,
-        capabilityB: b.cap,
-        rights,
-      });
+    else {
+      const closed =
+        typeof a.vhm === 'string' && typeof b.vhm === 'string'
+          ? cur.ipcs.filter(
+              (i) => !i.open && ((i.a === a.vhm && i.b === b.vhm) || (i.a === b.vhm && i.b === a.vhm)),
+            ).length
+          : 0;
+      add(
+        `open ipc ${x.a} ↔ ${x.b} (${rights.join(', ')})`,
+        { type: 'ipc.open', a: a.vhm, capabilityA: a.cap, b: b.vhm, capabilityB: b.cap, rights },
+        `open ipc:${a.id}<->${b.id}:${rights.join(',')}${dead(closed)}`,
+      );
+    }
   }
   if (opts.prune) {
     const mentioned = new Set(
@@ -261,7 +302,7 @@ export function computePlan(desired: Desired, cur: Current, opts: { prune: boole
     );
     for (const i of cur.ipcs)
       if (i.open && !wanted.has(i.id) && mentioned.has(i.a) && mentioned.has(i.b))
-        add(`close ipc ${i.id} (not in the file)`, { type: 'ipc.close', ipc: i.id });
+        add(`close ipc ${i.id} (not in the file)`, { type: 'ipc.close', ipc: i.id }, `close ${i.id}`);
   }
   return steps;
 }

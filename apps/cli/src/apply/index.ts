@@ -27,5 +27,5 @@ export async function applyFile(
   const steps = computePlan(desired, cur, opts);
   const preview = await previewPlan(api, io, steps);
   if (!preview || !opts.apply) return;
-  await applyPlan(api, io, steps, stepKeys(text, steps, cur.l));
+  await applyPlan(api, io, steps, stepKeys(text, steps));
 }

@@ -54,52 +54,19 @@ export async function previewPlan(api: Api, io: Io, steps: PlanStepSpec[]): Prom
   return p;
 }
 
-/** A step's identity: its command with placeholders replaced by the identity of the step they name. */
-function identities(steps: PlanStepSpec[]): string[] {
-  const ids: string[] = [];
-  const sub = (v: unknown): unknown => {
-    if (Array.isArray(v)) return v.map(sub);
-    if (v && typeof v === 'object') {
-      const o = v as Record<string, unknown>;
-      if (typeof o.$ref === 'string') {
-        const [n, kind] = o.$ref.split('.');
-        return { of: ids[Number(n)], kind };
-      }
-      return Object.fromEntries(
-        Object.keys(o)
-          .sort()
-          .map((k) => [k, sub(o[k])]),
-      );
-    }
-    return v;
-  };
-  for (const s of steps) ids.push(JSON.stringify([sub(s.command), s.generation ?? null]));
-  return ids;
-}
-
-const hasRef = (v: unknown): boolean =>
-  Array.isArray(v)
-    ? v.some(hasRef)
-    : v !== null && typeof v === 'object'
-      ? '$ref' in v || Object.values(v).some(hasRef)
-      : false;
-
 /**
- * Idempotency keys: SHA-256 of the file's content and the step's identity. A create (and every
- * step on what a create makes) is keyed by the file and the object's generation alone, so a re-run
- * after an interruption sends the very same key and the server answers a step it already committed
- * with its first answer. A step on an object that already existed also names the logical time it
- * was planned at, so cycling an object (pause, resume, pause…) over time is never a stale replay.
+ * Idempotency keys: SHA-256 of the file's content and the step's identity (what it does to which
+ * object of the file, and that object's generation). A re-run after an interruption plans the steps
+ * still to do under the same identities, so a request the first run sent is answered, not executed
+ * again, even when it was still in flight when the first run died.
  */
-export function stepKeys(fileText: string, steps: PlanStepSpec[], l: number): string[] {
+export function stepKeys(fileText: string, steps: PlanStepSpec[]): string[] {
   const file = createHash('sha256').update(fileText).digest('hex');
-  return identities(steps).map((id, i) => {
-    const s = steps[i]!;
-    const stable = s.generation !== undefined || hasRef(s.command);
-    return `xdv-apply-${createHash('sha256')
-      .update(`${file}\n${id}${stable ? '' : `\n@L${l}`}`)
-      .digest('hex')
-      .slice(0, 48)}`;
+  const seen = new Map<string, number>();
+  return steps.map((s) => {
+    const n = seen.get(s.identity) ?? 0;
+    seen.set(s.identity, n + 1);
+    return `xdv-apply-${createHash('sha256').update(`${file}\n${s.identity}\n${n}`).digest('hex').slice(0, 48)}`;
   });
 }
 
