@@ -549,7 +549,10 @@ export interface paths {
         /** List providers (K hosts, Q and Φ hardware) */
         get: operations["listProviders"];
         put?: never;
-        /** Register (or re-attest) a provider with an ML-DSA-65 signed attestation */
+        /**
+         * Register (or re-attest) a provider with an ML-DSA-65 signed attestation
+         * @description The signature is ML-DSA-65 over "xdv/provider-registration/v1\n" followed by the RFC 8785 canonical JSON of the signed object, in lowercase hex; the scheme, the report sequence rule and a test vector are in the README section "Provider signing" (packages/client/test-vectors/signing.json).
+         */
         post: operations["registerProvider"];
         delete?: never;
         options?: never;
@@ -600,7 +603,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Post a signed error report with a Q_ERR_* or PHI_ERR_* code */
+        /**
+         * Post a signed error report with a Q_ERR_* or PHI_ERR_* code
+         * @description The signature is ML-DSA-65 over "xdv/provider-report/v1\n" followed by the RFC 8785 canonical JSON of the signed object, in lowercase hex; the scheme, the report sequence rule and a test vector are in the README section "Provider signing" (packages/client/test-vectors/signing.json).
+         */
         post: operations["postErrorReport"];
         delete?: never;
         options?: never;
@@ -617,7 +623,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Post a signed Φ stability report (stability index, noise, drift, transform impact per envelope) */
+        /**
+         * Post a signed Φ stability report (stability index, noise, drift, transform impact per envelope)
+         * @description The signature is ML-DSA-65 over "xdv/provider-report/v1\n" followed by the RFC 8785 canonical JSON of the signed object, in lowercase hex; the scheme, the report sequence rule and a test vector are in the README section "Provider signing" (packages/client/test-vectors/signing.json).
+         */
         post: operations["postPhiReport"];
         delete?: never;
         options?: never;
@@ -634,7 +643,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Post a signed Q metrics report (T1, T2, gate fidelity, readout error per qubit) */
+        /**
+         * Post a signed Q metrics report (T1, T2, gate fidelity, readout error per qubit)
+         * @description The signature is ML-DSA-65 over "xdv/provider-report/v1\n" followed by the RFC 8785 canonical JSON of the signed object, in lowercase hex; the scheme, the report sequence rule and a test vector are in the README section "Provider signing" (packages/client/test-vectors/signing.json).
+         */
         post: operations["postQReport"];
         delete?: never;
         options?: never;
