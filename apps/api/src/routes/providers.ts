@@ -50,9 +50,9 @@ export function providerRoutes(base: FastifyInstance, deps: Deps): void {
     tags: ['providers'],
     status: 201,
     body: bodyOf('provider.register', { omit: ['auth'], with: { signature: Signature } }),
-    named: (b, d) => {
+    named: (b, state) => {
       const named: Record<string, string> = {};
-      const p = Object.values(d.ledger.state.providers).find((x) => x.name === b.registration.name);
+      const p = Object.values(state.providers).find((x) => x.name === b.registration.name);
       if (p) named.provider = p.id;
       return named;
     },
