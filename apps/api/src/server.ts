@@ -12,6 +12,8 @@ import type { ClockStatus } from './clock.js';
 import type { Config } from './config.js';
 import { ApiError, errorHandler, problem, sendProblem } from './errors.js';
 import { type LogDestination, loggerOptions } from './logging.js';
+import { OperationCodes } from './openapi/codes.js';
+import { swaggerOptions } from './openapi/document.js';
 import type { IdempotencyStore, LedgerPort, TokenStore } from './ports.js';
 import { adminRoutes } from './routes/admin.js';
 import { bindingRoutes } from './routes/bindings.js';
@@ -103,45 +105,11 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
   app.addHook('onRequest', (req, reply, next) =>
     securityHeaders(req.raw, reply.raw, (err?: unknown) => next(err instanceof Error ? err : undefined)),
   );
-  await app.register(swagger, {
-    openapi: {
-      openapi: '3.1.0',
-      info: {
-        title: 'XDV Domain Hypervisor API',
-        version: API_VERSION,
-        description:
-          'Control plane of the XDV Domain Hypervisor (XDV-083). Every mutation is decided by the deterministic core and recorded in the hash-chained trace; every error is RFC 9457 problem+json with a stable code.',
-        license: { name: 'Proprietary', identifier: 'LicenseRef-Proprietary' },
-      },
-      servers: [{ url: '/', description: 'this server' }],
-      components: {
-        securitySchemes: { bearer: { type: 'http', scheme: 'bearer', description: 'API token' } },
-      },
-      security: [{ bearer: [] }],
-      tags: [
-        'vhms',
-        'processes',
-        'capabilities',
-        'contracts',
-        'bindings',
-        'execution',
-        'snapshots',
-        'migrations',
-        'ipc',
-        'scheduler',
-        'providers',
-        'reports',
-        'tenants',
-        'tokens',
-        'faults',
-        'clock',
-        'trace',
-        'replay',
-        'cluster',
-        'ops',
-      ].map((name) => ({ name, description: `${name[0]!.toUpperCase()}${name.slice(1)}` })),
-    },
-  });
+  // The document: route schemas, completed centrally (problem+json errors with each operation's codes,
+  // descriptions, examples). The codes are collected as routes are added.
+  const codes = new OperationCodes();
+  app.addHook('onRoute', (route) => codes.add(route));
+  await app.register(swagger, swaggerOptions(API_VERSION, codes));
   await app.register(swaggerUi, { routePrefix: '/docs' });
   await app.register(fastifySSE, { heartbeatInterval: 15_000 });
 

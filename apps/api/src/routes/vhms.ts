@@ -57,6 +57,7 @@ export function vhmRoutes(base: FastifyInstance, deps: Deps): void {
     },
   });
   registerCommand(app, deps, {
+    command: 'vhm.create',
     method: 'POST',
     url: '/vhms',
     summary: 'Create a VHM (root, or nested with the parent’s SPAWN_NESTED capability)',
@@ -75,6 +76,7 @@ export function vhmRoutes(base: FastifyInstance, deps: Deps): void {
   });
   for (const action of ['validate', 'activate', 'pause', 'resume', 'terminate', 'release'] as const) {
     registerCommand(app, deps, {
+      command: `vhm.${action}` as const,
       method: 'POST',
       url: `/vhms/:vhm/${action}`,
       summary: `${action[0]!.toUpperCase()}${action.slice(1)} a VHM`,
@@ -90,6 +92,7 @@ export function vhmRoutes(base: FastifyInstance, deps: Deps): void {
     });
   }
   registerCommand(app, deps, {
+    command: 'vhm.setSchedule',
     method: 'PUT',
     url: '/vhms/:vhm/schedule',
     summary: 'Set the VHM’s scheduler weight and queue quota',
