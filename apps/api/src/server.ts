@@ -5,13 +5,14 @@ import { fastifySSE } from '@fastify/sse';
 import fastifyStatic from '@fastify/static';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
-import Fastify, { type FastifyInstance } from 'fastify';
+import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import helmet from 'helmet';
 import { authenticate } from './auth.js';
 import type { ClockStatus } from './clock.js';
 import type { Config } from './config.js';
 import { ApiError, errorHandler, problem, sendProblem } from './errors.js';
 import { type LogDestination, loggerOptions } from './logging.js';
+import { MethodTable } from './methods.js';
 import { OperationCodes } from './openapi/codes.js';
 import { swaggerOptions } from './openapi/document.js';
 import type { IdempotencyStore, LedgerPort, TokenStore } from './ports.js';
@@ -79,16 +80,36 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
     },
   });
   app.setErrorHandler(errorHandler);
-  app.setNotFoundHandler((req, reply) =>
-    sendProblem(
+  // An unknown path is a 404, a known one asked with a method it does not answer a 405 with Allow:
+  // problem+json either way.
+  const methods = new MethodTable();
+  app.addHook('onRoute', (route) => methods.add(route));
+  const noRoute = (req: FastifyRequest, reply: FastifyReply) => {
+    const path = req.url.split('?')[0] ?? '/';
+    const allow = methods.allowed(path);
+    // The path has this method's route but the router passed it over: a parameter over its length limit.
+    if (allow.includes(req.method))
+      return sendProblem(
+        reply,
+        problem('HV_URI_TOO_LONG', 'A path parameter is longer than any id; check the URL.', path),
+      );
+    if (allow.length > 0) {
+      reply.header('allow', allow.join(', '));
+      return sendProblem(
+        reply,
+        problem(
+          'HV_METHOD_NOT_ALLOWED',
+          `${req.method} is not allowed on ${path}; it answers ${allow.join(', ')}.`,
+          path,
+        ),
+      );
+    }
+    return sendProblem(
       reply,
-      problem(
-        'HV_ROUTE_NOT_FOUND',
-        `No route ${req.method} ${req.url.split('?')[0]}; see /docs.`,
-        req.url.split('?')[0],
-      ),
-    ),
-  );
+      problem('HV_ROUTE_NOT_FOUND', `No route ${req.method} ${path}; see /docs.`, path),
+    );
+  };
+  app.setNotFoundHandler(noRoute);
   // Security headers from helmet, its middleware built once: @fastify/helmet rebuilt it (and
   // re-parsed the CSP) on every request, a tenth of a GET's cost.
   const securityHeaders = helmet({
@@ -146,19 +167,13 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
         )
           throw new ApiError('HV_BAD_REQUEST', 'Strings may not contain NUL (\\u0000) characters.');
       });
-      // An unknown /v1 route is a problem+json 404 (after the token check, as every /v1 request),
+      // An unknown /v1 route is a problem+json 404 or 405 (after the token check, as every /v1 request),
       // never the console's index.html.
       v1.route({
         method: ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'],
         url: '/*',
         schema: { hide: true },
-        handler: (req, reply) => {
-          const path = req.url.split('?')[0];
-          return sendProblem(
-            reply,
-            problem('HV_ROUTE_NOT_FOUND', `No route ${req.method} ${path}; see /docs.`, path),
-          );
-        },
+        handler: noRoute,
       });
       // One plugin per concept, mirroring packages/core/src/transitions/, each in its own scope
       // under /v1 (it inherits the hooks above and adds none of its own).
