@@ -199,7 +199,8 @@ describe('every kind of error, on a real server', () => {
     );
     const keyed = { ...json, 'idempotency-key': 'probe-1' };
     expect(
-      (await send('POST', '/v1/vhms', { token: tok, headers: keyed, body: '{"name":"k1","quota":{}}' })).status,
+      (await send('POST', '/v1/vhms', { token: tok, headers: keyed, body: '{"name":"k1","quota":{}}' }))
+        .status,
     ).toBe(201);
     expectProblem(
       await send('POST', '/v1/vhms', { token: tok, headers: keyed, body: '{"name":"k2","quota":{}}' }),
