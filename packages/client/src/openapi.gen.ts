@@ -1469,8 +1469,8 @@ export interface components {
             detail: string;
             /** @description a request that failed schema validation: where and why */
             errors?: {
-                message?: string;
-                path?: string;
+                message: string;
+                path: string;
             }[];
             /** @description the path of the request */
             instance?: string;

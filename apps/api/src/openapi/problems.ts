@@ -1,5 +1,6 @@
-import { ERROR_CODES, type ErrorCode, type ErrorParams, renderMessage } from '@xdv/core';
+import { type ErrorCode, type ErrorParams, renderMessage } from '@xdv/core';
 import { problem, statusOf } from '../errors.js';
+import { Problem } from '../schemas.js';
 import type { OperationCodes } from './codes.js';
 import type { OpenApiDocument, Operation, Response } from './types.js';
 
@@ -9,37 +10,8 @@ import type { OpenApiDocument, Operation, Response } from './types.js';
 
 const PROBLEM_REF = '#/components/schemas/Problem';
 
-export const PROBLEM_SCHEMA = {
-  type: 'object',
-  description:
-    'RFC 9457 problem details. `code` is stable (act on it, never on `detail`); `detail` is the text for a person, rendered from `code` and `params`.',
-  required: ['type', 'title', 'status', 'code', 'detail'],
-  properties: {
-    type: { type: 'string', format: 'uri', description: 'a URI naming the problem type, one per code' },
-    title: { type: 'string', description: 'the code again, for readers that show only the title' },
-    status: { type: 'integer', minimum: 400, maximum: 599, description: 'the HTTP status' },
-    code: { type: 'string', enum: [...ERROR_CODES], description: 'stable error code' },
-    detail: { type: 'string', description: 'what happened and what would make the request succeed' },
-    instance: { type: 'string', description: 'the path of the request' },
-    params: {
-      type: 'object',
-      additionalProperties: true,
-      description:
-        'structured data of a rejection or store error (ids, quantities, states, a reason token); detail is rendered from it',
-    },
-    seq: { type: 'integer', description: 'a refused command: the seq of the trace entry that records it' },
-    l: { type: 'integer', description: 'a refused command: the logical time it was refused at' },
-    errors: {
-      type: 'array',
-      description: 'a request that failed schema validation: where and why',
-      items: {
-        type: 'object',
-        properties: { path: { type: 'string' }, message: { type: 'string' } },
-      },
-    },
-  },
-  additionalProperties: true,
-} as const;
+/** The Problem schema as plain JSON (TypeBox's own markers are symbols, which JSON drops). */
+const PROBLEM_SCHEMA: unknown = JSON.parse(JSON.stringify(Problem));
 
 /** Params that make an example's detail read like a real one, for codes whose text needs them. */
 const SAMPLE_PARAMS: Partial<Record<ErrorCode, ErrorParams>> = {
