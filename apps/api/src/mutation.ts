@@ -36,7 +36,7 @@ export interface CommandRoute<P extends TSchema, B extends TSchema, C extends Co
   body?: B;
   status?: 200 | 201;
   operationId: string;
-  build(params: Static<P>, body: Static<B>, actor: Actor): Extract<CommandBody, { type: C }>;
+  build(params: Static<P>, body: Static<B>, actor: Actor): Extract<CommandBody, { type: NoInfer<C> }>;
   /**
    * Ids the response names besides those the command created: a re-registered provider is
    * re-attested, not created, and its caller still learns its id.

@@ -1,4 +1,3 @@
-import type { CommandBody } from '@xdv/core';
 import type { FastifyInstance } from 'fastify';
 import { Type } from 'typebox';
 import { type Deps, registerCommand } from '../mutation.js';
@@ -88,7 +87,7 @@ export function vhmRoutes(base: FastifyInstance, deps: Deps): void {
       tags: ['vhms'],
       params: VhmParams,
       etag: (p, d) => d.ledger.state.vhms[p.vhm],
-      build: (p) => ({ type: `vhm.${action}`, vhm: p.vhm }) as CommandBody,
+      build: (p) => ({ type: `vhm.${action}` as const, vhm: p.vhm }),
     });
   }
   registerCommand(app, deps, {
