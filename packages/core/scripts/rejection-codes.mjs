@@ -5,7 +5,7 @@
 // called): the OpenAPI document narrows each operation's `code` to this set, and a code missing from
 // it would mis-type a generated client, while an extra one costs nothing.
 //
-//   node packages/core/scripts/rejection-codes.mjs        rewrites src/errors/by-command.gen.ts
+//   npm run rejection-codes -w @xdv/core      rewrites src/errors/by-command.gen.ts
 // test/rejection-codes.test.ts fails when the committed file is stale.
 import { writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
