@@ -1,6 +1,7 @@
 // bench/api: bare Fastify hello-world (the ceiling), GET a VHM, and durable POST allocate-then-release,
 // all at 100 connections on this machine, in one run. Prints throughput, p50/p99 and ratios. No asserts.
 import { loadavg } from 'node:os';
+import { createXdvClient } from '@xdv/client';
 import { scenario, sign } from '@xdv/core';
 import autocannon from 'autocannon';
 import Fastify from 'fastify';
@@ -37,13 +38,9 @@ await bare.close();
 // 2. The API on PGlite (on disk), with a VHM that can allocate and release qubits.
 const server = await embeddedApi('bench-api');
 const { app, base } = server;
-const H = { authorization: 'Bearer xdv_bench_operator', 'content-type': 'application/json' };
-const post = async (path, body = {}) => {
-  const r = await fetch(base + path, { method: 'POST', headers: H, body: JSON.stringify(body) });
-  const j = await r.json();
-  if (!r.ok) throw new Error(`${path}: ${j.code} ${j.detail}`);
-  return j.created;
-};
+// Setup goes through @xdv/client (it throws an XdvProblem, `CODE: detail`, on any refusal).
+const xdv = createXdvClient({ baseUrl: base, token: 'xdv_bench_operator' });
+const post = async (path, body = {}) => (await xdv.POST(path, { body })).created;
 const tenant = (await post('/v1/tenants', { name: 'bench', quota: { vhms: 1, qubits: 100000 } })).tenant;
 const reg = scenario.registration('qpu-bench', 'Q', { qubits: 100000 }, 9);
 const provider = (

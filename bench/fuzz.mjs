@@ -10,6 +10,7 @@
 // `fuzz()` is also imported by apps/api/test/fuzz.test.ts against an in-process server.
 import http from 'node:http';
 import { pathToFileURL } from 'node:url';
+import { createXdvClient } from '@xdv/client';
 import { canonicalJson, checkAll, scenario, sign } from '@xdv/core';
 import { prng } from './processes.mjs';
 
@@ -66,18 +67,9 @@ function send(agent, base, req) {
   });
 }
 
+/** A seeding call through @xdv/client: the body of a success, an XdvProblem (`CODE: detail`) otherwise. */
 async function jsonCall(base, token, method, path, body) {
-  const headers = { authorization: `Bearer ${token}` };
-  if (body !== undefined) headers['content-type'] = 'application/json';
-  const res = await fetch(base + path, {
-    method,
-    headers,
-    ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
-  });
-  const text = await res.text();
-  const j = text ? JSON.parse(text) : null;
-  if (res.status >= 300) throw new Error(`seed ${method} ${path}: ${res.status} ${text.slice(0, 300)}`);
-  return j;
+  return createXdvClient({ baseUrl: base, token })[method](path, body !== undefined ? { body } : {});
 }
 
 async function registerProvider(base, op, name, domain, cap, seed, token, extra = {}) {

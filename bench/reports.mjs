@@ -19,6 +19,7 @@ import { Session } from 'node:inspector/promises';
 import { availableParallelism, loadavg } from 'node:os';
 import { join } from 'node:path';
 import { isMainThread, parentPort, Worker, workerData } from 'node:worker_threads';
+import { createXdvClient } from '@xdv/client';
 
 const KIND = 'xdv/provider-report/v1';
 
@@ -125,15 +126,11 @@ async function main() {
   // providers with signed registrations and their own provider tokens, Φ envelopes to report on.
   const server = await embeddedApi('bench-reports');
   const { app, base } = server;
+  // Setup goes through @xdv/client, one per principal (an XdvProblem, `CODE: detail`, on a refusal).
+  const clients = new Map();
   const call = async (path, body, token = 'xdv_bench_operator') => {
-    const r = await fetch(base + path, {
-      method: 'POST',
-      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
-      body: JSON.stringify(body),
-    });
-    const j = await r.json();
-    if (!r.ok) throw new Error(`${path}: ${j.code} ${j.detail}`);
-    return j;
+    if (!clients.has(token)) clients.set(token, createXdvClient({ baseUrl: base, token }));
+    return clients.get(token).POST(path, { body });
   };
   const tenant = (
     await call('/v1/tenants', {

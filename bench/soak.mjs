@@ -8,6 +8,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { createXdvClient } from '@xdv/client';
 import { scenario, sign } from '@xdv/core';
 import { freePort, prng, spawnApi } from './processes.mjs';
 
@@ -51,17 +52,11 @@ export async function soak({ kills = 50, seed = 1, workers = 4, log = () => {}, 
     await gone;
   };
 
+  // Through @xdv/client's plain request: a refusal is data here ({ status, body }), the soak counts it.
+  const xdv = createXdvClient({ baseUrl: base, token: TOKEN });
   const call = async (method, path, body) => {
-    const res = await fetch(base + path, {
-      method,
-      headers: {
-        authorization: `Bearer ${TOKEN}`,
-        ...(body !== undefined ? { 'content-type': 'application/json' } : {}),
-      },
-      ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
-    });
-    const text = await res.text();
-    return { status: res.status, body: text ? JSON.parse(text) : null };
+    const r = await xdv.raw.request(method, path, body !== undefined ? { body } : {});
+    return { status: r.response.status, body: (r.response.ok ? r.data : r.error) ?? null };
   };
   const must = async (method, path, body) => {
     const r = await call(method, path, body);

@@ -3,6 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { type App, openApp } from '@xdv/api';
+import { createXdvClient } from '@xdv/client';
 import { Simulator } from '@xdv/provider-sim';
 import { type Browser, type BrowserContext, chromium, type Locator, type Page } from 'playwright-core';
 import { expect } from 'vitest';
@@ -169,16 +170,15 @@ export async function rest<T = Record<string, unknown>>(
   path: string,
   body?: unknown,
 ): Promise<{ status: number; body: T }> {
-  const res = await fetch(`${stack.base}${path}`, {
-    method,
-    headers: {
-      authorization: `Bearer ${token}`,
-      ...(body !== undefined ? { 'content-type': 'application/json' } : {}),
-    },
-    ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
-  });
-  const text = await res.text();
-  return { status: res.status, body: (text ? JSON.parse(text) : null) as T };
+  // Through @xdv/client; the journeys address concrete paths (`/v1/bindings/binding-3/jobs`), so its
+  // generic request is used rather than the typed path templates.
+  const request = createXdvClient({ baseUrl: stack.base, token }).raw.request as unknown as (
+    method: string,
+    path: string,
+    init: { body?: unknown },
+  ) => Promise<{ data?: unknown; error?: unknown; response: Response }>;
+  const r = await request(method, path, body !== undefined ? { body } : {});
+  return { status: r.response.status, body: ((r.response.ok ? r.data : r.error) ?? null) as T };
 }
 
 export async function shot(page: Page, name: string): Promise<string> {

@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import {
   type Actor,
   type CommandBody,
+  type CommandType,
   canonicalJson,
   entryVisible,
   renderMessage,
@@ -12,6 +13,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { type Static, type TObject, type TSchema, Type } from 'typebox';
 import type { Principal } from './auth.js';
 import { ApiError, paramsProblem } from './errors.js';
+import type { RouteDoc } from './openapi/codes.js';
 import type { IdempotencyStore, LedgerPort } from './ports.js';
 import { DryRunQuery, MutationResult, PreviewResult, Problem } from './schemas.js';
 
@@ -23,7 +25,9 @@ export interface Deps {
   idempotency: IdempotencyStore;
 }
 
-export interface CommandRoute<P extends TSchema, B extends TSchema> {
+export interface CommandRoute<P extends TSchema, B extends TSchema, C extends CommandType = CommandType> {
+  /** The core command this route submits: the OpenAPI document declares the codes it can be refused with. */
+  command: C;
   method: 'POST' | 'PUT';
   url: string;
   summary: string;
@@ -33,7 +37,7 @@ export interface CommandRoute<P extends TSchema, B extends TSchema> {
   body?: B;
   status?: 200 | 201;
   operationId: string;
-  build(params: Static<P>, body: Static<B>, actor: Actor): CommandBody;
+  build(params: Static<P>, body: Static<B>, actor: Actor): Extract<CommandBody, { type: NoInfer<C> }>;
   /**
    * Ids the response names besides those the command created: a re-registered provider is
    * re-attested, not created, and its caller still learns its id.
@@ -71,15 +75,16 @@ export function principalOf(req: FastifyRequest): Principal {
 
 type NoFields = TObject<Record<never, TSchema>>;
 
-export function registerCommand<P extends TSchema = NoFields, B extends TSchema = NoFields>(
-  app: FastifyInstance,
-  deps: Deps,
-  route: CommandRoute<P, B>,
-): void {
+export function registerCommand<
+  P extends TSchema = NoFields,
+  B extends TSchema = NoFields,
+  C extends CommandType = CommandType,
+>(app: FastifyInstance, deps: Deps, route: CommandRoute<P, B, C>): void {
   const ok = route.status ?? 200;
   app.route({
     method: route.method,
     url: route.url,
+    config: { command: route.command, etag: route.etag !== undefined } satisfies RouteDoc,
     schema: {
       summary: route.summary,
       ...(route.description ? { description: route.description } : {}),

@@ -1,4 +1,4 @@
-import { COMMAND_SCHEMAS, type CommandSchemas, type CommandType, RIGHTS } from '@xdv/core';
+import { COMMAND_SCHEMAS, type CommandSchemas, type CommandType, ERROR_CODES, RIGHTS } from '@xdv/core';
 import type { FastifyTypeProvider } from 'fastify';
 import { type Static, type TObject, type TOptional, type TSchema, Type } from 'typebox';
 
@@ -22,22 +22,39 @@ export const Quota = Type.Object(
 );
 const FullQuota = Type.Object({ vhms: Count, memory: Count, cpu: Count, qubits: Count, envelopes: Count });
 
+/**
+ * RFC 9457 problem details: the body of every error answer, and the one Problem schema of the
+ * OpenAPI document (each operation narrows its `code`, apps/api/src/openapi/problems.ts).
+ */
 export const Problem = Type.Object(
   {
-    type: Type.String(),
-    title: Type.String(),
-    status: Type.Integer(),
-    code: Type.String({ description: 'stable error code' }),
-    detail: Type.String(),
-    instance: Type.Optional(Type.String()),
+    type: Type.String({ format: 'uri', description: 'a URI naming the problem type, one per code' }),
+    title: Type.String({ description: 'the code again, for readers that show only the title' }),
+    status: Type.Integer({ minimum: 400, maximum: 599, description: 'the HTTP status' }),
+    code: Type.String({ enum: [...ERROR_CODES], description: 'stable error code' }),
+    detail: Type.String({ description: 'what happened and what would make the request succeed' }),
+    instance: Type.Optional(Type.String({ description: 'the path of the request' })),
     params: Type.Optional(
       Type.Record(Type.String(), Type.Unknown(), {
         description:
           'structured data of a rejection or store error (ids, quantities, states, a reason token); detail is rendered from it',
       }),
     ),
+    seq: Type.Optional(
+      Type.Integer({ description: 'a refused command: the seq of the trace entry that records it' }),
+    ),
+    l: Type.Optional(Type.Integer({ description: 'a refused command: the logical time it was refused at' })),
+    errors: Type.Optional(
+      Type.Array(Type.Object({ path: Type.String(), message: Type.String() }), {
+        description: 'a request that failed schema validation: where and why',
+      }),
+    ),
   },
-  { additionalProperties: true, description: 'RFC 9457 problem details' },
+  {
+    additionalProperties: true,
+    description:
+      'RFC 9457 problem details. `code` is stable (act on it, never on `detail`); `detail` is the text for a person, rendered from `code` and `params`.',
+  },
 );
 
 export const Entry = Type.Object(

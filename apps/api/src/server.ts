@@ -5,13 +5,16 @@ import { fastifySSE } from '@fastify/sse';
 import fastifyStatic from '@fastify/static';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
-import Fastify, { type FastifyInstance } from 'fastify';
+import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import helmet from 'helmet';
 import { authenticate } from './auth.js';
 import type { ClockStatus } from './clock.js';
 import type { Config } from './config.js';
 import { ApiError, errorHandler, problem, sendProblem } from './errors.js';
 import { type LogDestination, loggerOptions } from './logging.js';
+import { MethodTable } from './methods.js';
+import { OperationCodes } from './openapi/codes.js';
+import { swaggerOptions } from './openapi/document.js';
 import type { IdempotencyStore, LedgerPort, TokenStore } from './ports.js';
 import { adminRoutes } from './routes/admin.js';
 import { bindingRoutes } from './routes/bindings.js';
@@ -78,16 +81,36 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
     },
   });
   app.setErrorHandler(errorHandler);
-  app.setNotFoundHandler((req, reply) =>
-    sendProblem(
+  // An unknown path is a 404, a known one asked with a method it does not answer a 405 with Allow:
+  // problem+json either way.
+  const methods = new MethodTable();
+  app.addHook('onRoute', (route) => methods.add(route));
+  const noRoute = (req: FastifyRequest, reply: FastifyReply) => {
+    const path = req.url.split('?')[0] ?? '/';
+    const allow = methods.allowed(path);
+    // The path has this method's route but the router passed it over: a parameter over its length limit.
+    if (allow.includes(req.method))
+      return sendProblem(
+        reply,
+        problem('HV_URI_TOO_LONG', 'A path parameter is longer than any id; check the URL.', path),
+      );
+    if (allow.length > 0) {
+      reply.header('allow', allow.join(', '));
+      return sendProblem(
+        reply,
+        problem(
+          'HV_METHOD_NOT_ALLOWED',
+          `${req.method} is not allowed on ${path}; it answers ${allow.join(', ')}.`,
+          path,
+        ),
+      );
+    }
+    return sendProblem(
       reply,
-      problem(
-        'HV_ROUTE_NOT_FOUND',
-        `No route ${req.method} ${req.url.split('?')[0]}; see /docs.`,
-        req.url.split('?')[0],
-      ),
-    ),
-  );
+      problem('HV_ROUTE_NOT_FOUND', `No route ${req.method} ${path}; see /docs.`, path),
+    );
+  };
+  app.setNotFoundHandler(noRoute);
   // Security headers from helmet, its middleware built once: @fastify/helmet rebuilt it (and
   // re-parsed the CSP) on every request, a tenth of a GET's cost.
   const securityHeaders = helmet({
@@ -104,46 +127,11 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
   app.addHook('onRequest', (req, reply, next) =>
     securityHeaders(req.raw, reply.raw, (err?: unknown) => next(err instanceof Error ? err : undefined)),
   );
-  await app.register(swagger, {
-    openapi: {
-      openapi: '3.1.0',
-      info: {
-        title: 'XDV Domain Hypervisor API',
-        version: API_VERSION,
-        description:
-          'Control plane of the XDV Domain Hypervisor (XDV-083). Every mutation is decided by the deterministic core and recorded in the hash-chained trace; every error is RFC 9457 problem+json with a stable code.',
-        license: { name: 'Proprietary', identifier: 'LicenseRef-Proprietary' },
-      },
-      servers: [{ url: '/', description: 'this server' }],
-      components: {
-        securitySchemes: { bearer: { type: 'http', scheme: 'bearer', description: 'API token' } },
-      },
-      security: [{ bearer: [] }],
-      tags: [
-        'vhms',
-        'processes',
-        'capabilities',
-        'contracts',
-        'bindings',
-        'execution',
-        'snapshots',
-        'migrations',
-        'ipc',
-        'plan',
-        'scheduler',
-        'providers',
-        'reports',
-        'tenants',
-        'tokens',
-        'faults',
-        'clock',
-        'trace',
-        'replay',
-        'cluster',
-        'ops',
-      ].map((name) => ({ name, description: `${name[0]!.toUpperCase()}${name.slice(1)}` })),
-    },
-  });
+  // The document: route schemas, completed centrally (problem+json errors with each operation's codes,
+  // descriptions, examples). The codes are collected as routes are added.
+  const codes = new OperationCodes();
+  app.addHook('onRoute', (route) => codes.add(route));
+  await app.register(swagger, swaggerOptions(API_VERSION, codes));
   await app.register(swaggerUi, { routePrefix: '/docs' });
   await app.register(fastifySSE, { heartbeatInterval: 15_000 });
 
@@ -180,19 +168,13 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
         )
           throw new ApiError('HV_BAD_REQUEST', 'Strings may not contain NUL (\\u0000) characters.');
       });
-      // An unknown /v1 route is a problem+json 404 (after the token check, as every /v1 request),
+      // An unknown /v1 route is a problem+json 404 or 405 (after the token check, as every /v1 request),
       // never the console's index.html.
       v1.route({
         method: ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'],
         url: '/*',
         schema: { hide: true },
-        handler: (req, reply) => {
-          const path = req.url.split('?')[0];
-          return sendProblem(
-            reply,
-            problem('HV_ROUTE_NOT_FOUND', `No route ${req.method} ${path}; see /docs.`, path),
-          );
-        },
+        handler: noRoute,
       });
       // One plugin per concept, mirroring packages/core/src/transitions/, each in its own scope
       // under /v1 (it inherits the hooks above and adds none of its own).

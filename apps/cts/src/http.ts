@@ -1,5 +1,8 @@
-// A tiny REST client that never throws on HTTP errors: conformance checks assert on the status and
-// the problem+json `code` of refusals, so a refusal is data here, not an exception.
+import { createXdvClient, type XdvClient } from '@xdv/client';
+
+// The checks' REST access, through @xdv/client, answering with the status and body and never
+// throwing on an HTTP error: conformance checks assert on the status and the problem+json `code` of
+// refusals, so a refusal is data here, not an exception.
 
 export type JsonObject = { [key: string]: unknown };
 
@@ -8,29 +11,42 @@ export interface Reply<T = JsonObject> {
   body: T;
 }
 
+/** openapi-fetch's request with a concrete path: the checks address `/v1/vhms/vhm-3`, not templates. */
+type ConcreteRequest = (
+  method: string,
+  path: string,
+  init: { body?: unknown; headers?: Record<string, string> },
+) => Promise<{ data?: unknown; error?: unknown; response: Response }>;
+
 export class Http {
+  readonly #clients = new Map<string, XdvClient>();
+
   constructor(
     readonly base: string,
     readonly token: string,
   ) {}
+
+  /** The typed client of a principal (the operator's unless a token is given). */
+  client(token: string = this.token): XdvClient {
+    let c = this.#clients.get(token);
+    if (!c) {
+      c = createXdvClient({ baseUrl: this.base, token });
+      this.#clients.set(token, c);
+    }
+    return c;
+  }
 
   async call<T = JsonObject>(
     method: string,
     path: string,
     opts: { token?: string; body?: unknown; headers?: Record<string, string> } = {},
   ): Promise<Reply<T>> {
-    const headers: Record<string, string> = {
-      ...opts.headers,
-      authorization: `Bearer ${opts.token ?? this.token}`,
-    };
-    if (opts.body !== undefined) headers['content-type'] = 'application/json';
-    const res = await fetch(this.base.replace(/\/$/, '') + path, {
-      method,
-      headers,
-      ...(opts.body !== undefined ? { body: JSON.stringify(opts.body) } : {}),
+    const request = this.client(opts.token ?? this.token).raw.request as unknown as ConcreteRequest;
+    const r = await request(method, path, {
+      ...(opts.body !== undefined ? { body: opts.body } : {}),
+      ...(opts.headers ? { headers: opts.headers } : {}),
     });
-    const text = await res.text();
-    return { status: res.status, body: (text ? JSON.parse(text) : null) as T };
+    return { status: r.response.status, body: (r.response.ok ? r.data : r.error) ?? (null as T) } as Reply<T>;
   }
 
   get<T = JsonObject>(path: string, token?: string): Promise<Reply<T>> {

@@ -46,6 +46,7 @@ export {
   type Touched,
   type TouchedTable,
 } from './engine/touched.js';
+export { REJECTIONS_BY_COMMAND } from './errors/by-command.gen.js';
 export {
   FAULT_MESSAGES,
   type FaultTemplates,

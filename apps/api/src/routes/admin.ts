@@ -35,6 +35,7 @@ export function adminRoutes(base: FastifyInstance, deps: Deps): void {
       sendOne(req, reply, one(view(ledger, req).state.tenants, req.params.tenant, 'Tenant')),
   });
   registerCommand(app, deps, {
+    command: 'tenant.create',
     method: 'POST',
     url: '/tenants',
     summary: 'Create a tenant with quotas (operator)',
@@ -49,6 +50,7 @@ export function adminRoutes(base: FastifyInstance, deps: Deps): void {
     }),
   });
   registerCommand(app, deps, {
+    command: 'tenant.setQuota',
     method: 'PUT',
     url: '/tenants/:tenant/quota',
     summary: 'Set a tenant’s quota (operator)',
@@ -65,6 +67,7 @@ export function adminRoutes(base: FastifyInstance, deps: Deps): void {
   });
 
   registerCommand(app, deps, {
+    command: 'clock.advance',
     method: 'POST',
     url: '/clock/advance',
     summary: 'Advance the logical clock L (operator)',
@@ -74,6 +77,7 @@ export function adminRoutes(base: FastifyInstance, deps: Deps): void {
     build: (_p, b) => ({ type: 'clock.advance', ticks: b.ticks }),
   });
   registerCommand(app, deps, {
+    command: 'firmware.trust',
     method: 'POST',
     url: '/firmware/trusted',
     summary: 'Trust a firmware measurement (operator); once any is trusted, only trusted firmware attests',

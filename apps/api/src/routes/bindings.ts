@@ -44,6 +44,7 @@ export function bindingRoutes(base: FastifyInstance, deps: Deps): void {
       sendOne(req, reply, one(view(ledger, req).state.bindings, req.params.binding, 'Binding')),
   });
   registerCommand(app, deps, {
+    command: 'binding.request',
     method: 'POST',
     url: '/vhms/:vhm/bindings',
     summary: 'Request a domain binding for one of the VHM’s contracts',
@@ -61,6 +62,7 @@ export function bindingRoutes(base: FastifyInstance, deps: Deps): void {
   });
   for (const action of ['validate', 'activate', 'release'] as const)
     registerCommand(app, deps, {
+      command: `binding.${action}` as const,
       method: 'POST',
       url: `/bindings/:binding/${action}`,
       summary: `${action[0]!.toUpperCase()}${action.slice(1)} a binding`,

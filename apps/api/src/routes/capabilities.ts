@@ -30,6 +30,7 @@ export function capabilityRoutes(base: FastifyInstance, deps: Deps): void {
     },
   });
   registerCommand(app, deps, {
+    command: 'cap.issue',
     method: 'POST',
     url: '/vhms/:vhm/capabilities',
     summary: 'Issue a new root capability in the VHM’s namespace',
@@ -41,6 +42,7 @@ export function capabilityRoutes(base: FastifyInstance, deps: Deps): void {
     build: (p, b) => ({ type: 'cap.issue', vhm: p.vhm, rights: b.rights }),
   });
   registerCommand(app, deps, {
+    command: 'cap.derive',
     method: 'POST',
     url: '/vhms/:vhm/capabilities/:capability/derive',
     summary: 'Derive a capability with a subset of the rights',
@@ -52,6 +54,7 @@ export function capabilityRoutes(base: FastifyInstance, deps: Deps): void {
     build: (p, b) => ({ type: 'cap.derive', vhm: p.vhm, capability: p.capability, rights: b.rights }),
   });
   registerCommand(app, deps, {
+    command: 'cap.revoke',
     method: 'POST',
     url: '/vhms/:vhm/capabilities/:capability/revoke',
     summary: 'Revoke a capability and everything derived from it',

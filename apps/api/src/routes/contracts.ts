@@ -51,6 +51,7 @@ export function contractRoutes(base: FastifyInstance, deps: Deps): void {
       sendOne(req, reply, one(view(ledger, req).state.contracts, req.params.contract, 'Contract')),
   });
   registerCommand(app, deps, {
+    command: 'contract.allocate',
     method: 'POST',
     url: '/vhms/:vhm/contracts',
     summary: 'Allocate a K, Q or Φ resource contract',
@@ -74,6 +75,7 @@ export function contractRoutes(base: FastifyInstance, deps: Deps): void {
   });
   for (const action of ['activate', 'release'] as const)
     registerCommand(app, deps, {
+      command: `contract.${action}` as const,
       method: 'POST',
       url: `/contracts/:contract/${action}`,
       summary:
@@ -94,6 +96,7 @@ export function contractRoutes(base: FastifyInstance, deps: Deps): void {
         }) as never,
     });
   registerCommand(app, deps, {
+    command: 'contract.revoke',
     method: 'POST',
     url: '/contracts/:contract/revoke',
     summary: 'Revoke a contract (operator): its binding is released and a fault recorded',

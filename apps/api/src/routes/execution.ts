@@ -10,6 +10,7 @@ export function executionRoutes(base: FastifyInstance, deps: Deps): void {
   const app = base.withTypeProvider<RequestTypeProvider>();
   const { ledger } = deps;
   registerCommand(app, deps, {
+    command: 'q.job',
     method: 'POST',
     url: '/bindings/:binding/jobs',
     summary: 'Run a Q job on an active Q binding (EXECUTE_Q); its cost is charged to the decoherence budget',
@@ -28,6 +29,7 @@ export function executionRoutes(base: FastifyInstance, deps: Deps): void {
     }),
   });
   registerCommand(app, deps, {
+    command: 'phi.transform',
     method: 'POST',
     url: '/bindings/:binding/transforms',
     summary: 'Apply a Φ transform inside the coherence window (EXECUTE_PHI)',

@@ -33,6 +33,7 @@ export function faultRoutes(base: FastifyInstance, deps: Deps): void {
     handler: async (req) => paginate(Object.values(view(ledger, req).state.alerts), req.query),
   });
   registerCommand(app, deps, {
+    command: 'fault.inject',
     method: 'POST',
     url: '/faults/inject',
     summary:

@@ -21,6 +21,7 @@ export function ipcRoutes(base: FastifyInstance, deps: Deps): void {
     handler: async (req) => paginate(Object.values(view(ledger, req).state.ipcs), req.query),
   });
   registerCommand(app, deps, {
+    command: 'ipc.open',
     method: 'POST',
     url: '/ipc',
     summary: 'Open an IPC contract between two VHMs (IPC capability of each)',
@@ -38,6 +39,7 @@ export function ipcRoutes(base: FastifyInstance, deps: Deps): void {
     }),
   });
   registerCommand(app, deps, {
+    command: 'ipc.close',
     method: 'POST',
     url: '/ipc/:ipc/close',
     summary: 'Close an IPC contract',

@@ -20,6 +20,7 @@ export function migrationRoutes(base: FastifyInstance, deps: Deps): void {
     handler: async (req) => paginate(Object.values(view(ledger, req).state.migrations), req.query),
   });
   registerCommand(app, deps, {
+    command: 'vhm.migrate',
     method: 'POST',
     url: '/vhms/:vhm/migrations',
     summary: 'Migrate a VHM to another K host (Q reinitialised by default, Φ terminated and reinitialised)',

@@ -1,6 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
 import { Type } from 'typebox';
+import { problem, sendProblem } from '../errors.js';
 import type { LedgerPort } from '../ports.js';
 import { Problem } from '../schemas.js';
 
@@ -99,19 +100,23 @@ export function opsRoutes(app: FastifyInstance, ledger: LedgerPort, ready: () =>
       security: [],
       response: {
         200: Type.Object({ ready: Type.Boolean(), seq: Type.Integer() }),
-        503: Type.Union([
-          Problem,
-          Type.Object({ ready: Type.Boolean(), seq: Type.Integer(), reason: Type.String() }),
-        ]),
+        503: Problem,
         '4XX': Problem,
       },
     },
     handler: async (_req, reply) => {
-      if (!ready()) return reply.code(503).send({ ready: false, seq: 0, reason: 'starting' });
-      if (ledger.broken)
-        return reply
-          .code(503)
-          .send({ ready: false, seq: ledger.state.seq, reason: `trace broken at seq ${ledger.broken.seq}` });
+      // Not ready is an error like any other (problem+json), with the readiness fields beside it.
+      const notReady = (reason: string, seq: number) =>
+        sendProblem(
+          reply,
+          problem('HV_UNAVAILABLE', `Not ready: ${reason}; retry shortly.`, '/readyz', {
+            ready: false,
+            seq,
+            reason,
+          }),
+        );
+      if (!ready()) return notReady('starting', 0);
+      if (ledger.broken) return notReady(`trace broken at seq ${ledger.broken.seq}`, ledger.state.seq);
       return { ready: true, seq: ledger.state.seq };
     },
   });

@@ -30,6 +30,7 @@ export function processRoutes(base: FastifyInstance, deps: Deps): void {
     },
   });
   registerCommand(app, deps, {
+    command: 'process.spawn',
     method: 'POST',
     url: '/vhms/:vhm/processes',
     summary: 'Spawn a process (PROCESS right)',
@@ -41,6 +42,7 @@ export function processRoutes(base: FastifyInstance, deps: Deps): void {
     build: (p, b) => ({ type: 'process.spawn', vhm: p.vhm, capability: b.capability, name: b.name }),
   });
   registerCommand(app, deps, {
+    command: 'process.exit',
     method: 'POST',
     url: '/vhms/:vhm/processes/:process/exit',
     summary: 'Exit a process (PROCESS right)',

@@ -42,6 +42,7 @@ export function providerRoutes(base: FastifyInstance, deps: Deps): void {
       sendOne(req, reply, one(view(ledger, req).state.providers, req.params.provider, 'Provider')),
   });
   registerCommand(app, deps, {
+    command: 'provider.register',
     method: 'POST',
     url: '/providers',
     summary: 'Register (or re-attest) a provider with an ML-DSA-65 signed attestation',
@@ -141,6 +142,7 @@ export function providerRoutes(base: FastifyInstance, deps: Deps): void {
     handler: async (req) => paginate(Object.values(view(ledger, req).state.calibrations), req.query),
   });
   registerCommand(app, deps, {
+    command: 'calibration.issue',
     method: 'POST',
     url: '/providers/:provider/calibrations',
     summary: 'Issue a Q calibration contract valid over [from, until) in logical time',
@@ -152,6 +154,7 @@ export function providerRoutes(base: FastifyInstance, deps: Deps): void {
     build: (p, b) => ({ type: 'calibration.issue', provider: p.provider, from: b.from, until: b.until }),
   });
   registerCommand(app, deps, {
+    command: 'report.q',
     method: 'POST',
     url: '/providers/:provider/reports/q',
     summary: 'Post a signed Q metrics report (T1, T2, gate fidelity, readout error per qubit)',
@@ -167,6 +170,7 @@ export function providerRoutes(base: FastifyInstance, deps: Deps): void {
     },
   });
   registerCommand(app, deps, {
+    command: 'report.phi',
     method: 'POST',
     url: '/providers/:provider/reports/phi',
     summary:
@@ -183,6 +187,7 @@ export function providerRoutes(base: FastifyInstance, deps: Deps): void {
     },
   });
   registerCommand(app, deps, {
+    command: 'report.error',
     method: 'POST',
     url: '/providers/:provider/reports/error',
     summary: 'Post a signed error report with a Q_ERR_* or PHI_ERR_* code',

@@ -66,6 +66,7 @@ export function schedulerRoutes(base: FastifyInstance, deps: Deps): void {
     },
   });
   registerCommand(app, deps, {
+    command: 'sched.submit',
     method: 'POST',
     url: '/scheduler/units',
     summary: 'Submit a scheduling unit for a process (SCHEDULE right)',
@@ -85,6 +86,7 @@ export function schedulerRoutes(base: FastifyInstance, deps: Deps): void {
     }),
   });
   registerCommand(app, deps, {
+    command: 'sched.tick',
     method: 'POST',
     url: '/scheduler/tick',
     summary: 'Run one scheduler tick (operator): the arbitration decision is a trace entry',

@@ -30,6 +30,7 @@ export function snapshotRoutes(base: FastifyInstance, deps: Deps): void {
     },
   });
   registerCommand(app, deps, {
+    command: 'snapshot.take',
     method: 'POST',
     url: '/vhms/:vhm/snapshots',
     summary: 'Take a K-only snapshot (asking for Q or Φ state is refused: HV_NO_CLONE)',

@@ -130,7 +130,13 @@ export function tokenRoutes(base: FastifyInstance, deps: Deps & { tokens: TokenS
       tags: ['tokens'],
       security: sec,
       params: Type.Object({ token: Type.String({ maxLength: 64 }) }),
-      response: { 200: Type.Object({ revoked: Type.Boolean() }), 401: Problem, 403: Problem, 404: Problem },
+      response: {
+        200: Type.Object({ revoked: Type.Boolean() }),
+        401: Problem,
+        403: Problem,
+        404: Problem,
+        409: Problem,
+      },
     },
     handler: async (req) => {
       requireOperator(principalOf(req));

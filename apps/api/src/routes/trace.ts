@@ -252,6 +252,7 @@ export function traceRoutes(base: FastifyInstance, deps: Deps): void {
           content: { 'text/event-stream': { schema: { type: 'string' } } },
         },
         401: Problem,
+        406: Problem,
       },
     },
     handler: async (req, reply) => streamEntries(deps, req, reply, req.query.after),

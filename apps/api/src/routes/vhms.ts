@@ -1,4 +1,3 @@
-import type { CommandBody } from '@xdv/core';
 import type { FastifyInstance } from 'fastify';
 import { Type } from 'typebox';
 import { type Deps, registerCommand } from '../mutation.js';
@@ -57,6 +56,7 @@ export function vhmRoutes(base: FastifyInstance, deps: Deps): void {
     },
   });
   registerCommand(app, deps, {
+    command: 'vhm.create',
     method: 'POST',
     url: '/vhms',
     summary: 'Create a VHM (root, or nested with the parent’s SPAWN_NESTED capability)',
@@ -75,6 +75,7 @@ export function vhmRoutes(base: FastifyInstance, deps: Deps): void {
   });
   for (const action of ['validate', 'activate', 'pause', 'resume', 'terminate', 'release'] as const) {
     registerCommand(app, deps, {
+      command: `vhm.${action}` as const,
       method: 'POST',
       url: `/vhms/:vhm/${action}`,
       summary: `${action[0]!.toUpperCase()}${action.slice(1)} a VHM`,
@@ -86,10 +87,11 @@ export function vhmRoutes(base: FastifyInstance, deps: Deps): void {
       tags: ['vhms'],
       params: VhmParams,
       etag: (p, d) => d.ledger.state.vhms[p.vhm],
-      build: (p) => ({ type: `vhm.${action}`, vhm: p.vhm }) as CommandBody,
+      build: (p) => ({ type: `vhm.${action}` as const, vhm: p.vhm }),
     });
   }
   registerCommand(app, deps, {
+    command: 'vhm.setSchedule',
     method: 'PUT',
     url: '/vhms/:vhm/schedule',
     summary: 'Set the VHM’s scheduler weight and queue quota',
