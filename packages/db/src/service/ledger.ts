@@ -26,7 +26,6 @@ import { type CommitRound, Heartbeat, type NodeReport, type NodeRow } from '../h
 import {
   CHECKPOINT_KIND,
   checkpointBody,
-  fingerprintOf,
   HEAD_KIND,
   headBody,
   NodeKey,
@@ -40,7 +39,7 @@ import {
 } from '../seal.js';
 import { isOnceConflict, isSeqConflict } from '../store/answers.js';
 import { type CheckpointRow, checkpointOf } from '../store/checkpoints.js';
-import { type SignedCheckpointRow, type TraceQuery, TraceStore } from '../store/trace-store.js';
+import { type TraceQuery, TraceStore } from '../store/trace-store.js';
 import type { IdempotencyStore, TokenStore } from '../tokens.js';
 import { Batch, MAX_ATTEMPTS, type Pending } from './batch.js';
 import { advance } from './committed.js';
@@ -53,6 +52,7 @@ import {
   ProtocolMismatch,
   pickBreak,
 } from './errors.js';
+import { SealChecks } from './trust.js';
 import type {
   LedgerOptions,
   Once,
@@ -127,9 +127,8 @@ export class Ledger {
   };
   /** This node's signing key (its secret stays in the key directory and this process). */
   private key: NodeKey = NodeKey.ephemeral();
-  /** Pinned fingerprints (null: trust the database's key table). */
-  private pinned: Set<string> | null = null;
-  private keyCache = new Map<string, string | null>();
+  /** Verifies heads, checkpoints and the head file against the store before they are trusted. */
+  private seals: SealChecks | null = null;
   private headFilePath: string | null = null;
   private signEveryMs = 5000;
   private lastSigned = { seq: 0, at: Number.NEGATIVE_INFINITY };
@@ -169,15 +168,15 @@ export class Ledger {
     try {
       ledger.key = opts.keyDir ? NodeKey.loadOrCreate(resolve(opts.keyDir)) : NodeKey.ephemeral();
       const pinned = parseTrustedKeys(opts.trustedKeys ?? null);
-      ledger.pinned = pinned ? new Set(pinned) : null;
       ledger.signEveryMs = opts.signEveryMs ?? 5000;
       ledger.beforeCommit = opts.beforeCommit ?? null;
       ledger.headFilePath = id ? ledger.key.headFile(storeIdOf(id)) : null;
+      ledger.seals = new SealChecks(store, ledger.key, pinned ? new Set(pinned) : null, ledger.headFilePath);
       await store.addNodeKey(ledger.key.fingerprint, ledger.key.publicKey, ledger.nodeId);
       await ledger.checkProtocol();
       await ledger.boot();
       // Start-up verifies before it trusts: the head file, the checkpoint used, the heads above it.
-      const sealBreak = await ledger.checkSeals(false);
+      const sealBreak = await ledger.trust.check(false, ledger.lastCheckpointSeq);
       if (sealBreak && (!ledger._broken || ledger._broken.seq >= sealBreak.seq)) ledger._broken = sealBreak;
       ledger.lastSigned.seq = readHeadFile(ledger.headFilePath)?.seq ?? 0;
       if (store.kind === 'pg') {
@@ -213,6 +212,11 @@ export class Ledger {
   /** The committed state (never a command stepped but not yet committed). Do not mutate. */
   get state(): State {
     return this.view;
+  }
+
+  private get trust(): SealChecks {
+    if (!this.seals) throw new Error('the seal checks are set up by Ledger.open');
+    return this.seals;
   }
 
   /** Set when the hash chain or a replay failed: writes are refused, reads and verify still work. */
@@ -333,7 +337,7 @@ export class Ledger {
   /** Full check of the stored trace: every hash, link and decision re-derived from genesis. */
   async verify(): Promise<VerifyResult> {
     const r = await this.store.replay(null, this.hasher);
-    const seal = await this.checkSeals(true);
+    const seal = await this.trust.check(true, 0);
     const mismatch = pickBreak(r.mismatch, seal);
     if (mismatch) this.markBroken(mismatch);
     return { ok: mismatch === null, entries: r.entries, mismatch };
@@ -364,7 +368,7 @@ export class Ledger {
   async signedHead(): Promise<SignedHeadInfo | null> {
     const head = await this.store.newestHead();
     if (!head) return null;
-    const pub = await this.trustedPublicKey(head.key);
+    const pub = await this.trust.trustedPublicKey(head.key);
     const known = pub ?? (await this.store.publicKeyOf(head.key)) ?? null;
     return {
       ...head,
@@ -724,7 +728,7 @@ export class Ledger {
     let checkpointSeq = 0;
     let sealBreak: Break | null = null;
     for (const cp of cps) {
-      const bad = await this.checkpointBreak(cp);
+      const bad = await this.trust.checkpointBreak(cp);
       if (bad) {
         sealBreak ??= bad;
         continue;
@@ -815,113 +819,6 @@ export class Ledger {
     this.noteSigned(h);
   }
 
-  /** The public key of a trusted fingerprint, or null when the key is unknown or not pinned. */
-  private async trustedPublicKey(fp: string): Promise<string | null> {
-    if (fp === this.key.fingerprint) return this.key.publicKey;
-    if (this.pinned && !this.pinned.has(fp)) return null;
-    const cached = this.keyCache.get(fp);
-    if (cached) return cached;
-    const recorded = await this.store.publicKeyOf(fp);
-    const pub = recorded && fingerprintOf(recorded) === fp ? recorded : null;
-    if (pub) this.keyCache.set(fp, pub);
-    return pub;
-  }
-
-  private async checkpointBreak(cp: SignedCheckpointRow): Promise<Break | null> {
-    const seq = Number(cp.seq);
-    const pub = cp.key ? await this.trustedPublicKey(cp.key) : null;
-    if (!pub)
-      return {
-        seq,
-        reason: `checkpoint at seq ${seq} is signed by an unknown key ${shortFingerprint(cp.key ?? '')} (not pinned in XDV_TRUSTED_KEYS or the key table)`,
-      };
-    const body = checkpointBody({ seq, l: Number(cp.l), head: cp.head, stateHash: cp.state_hash });
-    if (!verifySeal(CHECKPOINT_KIND, body, cp.sig ?? '', pub))
-      return {
-        seq,
-        reason: `forged checkpoint at seq ${seq}: its signature does not verify (a checkpoint edited or swapped for another)`,
-      };
-    return null;
-  }
-
-  /**
-   * The seal's checks: this node's head file against the trace (truncation, rollback/forgery), the
-   * signed heads (all, or those at or above the checkpoint used) and, with `all`, every signed
-   * checkpoint. Returns the first break found.
-   */
-  private async checkSeals(all: boolean): Promise<Break | null> {
-    const file = readHeadFile(this.headFilePath);
-    const traceHash = async (seq: number) => (await this.store.rowAt(seq))?.hash;
-    const end = () => this.store.maxSeq();
-    if (file) {
-      if (
-        file.key !== this.key.fingerprint ||
-        !verifySeal(HEAD_KIND, headBody(file), file.sig, this.key.publicKey)
-      )
-        return {
-          seq: file.seq,
-          reason: `the head file ${this.headFilePath} is not signed by this node's key ${shortFingerprint(this.key.fingerprint)}`,
-        };
-      const h = await traceHash(file.seq);
-      if (h === undefined)
-        return {
-          seq: file.seq,
-          reason: `truncation: this node signed the head at seq ${file.seq} but the trace ends at seq ${await end()}`,
-        };
-      if (h !== file.hash)
-        return {
-          seq: file.seq,
-          reason: `rollback/forgery: the trace's hash at seq ${file.seq} is not the one this node signed`,
-        };
-    }
-    const from = all ? 0 : this.lastCheckpointSeq;
-    let after = -1;
-    for (;;) {
-      const heads = await this.store.headsFrom(from, after);
-      if (heads.length === 0) break;
-      for (const h of heads) {
-        const seq = Number(h.seq);
-        after = seq;
-        const pub = await this.trustedPublicKey(h.key);
-        if (!pub)
-          return {
-            seq,
-            reason: `the head at seq ${seq} is signed by an unknown key ${shortFingerprint(h.key)} (not pinned in XDV_TRUSTED_KEYS or the key table)`,
-          };
-        if (!verifySeal(HEAD_KIND, headBody({ seq, l: Number(h.l), hash: h.hash }), h.sig, pub))
-          return { seq, reason: `forged head at seq ${seq}: its signature does not verify` };
-        if (h.thash === null)
-          return {
-            seq,
-            reason: `truncation: a head was signed at seq ${seq} but the trace ends at seq ${await end()}`,
-          };
-        if (h.thash !== h.hash)
-          return { seq, reason: `rollback/forgery: the trace's hash at seq ${seq} is not the signed head's` };
-      }
-      if (!all) break;
-      await new Promise((r) => setImmediate(r));
-    }
-    if (all) {
-      const cps = await this.store.signedCheckpoints('ASC');
-      for (const cp of cps) {
-        const bad = await this.checkpointBreak(cp);
-        if (bad) return bad;
-        const seq = Number(cp.seq);
-        if (cp.thash === null)
-          return {
-            seq,
-            reason: `truncation: a checkpoint was signed at seq ${seq} but the trace ends at seq ${await end()}`,
-          };
-        if (cp.thash !== cp.head)
-          return {
-            seq,
-            reason: `rollback/forgery: the trace's hash at seq ${seq} is not the signed checkpoint's head`,
-          };
-      }
-    }
-    return null;
-  }
-
   /**
    * Everything again, in chunks, after start (boot served from a checkpoint): every row's hash, link
    * and decision from genesis, then every signed head and checkpoint. A break stops writes.
@@ -943,7 +840,7 @@ export class Ledger {
       });
       this.progress.checked = r.entries;
       this.progress.total = Math.max(this.progress.total, r.entries);
-      const mismatch = pickBreak(r.mismatch, r.mismatch ? null : await this.checkSeals(true));
+      const mismatch = pickBreak(r.mismatch, r.mismatch ? null : await this.trust.check(true, 0));
       if (mismatch) this.markBroken(mismatch);
       this.progress.done = true;
       this.progress.result = { ok: mismatch === null, mismatch };
