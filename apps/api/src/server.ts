@@ -25,6 +25,7 @@ import { faultRoutes } from './routes/faults.js';
 import { ipcRoutes } from './routes/ipc.js';
 import { migrationRoutes } from './routes/migrations.js';
 import { opsRoutes } from './routes/ops.js';
+import { planRoutes } from './routes/plan.js';
 import { processRoutes } from './routes/processes.js';
 import { providerRoutes } from './routes/providers.js';
 import { schedulerRoutes } from './routes/scheduler.js';
@@ -128,6 +129,7 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
         'snapshots',
         'migrations',
         'ipc',
+        'plan',
         'scheduler',
         'providers',
         'reports',
@@ -208,6 +210,7 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
         (app) => bindingRoutes(app, d),
         (app) => executionRoutes(app, d),
         (app) => ipcRoutes(app, d),
+        (app) => planRoutes(app, d),
         (app) => providerRoutes(app, d),
         (app) => traceRoutes(app, d),
         (app) => clusterRoutes(app, deps.ledger),

@@ -12,6 +12,7 @@ export {
   type VerifyBundleOptions,
   verifyBundle,
 } from './bundle.js';
+export { createDatabase, type FreshDatabase } from './database.js';
 export {
   DbError,
   type Driver,
