@@ -151,7 +151,7 @@ async function appendBench(kind) {
   for (let i = 0; i < cmds.length; i += window) await ledger.submitMany(cmds.slice(i, i + window));
   const secs = (performance.now() - t0) / 1000;
   const rate = entries.length / secs;
-  const { batches, stepMs, flushMs, signs, signMs } = ledger.stats;
+  const { batches, stepMs, flushMs, viewMs, signs, signMs } = ledger.stats;
   await ledger.close();
   // Ceiling in a fresh database of the same kind, same driver, same rows.
   const driver =
@@ -177,7 +177,7 @@ async function appendBench(kind) {
     '≥ 0.5',
   );
   console.log(
-    `  ${batches} transactions, ${(entries.length / batches).toFixed(0)} entries each; core step + read-model rows ${(stepMs / 1000).toFixed(2)} s, transactions ${(flushMs / 1000).toFixed(2)} s, ${signs} head signatures ${(signMs / 1000).toFixed(2)} s (every ${SIGN_MS} ms) of ${secs.toFixed(2)} s; raw ceiling VALUES ${fmt(c.values)}/s, unnest ${fmt(c.unnest)}/s`,
+    `  ${batches} transactions, ${(entries.length / batches).toFixed(0)} entries each; core step + read-model rows ${(stepMs / 1000).toFixed(2)} s, committed-state advance ${((viewMs ?? 0) / 1000).toFixed(2)} s, transactions ${(flushMs / 1000).toFixed(2)} s, ${signs} head signatures ${(signMs / 1000).toFixed(2)} s (every ${SIGN_MS} ms) of ${secs.toFixed(2)} s; raw ceiling VALUES ${fmt(c.values)}/s, unnest ${fmt(c.unnest)}/s`,
   );
 }
 

@@ -1,6 +1,5 @@
 import { type Hasher, PROTOCOL_VERSION, type ReplayMismatch, replay, type State, stateHash } from '@xdv/core';
 import { nodeSha256 } from '@xdv/core/node';
-import type { Ledger } from './ledger.js';
 import {
   CHECKPOINT_KIND,
   checkpointBody,
@@ -11,6 +10,7 @@ import {
   shortFingerprint,
   verifySeal,
 } from './seal.js';
+import type { TraceStore } from './store/trace-store.js';
 
 // The trace bundle (XDV-034 §8, remote verification): one self-contained NDJSON file a verifier
 // checks with no server and no database. Lines, in this order:
@@ -40,7 +40,7 @@ export interface BundleHeader {
  * string is one line, newline included. The trace is never held in memory as a whole.
  */
 export async function* exportBundle(
-  ledger: Pick<Ledger, 'committedHead' | 'sql' | 'entries'>,
+  ledger: Pick<TraceStore, 'committedHead' | 'sql' | 'entries'>,
   opts: { page?: number } = {},
 ): AsyncGenerator<string> {
   const n = (await ledger.committedHead()).seq;

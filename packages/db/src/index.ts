@@ -1,4 +1,5 @@
-// @xdv/db — persistence for the XDV hypervisor: trace store, checkpoints, read model, tokens.
+// @xdv/db — the XDV hypervisor service (service/: admission, step, group commit, committed state,
+// following other writers) over its trace store (store/: all SQL), node heartbeats, read model, tokens.
 
 export {
   BUNDLE_KIND,
@@ -24,20 +25,7 @@ export {
   openPglite,
   type Query,
 } from './driver.js';
-export {
-  type CommitRound,
-  Ledger,
-  type LedgerOptions,
-  type NodeRow,
-  type Once,
-  type OnceAnswer,
-  ProtocolMismatch,
-  ROUNDS_KEPT,
-  type SignedHeadInfo,
-  type TraceQuery,
-  type VerifyProgress,
-  type VerifyResult,
-} from './ledger.js';
+export { type CommitRound, Heartbeat, type NodeReport, type NodeRow, ROUNDS_KEPT } from './heartbeat.js';
 export { projectAll, READ_COLUMNS, READ_TABLES, type ReadTable } from './readmodel.js';
 export * as schema from './schema.js';
 export {
@@ -50,7 +38,19 @@ export {
   shortFingerprint,
   verifySeal,
 } from './seal.js';
-export { APPEND_SQL, appendParams, checkpointOf, writeCheckpoint } from './store.js';
+export { ProtocolMismatch } from './service/errors.js';
+export { Ledger } from './service/ledger.js';
+export type {
+  LedgerOptions,
+  Once,
+  OnceAnswer,
+  SignedHeadInfo,
+  VerifyProgress,
+  VerifyResult,
+} from './service/types.js';
+export { APPEND_SQL, appendParams } from './store/append.js';
+export { checkpointOf, writeCheckpoint } from './store/checkpoints.js';
+export { type BatchWrite, type TraceQuery, TraceStore } from './store/trace-store.js';
 export { testDatabases } from './testdb.js';
 export {
   IdempotencyStore,

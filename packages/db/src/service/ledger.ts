@@ -1,4 +1,3 @@
-import { readFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { resolve } from 'node:path';
 import {
@@ -6,7 +5,6 @@ import {
   type Command,
   cloneState,
   type Entry,
-  type ErrorParams,
   emptyState,
   type Hasher,
   isEntry,
@@ -17,29 +15,17 @@ import {
   protocolOf,
   type State,
   type StepResult,
-  type StoreErrorCode,
   scenario,
   stateHash,
   step,
 } from '@xdv/core';
 import { nodeSha256 } from '@xdv/core/node';
-import { exportBundle } from './bundle.js';
-import {
-  DbError,
-  type Driver,
-  type HeldLock,
-  migratePg,
-  migratePglite,
-  openPg,
-  openPglite,
-  type Row,
-  validSchemaName,
-} from './driver.js';
-import { ReadBatch } from './readmodel.js';
+import { exportBundle } from '../bundle.js';
+import { DbError, type HeldLock, type Row } from '../driver.js';
+import { type CommitRound, Heartbeat, type NodeReport, type NodeRow } from '../heartbeat.js';
 import {
   CHECKPOINT_KIND,
   checkpointBody,
-  fingerprintOf,
   HEAD_KIND,
   headBody,
   NodeKey,
@@ -50,240 +36,40 @@ import {
   storeIdOf,
   verifySeal,
   writeHeadFile,
-} from './seal.js';
-import { advance } from './service/committed.js';
+} from '../seal.js';
+import { isOnceConflict, isSeqConflict } from '../store/answers.js';
+import { type CheckpointRow, checkpointOf } from '../store/checkpoints.js';
+import { type TraceQuery, TraceStore } from '../store/trace-store.js';
+import type { IdempotencyStore, TokenStore } from '../tokens.js';
+import { Batch, MAX_ATTEMPTS, type Pending } from './batch.js';
+import { advance } from './committed.js';
 import {
-  type CheckpointRow,
-  checkpointOf,
-  replayChunked,
-  writeAnswers,
-  writeBatch,
-  writeCheckpoint,
-} from './store.js';
-import { IdempotencyStore, TokenStore } from './tokens.js';
+  type Break,
+  brokenError,
+  flushError,
+  OnceConflict,
+  onceMismatch,
+  ProtocolMismatch,
+  pickBreak,
+} from './errors.js';
+import { SealChecks } from './trust.js';
+import type {
+  LedgerOptions,
+  Once,
+  OnceAnswer,
+  SignedHeadInfo,
+  VerifyProgress,
+  VerifyResult,
+} from './types.js';
 
-export interface LedgerOptions {
-  /** PGlite data directory (default: in-memory PGlite). Ignored when a database URL is used. */
-  dataDir?: string;
-  /** PostgreSQL URL; defaults to env DATABASE_URL. When set, PostgreSQL is used instead of PGlite; null forces PGlite. */
-  databaseUrl?: string | null;
-  /** PostgreSQL schema for all tables (default `public`). */
-  schema?: string;
-  /** Write a checkpoint every this many entries (default 10,000; 0 = only on clean close). */
-  checkpointEvery?: number;
-  hasher?: Hasher;
-  /** Start a new PGlite from a dumped data directory (tests: one migrated template, many databases). */
-  pgliteTemplate?: Blob;
-  /** PostgreSQL only: how often to poll for other writers' entries besides LISTEN/NOTIFY (ms, default 1000). */
-  followPollMs?: number;
-  /** Write a checkpoint on clean close (default true). */
-  checkpointOnClose?: boolean;
-  /** This process's name in the `nodes` table (default `hostname:pid:n:startedAtMs`, n counting Ledgers opened by the process). */
-  nodeId?: string;
-  /** How often the node row is refreshed (ms, default 1000; 0 = only at open and close). */
-  heartbeatMs?: number;
-  /**
-   * The node's key directory (outside the database): its ML-DSA-65 signing key (created on first
-   * open, 0600) and its newest signed head per store. Without it the Ledger signs with a throwaway
-   * in-memory key and keeps no head file (tests and tools; a server always configures one).
-   */
-  keyDir?: string;
-  /**
-   * Keys trusted to sign heads and checkpoints (fingerprints or public keys, hex; comma-separated or
-   * a list), besides this node's own. Unset: every key recorded in the database's `node_keys` table
-   * is trusted (a database writer could add one: pin keys to defeat that).
-   */
-  trustedKeys?: string | readonly string[] | null;
-  /** Sign the committed head at most this often (ms, default 5000), and always at checkpoints and close. */
-  signEveryMs?: number;
-  /** After start, re-verify every row, head and checkpoint in the background (default true). */
-  backgroundVerify?: boolean;
-  /**
-   * Runs inside each batch's transaction once its rows are written, just before COMMIT. Tests hold
-   * a commit open with it (to read while a batch is mid-commit) or throw from it (a failed commit).
-   */
-  beforeCommit?: (entries: readonly Entry[]) => Promise<void> | void;
-}
-
-/** Progress of the verification of the whole store that runs in the background after start. */
-export interface VerifyProgress {
-  checked: number;
-  total: number;
-  done: boolean;
-  /** null until done; then ok or the first break found. */
-  result: { ok: boolean; mismatch: { seq: number; reason: string } | null } | null;
-}
-
-/** The newest signed head in the database, with the public key that signed it. */
-export interface SignedHeadInfo extends SignedHead {
-  publicKey: string | null;
-  trusted: boolean;
-}
-
-/** A Ledger process as its last heartbeat recorded it (the `nodes` table), read with the database's clock. */
-export interface NodeRow {
-  id: string;
-  hostname: string;
-  pid: number;
-  driver: 'pglite' | 'pg';
-  version: string;
-  startedAt: string;
-  lastSeenAt: string;
-  closedAt: string | null;
-  /** Milliseconds since the last heartbeat, by the database's clock. */
-  ageMs: number;
-  appliedSeq: number;
-  appliedL: number;
-  hashSeq: number;
-  stateHash: string;
-  commits: number;
-  entries: number;
-  conflicts: number;
-  catchUps: number;
-  reloads: number;
-  checkpoints: number;
-  broken: boolean;
-  brokenSeq: number | null;
-  /**
-   * Highest seq committed (by any node) at least one second before this node's last heartbeat, from
-   * the retained commit rounds: a node whose appliedSeq is below it is lagging, not just between beats.
-   */
-  settledSeq: number;
-}
-
-/** One committed batch: its seq and L range, the node that committed it, the seq conflicts it lost first. */
-export interface CommitRound {
-  firstSeq: number;
-  lastSeq: number;
-  firstL: number;
-  lastL: number;
-  entries: number;
-  node: string;
-  retries: number;
-  committedAt: string;
-}
-
-const DB_VERSION = (() => {
-  try {
-    const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as {
-      version?: string;
-    };
-    return `@xdv/db ${pkg.version ?? '?'} node ${process.version}`;
-  } catch {
-    return `@xdv/db node ${process.version}`;
-  }
-})();
 let ledgersOpened = 0;
-/** Commit rounds kept in the database (older ones are pruned by the heartbeat). */
-export const ROUNDS_KEPT = 1000;
-
-export interface TraceQuery {
-  afterSeq?: number;
-  limit?: number;
-  tenant?: string;
-  vhm?: string;
-  type?: string;
-}
-
-export interface VerifyResult {
-  ok: boolean;
-  entries: number;
-  mismatch: { seq: number; reason: string } | null;
-}
-
-/** A command sent with an Idempotency-Key: its answer is stored in the batch that executes it. */
-export interface Once {
-  principal: string;
-  key: string;
-  /** Hash of the request (method, path, body): the same key with another request is refused. */
-  requestHash: string;
-  /**
-   * The answer to store and return, computed from the step result before the batch commits; `live`
-   * is the state right after the step (not yet committed: only for naming what the answer names).
-   */
-  respond(result: StepResult, live: State): { status: number; body: string };
-  /** Seconds the stored answer is kept (default 24 h). */
-  ttlSeconds?: number;
-}
-
-/** What a keyed command answers: the stored response, and whether an earlier request produced it. */
-export interface OnceAnswer {
-  status: number;
-  body: string;
-  replayed: boolean;
-}
-
-type Break = { seq: number; reason: string };
-
-interface Pending {
-  cmd: Command;
-  once?: Once;
-  /** The answer `once.respond` gave, written with the batch. */
-  answer?: { status: number; body: string };
-  result: StepResult | null;
-  attempts: number;
-  /** Only append if the trace is still empty (the genesis that open() writes). */
-  ifEmpty: boolean;
-  resolve: (r: StepResult) => void;
-  reject: (e: unknown) => void;
-}
-
-class Batch {
-  items: Pending[] = [];
-  /** The keyed commands of this batch, whose answers commit with it. */
-  once: Pending[] = [];
-  entries: Entry[] = [];
-  read = new ReadBatch();
-  checkpoint: CheckpointRow | null = null;
-  head: SignedHead | null = null;
-}
-
-const MAX_ATTEMPTS = 100;
-
-/** Another process committed the same Idempotency-Key first. */
-function isOnceConflict(e: unknown): boolean {
-  const err = e as { code?: string; constraint?: string; message?: string };
-  return (
-    err?.code === '23505' &&
-    (err.constraint === 'idempotency_keys_principal_key_pk' || /idempotency_keys/.test(err.message ?? ''))
-  );
-}
-
-class OnceConflict extends Error {}
-
-function onceMismatch(): DbError {
-  return new DbError(
-    'HV_IDEMPOTENCY_MISMATCH',
-    'This Idempotency-Key was used with a different request; use a new key.',
-  );
-}
-
-function isSeqConflict(e: unknown): boolean {
-  const err = e as { code?: string; constraint?: string; message?: string };
-  return err?.code === '23505' && (err.constraint === 'trace_pkey' || /trace_pkey/.test(err.message ?? ''));
-}
 
 /**
- * The durable hypervisor: the core's state in memory, the trace in SQL. Commands are stepped in
- * arrival order, their entries group-committed (one transaction per batch) and callers answered only
- * after COMMIT. Several Ledgers may share one PostgreSQL: appends are optimistic on seq.
+ * The hypervisor service: admission and the core's step on the live state, group commit through
+ * the trace store (one transaction per batch, callers answered only after COMMIT), the committed
+ * state every read serves, following other writers, checkpoints and the seal's policy. Several
+ * services may share one PostgreSQL: appends are optimistic on seq. All SQL is the store's.
  */
-/** The store holds a trace this release cannot replay: refused at start, before anything is written. */
-export class ProtocolMismatch extends Error {
-  readonly code: StoreErrorCode = 'HV_PROTOCOL_MISMATCH';
-  readonly params: ErrorParams;
-  constructor(readonly found: number | null) {
-    super(
-      found === null
-        ? `The database's first trace entry is not a genesis entry, so its protocol is unknown; this server writes protocol ${PROTOCOL_VERSION}. Point XDV_DATA_DIR or DATABASE_URL at this server's own store.`
-        : `The database holds a trace written with protocol ${found}; this server reads and writes protocol ${PROTOCOL_VERSION}. ` +
-            `Start it with a new data directory (XDV_DATA_DIR) or an empty database, or run the release that wrote protocol ${found} to read the old trace (export it first).`,
-    );
-    this.name = 'ProtocolMismatch';
-    this.params = { expected: PROTOCOL_VERSION, found };
-  }
-}
-
 export class Ledger {
   /**
    * The live state: every command stepped so far, including a batch that may still fail to commit.
@@ -316,9 +102,8 @@ export class Ledger {
   /** Cluster telemetry: this process's node row. */
   readonly nodeId: string;
   private readonly startedAt = new Date();
-  private heartbeat: NodeJS.Timeout | null = null;
-  private beating: Promise<void> | null = null;
-  private beats = 0;
+  private readonly heartbeat: Heartbeat;
+  private heartbeatMs = 1000;
   /** State hash taken at a quiescent moment, with its seq; recomputed at most every hashEveryMs. */
   private hashed = { seq: -1, hash: '' };
   private hashedAt = Number.NEGATIVE_INFINITY;
@@ -334,17 +119,16 @@ export class Ledger {
     /** Milliseconds spent stepping commands (core + read-model rows) and in flush transactions. */
     stepMs: 0,
     flushMs: 0,
+    /** Milliseconds spent advancing the committed state by committed batches (the cost of committed reads). */
+    viewMs: 0,
     /** Heads and checkpoints signed, and the milliseconds spent signing them (ML-DSA-65). */
     signs: 0,
     signMs: 0,
   };
-  readonly tokens: TokenStore;
-  readonly idempotency: IdempotencyStore;
   /** This node's signing key (its secret stays in the key directory and this process). */
   private key: NodeKey = NodeKey.ephemeral();
-  /** Pinned fingerprints (null: trust the database's key table). */
-  private pinned: Set<string> | null = null;
-  private keyCache = new Map<string, string | null>();
+  /** Verifies heads, checkpoints and the head file against the store before they are trusted. */
+  private seals: SealChecks | null = null;
   private headFilePath: string | null = null;
   private signEveryMs = 5000;
   private lastSigned = { seq: 0, at: Number.NEGATIVE_INFINITY };
@@ -355,94 +139,58 @@ export class Ledger {
   private beforeCommit: LedgerOptions['beforeCommit'] | null = null;
 
   private constructor(
-    private readonly driver: Driver,
+    private readonly store: TraceStore,
     private readonly hasher: Hasher,
     private readonly checkpointEvery: number,
-    private readonly channel: string,
     private readonly checkpointOnClose: boolean,
     nodeId: string | undefined,
-    private readonly heartbeatMs: number,
   ) {
-    this.tokens = new TokenStore(driver.db);
-    this.idempotency = new IdempotencyStore(driver.db);
     this.nodeId = nodeId ?? `${hostname()}:${process.pid}:${++ledgersOpened}:${this.startedAt.getTime()}`;
+    this.heartbeat = new Heartbeat(store.raw, this.nodeId, this.startedAt, (force) => this.report(force));
   }
 
   static async open(opts: LedgerOptions = {}): Promise<Ledger> {
     const url = opts.databaseUrl === null ? undefined : (opts.databaseUrl ?? process.env.DATABASE_URL);
-    const schemaName = validSchemaName(opts.schema ?? 'public');
-    let driver: Driver;
-    if (url) {
-      await migratePg(url, schemaName);
-      driver = await openPg(url, schemaName);
-    } else {
-      driver = await openPglite({
-        ...(opts.dataDir ? { dataDir: opts.dataDir } : {}),
-        ...(opts.pgliteTemplate ? { loadDataDir: opts.pgliteTemplate } : {}),
-      });
-      try {
-        await migratePglite(driver);
-      } catch (e) {
-        await driver.close();
-        throw e;
-      }
-    }
+    const { store, id } = await TraceStore.open({
+      databaseUrl: url,
+      schema: opts.schema,
+      dataDir: opts.dataDir,
+      pgliteTemplate: opts.pgliteTemplate,
+    });
     const ledger = new Ledger(
-      driver,
+      store,
       opts.hasher ?? nodeSha256,
       opts.checkpointEvery ?? 10_000,
-      `xdv_trace_${schemaName}`,
       opts.checkpointOnClose ?? true,
       opts.nodeId,
-      opts.heartbeatMs ?? 1000,
     );
+    ledger.heartbeatMs = opts.heartbeatMs ?? 1000;
     try {
       ledger.key = opts.keyDir ? NodeKey.loadOrCreate(resolve(opts.keyDir)) : NodeKey.ephemeral();
       const pinned = parseTrustedKeys(opts.trustedKeys ?? null);
-      ledger.pinned = pinned ? new Set(pinned) : null;
       ledger.signEveryMs = opts.signEveryMs ?? 5000;
       ledger.beforeCommit = opts.beforeCommit ?? null;
-      const store = url
-        ? (() => {
-            const u = new URL(url);
-            return `pg:${u.hostname}:${u.port || '5432'}${u.pathname}:${schemaName}`;
-          })()
-        : opts.dataDir
-          ? `pglite:${resolve(opts.dataDir)}`
-          : null;
-      ledger.headFilePath = store ? ledger.key.headFile(storeIdOf(store)) : null;
-      await driver.query(
-        'INSERT INTO "node_keys" ("fingerprint","public_key","node") VALUES ($1,$2,$3) ON CONFLICT DO NOTHING',
-        [ledger.key.fingerprint, ledger.key.publicKey, ledger.nodeId],
-      );
+      ledger.headFilePath = id ? ledger.key.headFile(storeIdOf(id)) : null;
+      ledger.seals = new SealChecks(store, ledger.key, pinned ? new Set(pinned) : null, ledger.headFilePath);
+      await store.addNodeKey(ledger.key.fingerprint, ledger.key.publicKey, ledger.nodeId);
       await ledger.checkProtocol();
       await ledger.boot();
       // Start-up verifies before it trusts: the head file, the checkpoint used, the heads above it.
-      const sealBreak = await ledger.checkSeals(false);
+      const sealBreak = await ledger.trust.check(false, ledger.lastCheckpointSeq);
       if (sealBreak && (!ledger._broken || ledger._broken.seq >= sealBreak.seq)) ledger._broken = sealBreak;
       ledger.lastSigned.seq = readHeadFile(ledger.headFilePath)?.seq ?? 0;
-      if (driver.kind === 'pg') {
-        ledger.unlisten = await driver.listen(ledger.channel, (payload) =>
-          ledger.noteRemote(Number(payload)),
-        );
+      if (store.kind === 'pg') {
+        ledger.unlisten = await store.listen((seq) => ledger.noteRemote(seq));
         ledger.poll = setInterval(() => {
-          driver
-            .query<{ m: number | null }>('SELECT max("seq")::int8 AS m FROM "trace"')
-            .then((r) => ledger.noteRemote(Number(r[0]?.m ?? 0)))
+          store
+            .maxSeq()
+            .then((m) => ledger.noteRemote(m))
             .catch(() => {});
         }, opts.followPollMs ?? 1000);
         ledger.poll.unref();
       }
       if (ledger.live.seq === 0 && !ledger._broken) await ledger.enqueue(scenario.genesisCmd(), true);
-      // Forget nodes long gone: stopped over an hour ago, or silent for a day.
-      await driver.query(
-        `DELETE FROM "nodes" WHERE ("closed_at" IS NOT NULL AND "closed_at" < now() - interval '1 hour') OR "last_seen_at" < now() - interval '1 day'`,
-      );
-      await ledger.writeNode(false);
-      if (ledger.heartbeatMs > 0) {
-        ledger.heartbeat = setInterval(() => ledger.beat(), ledger.heartbeatMs);
-        ledger.heartbeat.unref();
-      }
+      await ledger.heartbeat.start(ledger.heartbeatMs);
       if (ledger.signEveryMs > 0) {
         ledger.sealTimer = setInterval(() => {
           if (!ledger._broken && ledger.lastSigned.seq < ledger.view.seq) {
@@ -466,13 +214,27 @@ export class Ledger {
     return this.view;
   }
 
+  private get trust(): SealChecks {
+    if (!this.seals) throw new Error('the seal checks are set up by Ledger.open');
+    return this.seals;
+  }
+
   /** Set when the hash chain or a replay failed: writes are refused, reads and verify still work. */
   get broken(): { seq: number; reason: string } | null {
     return this._broken;
   }
 
   get kind(): 'pglite' | 'pg' {
-    return this.driver.kind;
+    return this.store.kind;
+  }
+
+  /** API tokens (hashed secrets) and Idempotency-Key answers: the store's tables. */
+  get tokens(): TokenStore {
+    return this.store.tokens;
+  }
+
+  get idempotency(): IdempotencyStore {
+    return this.store.idempotency;
   }
 
   /**
@@ -480,12 +242,12 @@ export class Ledger {
    * keys, signed heads and checkpoints, then every entry, streamed in pages. One line per string.
    */
   exportBundle(): AsyncGenerator<string> {
-    return exportBundle(this);
+    return exportBundle(this.store);
   }
 
   /** Raw SQL for reporting and tests (read model queries). */
   sql<T extends Row = Row>(text: string, params: unknown[] = []): Promise<T[]> {
-    return this.driver.query<T>(text, params);
+    return this.store.sql<T>(text, params);
   }
 
   submit(cmd: Command): Promise<StepResult> {
@@ -560,22 +322,8 @@ export class Ledger {
     return () => this.listeners.delete(listener);
   }
 
-  async entries(q: TraceQuery = {}): Promise<Entry[]> {
-    const where = ['"seq" > $1'];
-    const params: unknown[] = [q.afterSeq ?? 0];
-    for (const k of ['tenant', 'vhm', 'type'] as const) {
-      const v = q[k];
-      if (v !== undefined) {
-        params.push(v);
-        where.push(`"${k}" = $${params.length}`);
-      }
-    }
-    params.push(Math.max(1, Math.min(q.limit ?? 100, 10_000)));
-    const rows = await this.driver.query<{ text: string; hash: string }>(
-      `SELECT "text","hash" FROM "trace" WHERE ${where.join(' AND ')} ORDER BY "seq" LIMIT $${params.length}`,
-      params,
-    );
-    return rows.map((r) => parseEntry(r.text, r.hash));
+  entries(q: TraceQuery = {}): Promise<Entry[]> {
+    return this.store.entries(q);
   }
 
   /**
@@ -583,13 +331,13 @@ export class Ledger {
    * (a PostgreSQL session advisory lock, freed when its holder dies). Null when another holds it.
    */
   tryClockLock(): Promise<HeldLock | null> {
-    return this.driver.tryLock(`xdv-clock:${this.channel}`);
+    return this.store.tryLock('xdv-clock');
   }
 
   /** Full check of the stored trace: every hash, link and decision re-derived from genesis. */
   async verify(): Promise<VerifyResult> {
-    const r = await replayChunked(this.driver, null, this.hasher);
-    const seal = await this.checkSeals(true);
+    const r = await this.store.replay(null, this.hasher);
+    const seal = await this.trust.check(true, 0);
     const mismatch = pickBreak(r.mismatch, seal);
     if (mismatch) this.markBroken(mismatch);
     return { ok: mismatch === null, entries: r.entries, mismatch };
@@ -618,38 +366,23 @@ export class Ledger {
 
   /** The newest signed head in the database and the public key that signed it (null: none yet). */
   async signedHead(): Promise<SignedHeadInfo | null> {
-    const rows = await this.driver.query<{ seq: number; l: number; hash: string; key: string; sig: string }>(
-      'SELECT "seq","l","hash","key","sig" FROM "trace_heads" ORDER BY "seq" DESC LIMIT 1',
-    );
-    const h = rows[0];
-    if (!h) return null;
-    const pub = await this.trustedPublicKey(h.key);
-    const known =
-      pub ??
-      (
-        await this.driver.query<{ public_key: string }>(
-          'SELECT "public_key" FROM "node_keys" WHERE "fingerprint" = $1',
-          [h.key],
-        )
-      )[0]?.public_key ??
-      null;
-    const head = { seq: Number(h.seq), l: Number(h.l), hash: h.hash, key: h.key, sig: h.sig };
+    const head = await this.store.newestHead();
+    if (!head) return null;
+    const pub = await this.trust.trustedPublicKey(head.key);
+    const known = pub ?? (await this.store.publicKeyOf(head.key)) ?? null;
     return {
       ...head,
       publicKey: known,
-      trusted: pub !== null && verifySeal(HEAD_KIND, headBody(head), h.sig, pub),
+      trusted: pub !== null && verifySeal(HEAD_KIND, headBody(head), head.sig, pub),
     };
   }
 
   /** State at logical time L: the nearest checkpoint at or before L, then the trace up to L. */
   async stateAt(l: number): Promise<State> {
-    const cps = await this.driver.query<{ seq: number; state: string; state_hash: string }>(
-      'SELECT "seq","state","state_hash" FROM "checkpoints" WHERE "l" <= $1 ORDER BY "seq" DESC LIMIT 1',
-      [l],
-    );
-    const cp = cps[0] && this.hasher(cps[0].state) === cps[0].state_hash ? cps[0] : null;
+    const found = await this.store.checkpointAtOrBefore(l);
+    const cp = found && this.hasher(found.state) === found.state_hash ? found : null;
     const from = cp ? (JSON.parse(cp.state) as State) : null;
-    const r = await replayChunked(this.driver, from, this.hasher, { untilL: l });
+    const r = await this.store.replay(from, this.hasher, { untilL: l });
     if (r.mismatch)
       throw Object.assign(
         new DbError('HV_TRACE_BROKEN', `trace broken at seq ${r.mismatch.seq}`, undefined, {
@@ -668,7 +401,7 @@ export class Ledger {
     if (this._broken || this.needReload || this.view.seq === 0 || this.view.seq === this.lastCheckpointSeq)
       return;
     const cp = this.sealCheckpoint(checkpointOf(this.view, this.hasher));
-    await writeCheckpoint(this.driver, cp);
+    await this.store.writeCheckpoint(cp);
     this.lastCheckpointSeq = Math.max(this.lastCheckpointSeq, cp.seq);
     await this.sealNow();
   }
@@ -679,10 +412,9 @@ export class Ledger {
     try {
       await this.idle();
       if (this.poll) clearInterval(this.poll);
-      if (this.heartbeat) clearInterval(this.heartbeat);
       if (this.sealTimer) clearInterval(this.sealTimer);
       if (this.background) await this.background;
-      if (this.beating) await this.beating;
+      await this.heartbeat.stop();
       if (this.unlisten) await this.unlisten();
       if (
         this.checkpointOnClose &&
@@ -690,13 +422,13 @@ export class Ledger {
         !this.needReload &&
         this.view.seq > this.lastCheckpointSeq
       )
-        await writeCheckpoint(this.driver, this.sealCheckpoint(checkpointOf(this.view, this.hasher))).catch(
-          () => {},
-        );
+        await this.store
+          .writeCheckpoint(this.sealCheckpoint(checkpointOf(this.view, this.hasher)))
+          .catch(() => {});
       if (!this._broken && !this.needReload) await this.sealNow().catch(() => {});
-      await this.writeNode(true).catch(() => {});
+      await this.heartbeat.write(true).catch(() => {});
     } finally {
-      await this.driver.close();
+      await this.store.close();
     }
   }
 
@@ -855,30 +587,25 @@ export class Ledger {
       batch.head = this.signHead({ seq: last.seq, l: last.l, hash: last.hash });
     const t0 = performance.now();
     try {
-      await this.driver.tx(async (q) => {
-        await writeBatch(q, batch.entries, batch.read, {
-          node: this.nodeId,
-          retries: batch.items.reduce((m, p) => Math.max(m, p.attempts), 0),
-        });
-        // Keyed answers commit with the commands they answer (a duplicate key aborts the batch).
-        if (batch.once.length > 0)
-          await writeAnswers(
-            q,
-            batch.once.map((p) => ({
-              principal: p.once!.principal,
-              key: p.once!.key,
-              requestHash: p.once!.requestHash,
-              status: p.answer!.status,
-              body: p.answer!.body,
-              ttlSeconds: p.once!.ttlSeconds ?? 86_400,
-            })),
-          );
-        if (batch.checkpoint) await writeCheckpoint(q, batch.checkpoint);
-        if (batch.head) await insertHead(q, batch.head);
-        if (this.driver.kind === 'pg' && last)
-          await q.query('SELECT pg_notify($1, $2)', [this.channel, String(last.seq)], 'xdv_notify');
-        if (this.beforeCommit) await this.beforeCommit(batch.entries);
-      });
+      await this.store.commit(
+        {
+          entries: batch.entries,
+          read: batch.read,
+          round: { node: this.nodeId, retries: batch.items.reduce((m, p) => Math.max(m, p.attempts), 0) },
+          // Keyed answers commit with the commands they answer (a duplicate key aborts the batch).
+          answers: batch.once.map((p) => ({
+            principal: p.once!.principal,
+            key: p.once!.key,
+            requestHash: p.once!.requestHash,
+            status: p.answer!.status,
+            body: p.answer!.body,
+            ttlSeconds: p.once!.ttlSeconds ?? 86_400,
+          })),
+          checkpoint: batch.checkpoint,
+          head: batch.head,
+        },
+        this.beforeCommit,
+      );
     } catch (e) {
       // Everything stepped after the last commit is speculative and must be redone on the state the
       // database holds. A seq conflict means another writer got there first: retry the whole batch.
@@ -935,7 +662,10 @@ export class Ledger {
    * command is stepped.
    */
   private commitView(entries: readonly Entry[]): void {
-    if (advance(this.view, entries) !== null) {
+    const t0 = performance.now();
+    const bad = advance(this.view, entries);
+    this.stats.viewMs += performance.now() - t0;
+    if (bad !== null) {
       this.needReload = true;
       this.hold = true;
     }
@@ -953,29 +683,10 @@ export class Ledger {
     }
   }
 
-  /** Signed checkpoints with the trace's hash at their seq (null where the trace is shorter). */
-  private signedCheckpoints(order: 'ASC' | 'DESC'): Promise<
-    Array<{
-      seq: number;
-      l: number;
-      head: string;
-      state_hash: string;
-      key: string | null;
-      sig: string | null;
-      thash: string | null;
-    }>
-  > {
-    return this.driver.query(
-      `SELECT c."seq", c."l", c."head", c."state_hash", c."key", c."sig", t."hash" AS "thash" FROM "checkpoints" c LEFT JOIN "trace" t ON t."seq" = c."seq" WHERE c."sig" IS NOT NULL ORDER BY c."seq" ${order}`,
-    );
-  }
-
   /** Refuse a trace written with another protocol before anything replays or appends to it. */
   private async checkProtocol(): Promise<void> {
     // The genesis command (seq 1) and its effect (seq 2), which records the protocol.
-    const rows = await this.driver.query<{ text: string; hash: string }>(
-      'SELECT "text","hash" FROM "trace" WHERE "seq" <= 2 ORDER BY "seq"',
-    );
+    const rows = await this.store.genesisRows();
     if (rows.length === 0) return;
     const genesis = rows.map((r) => parseEntry(r.text, r.hash));
     const found = genesis.every((e) => isEntry(e, 'genesis')) ? protocolOf(genesis) : null;
@@ -1012,12 +723,12 @@ export class Ledger {
   }> {
     // Only a checkpoint signed by a trusted key is used; a signed one that fails its checks is a break
     // (a forged or swapped checkpoint), and boot falls back to an older one or genesis.
-    const cps = await this.signedCheckpoints('DESC');
+    const cps = await this.store.signedCheckpoints('DESC');
     let from: State | null = null;
     let checkpointSeq = 0;
     let sealBreak: Break | null = null;
     for (const cp of cps) {
-      const bad = await this.checkpointBreak(cp);
+      const bad = await this.trust.checkpointBreak(cp);
       if (bad) {
         sealBreak ??= bad;
         continue;
@@ -1032,11 +743,7 @@ export class Ledger {
         };
         continue;
       }
-      const text = (
-        await this.driver.query<{ state: string }>('SELECT "state" FROM "checkpoints" WHERE "seq" = $1', [
-          cp.seq,
-        ])
-      )[0]?.state;
+      const text = await this.store.checkpointState(Number(cp.seq));
       if (text === undefined || this.hasher(text) !== cp.state_hash) {
         sealBreak ??= {
           seq: Number(cp.seq),
@@ -1055,7 +762,7 @@ export class Ledger {
         reason: `forged checkpoint at seq ${cp.seq}: its state is at another seq`,
       };
     }
-    const r = await replayChunked(this.driver, from, this.hasher);
+    const r = await this.store.replay(from, this.hasher);
     return { state: r.state ?? emptyState(), broken: pickBreak(r.mismatch, sealBreak), checkpointSeq };
   }
 
@@ -1064,7 +771,7 @@ export class Ledger {
     this.stats.catchUps++;
     // Nothing is stepped ahead here (the pump holds new commands), so both states are at one seq:
     // replay verifies the rows into the committed state and the live one takes the same rows.
-    const r = await replayChunked(this.driver, this.view, this.hasher, { keepRows: true });
+    const r = await this.store.replay(this.view, this.hasher, { keepRows: true });
     const rows = r.rows ?? [];
     if (r.state) {
       this.view = r.state;
@@ -1105,142 +812,11 @@ export class Ledger {
   private async sealNow(): Promise<void> {
     const at = { seq: this.view.seq, head: this.view.head };
     if (this._broken || this.needReload || at.seq === 0 || this.lastSigned.seq >= at.seq) return;
-    const row = (
-      await this.driver.query<{ seq: number; l: number; hash: string }>(
-        'SELECT "seq","l","hash" FROM "trace" WHERE "seq" = $1',
-        [at.seq],
-      )
-    )[0];
+    const row = await this.store.rowAt(at.seq);
     if (!row || row.hash !== at.head) return;
-    const h = this.signHead({ seq: Number(row.seq), l: Number(row.l), hash: row.hash });
-    await insertHead(this.driver, h);
+    const h = this.signHead(row);
+    await this.store.insertHead(h);
     this.noteSigned(h);
-  }
-
-  /** The public key of a trusted fingerprint, or null when the key is unknown or not pinned. */
-  private async trustedPublicKey(fp: string): Promise<string | null> {
-    if (fp === this.key.fingerprint) return this.key.publicKey;
-    if (this.pinned && !this.pinned.has(fp)) return null;
-    const cached = this.keyCache.get(fp);
-    if (cached) return cached;
-    const r = await this.driver.query<{ public_key: string }>(
-      'SELECT "public_key" FROM "node_keys" WHERE "fingerprint" = $1',
-      [fp],
-    );
-    const pub = r[0] && fingerprintOf(r[0].public_key) === fp ? r[0].public_key : null;
-    if (pub) this.keyCache.set(fp, pub);
-    return pub;
-  }
-
-  private async checkpointBreak(cp: {
-    seq: number;
-    l: number;
-    head: string;
-    state_hash: string;
-    key: string | null;
-    sig: string | null;
-  }): Promise<Break | null> {
-    const seq = Number(cp.seq);
-    const pub = cp.key ? await this.trustedPublicKey(cp.key) : null;
-    if (!pub)
-      return {
-        seq,
-        reason: `checkpoint at seq ${seq} is signed by an unknown key ${shortFingerprint(cp.key ?? '')} (not pinned in XDV_TRUSTED_KEYS or the key table)`,
-      };
-    const body = checkpointBody({ seq, l: Number(cp.l), head: cp.head, stateHash: cp.state_hash });
-    if (!verifySeal(CHECKPOINT_KIND, body, cp.sig ?? '', pub))
-      return {
-        seq,
-        reason: `forged checkpoint at seq ${seq}: its signature does not verify (a checkpoint edited or swapped for another)`,
-      };
-    return null;
-  }
-
-  /**
-   * The seal's checks: this node's head file against the trace (truncation, rollback/forgery), the
-   * signed heads (all, or those at or above the checkpoint used) and, with `all`, every signed
-   * checkpoint. Returns the first break found.
-   */
-  private async checkSeals(all: boolean): Promise<Break | null> {
-    const file = readHeadFile(this.headFilePath);
-    const traceHash = async (seq: number) =>
-      (await this.driver.query<{ hash: string }>('SELECT "hash" FROM "trace" WHERE "seq" = $1', [seq]))[0]
-        ?.hash;
-    const end = async () =>
-      Number(
-        (await this.driver.query<{ m: number | null }>('SELECT max("seq")::int8 AS m FROM "trace"'))[0]?.m ??
-          0,
-      );
-    if (file) {
-      if (
-        file.key !== this.key.fingerprint ||
-        !verifySeal(HEAD_KIND, headBody(file), file.sig, this.key.publicKey)
-      )
-        return {
-          seq: file.seq,
-          reason: `the head file ${this.headFilePath} is not signed by this node's key ${shortFingerprint(this.key.fingerprint)}`,
-        };
-      const h = await traceHash(file.seq);
-      if (h === undefined)
-        return {
-          seq: file.seq,
-          reason: `truncation: this node signed the head at seq ${file.seq} but the trace ends at seq ${await end()}`,
-        };
-      if (h !== file.hash)
-        return {
-          seq: file.seq,
-          reason: `rollback/forgery: the trace's hash at seq ${file.seq} is not the one this node signed`,
-        };
-    }
-    const from = all ? 0 : this.lastCheckpointSeq;
-    let after = -1;
-    for (;;) {
-      const heads = await this.driver.query<SignedHead & { thash: string | null } & Row>(
-        'SELECT h."seq", h."l", h."hash", h."key", h."sig", t."hash" AS "thash" FROM "trace_heads" h LEFT JOIN "trace" t ON t."seq" = h."seq" WHERE h."seq" >= $1 AND h."seq" > $2 ORDER BY h."seq" LIMIT 500',
-        [from, after],
-      );
-      if (heads.length === 0) break;
-      for (const h of heads) {
-        const seq = Number(h.seq);
-        after = seq;
-        const pub = await this.trustedPublicKey(h.key);
-        if (!pub)
-          return {
-            seq,
-            reason: `the head at seq ${seq} is signed by an unknown key ${shortFingerprint(h.key)} (not pinned in XDV_TRUSTED_KEYS or the key table)`,
-          };
-        if (!verifySeal(HEAD_KIND, headBody({ seq, l: Number(h.l), hash: h.hash }), h.sig, pub))
-          return { seq, reason: `forged head at seq ${seq}: its signature does not verify` };
-        if (h.thash === null)
-          return {
-            seq,
-            reason: `truncation: a head was signed at seq ${seq} but the trace ends at seq ${await end()}`,
-          };
-        if (h.thash !== h.hash)
-          return { seq, reason: `rollback/forgery: the trace's hash at seq ${seq} is not the signed head's` };
-      }
-      if (!all) break;
-      await new Promise((r) => setImmediate(r));
-    }
-    if (all) {
-      const cps = await this.signedCheckpoints('ASC');
-      for (const cp of cps) {
-        const bad = await this.checkpointBreak(cp);
-        if (bad) return bad;
-        const seq = Number(cp.seq);
-        if (cp.thash === null)
-          return {
-            seq,
-            reason: `truncation: a checkpoint was signed at seq ${seq} but the trace ends at seq ${await end()}`,
-          };
-        if (cp.thash !== cp.head)
-          return {
-            seq,
-            reason: `rollback/forgery: the trace's hash at seq ${seq} is not the signed checkpoint's head`,
-          };
-      }
-    }
-    return null;
   }
 
   /**
@@ -1253,7 +829,7 @@ export class Ledger {
     const stop = new Error('closed');
     try {
       await new Promise((r) => setTimeout(r, 0));
-      const r = await replayChunked(this.driver, null, this.hasher, {
+      const r = await this.store.replay(null, this.hasher, {
         chunk: 2000,
         onChunk: async (entries) => {
           this.progress.checked = entries;
@@ -1264,7 +840,7 @@ export class Ledger {
       });
       this.progress.checked = r.entries;
       this.progress.total = Math.max(this.progress.total, r.entries);
-      const mismatch = pickBreak(r.mismatch, r.mismatch ? null : await this.checkSeals(true));
+      const mismatch = pickBreak(r.mismatch, r.mismatch ? null : await this.trust.check(true, 0));
       if (mismatch) this.markBroken(mismatch);
       this.progress.done = true;
       this.progress.result = { ok: mismatch === null, mismatch };
@@ -1291,100 +867,34 @@ export class Ledger {
   }
 
   /** Every node that has written this database, ordered by node id (a deterministic order). */
-  async nodes(): Promise<NodeRow[]> {
-    const rows = await this.driver.query<Row>(
-      `SELECT n.*, (extract(epoch FROM (now() - n."last_seen_at")) * 1000)::int8 AS "age_ms",
-         coalesce((SELECT max(r."last_seq") FROM "commit_rounds" r
-                   WHERE r."committed_at" <= n."last_seen_at" - interval '1 second'), 0)::int8 AS "settled_seq"
-       FROM "nodes" n ORDER BY n."id" COLLATE "C"`,
-    );
-    return rows.map((r) => ({
-      id: String(r.id),
-      hostname: String(r.hostname),
-      pid: Number(r.pid),
-      driver: r.driver === 'pg' ? 'pg' : 'pglite',
-      version: String(r.version),
-      startedAt: iso(r.started_at),
-      lastSeenAt: iso(r.last_seen_at),
-      closedAt: r.closed_at == null ? null : iso(r.closed_at),
-      ageMs: Math.max(0, Number(r.age_ms)),
-      appliedSeq: Number(r.applied_seq),
-      appliedL: Number(r.applied_l),
-      hashSeq: Number(r.hash_seq),
-      stateHash: String(r.state_hash),
-      commits: Number(r.commits),
-      entries: Number(r.entries),
-      conflicts: Number(r.conflicts),
-      catchUps: Number(r.catch_ups),
-      reloads: Number(r.reloads),
-      checkpoints: Number(r.checkpoints),
-      broken: Boolean(r.broken),
-      brokenSeq: r.broken_seq == null ? null : Number(r.broken_seq),
-      settledSeq: Number(r.settled_seq),
-    }));
+  nodes(): Promise<NodeRow[]> {
+    return this.heartbeat.nodes();
   }
 
   /** The newest commit rounds (at most `limit`), newest first. */
-  async rounds(limit = 20): Promise<CommitRound[]> {
-    const rows = await this.driver.query<Row>(
-      'SELECT * FROM "commit_rounds" ORDER BY "first_seq" DESC LIMIT $1',
-      [Math.max(1, Math.min(limit, ROUNDS_KEPT))],
-    );
-    return rows.map((r) => ({
-      firstSeq: Number(r.first_seq),
-      lastSeq: Number(r.last_seq),
-      firstL: Number(r.first_l),
-      lastL: Number(r.last_l),
-      entries: Number(r.entries),
-      node: String(r.node),
-      retries: Number(r.retries),
-      committedAt: iso(r.committed_at),
-    }));
+  rounds(limit = 20): Promise<CommitRound[]> {
+    return this.heartbeat.rounds(limit);
   }
 
   /** The committed head of the trace in the database (every node's entries), not this node's view. */
-  async committedHead(): Promise<{ seq: number; l: number }> {
-    const r = await this.driver.query<{ seq: number; l: number }>(
-      'SELECT "seq","l" FROM "trace" ORDER BY "seq" DESC LIMIT 1',
-    );
-    return { seq: Number(r[0]?.seq ?? 0), l: Number(r[0]?.l ?? 0) };
+  committedHead(): Promise<{ seq: number; l: number }> {
+    return this.store.committedHead();
   }
 
   /** Refresh this node's row now (tests; the timer does it about once a second). */
   async heartbeatNow(): Promise<void> {
-    if (this.beating) await this.beating;
+    await this.heartbeat.settled();
     await this.idle();
-    await this.writeNode(false, true);
+    await this.heartbeat.write(false, true);
   }
 
-  /**
-   * Keep only the newest ROUNDS_KEPT commit rounds (the heartbeat calls it about once a minute; any
-   * node may, the DELETE is idempotent). PGlite has no autovacuum, so it vacuums the two telemetry
-   * tables itself. Returns how many rounds were deleted.
-   */
-  async pruneRounds(): Promise<number> {
-    const r = await this.driver.query<{ n: number }>(
-      `WITH d AS (DELETE FROM "commit_rounds" WHERE "first_seq" < (SELECT "first_seq" FROM "commit_rounds" ORDER BY "first_seq" DESC OFFSET ${ROUNDS_KEPT - 1} LIMIT 1) RETURNING 1) SELECT count(*)::int AS n FROM d`,
-    );
-    if (this.driver.kind === 'pglite') await this.driver.query('VACUUM "commit_rounds", "nodes"');
-    return Number(r[0]?.n ?? 0);
+  /** Keep only the newest commit rounds (see Heartbeat.pruneRounds). Returns how many were deleted. */
+  pruneRounds(): Promise<number> {
+    return this.heartbeat.pruneRounds();
   }
 
-  private beat(): void {
-    if (this.beating || this.closed) return;
-    this.beating = (async () => {
-      try {
-        await this.writeNode(false);
-        if (++this.beats % 60 === 1) await this.pruneRounds();
-      } catch {
-        // Telemetry only: the next beat tries again.
-      } finally {
-        this.beating = null;
-      }
-    })();
-  }
-
-  private async writeNode(closing: boolean, force = closing): Promise<void> {
+  /** What this node's heartbeat records: the committed position, its state hash and the counters. */
+  private report(force: boolean): NodeReport {
     // The committed state is always at exactly a committed seq (unless it awaits a rebuild): hash it
     // at most every heartbeat (or 20× its own cost, for a huge state).
     const now = performance.now();
@@ -1398,80 +908,23 @@ export class Ledger {
       this.hashCostMs = performance.now() - now;
     }
     const s = this.stats;
-    await this.driver.query(
-      `INSERT INTO "nodes" ("id","hostname","pid","driver","version","started_at","last_seen_at","closed_at",
-         "applied_seq","applied_l","hash_seq","state_hash","commits","entries","conflicts","catch_ups","reloads",
-         "checkpoints","broken","broken_seq")
-       VALUES ($1,$2,$3,$4,$5,$6,now(),CASE WHEN $7::bool THEN now() END,$8,$9,$10,$11,$12,$13,$14,$15,$16,$17,$18,$19)
-       ON CONFLICT ("id") DO UPDATE SET ("last_seen_at","closed_at","applied_seq","applied_l","hash_seq","state_hash",
-         "commits","entries","conflicts","catch_ups","reloads","checkpoints","broken","broken_seq") =
-         ROW(EXCLUDED."last_seen_at",EXCLUDED."closed_at",EXCLUDED."applied_seq",EXCLUDED."applied_l",EXCLUDED."hash_seq",
-         EXCLUDED."state_hash",EXCLUDED."commits",EXCLUDED."entries",EXCLUDED."conflicts",EXCLUDED."catch_ups",
-         EXCLUDED."reloads",EXCLUDED."checkpoints",EXCLUDED."broken",EXCLUDED."broken_seq")`,
-      [
-        this.nodeId,
-        hostname(),
-        process.pid,
-        this.driver.kind,
-        DB_VERSION,
-        this.startedAt.toISOString(),
-        closing,
-        this.view.seq,
-        this.view.l,
-        Math.max(0, this.hashed.seq),
-        this.hashed.hash,
-        s.batches,
-        s.entries,
-        s.conflicts,
-        s.catchUps,
-        s.reloads,
-        s.checkpoints,
-        this._broken !== null,
-        this._broken?.seq ?? null,
-      ],
-      'xdv_node',
-    );
+    return {
+      appliedSeq: this.view.seq,
+      appliedL: this.view.l,
+      hashSeq: Math.max(0, this.hashed.seq),
+      stateHash: this.hashed.hash,
+      commits: s.batches,
+      entries: s.entries,
+      conflicts: s.conflicts,
+      catchUps: s.catchUps,
+      reloads: s.reloads,
+      checkpoints: s.checkpoints,
+      brokenSeq: this._broken?.seq ?? null,
+    };
   }
 
   /** Hash of the committed state (tests and health checks compare processes with it). */
   stateHash(): string {
     return stateHash(this.view, this.hasher);
   }
-}
-
-function iso(v: unknown): string {
-  return v instanceof Date ? v.toISOString() : new Date(String(v)).toISOString();
-}
-
-function brokenError(b: { seq: number; reason: string }): DbError {
-  return Object.assign(
-    new DbError(
-      'HV_TRACE_BROKEN',
-      `trace broken at seq ${b.seq}: ${b.reason}; writes are refused`,
-      undefined,
-      {
-        seq: b.seq,
-      },
-    ),
-    { seq: b.seq },
-  );
-}
-
-/** The break to report: the lower seq (the seal's on a tie: it names the attack). */
-function pickBreak(a: Break | null, b: Break | null): Break | null {
-  if (!a) return b;
-  if (!b) return a;
-  return a.seq < b.seq ? a : b;
-}
-
-function insertHead(q: { query: Driver['query'] }, h: SignedHead): Promise<unknown> {
-  return q.query(
-    'INSERT INTO "trace_heads" ("seq","l","hash","key","sig") VALUES ($1,$2,$3,$4,$5) ON CONFLICT ("seq") DO NOTHING',
-    [h.seq, h.l, h.hash, h.key, h.sig],
-    'xdv_head',
-  );
-}
-
-function flushError(e: unknown): DbError {
-  return new DbError('HV_DB_FLUSH_FAILED', `commit failed: ${(e as Error)?.message ?? String(e)}`, e);
 }
