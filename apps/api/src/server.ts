@@ -14,6 +14,7 @@ import { ApiError, errorHandler, problem, sendProblem } from './errors.js';
 import { type LogDestination, loggerOptions } from './logging.js';
 import type { IdempotencyStore, LedgerPort, TokenStore } from './ports.js';
 import { adminRoutes } from './routes/admin.js';
+import { alertRoutes } from './routes/alerts.js';
 import { bindingRoutes } from './routes/bindings.js';
 import { capabilityRoutes } from './routes/capabilities.js';
 import { clockRoutes } from './routes/clock.js';
@@ -22,6 +23,7 @@ import { complianceRoutes } from './routes/compliance.js';
 import { contractRoutes } from './routes/contracts.js';
 import { executionRoutes } from './routes/execution.js';
 import { faultRoutes } from './routes/faults.js';
+import { fleetRoutes } from './routes/fleet.js';
 import { ipcRoutes } from './routes/ipc.js';
 import { migrationRoutes } from './routes/migrations.js';
 import { opsRoutes } from './routes/ops.js';
@@ -198,6 +200,7 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
         (app) => tokenRoutes(app, { ...d, tokens: deps.tokens }),
         (app) => adminRoutes(app, d),
         (app) => faultRoutes(app, d),
+        (app) => alertRoutes(app, d),
         (app) => schedulerRoutes(app, d),
         (app) => vhmRoutes(app, d),
         (app) => processRoutes(app, d),
@@ -209,6 +212,7 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
         (app) => executionRoutes(app, d),
         (app) => ipcRoutes(app, d),
         (app) => providerRoutes(app, d),
+        (app) => fleetRoutes(app, d),
         (app) => traceRoutes(app, d),
         (app) => clusterRoutes(app, deps.ledger),
         (app) => complianceRoutes(app, deps.config.complianceReport ?? 'cts-report.json'),

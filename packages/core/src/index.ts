@@ -113,5 +113,6 @@ export {
   severityOf,
 } from './views/alerts.js';
 export { type AttentionItem, attentionOf, STALE_AFTER_TICKS } from './views/attention.js';
+export { type FleetRow, fleetOf, type ProviderUsage, usageOf } from './views/fleet.js';
 export { type Overview, type OverviewProvider, overviewOf } from './views/overview.js';
 export { entryVisible, scopeState, tenantOf } from './views/scope.js';
