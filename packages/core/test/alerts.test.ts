@@ -102,6 +102,15 @@ describe('alert.acknowledge', () => {
     // Acknowledged but still firing: it leaves the attention strip, not the alert list.
     expect(alertGroups(f.w.state)[0]).toMatchObject({ status: 'firing', acknowledged: true });
     expect(attentionOf(f.w.state).some((i) => i.kind === 'alert')).toBe(false);
+    // A later breach of the same subject is new: the group needs someone again.
+    f.w.op({ type: 'clock.advance', ticks: 1 });
+    reportQ(f, 2, 11);
+    expect(alertGroups(f.w.state)[0]).toMatchObject({
+      firing: 2,
+      acknowledged: false,
+      firingIds: ['alert-1', 'alert-2'],
+    });
+    expect(attentionOf(f.w.state).some((i) => i.kind === 'alert')).toBe(true);
     const again = rejects(
       f.w,
       OPERATOR,

@@ -25,7 +25,10 @@ export interface AlertGroup {
   severity: AlertSeverity;
   /** Firing if any of its alerts fires. */
   status: AlertStatus;
-  /** Every firing alert is acknowledged (a firing group nobody acknowledged still needs someone). */
+  /**
+   * Its newest firing alert is acknowledged: someone has seen the subject as it is now. A later
+   * breach is a new alert, so the group needs someone again.
+   */
   acknowledged: boolean;
   firing: number;
   total: number;
@@ -86,7 +89,7 @@ export function alertGroups(s: State): AlertGroup[] {
       g.firing++;
       g.firingIds.push(a.id);
       g.status = 'firing';
-      if (!a.ack) g.acknowledged = false;
+      g.acknowledged = a.ack !== undefined;
     }
   }
   const rank = (g: AlertGroup) => (g.status === 'firing' ? 0 : 2) + (g.severity === 'critical' ? 0 : 1);
