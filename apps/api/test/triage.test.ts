@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { downsample } from '../src/downsample.js';
+import { fieldChanges } from '../src/fieldDiff.js';
 import { bindQ, type HttpFleet, ok, seedFleet, signReport } from './fleet.js';
 import { type Api, startApi } from './harness.js';
 
@@ -196,5 +197,49 @@ describe('the provider fleet and its users', () => {
       'HV_NOT_FOUND',
     );
     expect(missing.detail).toBe('Provider provider-99 does not exist.');
+  });
+});
+
+describe('the replay diff, field by field', () => {
+  it('names each changed field with its value before and after', () => {
+    const a = { id: 'vhm-1', state: 'active', used: { qubits: 2, cpu: 1 }, contracts: ['contract-1'] };
+    const b = {
+      id: 'vhm-1',
+      state: 'paused',
+      used: { qubits: 6, cpu: 1 },
+      contracts: ['contract-1', 'contract-2'],
+    };
+    expect(fieldChanges(a, b)).toEqual([
+      { path: 'contracts', before: '["contract-1"]', after: '["contract-1","contract-2"]' },
+      { path: 'state', before: 'active', after: 'paused' },
+      { path: 'used.qubits', before: 2, after: 6 },
+    ]);
+    expect(fieldChanges(a, a)).toEqual([]);
+  });
+
+  it('serves the fields of every changed object on /v1/replay/diff', async () => {
+    const from = api.app.ledger.state.l;
+    await ok(api.call('POST', '/v1/clock/advance', { body: { ticks: 1 } }));
+    await ok(api.call('POST', `/v1/vhms/${f.vhm}/pause`, { token: f.tok1 }));
+    await ok(api.call('POST', '/v1/clock/advance', { body: { ticks: 1 } }));
+    const to = api.app.ledger.state.l;
+    const d = await ok(
+      api.call<{
+        changes: Record<
+          string,
+          {
+            changed: string[];
+            fields: Record<string, Array<{ path: string; before: unknown; after: unknown }>>;
+          }
+        >;
+      }>('GET', `/v1/replay/diff?from=${from}&to=${to}`, { token: f.tok1 }),
+    );
+    expect(d.changes.vhms!.changed).toContain(f.vhm);
+    expect(d.changes.vhms!.fields[f.vhm]).toContainEqual({
+      path: 'state',
+      before: 'active',
+      after: 'paused',
+    });
+    await ok(api.call('POST', `/v1/vhms/${f.vhm}/resume`, { token: f.tok1 }));
   });
 });

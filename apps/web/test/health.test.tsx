@@ -184,3 +184,23 @@ describe('a Φ window', () => {
     expect(screen.getByText(/terminated at L 14/).className).toBe('phase-terminated');
   });
 });
+
+describe('the replay diff', () => {
+  it('shows each changed field before → after', async () => {
+    const { FieldChanges } = await import('../src/components/FieldDiff');
+    render(
+      <FieldChanges
+        changes={{
+          vhms: {
+            added: [],
+            removed: [],
+            changed: ['vhm-5'],
+            fields: { 'vhm-5': [{ path: 'state', before: 'active', after: 'paused' }] },
+          },
+        }}
+      />,
+    );
+    const row = screen.getByText('state').closest('tr')!;
+    expect(row.textContent).toBe('stateactive→ paused');
+  });
+});
