@@ -120,7 +120,9 @@ function ProviderDetail({ selected }: { selected: string }) {
                                         <Est text={estimate(c.until - now, tickMs)} />
                                       </Badge>
                                     ) : (
-                                      <Badge tone="bad">
+                                      // Running out is the normal end of a calibration: red only
+                                      // when no calibration of this provider is valid now.
+                                      <Badge tone={anyValid(cs, sel.id, now) ? 'muted' : 'bad'}>
                                         expired
                                         <Est text={relative(c.until, now, tickMs)} bracket={false} />
                                       </Badge>
@@ -296,4 +298,12 @@ function Metrics({ p, live, tickMs }: { p: Provider; live: number | undefined; t
       )}
     </Section>
   );
+}
+
+function anyValid(
+  cs: ReadonlyArray<{ provider: string; from: number; until: number }>,
+  provider: string,
+  l: number,
+) {
+  return cs.some((c) => c.provider === provider && c.from <= l && l < c.until);
 }
