@@ -204,3 +204,58 @@ describe('the replay diff', () => {
     expect(row.textContent).toBe('stateactive→ paused');
   });
 });
+
+describe('Φ stability sparklines', () => {
+  it('draw each envelope against its contract’s tolerance and say when it is below', async () => {
+    const { StabilitySparklines } = await import('../src/components/Sparkline');
+    const phi: Series = {
+      provider: 'provider-5',
+      thresholds,
+      series: [
+        {
+          subject: 'env-1',
+          metric: 'stability',
+          samples: [
+            { l: 1, v: 9000 },
+            { l: 2, v: 8800 },
+          ],
+        },
+        {
+          subject: 'env-2',
+          metric: 'stability',
+          samples: [
+            { l: 1, v: 7000 },
+            { l: 2, v: 5000 },
+          ],
+        },
+        { subject: 'env-2', metric: 'noise', samples: [{ l: 2, v: 10 }] },
+      ],
+    };
+    const contract = (id: string, envelope: string, tolerance: number) => ({
+      id,
+      vhm: 'vhm-1',
+      tenant: 'tenant-1',
+      domain: 'PHI' as const,
+      status: 'active' as const,
+      qubits: null,
+      envelope,
+      tolerance,
+    });
+    render(
+      <StabilitySparklines
+        series={phi}
+        usage={{
+          provider: 'provider-5',
+          vhms: [],
+          contracts: [contract('contract-1', 'env-1', 6000), contract('contract-2', 'env-2', 6000)],
+        }}
+      />,
+    );
+    expect(screen.getAllByRole('img')).toHaveLength(2);
+    expect(
+      screen.getByRole('img', { name: 'env-1: stability 8800 bp at L 2, tolerance 6000 bp' }),
+    ).toBeTruthy();
+    expect(screen.getAllByText('below tolerance')).toHaveLength(1);
+    expect(screen.getByText(/env-2/).closest('li')!.textContent).toContain('below tolerance');
+  });
+});

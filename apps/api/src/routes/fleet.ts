@@ -47,6 +47,7 @@ const Usage = Type.Object({
       status: Type.String(),
       qubits: Type.Union([Type.Integer(), Type.Null()]),
       envelope: Type.Union([Id, Type.Null()]),
+      tolerance: Type.Union([Type.Integer(), Type.Null()]),
     }),
   ),
 });

@@ -2,11 +2,12 @@ import type { Provider } from '@xdv/core';
 import { useMemo, useState } from 'react';
 import { useClock } from '../api/clock';
 import { useCalibrations, useMe, useProviders } from '../api/data';
-import { RANGES, type RangeTicks, useSeriesRange } from '../api/health';
+import { RANGES, type RangeTicks, useSeriesRange, useUsage } from '../api/health';
 import { LChart, type LineSeries } from '../components/Chart';
 import { FleetTable } from '../components/FleetTable';
 import { ProviderUsage } from '../components/ProviderUsage';
 import { QubitTable } from '../components/QubitTable';
+import { StabilitySparklines } from '../components/Sparkline';
 import { AtL, Est } from '../components/time';
 import {
   Badge,
@@ -236,6 +237,7 @@ function Metrics({ p, live, tickMs }: { p: Provider; live: number | undefined; t
   const at = useAt();
   const [range, setRange] = useState<RangeTicks>(RANGES[0].ticks);
   const s = useSeriesRange(p.id, range, at);
+  const usage = useUsage(p.id);
   const defs = p.domain === 'Q' ? Q_METRICS : PHI_METRICS;
   const byMetric = useMemo(() => {
     const m = new Map<string, LineSeries[]>();
@@ -273,6 +275,7 @@ function Metrics({ p, live, tickMs }: { p: Provider; live: number | undefined; t
         ))}
       </fieldset>
       {p.domain === 'Q' && s.data ? <QubitTable series={s.data} /> : null}
+      {p.domain === 'PHI' && s.data ? <StabilitySparklines series={s.data} usage={usage.data} /> : null}
       {s.error ? (
         <ErrorBox error={s.error} />
       ) : s.isPending ? (

@@ -31,6 +31,8 @@ export interface ProviderUsage {
     status: Contract['status'];
     qubits: number | null;
     envelope: string | null;
+    /** Φ: the stability the envelope must keep, in basis points. */
+    tolerance: number | null;
   }>;
 }
 
@@ -94,6 +96,7 @@ export function usageOf(s: State, provider: string): ProviderUsage | null {
       qubits: c.q?.qubits ?? null,
       status: c.status,
       tenant: c.tenant,
+      tolerance: c.phi?.tolerance ?? null,
       vhm: c.vhm,
     })),
     provider,
