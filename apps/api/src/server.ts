@@ -17,6 +17,7 @@ import { OperationCodes } from './openapi/codes.js';
 import { swaggerOptions } from './openapi/document.js';
 import type { IdempotencyStore, LedgerPort, TokenStore } from './ports.js';
 import { adminRoutes } from './routes/admin.js';
+import { alertRoutes } from './routes/alerts.js';
 import { bindingRoutes } from './routes/bindings.js';
 import { capabilityRoutes } from './routes/capabilities.js';
 import { clockRoutes } from './routes/clock.js';
@@ -25,6 +26,7 @@ import { complianceRoutes } from './routes/compliance.js';
 import { contractRoutes } from './routes/contracts.js';
 import { executionRoutes } from './routes/execution.js';
 import { faultRoutes } from './routes/faults.js';
+import { fleetRoutes } from './routes/fleet.js';
 import { ipcRoutes } from './routes/ipc.js';
 import { migrationRoutes } from './routes/migrations.js';
 import { opsRoutes } from './routes/ops.js';
@@ -182,6 +184,7 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
         (app) => tokenRoutes(app, { ...d, tokens: deps.tokens }),
         (app) => adminRoutes(app, d),
         (app) => faultRoutes(app, d),
+        (app) => alertRoutes(app, d),
         (app) => schedulerRoutes(app, d),
         (app) => vhmRoutes(app, d),
         (app) => processRoutes(app, d),
@@ -194,6 +197,7 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
         (app) => ipcRoutes(app, d),
         (app) => planRoutes(app, d),
         (app) => providerRoutes(app, d),
+        (app) => fleetRoutes(app, d),
         (app) => traceRoutes(app, d),
         (app) => clusterRoutes(app, deps.ledger),
         (app) => complianceRoutes(app, deps.config.complianceReport ?? 'cts-report.json'),

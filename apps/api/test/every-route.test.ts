@@ -69,6 +69,29 @@ describe('every route', () => {
         }),
       listFaults: () => c('/v1/faults'),
       listAlerts: () => c('/v1/alerts'),
+      listAlertGroups: () => c('/v1/alerts/groups'),
+      getAttention: () => c('/v1/attention'),
+      acknowledgeAlert: async () => {
+        // A weak qubit raises the alert to acknowledge (before postQReport's seq 10 below).
+        const last = api.app.ledger.state.providers[f.q]!.lastReportSeq;
+        await ok(
+          api.call('POST', `/v1/providers/${f.q}/reports/q`, {
+            token: f.qProviderToken,
+            body: signReport(
+              {
+                provider: f.q,
+                seq: last + 1,
+                qubits: [{ qubit: 1, t1: 5, t2: 70, fidelity: 9990, readoutError: 50 }],
+              },
+              3,
+            ),
+          }),
+        );
+        const id = Object.keys(api.app.ledger.state.alerts).at(-1)!;
+        return api.call('POST', `/v1/alerts/${id}/acknowledge`, { body: { note: 'looked at it' } });
+      },
+      listFleet: () => c('/v1/fleet'),
+      providerUsage: () => c(`/v1/providers/${f.q}/usage`),
       injectFault: () =>
         api.call('POST', '/v1/faults/inject', {
           body: { kind: 'decoherence_spike', target: q.contract, amount: 1 },

@@ -121,5 +121,17 @@ export { PROTOCOL_VERSION, protocolOf } from './trace/protocol.js';
 // Transition functions, one by one: the formal verification targets (XDV-083 §12).
 export * as transitions from './transitions/index.js';
 export { arbitrate, effectivePriority, eligible } from './transitions/scheduler.js';
+export {
+  type AlertGroup,
+  type AlertSeverity,
+  type AlertStatus,
+  type AlertView,
+  alertGroups,
+  alertView,
+  alertViews,
+  severityOf,
+} from './views/alerts.js';
+export { type AttentionItem, attentionOf, STALE_AFTER_TICKS } from './views/attention.js';
+export { type FleetRow, fleetOf, type ProviderUsage, usageOf } from './views/fleet.js';
 export { type Overview, type OverviewProvider, overviewOf } from './views/overview.js';
 export { entryVisible, scopeState, tenantOf } from './views/scope.js';

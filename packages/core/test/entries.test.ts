@@ -25,6 +25,8 @@ const NOT_IN_GOLDEN: Partial<Record<EffectType, string>> = {
     'a live Q migration needs a provider with liveTransfer; the scenario migrates Q by reinit',
   'phi.transform.refused':
     'a Φ transform after its window closed (PHI_ERR_COHERENCE_TIMEOUT) is not scripted',
+  'alert.acknowledged':
+    'alert.acknowledge came after the protocol-2 golden trace was written (test/alerts.test.ts)',
 };
 
 function golden(): Entry[] {

@@ -6,7 +6,7 @@ import { paginate, sec, view } from './read.js';
 
 /** The longest lifetime a minted token may be given (expiresInSeconds): ten years. */
 
-/** Faults, alerts and fault injection (transitions/faults). */
+/** Faults and fault injection (transitions/faults); alerts are in alerts.ts. */
 export function faultRoutes(base: FastifyInstance, deps: Deps): void {
   const app = base.withTypeProvider<RequestTypeProvider>();
   const { ledger } = deps;
@@ -20,17 +20,6 @@ export function faultRoutes(base: FastifyInstance, deps: Deps): void {
       response: { 200: page(Generic), 401: Problem },
     },
     handler: async (req) => paginate(Object.values(view(ledger, req).state.faults), req.query),
-  });
-  app.get('/alerts', {
-    schema: {
-      summary: 'List threshold alerts from provider reports',
-      operationId: 'listAlerts',
-      tags: ['faults'],
-      security: sec,
-      querystring: PageQuery,
-      response: { 200: page(Generic), 401: Problem },
-    },
-    handler: async (req) => paginate(Object.values(view(ledger, req).state.alerts), req.query),
   });
   registerCommand(app, deps, {
     command: 'fault.inject',

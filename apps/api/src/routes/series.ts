@@ -1,6 +1,8 @@
 import { type Entry, type EntryType, isKnownEntry } from '@xdv/core';
 import type { FastifyInstance } from 'fastify';
 import { Type } from 'typebox';
+import { downsample, window } from '../downsample.js';
+import { ApiError } from '../errors.js';
 import type { Deps } from '../mutation.js';
 import type { RequestTypeProvider } from '../schemas.js';
 import { Id, Problem } from '../schemas.js';
@@ -85,6 +87,20 @@ export function seriesRoutes(base: FastifyInstance, deps: Deps, index: SeriesInd
       tags: ['providers'],
       security: [{ bearer: [] }],
       params: Type.Object({ provider: Id }),
+      querystring: Type.Object({
+        from: Type.Optional(
+          Type.Integer({ minimum: 0, description: 'first L (default: the oldest sample)' }),
+        ),
+        to: Type.Optional(Type.Integer({ minimum: 0, description: 'last L (default: the current L)' })),
+        points: Type.Optional(
+          Type.Integer({
+            minimum: 2,
+            maximum: 2000,
+            description:
+              'at most this many samples per series: equal-width L buckets, each its last value with min and max (default: every sample)',
+          }),
+        ),
+      }),
       response: {
         200: Type.Object({
           provider: Type.String(),
@@ -93,7 +109,18 @@ export function seriesRoutes(base: FastifyInstance, deps: Deps, index: SeriesInd
             Type.Object({
               subject: Type.String(),
               metric: Type.String(),
-              samples: Type.Array(Type.Object({ l: Type.Integer(), v: Type.Integer() })),
+              samples: Type.Array(
+                Type.Object({
+                  l: Type.Integer(),
+                  v: Type.Integer(),
+                  min: Type.Optional(
+                    Type.Integer({ description: 'lowest value in the bucket (with points)' }),
+                  ),
+                  max: Type.Optional(
+                    Type.Integer({ description: 'highest value in the bucket (with points)' }),
+                  ),
+                }),
+              ),
             }),
           ),
         }),
@@ -107,9 +134,20 @@ export function seriesRoutes(base: FastifyInstance, deps: Deps, index: SeriesInd
       if (!state.providers[id])
         throw Object.assign(new Error(`Provider ${id} does not exist.`), { code: 'HV_NOT_FOUND' });
       // Envelope series are visible only to the envelope's tenant (and operators).
-      const series = index
+      const visible = index
         .query(id)
         .filter((s) => !s.subject.startsWith('env-') || state.envelopes[s.subject] !== undefined);
+      const { from, to, points } = req.query;
+      if (from === undefined && to === undefined && points === undefined)
+        return { provider: id, thresholds: state.config.thresholds, series: visible };
+      const lo = from ?? 0;
+      const hi = to ?? state.l;
+      if (lo > hi) throw new ApiError('HV_BAD_REQUEST', `from (${lo}) is after to (${hi}); give from <= to.`);
+      const series = visible.map((s) => ({
+        subject: s.subject,
+        metric: s.metric,
+        samples: points === undefined ? window(s.samples, lo, hi) : downsample(s.samples, lo, hi, points),
+      }));
       return { provider: id, thresholds: state.config.thresholds, series };
     },
   });

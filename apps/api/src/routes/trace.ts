@@ -14,6 +14,7 @@ import {
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { Type } from 'typebox';
 import { ApiError } from '../errors.js';
+import { type FieldChange, fieldChanges } from '../fieldDiff.js';
 import { type Deps, principalOf } from '../mutation.js';
 import type { RequestTypeProvider } from '../schemas.js';
 import { Entry as EntrySchema, Id, Problem } from '../schemas.js';
@@ -61,15 +62,23 @@ function summary(s: State) {
   return counts;
 }
 
+/** Changed objects per collection whose fields are listed (the ids are all listed regardless). */
+const MAX_FIELD_OBJECTS = 50;
+
 export function diffStates(a: State, b: State) {
-  const out: Record<string, { added: string[]; removed: string[]; changed: string[] }> = {};
+  const out: Record<
+    string,
+    { added: string[]; removed: string[]; changed: string[]; fields: Record<string, FieldChange[]> }
+  > = {};
   for (const c of COLLECTIONS) {
     const ra = a[c] as Record<string, unknown>;
     const rb = b[c] as Record<string, unknown>;
     const added = Object.keys(rb).filter((k) => !(k in ra));
     const removed = Object.keys(ra).filter((k) => !(k in rb));
     const changed = Object.keys(rb).filter((k) => k in ra && JSON.stringify(ra[k]) !== JSON.stringify(rb[k]));
-    if (added.length + removed.length + changed.length > 0) out[c] = { added, removed, changed };
+    const fields: Record<string, FieldChange[]> = {};
+    for (const id of changed.slice(0, MAX_FIELD_OBJECTS)) fields[id] = fieldChanges(ra[id], rb[id]);
+    if (added.length + removed.length + changed.length > 0) out[c] = { added, removed, changed, fields };
   }
   return out;
 }

@@ -3,11 +3,14 @@ import type { Entry, EntryType } from '@xdv/core';
 import { useEffect, useSyncExternalStore } from 'react';
 import { get, notifyUnauthorized } from './client';
 import { openEventStream, type SseEvent } from './sse';
+import { appendToTail, LIVE_TAIL_KEY } from './traceCache';
 import type { Overview, TracePage } from './types';
 
 // Live updates: one event stream on /v1/trace/stream (read with fetch; see sse.ts). Each entry patches the trace head in the
-// cache and invalidates exactly the queries its type can change (coalesced per animation-free
-// batch). No polling: without the stream, data is only refreshed by the user's own actions.
+// cache, is appended to the trace tab's cached newest page (traceCache.ts: trace pages are never
+// refetched, entries are immutable), and invalidates exactly the queries its type can change
+// (coalesced per animation-free batch). No polling: without the stream, data is only refreshed by
+// the user's own actions.
 
 export type LiveStatus = 'connecting' | 'live' | 'offline';
 
@@ -85,6 +88,7 @@ const AREA = {
   'sched.submit': 'sched',
   'sched.tick': 'sched',
   'fault.inject': 'reports',
+  'alert.acknowledge': 'reports',
   'command.invalid': 'none',
   'clock.advanced': 'none',
   'firmware.trusted': 'providers',
@@ -94,6 +98,7 @@ const AREA = {
   'provider.registered': 'providers',
   'calibration.issued': 'providers',
   'alert.raised': 'reports',
+  'alert.acknowledged': 'reports',
   'q.metrics.reported': 'resources',
   'phi.stability.reported': 'resources',
   'phi.envelope.stability': 'resources',
@@ -143,8 +148,9 @@ const AREA = {
 
 /** The query roots an entry of this type can change. */
 export function affectedKeys(e: Pick<Entry, 'type' | 'vhm'>): unknown[][] {
-  // Every commit moves the cluster's head, its nodes' applied seq and its commit rounds.
-  const keys: unknown[][] = [['overview'], ['trace'], ['cluster']];
+  // Every commit moves the cluster's head, its nodes' applied seq and its commit rounds. Trace pages
+  // are not here: the stream appends to the newest one (appendToTail), older ones never change.
+  const keys: unknown[][] = [['overview'], ['cluster']];
   // A type this build does not know (a newer server): only the head is known to have moved.
   if (!Object.hasOwn(AREA, e.type)) return keys;
   const t = e.type as EntryType;
@@ -155,7 +161,7 @@ export function affectedKeys(e: Pick<Entry, 'type' | 'vhm'>): unknown[][] {
       keys.push(['tenants']);
       break;
     case 'vhm':
-      keys.push(['vhms'], ['scheduler'], ['tenants']);
+      keys.push(['vhms'], ['scheduler'], ['tenants'], ['attention']);
       if (vhm) keys.push(['vhm', vhm]);
       if (t === 'vhm.migration.started') keys.push(['migrations'], ['contracts'], ['bindings']);
       if (t === 'vhm.terminated' || t === 'vhm.released') keys.push(['contracts'], ['bindings'], ['ipc']);
@@ -167,7 +173,7 @@ export function affectedKeys(e: Pick<Entry, 'type' | 'vhm'>): unknown[][] {
       if (vhm) keys.push(['vhm', vhm, 'processes']);
       break;
     case 'resources':
-      keys.push(['contracts'], ['bindings'], ['providers']);
+      keys.push(['contracts'], ['bindings'], ['providers'], ['fleet'], ['attention']);
       if (vhm) keys.push(['vhm', vhm]);
       break;
     case 'snapshot':
@@ -177,13 +183,13 @@ export function affectedKeys(e: Pick<Entry, 'type' | 'vhm'>): unknown[][] {
       keys.push(['ipc']);
       break;
     case 'sched':
-      keys.push(['scheduler']);
+      keys.push(['scheduler'], ['trace', 'decisions']);
       break;
     case 'providers':
-      keys.push(['providers'], ['calibrations']);
+      keys.push(['providers'], ['calibrations'], ['fleet'], ['attention']);
       break;
     case 'reports':
-      keys.push(['alerts'], ['faults'], ['providers']);
+      keys.push(['alerts'], ['faults'], ['providers'], ['attention']);
       break;
     case 'none':
       break;
@@ -207,7 +213,7 @@ export function affectedKeys(e: Pick<Entry, 'type' | 'vhm'>): unknown[][] {
     case 'fault.injected':
     case 'fault.escalated':
     case 'alert.raised':
-      keys.push(['faults'], ['alerts'], ['vhms']);
+      keys.push(['faults'], ['alerts'], ['vhms'], ['attention']);
       break;
     default:
       break;
@@ -221,7 +227,8 @@ function unreachable(x: never): never {
 
 export function applyEntry(qc: QueryClient, e: Entry, pending: Map<string, unknown[]>): void {
   qc.setQueryData<Overview>(['overview'], (o) => (o && e.seq > o.seq ? { ...o, seq: e.seq, l: e.l } : o));
-  qc.setQueryData<Entry[]>(['live-tail'], (t) => [...(t ?? []).slice(-49), e]);
+  qc.setQueryData<Entry[]>(LIVE_TAIL_KEY, (t) => [...(t ?? []).slice(-49), e]);
+  appendToTail(qc, e);
   for (const k of affectedKeys(e)) pending.set(JSON.stringify(k), k);
 }
 

@@ -44,10 +44,21 @@ export interface ReplayState {
   state: State;
 }
 
+export type FieldValue = string | number | boolean | null;
+
 export interface ReplayDiff {
   from: number;
   to: number;
-  changes: Record<string, { added: string[]; removed: string[]; changed: string[] }>;
+  changes: Record<
+    string,
+    {
+      added: string[];
+      removed: string[];
+      changed: string[];
+      /** Field by field, for the first changed objects of the collection. */
+      fields?: Record<string, Array<{ path: string; before: FieldValue; after: FieldValue }>>;
+    }
+  >;
 }
 
 export interface SchedulerView {

@@ -4,7 +4,8 @@ import 'uplot/dist/uPlot.min.css';
 import { relative } from '../lib/clock';
 import { Est } from './time';
 
-const PALETTE = ['#2563eb', '#d97706', '#059669', '#db2777', '#7c3aed', '#0891b2', '#65a30d', '#dc2626'];
+// No red in the palette: red is the threshold's colour alone (a qubit line must not read as a limit).
+const PALETTE = ['#2563eb', '#d97706', '#059669', '#db2777', '#7c3aed', '#0891b2', '#65a30d', '#a16207'];
 
 export interface LineSeries {
   label: string;
@@ -70,7 +71,15 @@ export function LChart({
     const css = getComputedStyle(document.documentElement);
     const fg = css.getPropertyValue('--muted').trim() || '#555';
     const grid = css.getPropertyValue('--line').trim() || '#ddd';
-    const axis = { stroke: fg, grid: { stroke: grid, width: 1 }, ticks: { stroke: grid } };
+    // Axis labels at 12 px (uPlot's default is 10 px, below the console's 11 px floor).
+    const font = '12px system-ui, sans-serif';
+    const axis = {
+      stroke: fg,
+      grid: { stroke: grid, width: 1 },
+      ticks: { stroke: grid },
+      font,
+      labelFont: `bold ${font}`,
+    };
     const u = new uPlot(
       {
         width: Math.max(300, el.clientWidth || 560),

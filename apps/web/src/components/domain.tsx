@@ -1,4 +1,5 @@
 import type { Binding, BindingState, Contract } from '@xdv/core';
+import '../triage.css';
 import { estimate, relative } from '../lib/clock';
 import { AtL, Est } from './time';
 import { fmt } from './ui';
@@ -72,6 +73,9 @@ export function BudgetView({ budget, consumed, label }: { budget: number; consum
 
 export type WindowPhase = 'pending' | 'open' | 'closed' | 'terminated';
 
+/** The reason the core records when a Φ window reaches its end (engine/expiry.ts). */
+const EXPIRED = 'coherence window expired';
+
 export function windowPhase(start: number, end: number, l: number, ended = false): WindowPhase {
   return ended ? 'terminated' : l < start ? 'pending' : l < end ? 'open' : 'closed';
 }
@@ -120,15 +124,18 @@ export function WindowView({
   /** The clock's pace: each tick count gets its wall-clock estimate (none while unknown). */
   tickMs?: number | undefined;
 }) {
-  const endL = ended?.l ?? null;
+  // A window that simply ran out is not a failure: it is drawn closed, in a neutral colour.
+  const natural = ended !== null && (ended.reason === EXPIRED || (ended.l !== null && ended.l >= end));
+  const early = natural ? null : ended;
+  const endL = early?.l ?? null;
   const lo = Math.min(start, now, endL ?? start);
   const hi = Math.max(end, now + 1, endL ?? end);
   const span = Math.max(1, hi - lo);
   const x = (l: number) => 10 + ((l - lo) / span) * 580;
-  const phase = windowPhase(start, end, now, ended !== null);
+  const phase = windowPhase(start, end, now, early !== null);
   const text =
     phase === 'terminated'
-      ? `terminated${endL !== null ? ` at L ${fmt(endL)}` : ''}${ended?.reason ? ` (${ended.reason})` : ''}`
+      ? `terminated${endL !== null ? ` at L ${fmt(endL)}` : ''}${early?.reason ? ` (${early.reason})` : ''}`
       : phase === 'open'
         ? `open: ${fmt(end - now)} ticks remain`
         : phase === 'pending'
@@ -195,16 +202,13 @@ export function WindowView({
           />
         )}
         <line x1={x(now)} x2={x(now)} y1="8" y2="38" className="now" />
-        <text x={Math.min(570, Math.max(30, x(now)))} y="7" textAnchor="middle" className="tick">
-          L {now}
-        </text>
-        <text x="10" y="43" className="tick">
-          {lo}
-        </text>
-        <text x="590" y="43" textAnchor="end" className="tick">
-          {hi}
-        </text>
       </svg>
+      {/* The scale in HTML, not SVG text: it stays legible (≥ 12 px) however narrow the panel. */}
+      <div className="window-scale" aria-hidden="true">
+        <span>L {fmt(lo)}</span>
+        <span>now L {fmt(now)}</span>
+        <span>L {fmt(hi)}</span>
+      </div>
       {stability !== null ? (
         // biome-ignore lint/a11y/useSemanticElements: a styled bar with a tolerance marker; <meter> cannot show one
         <div

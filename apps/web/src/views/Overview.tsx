@@ -4,6 +4,8 @@ import { get } from '../api/client';
 import { useClock } from '../api/clock';
 import { useMe, useOverview } from '../api/data';
 import type { Overview as O, OverviewProvider, ServerVerify } from '../api/types';
+import { AlertGroupsSection } from '../components/AlertGroups';
+import { AttentionStrip } from '../components/Attention';
 import { AtL } from '../components/time';
 import {
   Badge,
@@ -31,6 +33,7 @@ export function Overview() {
   return (
     <div className="page">
       <h1>Overview</h1>
+      <AttentionStrip />
       <Guard src={src} what="Loading the overview">
         {(o) => (
           <div className="grid">
@@ -79,45 +82,19 @@ export function Overview() {
                 </div>
               )}
             </Section>
-            <Section title="Active alerts">
-              {o.alerts.length === 0 ? (
-                <Empty>No threshold alerts.</Empty>
-              ) : (
-                <table>
-                  <thead>
-                    <tr>
-                      <th scope="col">L</th>
-                      <th scope="col">Provider</th>
-                      <th scope="col">Subject</th>
-                      <th scope="col">Metric</th>
-                      <th scope="col">Value / threshold</th>
-                    </tr>
-                  </thead>
-                  <tbody>
-                    {[...o.alerts].reverse().map((a) => (
-                      <tr key={a.id}>
-                        <td className="num">
-                          <AtL l={a.l} now={clock.now} tickMs={clock.tickMs} compact bare />
-                        </td>
-                        <td>
-                          <Link to={`/providers/${a.provider}`}>{a.provider}</Link>
-                        </td>
-                        <td>{a.subject}</td>
-                        <td>{a.metric}</td>
-                        <td className="num">
-                          {fmt(a.value)} / {fmt(a.threshold)}
-                        </td>
-                      </tr>
-                    ))}
-                  </tbody>
-                </table>
-              )}
-            </Section>
-            <Section title="Faults and escalations">
+            <AlertGroupsSection />
+            <Section title="Faults and escalations" wide>
               {o.faults.length === 0 ? (
                 <Empty>No faults.</Empty>
               ) : (
-                <table>
+                <table className="faults-table">
+                  <colgroup>
+                    <col className="l" />
+                    <col className="level" />
+                    <col className="code" />
+                    <col className="where" />
+                    <col className="message" />
+                  </colgroup>
                   <thead>
                     <tr>
                       <th scope="col">L</th>

@@ -1,8 +1,13 @@
 import type { Provider } from '@xdv/core';
-import { useMemo } from 'react';
+import { useMemo, useState } from 'react';
 import { useClock } from '../api/clock';
-import { useCalibrations, useProviders, useSeries } from '../api/data';
+import { useCalibrations, useMe, useProviders } from '../api/data';
+import { RANGES, type RangeTicks, useSeriesRange, useUsage } from '../api/health';
 import { LChart, type LineSeries } from '../components/Chart';
+import { FleetTable } from '../components/FleetTable';
+import { ProviderUsage } from '../components/ProviderUsage';
+import { QubitTable } from '../components/QubitTable';
+import { StabilitySparklines } from '../components/Sparkline';
 import { AtL, Est } from '../components/time';
 import {
   Badge,
@@ -21,7 +26,23 @@ import { estimate, relative } from '../lib/clock';
 import { Link, useAt } from '../lib/router';
 
 export default function Providers({ selected }: { selected?: string }) {
+  // `/providers` opens on the fleet table; `/providers/:id` is one provider's detail.
+  if (selected === undefined)
+    return (
+      <div className="page">
+        <h1>Providers</h1>
+        <div className="grid">
+          <FleetTable />
+        </div>
+      </div>
+    );
+  return <ProviderDetail selected={selected} />;
+}
+
+function ProviderDetail({ selected }: { selected: string }) {
   const src = useProviders();
+  const me = useMe();
+  const operator = me.data?.token.kind === 'operator';
   const cals = useCalibrations();
   const clock = useClock();
   const now = clock.now ?? 0;
@@ -100,7 +121,9 @@ export default function Providers({ selected }: { selected?: string }) {
                                         <Est text={estimate(c.until - now, tickMs)} />
                                       </Badge>
                                     ) : (
-                                      <Badge tone="bad">
+                                      // Running out is the normal end of a calibration: red only
+                                      // when no calibration of this provider is valid now.
+                                      <Badge tone={anyValid(cs, sel.id, now) ? 'muted' : 'bad'}>
                                         expired
                                         <Est text={relative(c.until, now, tickMs)} bracket={false} />
                                       </Badge>
@@ -114,6 +137,7 @@ export default function Providers({ selected }: { selected?: string }) {
                     </Guard>
                   </Section>
                 ) : null}
+                <ProviderUsage provider={sel.id} operator={operator} />
                 {sel.domain !== 'K' ? <Metrics p={sel} live={clock.live} tickMs={tickMs} /> : null}
               </div>
             </div>
@@ -210,8 +234,10 @@ const PHI_METRICS: Array<{ metric: string; title: string; unit: string; th?: str
 ];
 
 function Metrics({ p, live, tickMs }: { p: Provider; live: number | undefined; tickMs: number | undefined }) {
-  const s = useSeries(p.id);
   const at = useAt();
+  const [range, setRange] = useState<RangeTicks>(RANGES[0].ticks);
+  const s = useSeriesRange(p.id, range, at);
+  const usage = useUsage(p.id);
   const defs = p.domain === 'Q' ? Q_METRICS : PHI_METRICS;
   const byMetric = useMemo(() => {
     const m = new Map<string, LineSeries[]>();
@@ -230,8 +256,26 @@ function Metrics({ p, live, tickMs }: { p: Provider; live: number | undefined; t
     >
       {/* Above the charts, so that it does not move down when they arrive. */}
       <p className="muted small">
-        Values come from signed provider reports (structured telemetry); no raw Q or Φ state is shown.
+        Values come from signed provider reports (structured telemetry); no raw Q or Φ state is shown. Long
+        ranges are downsampled by the server: each point is the last value of its span of ticks, and no dip or
+        spike inside it is lost from the table below.
       </p>
+      <fieldset className="range-picker">
+        <legend className="sr-only">Range of logical time</legend>
+        {RANGES.map((r) => (
+          <button
+            key={r.label}
+            type="button"
+            className="small"
+            aria-pressed={range === r.ticks}
+            onClick={() => setRange(r.ticks)}
+          >
+            {r.label}
+          </button>
+        ))}
+      </fieldset>
+      {p.domain === 'Q' && s.data ? <QubitTable series={s.data} /> : null}
+      {p.domain === 'PHI' && s.data ? <StabilitySparklines series={s.data} usage={usage.data} /> : null}
       {s.error ? (
         <ErrorBox error={s.error} />
       ) : s.isPending ? (
@@ -257,4 +301,12 @@ function Metrics({ p, live, tickMs }: { p: Provider; live: number | undefined; t
       )}
     </Section>
   );
+}
+
+function anyValid(
+  cs: ReadonlyArray<{ provider: string; from: number; until: number }>,
+  provider: string,
+  l: number,
+) {
+  return cs.some((c) => c.provider === provider && c.from <= l && l < c.until);
 }

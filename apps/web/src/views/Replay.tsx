@@ -4,6 +4,7 @@ import { get } from '../api/client';
 import { useClockInfo } from '../api/clock';
 import { useOverview, useReplayState } from '../api/data';
 import type { Overview, ReplayDiff } from '../api/types';
+import { FieldChanges } from '../components/FieldDiff';
 import { Est } from '../components/time';
 import { Badge, Empty, ErrorBox, fmt, Loading, Section } from '../components/ui';
 import { estimate, pace, relative } from '../lib/clock';
@@ -240,6 +241,7 @@ function DiffView({ max, tickMs }: { max: number; tickMs: number | undefined }) 
           </tbody>
         </table>
       )}
+      {req !== null && d.data ? <FieldChanges changes={d.data.changes} /> : null}
     </Section>
   );
 }

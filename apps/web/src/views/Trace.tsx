@@ -1,50 +1,68 @@
-import { useQuery } from '@tanstack/react-query';
+import { useQuery, useQueryClient } from '@tanstack/react-query';
 import { type Entry, type ErrorParams, renderMessage } from '@xdv/core';
 import { type ReactNode, useEffect, useMemo, useState } from 'react';
 import { ApiError, get } from '../api/client';
 import { type Clock, useClock } from '../api/clock';
 import { useMe, useOverview } from '../api/data';
+import { fetchTail, TRACE_PAGE, TRACE_TAIL_KEY } from '../api/traceCache';
 import type { TracePage } from '../api/types';
+import { TraceHistory, TypeChips } from '../components/TraceHistory';
 import { AtL, Est } from '../components/time';
-import { Badge, DomainTag, Empty, ErrorBox, fmt, Loading, Section } from '../components/ui';
+import { Badge, Empty, ErrorBox, fmt, Loading, Section } from '../components/ui';
 import { relative } from '../lib/clock';
 import { checkSignedHead, type HeadCheck, type SignedHeadResponse } from '../lib/head';
-import { Link, useAt, useLocation } from '../lib/router';
-import { type ChainResult, checkEntry, inSlices, verifyOwnEntries, verifyWholeChain } from '../lib/verify';
-
-const PAGE = 200;
+import { Link, navigate, useAt, useLocation } from '../lib/router';
+import { type Category, HIDEABLE } from '../lib/traceGroups';
+import { type ChainResult, checkEntry, verifyOwnEntries, verifyWholeChain } from '../lib/verify';
 
 export default function Trace() {
   const me = useMe();
   const o = useOverview();
   const at = useAt();
   const clock = useClock();
+  const qc = useQueryClient();
   const { search } = useLocation();
   const operator = me.data?.token.kind === 'operator';
   const [type, setType] = useState('');
   const [vhm, setVhm] = useState('');
+  const [hidden, setHidden] = useState<Set<Category>>(() => hiddenFrom(search.get('hide')));
   const [after, setAfter] = useState<number | null>(() => {
     const s = search.get('seq');
     return s && /^\d+$/.test(s) ? Math.max(0, Number(s) - 1) : null;
   });
-  const [selected, setSelected] = useState<number | null>(() =>
-    search.get('seq') ? Number(search.get('seq')) : null,
-  );
-  const headSeq = o.data?.seq ?? 0;
-  // Unfiltered, the newest page is read from head − PAGE; filtered, from the start (or the chosen point).
-  const from = after ?? (type || vhm ? 0 : Math.max(0, headSeq - PAGE));
-  const q = useQuery({
-    queryKey: ['trace', 'list', from, type, vhm, after === null ? 'tail' : 'fixed'],
+  const selected = seqFrom(search.get('seq'));
+  const filtered = type !== '' || vhm !== '';
+  // The unfiltered newest page is read once and then grows from the event stream (traceCache.ts);
+  // filtered pages read from the start (or the chosen point), older pages are fixed reads.
+  const tail = useQuery({
+    queryKey: TRACE_TAIL_KEY,
+    queryFn: ({ signal }) => fetchTail(qc, signal),
+    enabled: o.data !== undefined && after === null && !filtered,
+    staleTime: Number.POSITIVE_INFINITY,
+  });
+  const from = after ?? 0;
+  const fixed = useQuery({
+    queryKey: ['trace', 'list', from, type, vhm],
     queryFn: ({ signal }) =>
       get<TracePage>(
-        `/v1/trace?after=${from}&limit=${PAGE}${type ? `&type=${encodeURIComponent(type)}` : ''}${vhm ? `&vhm=${encodeURIComponent(vhm)}` : ''}`,
+        `/v1/trace?after=${from}&limit=${TRACE_PAGE}${type ? `&type=${encodeURIComponent(type)}` : ''}${vhm ? `&vhm=${encodeURIComponent(vhm)}` : ''}`,
         signal,
       ),
-    enabled: o.data !== undefined,
+    enabled: o.data !== undefined && (after !== null || filtered),
+    staleTime: Number.POSITIVE_INFINITY,
     placeholderData: (prev) => prev,
   });
+  const q = after === null && !filtered ? tail : fixed;
   const items = useMemo(() => (q.data?.items ?? []).filter((e) => at === null || e.l <= at), [q.data, at]);
+  const first = q.data?.items[0]?.seq ?? 0;
   const sel = items.find((e) => e.seq === selected) ?? null;
+  // The selected entry and the hidden kinds live in the URL, so a link reopens the same view.
+  const setParam = (key: string, value: string | null) => {
+    const u = new URL(window.location.href);
+    if (value === null || value === '') u.searchParams.delete(key);
+    else u.searchParams.set(key, value);
+    navigate(`${u.pathname}${u.search}`, true);
+  };
   return (
     <div className="page">
       <h1>Trace</h1>
@@ -75,6 +93,7 @@ export default function Trace() {
               'sched.decision',
               'fault.escalated',
               'alert.raised',
+              'alert.acknowledged',
               'q.metrics.reported',
               'phi.stability.reported',
             ].map((t) => (
@@ -93,13 +112,17 @@ export default function Trace() {
             />
           </label>
           <div className="pager">
-            <button type="button" onClick={() => setAfter(Math.max(0, from - PAGE))} disabled={from === 0}>
+            <button
+              type="button"
+              onClick={() => setAfter(Math.max(0, first - 1 - TRACE_PAGE))}
+              disabled={first <= 1}
+            >
               ◀ Older
             </button>
             <button
               type="button"
               onClick={() => setAfter(q.data?.nextAfter ?? from)}
-              disabled={!q.data?.nextAfter}
+              disabled={after === null || !q.data?.nextAfter}
             >
               Newer ▶
             </button>
@@ -108,6 +131,17 @@ export default function Trace() {
             </button>
           </div>
         </search>
+        <TypeChips
+          hidden={hidden}
+          onChange={(next) => {
+            setHidden(next);
+            setParam('hide', [...next].sort().join(','));
+          }}
+        />
+        <p className="muted small">
+          Each row is a command and the effects it caused (▸ shows them); select a seq to see its payload,
+          canonical text and hashes.
+        </p>
         {at !== null ? (
           <p className="muted small">
             Showing entries up to L {at}
@@ -121,54 +155,18 @@ export default function Trace() {
         ) : items.length === 0 ? (
           <Empty>No entries match.</Empty>
         ) : (
-          <div className="split trace-split">
+          <div className={sel ? 'split trace-split' : undefined}>
             {/* biome-ignore lint/a11y/noNoninteractiveTabindex: a scrollable region must be reachable by keyboard */}
             <section className="table-scroll" tabIndex={0} aria-label="Scrollable table">
-              <table className="trace-table">
-                <thead>
-                  <tr>
-                    <th scope="col">Seq</th>
-                    <th scope="col">L</th>
-                    <th scope="col">Type</th>
-                    <th scope="col">Outcome</th>
-                    <th scope="col">VHM</th>
-                    <th scope="col">Domain</th>
-                    <th scope="col">Hash</th>
-                  </tr>
-                </thead>
-                <tbody>
-                  {[...items].reverse().map((e) => (
-                    <tr key={e.seq} className={e.seq === selected ? 'selected' : ''}>
-                      <td className="num">
-                        <button
-                          type="button"
-                          className="link"
-                          onClick={() => setSelected(e.seq)}
-                          aria-pressed={e.seq === selected}
-                        >
-                          {e.seq}
-                        </button>
-                      </td>
-                      <td className="num">
-                        <AtL l={e.l} now={clock.now} tickMs={clock.tickMs} compact bare />
-                      </td>
-                      <td>
-                        <code>{e.type}</code>
-                      </td>
-                      <td>
-                        <span className={`outcome ${e.outcome}`}>{e.outcome}</span>
-                      </td>
-                      <td>{e.vhm ? <Link to={`/vhms/${e.vhm}`}>{e.vhm}</Link> : '—'}</td>
-                      <td>{e.domain ? <DomainTag domain={e.domain} /> : '—'}</td>
-                      <td>
-                        <HashCheck e={e} />
-                      </td>
-                    </tr>
-                  ))}
-                </tbody>
-              </table>
+              <TraceHistory
+                items={items}
+                hidden={hidden}
+                selected={selected}
+                onSelect={(seq) => setParam('seq', String(seq))}
+                clock={clock}
+              />
             </section>
-            <EntryDetail e={sel} clock={clock} />
+            {sel ? <EntryDetail e={sel} clock={clock} /> : null}
           </div>
         )}
       </Section>
@@ -176,26 +174,13 @@ export default function Trace() {
   );
 }
 
-function HashCheck({ e }: { e: Entry }) {
-  // undefined while the check waits for its time slice.
-  const [bad, setBad] = useState<string | null | undefined>(undefined);
-  useEffect(() => inSlices(() => setBad(checkEntry(e))), [e]);
-  return (
-    <span title={bad === undefined ? 'checking…' : (bad ?? 'SHA-256 of the text equals the hash')}>
-      <code className="small">{e.hash.slice(0, 10)}</code>{' '}
-      {bad === undefined ? (
-        <span className="muted" aria-hidden="true">
-          …
-        </span>
-      ) : bad ? (
-        <Badge tone="bad">✗ bad</Badge>
-      ) : (
-        <span className="text-ok">
-          ✓<span className="sr-only"> hash verified</span>
-        </span>
-      )}
-    </span>
-  );
+function seqFrom(v: string | null): number | null {
+  return v && /^\d+$/.test(v) ? Number(v) : null;
+}
+
+function hiddenFrom(v: string | null): Set<Category> {
+  const known = new Set<string>(HIDEABLE.map((h) => h.category));
+  return new Set((v ?? '').split(',').filter((c): c is Category => known.has(c)));
 }
 
 const UNKNOWN_CLOCK: Clock = { tickMs: undefined, now: undefined, live: undefined, notLive: false };
@@ -216,7 +201,10 @@ export function EntryDetail({ e, clock = UNKNOWN_CLOCK }: { e: Entry | null; clo
       <dl className="kv">
         <dt>L</dt>
         <dd>
-          <AtL l={e.l} now={clock.now} tickMs={clock.tickMs} bare />
+          <AtL l={e.l} now={clock.now} tickMs={clock.tickMs} bare /> ·{' '}
+          <Link to={`/replay?at=${e.l}`} keepAt={false}>
+            state at this L
+          </Link>
         </dd>
         <dt>Outcome</dt>
         <dd>

@@ -275,6 +275,10 @@ export const COMMAND_SCHEMAS = {
     quanta: Int(1, 1000),
   }),
   'sched.tick': command('sched.tick', {}),
+  'alert.acknowledge': command('alert.acknowledge', {
+    alert: Ref('alert id'),
+    note: Str(500, 'what the operator found or did'),
+  }),
   'fault.inject': command('fault.inject', {
     kind: Type.Union([
       Type.Literal('decoherence_spike'),

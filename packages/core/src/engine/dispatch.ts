@@ -1,6 +1,7 @@
 import type { Command, CommandType } from '../model/commands.js';
 import { reject } from '../model/errors.js';
 import { advanceClock, createTenant, genesis, setTenantQuota, trustFirmware } from '../transitions/admin.js';
+import { acknowledgeAlert } from '../transitions/alerts.js';
 import {
   activateBinding,
   releaseBindingCmd,
@@ -76,6 +77,7 @@ export const TRANSITIONS: { [T in CommandType]: Handler } = {
   'sched.submit': submitUnit,
   'sched.tick': tick,
   'fault.inject': injectFault,
+  'alert.acknowledge': acknowledgeAlert,
 };
 
 export function dispatch(ctx: Ctx, cmd: Command): TransitionResult {

@@ -36,6 +36,7 @@ function dom(v: Json | undefined): string {
 }
 
 const KIND: Record<string, string> = {
+  alert: 'Alert',
   binding: 'Binding',
   capability: 'Capability',
   contract: 'Contract',
@@ -53,6 +54,7 @@ const KIND: Record<string, string> = {
 const kind = (v: Json | undefined): string => (typeof v === 'string' ? (KIND[v] ?? v) : 'Resource');
 
 const ACTIONS: Record<string, string> = {
+  acknowledge_alerts: 'acknowledge alerts',
   advance_clock: 'advance the logical clock',
   change_tenant_quotas: 'change tenant quotas',
   create_tenants: 'create tenants',
@@ -331,6 +333,8 @@ export const MESSAGES: MessageTemplates = {
     switch (p.reason) {
       case 'firmware_trusted':
         return 'That measurement is already trusted.';
+      case 'alert_acknowledged':
+        return `Alert ${s(p.alert)} was already acknowledged at L ${s(p.l)}.`;
       case 'tenant_name_taken':
         return `A tenant named ${s(p.name)} already exists.`;
       case 'nested_name_taken':

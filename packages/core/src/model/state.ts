@@ -266,6 +266,14 @@ export interface Alert {
   value: number;
   threshold: number;
   subject: string;
+  /**
+   * Set when a later report of the same provider puts this metric of this subject back in range.
+   * Absent while firing (optional fields, so states without them hash as before). An alert about
+   * an envelope also resolves when the envelope ends: that is read off the envelope (views/alerts).
+   */
+  resolvedL?: number;
+  /** An operator's acknowledgement (`alert.acknowledge`): who looked, when, and what they noted. */
+  ack?: { l: number; note: string };
 }
 
 export interface Thresholds {

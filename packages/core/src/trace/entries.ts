@@ -62,6 +62,7 @@ export interface EffectPayloads {
     threshold: number;
     value: number;
   };
+  'alert.acknowledged': { alert: string; note: string };
   'q.metrics.reported': {
     provider: string;
     qubits: Array<{ fidelity: number; qubit: number; readoutError: number; t1: number; t2: number }>;
@@ -250,6 +251,7 @@ export const EFFECT_TYPES = [
   'provider.registered',
   'calibration.issued',
   'alert.raised',
+  'alert.acknowledged',
   'q.metrics.reported',
   'phi.stability.reported',
   'phi.envelope.stability',

@@ -5,6 +5,7 @@ import type { Actor, CommandOf, SignedPart } from '../model/commands.js';
 import { reject } from '../model/errors.js';
 import type { Provider, State } from '../model/state.js';
 import { zeroCapacity } from '../model/state.js';
+import { resolveAlerts } from './alerts.js';
 import { invalidateContract, raiseFault, terminateEnvelope } from './resources.js';
 
 const HEX = /^[0-9a-f]+$/;
@@ -197,6 +198,8 @@ export function reportQ(ctx: Ctx, cmd: CommandOf<'report.q'>): void {
     payload: { provider: p.id, qubits: rows, seq: r.seq, signature: cmd.auth.signature, verified: true },
     type: 'q.metrics.reported',
   });
+  const measured = new Map<string, Record<string, number>>(rows.map((q) => [`qubit ${q.qubit}`, q]));
+  resolveAlerts(ctx.state, p.id, (subject, metric) => measured.get(subject)?.[metric]);
   const t = ctx.state.config.thresholds;
   for (const q of rows) {
     const s = `qubit ${q.qubit}`;
@@ -230,6 +233,13 @@ export function reportPhi(ctx: Ctx, cmd: CommandOf<'report.phi'>): void {
     payload: { envelopes: rows, provider: p.id, seq: r.seq, signature: cmd.auth.signature, verified: true },
     type: 'phi.stability.reported',
   });
+  // Only live envelopes: an alert about an ended envelope is resolved by its ending (views/alerts).
+  const measured = new Map<string, Record<string, number>>(
+    rows
+      .filter((row) => ctx.state.envelopes[row.envelope]!.live)
+      .map((row) => [row.envelope, { drift: row.drift, noise: row.noise, stability: row.stability }]),
+  );
+  resolveAlerts(ctx.state, p.id, (subject, metric) => measured.get(subject)?.[metric]);
   const t = ctx.state.config.thresholds;
   for (const row of [...rows].sort((a, b) => byId(a.envelope, b.envelope))) {
     const env = ctx.state.envelopes[row.envelope]!;

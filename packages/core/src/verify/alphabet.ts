@@ -382,6 +382,8 @@ export const GENERATORS: { [T in CommandType]: Generator<T> } = {
     // Accepted once (a T1 alert); after it, a report with the same seq is a replay.
     { label: 'qpu reports a weak qubit', cmd: reported('report.q', QPU, qReport(2, 10)) },
     { label: 'forged qpu report', cmd: reported('report.q', QPU, qReport(3, 120), 9) },
+    // Back in range: resolves the weak-qubit alert when it came first.
+    { label: 'qpu reports the qubit recovered', cmd: reported('report.q', QPU, qReport(4, 120)) },
   ],
   'report.phi': () => [
     {
@@ -507,6 +509,12 @@ export const GENERATORS: { [T in CommandType]: Generator<T> } = {
       fault('revoke cap-1 by fault', 'capability_revocation', 'cap-1', 0),
     ];
   },
+  // alert-1 is the weak-qubit report's T1 alert: acknowledged once, then a conflict; a tenant and an
+  // unknown id are refused.
+  'alert.acknowledge': () => [
+    letter('ack alert-1', OPERATOR, { type: 'alert.acknowledge', alert: 'alert-1', note: 'recalibrating' }),
+    letter('ack alert-1 by tenant', A1, { type: 'alert.acknowledge', alert: 'alert-1', note: 'seen' }),
+  ],
 };
 
 function bindingLetters<T extends 'binding.validate' | 'binding.activate' | 'binding.release'>(

@@ -1,0 +1,230 @@
+import type { Entry } from '@xdv/core';
+import { Fragment, useEffect, useMemo, useState } from 'react';
+import { checkEntry, inSlices } from '../lib/verify';
+import '../history.css';
+import type { Clock } from '../api/clock';
+import { Link } from '../lib/router';
+import {
+  actorOf,
+  type Category,
+  codeOf,
+  type EntryGroup,
+  groupEntries,
+  HIDEABLE,
+  summarize,
+  visibleGroups,
+} from '../lib/traceGroups';
+import { AtL } from './time';
+import { Badge, Empty } from './ui';
+
+// The trace as an event history: one row per command with its actor, outcome, refusal code and a
+// one-line summary; its effects expand beneath it. Chips hide telemetry; each row links to the
+// state replayed at its L.
+
+export function TypeChips({
+  hidden,
+  onChange,
+}: {
+  hidden: ReadonlySet<Category>;
+  onChange: (next: Set<Category>) => void;
+}) {
+  return (
+    <fieldset className="chips">
+      <legend className="sr-only">Show entry kinds</legend>
+      {HIDEABLE.map(({ category, label }) => {
+        const shown = !hidden.has(category);
+        return (
+          <button
+            key={category}
+            type="button"
+            className={`chip ${shown ? 'on' : 'off'}`}
+            aria-pressed={shown}
+            onClick={() => {
+              const next = new Set(hidden);
+              if (shown) next.add(category);
+              else next.delete(category);
+              onChange(next);
+            }}
+          >
+            {shown ? '✓ ' : ''}
+            {label}
+          </button>
+        );
+      })}
+    </fieldset>
+  );
+}
+
+export function TraceHistory({
+  items,
+  hidden,
+  selected,
+  onSelect,
+  clock,
+}: {
+  /** Entries in seq order. */
+  items: readonly Entry[];
+  hidden: ReadonlySet<Category>;
+  selected: number | null;
+  onSelect: (seq: number) => void;
+  clock: Clock;
+}) {
+  const groups = useMemo(() => visibleGroups(groupEntries(items), hidden).reverse(), [items, hidden]);
+  const [open, setOpen] = useState<ReadonlySet<number>>(() => new Set());
+  if (groups.length === 0)
+    return <Empty>Every entry here is of a hidden kind; show them with the chips above.</Empty>;
+  const toggle = (seq: number) =>
+    setOpen((o) => {
+      const n = new Set(o);
+      if (n.has(seq)) n.delete(seq);
+      else n.add(seq);
+      return n;
+    });
+  return (
+    <table className="trace-table history">
+      <thead>
+        <tr>
+          <th scope="col">Seq</th>
+          <th scope="col">L</th>
+          <th scope="col">Type</th>
+          <th scope="col">Actor</th>
+          <th scope="col">Outcome</th>
+          <th scope="col">Code</th>
+          <th scope="col">VHM</th>
+          <th scope="col">Summary</th>
+          <th scope="col">
+            <span className="sr-only">Effects and state</span>
+          </th>
+        </tr>
+      </thead>
+      <tbody>
+        {groups.map((g) => (
+          <Fragment key={g.seq}>
+            <GroupRow
+              g={g}
+              open={open.has(g.seq)}
+              onToggle={() => toggle(g.seq)}
+              selected={selected}
+              onSelect={onSelect}
+              clock={clock}
+            />
+            {open.has(g.seq)
+              ? g.effects.map((e) => (
+                  <tr key={e.seq} className={`effect-row ${e.seq === selected ? 'selected' : ''}`}>
+                    <td className="num">
+                      <SeqButton e={e} selected={selected} onSelect={onSelect} />
+                    </td>
+                    <td className="num">{e.l}</td>
+                    <td colSpan={5}>
+                      <span aria-hidden="true">↳ </span>
+                      <code>{e.type}</code>
+                      {e.vhm ? (
+                        <>
+                          {' '}
+                          · <Link to={`/vhms/${e.vhm}`}>{e.vhm}</Link>
+                        </>
+                      ) : null}
+                    </td>
+                    <td className="summary">
+                      {summarize({ ...g, command: null, effects: [e] }).replace('(continued) ', '')}
+                    </td>
+                    <td />
+                  </tr>
+                ))
+              : null}
+          </Fragment>
+        ))}
+      </tbody>
+    </table>
+  );
+}
+
+function SeqButton({
+  e,
+  selected,
+  onSelect,
+}: {
+  e: Entry;
+  selected: number | null;
+  onSelect: (s: number) => void;
+}) {
+  return (
+    <button type="button" className="link" onClick={() => onSelect(e.seq)} aria-pressed={e.seq === selected}>
+      {e.seq}
+    </button>
+  );
+}
+
+function GroupRow({
+  g,
+  open,
+  onToggle,
+  selected,
+  onSelect,
+  clock,
+}: {
+  g: EntryGroup;
+  open: boolean;
+  onToggle: () => void;
+  selected: number | null;
+  onSelect: (seq: number) => void;
+  clock: Clock;
+}) {
+  const head = g.command ?? g.effects[0]!;
+  const code = codeOf(g.command);
+  return (
+    <tr className={`group-row ${head.seq === selected ? 'selected' : ''}`}>
+      <td className="num">
+        <SeqButton e={head} selected={selected} onSelect={onSelect} />
+      </td>
+      <td className="num">
+        <AtL l={g.l} now={clock.now} tickMs={clock.tickMs} compact bare />
+      </td>
+      <td>
+        <code>{head.type}</code>
+      </td>
+      <td className="small">{actorOf(g.command)}</td>
+      <td>
+        <span className={`outcome ${head.outcome}`}>{g.command ? head.outcome : 'effect'}</span>
+      </td>
+      <td>{code ? <code className="code small">{code}</code> : <span className="muted">—</span>}</td>
+      <td>{head.vhm ? <Link to={`/vhms/${head.vhm}`}>{head.vhm}</Link> : '—'}</td>
+      <td className="summary">{summarize(g)}</td>
+      <td className="row-actions">
+        <HashMark e={head} />{' '}
+        {g.effects.length > (g.command ? 0 : 1) ? (
+          <button
+            type="button"
+            className="small"
+            aria-expanded={open}
+            aria-label={`${open ? 'Hide' : 'Show'} the ${g.effects.length} effects of entry ${head.seq}`}
+            onClick={onToggle}
+          >
+            {open ? '▾' : '▸'} {g.effects.length}
+          </button>
+        ) : null}{' '}
+        <Link to={`/replay?at=${g.l}`} keepAt={false} title={`The state replayed at L ${g.l}`}>
+          state at L {g.l}
+        </Link>
+      </td>
+    </tr>
+  );
+}
+
+/** The entry's own hash check (SHA-256 of its stored text), computed in idle slices. */
+function HashMark({ e }: { e: Entry }) {
+  const [bad, setBad] = useState<string | null | undefined>(undefined);
+  useEffect(() => inSlices(() => setBad(checkEntry(e))), [e]);
+  if (bad === undefined)
+    return (
+      <span className="muted" title="checking…" aria-hidden="true">
+        …
+      </span>
+    );
+  if (bad) return <Badge tone="bad">✗ {bad}</Badge>;
+  return (
+    <span className="text-ok" title={`SHA-256 of the text equals the hash ${e.hash.slice(0, 10)}…`}>
+      ✓<span className="sr-only"> hash verified</span>
+    </span>
+  );
+}

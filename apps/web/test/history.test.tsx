@@ -1,0 +1,159 @@
+import { QueryClient } from '@tanstack/react-query';
+import { fireEvent, screen, waitFor } from '@testing-library/react';
+import { type Entry, run, scenario } from '@xdv/core';
+import { describe, expect, it } from 'vitest';
+import { affectedKeys, applyEntry } from '../src/api/live';
+import { merge, TRACE_TAIL_KEY } from '../src/api/traceCache';
+import type { TracePage } from '../src/api/types';
+import { TraceHistory } from '../src/components/TraceHistory';
+import { actorOf, categoryOf, codeOf, groupEntries, summarize } from '../src/lib/traceGroups';
+import Trace from '../src/views/Trace';
+import { mockApi, renderWithClient } from './helpers';
+
+// Issue 15 §5: the trace as an event history, appended live instead of refetched.
+
+const { OPERATOR, genesisCmd, quotaOf, tenantAdmin } = scenario;
+const quota = quotaOf({ vhms: 2, memory: 1024, cpu: 2, qubits: 0, envelopes: 0 });
+
+/** A short real trace: genesis, a tenant, a VHM, a clock tick, and a tenant refused an operator action. */
+function entries(): Entry[] {
+  const { results } = run([
+    genesisCmd(),
+    { type: 'tenant.create', name: 'acme', quota, actor: OPERATOR },
+    {
+      type: 'vhm.create',
+      tenant: 'tenant-1',
+      name: 'web',
+      quota,
+      parent: null,
+      capability: null,
+      actor: tenantAdmin('tenant-1'),
+    },
+    { type: 'clock.advance', ticks: 1, actor: OPERATOR },
+    { type: 'tenant.create', name: 'sneaky', quota, actor: tenantAdmin('tenant-1') },
+  ]);
+  return results.flatMap((r) => r.entries);
+}
+
+const clock = { tickMs: 1000, now: 1, live: 1, notLive: false };
+
+describe('grouping the trace', () => {
+  it('puts each command with its effects, and names actor, code and a summary', () => {
+    const groups = groupEntries(entries());
+    const vhm = groups.find((g) => g.command?.type === 'vhm.create')!;
+    expect(vhm.effects.map((e) => e.type)).toEqual(['vhm.created', 'cap.issued']);
+    expect(actorOf(vhm.command)).toBe('tenant-1 admin');
+    expect(summarize(vhm)).toBe('tenant-1 → vhm.created vhm-1, cap.issued cap-1');
+    const refused = groups.at(-1)!;
+    expect(codeOf(refused.command)).toBe('HV_FORBIDDEN');
+    expect(summarize(refused)).toMatch(/^refused: /);
+    expect(groups.find((g) => g.command?.type === 'clock.advance')!.category).toBe('clock');
+    expect(categoryOf('q.metrics.reported')).toBe('reports');
+    expect(categoryOf('sched.decision')).toBe('scheduler');
+    // Effects whose command is on an earlier page form a group of their own.
+    expect(groupEntries(vhm.effects)[0]!.command).toBeNull();
+  });
+
+  it('renders rows with actor and code, hides telemetry, and expands a command’s effects', () => {
+    const items = entries();
+    const hidden = new Set<'clock'>(['clock']);
+    const { rerender } = renderWithClient(
+      <TraceHistory items={items} hidden={new Set()} selected={null} onSelect={() => {}} clock={clock} />,
+    );
+    expect(screen.getByText('clock.advance')).toBeTruthy();
+    const row = screen.getByText('vhm.create').closest('tr')!;
+    expect(row.textContent).toContain('tenant-1 admin');
+    const refused = screen.getByText('HV_FORBIDDEN').closest('tr')!;
+    expect(refused.textContent).toContain('rejected');
+    // Effects are folded into their command until expanded.
+    expect(screen.queryByText('vhm.created')).toBeNull();
+    fireEvent.click(screen.getByRole('button', { name: /Show the 2 effects of entry/ }));
+    expect(screen.getByText('vhm.created')).toBeTruthy();
+    expect(screen.getByText('cap.issued')).toBeTruthy();
+    const state = row.querySelector('a[href^="/replay?at="]')!;
+    expect(state.getAttribute('href')).toBe(`/replay?at=${items.find((e) => e.type === 'vhm.create')!.l}`);
+    rerender(
+      <TraceHistory items={items} hidden={hidden} selected={null} onSelect={() => {}} clock={clock} />,
+    );
+    expect(screen.queryByText('clock.advance')).toBeNull();
+    expect(screen.getByText('vhm.create')).toBeTruthy();
+  });
+});
+
+describe('the live trace tail', () => {
+  it('appends streamed entries to the cached newest page, once, without invalidating trace pages', () => {
+    const all = entries();
+    const qc = new QueryClient();
+    const page: TracePage = {
+      items: all.slice(0, 3),
+      head: { seq: 3, hash: all[2]!.hash, l: 0 },
+      nextAfter: null,
+    };
+    qc.setQueryData(TRACE_TAIL_KEY, page);
+    const pending = new Map<string, unknown[]>();
+    for (const e of all.slice(2)) applyEntry(qc, e, pending);
+    applyEntry(qc, all.at(-1)!, pending);
+    const tail = qc.getQueryData<TracePage>(TRACE_TAIL_KEY)!;
+    expect(tail.items.map((e) => e.seq)).toEqual(all.map((e) => e.seq));
+    expect(tail.head.seq).toBe(all.at(-1)!.seq);
+    for (const k of pending.values()) expect(k[0]).not.toBe('trace');
+    expect(affectedKeys({ type: 'sched.decision', vhm: null })).toContainEqual(['trace', 'decisions']);
+    // An entry the page already read (it raced the read) is not added twice.
+    expect(merge(tail, [all[1]!])).toBe(tail);
+  });
+
+  it('reads the newest page once and keeps it while entries stream in; the selection is in the URL', async () => {
+    const all = entries();
+    const head = all.at(-1)!;
+    const { calls } = mockApi({
+      'GET /v1/me': {
+        token: {
+          id: 't',
+          kind: 'operator',
+          tenant: null,
+          role: null,
+          provider: null,
+          label: 'op',
+          revoked: false,
+          createdAt: '',
+          lastUsedAt: null,
+          expiresAt: null,
+        },
+        tenantName: null,
+      },
+      'GET /v1/overview': {
+        l: 1,
+        seq: head.seq,
+        head: head.hash,
+        broken: null,
+        vhmsByState: {},
+        providers: [],
+        conservation: { ok: true },
+        invariants: { ok: true, violations: 0 },
+        alerts: [],
+        faults: [],
+        tenants: [],
+      },
+      'GET /v1/trace': {
+        items: all.slice(0, -1),
+        head: { seq: head.seq - 1, hash: '', l: 1 },
+        nextAfter: null,
+      },
+      'GET /v1/trace/verify': { ok: true, entries: all.length, mismatch: null },
+      'GET /v1/trace/head': new Response(JSON.stringify({ code: 'HV_NOT_FOUND', detail: 'none' }), {
+        status: 404,
+        headers: { 'content-type': 'application/problem+json' },
+      }),
+    });
+    const { qc } = renderWithClient(<Trace />);
+    await screen.findByText('vhm.create');
+    const pending = new Map<string, unknown[]>();
+    applyEntry(qc, head, pending);
+    for (const k of pending.values()) await qc.invalidateQueries({ queryKey: k });
+    await screen.findByText('HV_FORBIDDEN');
+    expect(calls.filter((c) => c.url.startsWith('/v1/trace?')).length).toBe(1);
+    fireEvent.click(screen.getByRole('button', { name: String(head.seq) }));
+    await waitFor(() => expect(window.location.search).toBe(`?seq=${head.seq}`));
+    expect(screen.getByRole('complementary', { name: `Entry ${head.seq}` })).toBeTruthy();
+  });
+});
