@@ -33,6 +33,7 @@ import { snapshotRoutes } from './routes/snapshots.js';
 import { tokenRoutes } from './routes/tokens.js';
 import { traceRoutes } from './routes/trace.js';
 import { vhmRoutes } from './routes/vhms.js';
+import { DEFAULT_MAX_BUFFERED, StreamHub } from './stream.js';
 
 export interface ServerDeps {
   ledger: LedgerPort;
@@ -44,6 +45,8 @@ export interface ServerDeps {
   logStream?: LogDestination;
   /** The clock source's pace, for GET /v1/clock (default: manual ticks). */
   clock?: () => ClockStatus;
+  /** Unsent bytes an SSE client may hold before it is dropped (default 1 MiB); tests lower it. */
+  sseMaxBuffered?: number;
 }
 
 export const API_VERSION = '0.1.0';
@@ -145,11 +148,15 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
   await app.register(swaggerUi, { routePrefix: '/docs' });
   await app.register(fastifySSE, { heartbeatInterval: 15_000 });
 
+  const hub = new StreamHub(deps.ledger, deps.sseMaxBuffered ?? DEFAULT_MAX_BUFFERED);
+  // Open streams never end by themselves: end them first, or closing waits on them forever.
+  app.addHook('preClose', async () => hub.close());
   let ready = false;
-  opsRoutes(app, deps.ledger, () => ready);
+  opsRoutes(app, deps.ledger, () => ready, hub);
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
   const d = { ledger: deps.ledger, idempotency: deps.idempotency };
   const series = new SeriesIndex();
+
   // The versioned API is one scope: its hooks (rate limit, token, NUL guard) apply to its routes
   // and to nothing else, so no hook inspects the URL.
   await app.register(
@@ -209,7 +216,7 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
         (app) => executionRoutes(app, d),
         (app) => ipcRoutes(app, d),
         (app) => providerRoutes(app, d),
-        (app) => traceRoutes(app, d),
+        (app) => traceRoutes(app, d, hub),
         (app) => clusterRoutes(app, deps.ledger),
         (app) => complianceRoutes(app, deps.config.complianceReport ?? 'cts-report.json'),
         (app) => clockRoutes(app, deps.ledger, deps.clock ?? (() => ({ tickMs: 0, ticking: false }))),

@@ -24,7 +24,12 @@ export interface Api {
 
 /** A real server on an ephemeral port over a fresh database (PGlite from the template, or a new PostgreSQL schema). */
 export async function startApi(
-  opts: { backend?: 'pglite' | 'pg'; rateLimit?: number; logStream?: { write(line: string): void } } = {},
+  opts: {
+    backend?: 'pglite' | 'pg';
+    rateLimit?: number;
+    logStream?: { write(line: string): void };
+    sseMaxBuffered?: number;
+  } = {},
 ): Promise<Api> {
   template ??= new Blob([readFileSync(inject('pgliteTemplate'))]);
   const backend = opts.backend ?? 'pglite';
@@ -38,6 +43,7 @@ export async function startApi(
   });
   const app = await openApp(config, {
     ...(opts.logStream ? { logStream: opts.logStream } : { logger: false }),
+    ...(opts.sseMaxBuffered ? { sseMaxBuffered: opts.sseMaxBuffered } : {}),
     ledger:
       backend === 'pg'
         ? { databaseUrl: pgUrl!, schema, followPollMs: 200 }

@@ -6,7 +6,12 @@ import { Problem } from '../schemas.js';
 
 // Health, readiness and Prometheus metrics: unauthenticated, for orchestrators and scrapers.
 
-export function opsRoutes(app: FastifyInstance, ledger: LedgerPort, ready: () => boolean): void {
+export function opsRoutes(
+  app: FastifyInstance,
+  ledger: LedgerPort,
+  ready: () => boolean,
+  stream: { readonly size: number; readonly dropped: number },
+): void {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry });
   const requests = new Counter({
@@ -54,6 +59,22 @@ export function opsRoutes(app: FastifyInstance, ledger: LedgerPort, ready: () =>
     collect() {
       this.reset();
       for (const v of Object.values(ledger.state.vhms)) this.inc({ state: v.state });
+    },
+  });
+  new Gauge({
+    name: 'xdv_sse_clients',
+    help: 'Open trace stream (SSE) clients',
+    registers: [registry],
+    collect() {
+      this.set(stream.size);
+    },
+  });
+  new Gauge({
+    name: 'xdv_sse_dropped',
+    help: 'Trace stream clients dropped since start for falling behind (they resume by Last-Event-ID)',
+    registers: [registry],
+    collect() {
+      this.set(stream.dropped);
     },
   });
   for (const [name, field] of [

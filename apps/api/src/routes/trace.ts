@@ -5,7 +5,6 @@ import {
   type Entry,
   entryVisible,
   INVARIANTS,
-  isEntry,
   overviewOf,
   type State,
   scopeState,
@@ -17,6 +16,7 @@ import { ApiError } from '../errors.js';
 import { type Deps, principalOf } from '../mutation.js';
 import type { RequestTypeProvider } from '../schemas.js';
 import { Entry as EntrySchema, Id, Problem } from '../schemas.js';
+import type { StreamHub } from '../stream.js';
 import { sec, view } from './read.js';
 
 // The tables a command can touch, and the rest of the state a diff compares.
@@ -74,7 +74,7 @@ export function diffStates(a: State, b: State) {
   return out;
 }
 
-export function traceRoutes(base: FastifyInstance, deps: Deps): void {
+export function traceRoutes(base: FastifyInstance, deps: Deps, hub: StreamHub): void {
   const app = base.withTypeProvider<RequestTypeProvider>();
   const { ledger } = deps;
   app.get('/trace', {
@@ -254,7 +254,7 @@ export function traceRoutes(base: FastifyInstance, deps: Deps): void {
         401: Problem,
       },
     },
-    handler: async (req, reply) => streamEntries(deps, req, reply, req.query.after),
+    handler: async (req, reply) => streamEntries(deps, hub, req, reply, req.query.after),
   });
 
   app.get('/replay/state', {
@@ -371,6 +371,7 @@ export function traceRoutes(base: FastifyInstance, deps: Deps): void {
 
 async function streamEntries(
   deps: Deps,
+  hub: StreamHub,
   req: FastifyRequest,
   reply: FastifyReply,
   after: number | undefined,
@@ -383,44 +384,13 @@ async function streamEntries(
       'This endpoint produces text/event-stream; send Accept: text/event-stream.',
     );
   const header = req.headers['last-event-id'];
-  let last =
+  const last =
     typeof header === 'string' && /^\d+$/.test(header) ? Number(header) : (after ?? deps.ledger.state.seq);
   reply.sse.keepAlive();
   reply.sse.sendHeaders();
   // writeHead only buffers the headers until the first write; send them now, so a client (or a
   // proxy) sees the stream open even when nothing is committed for a while.
   reply.raw.flushHeaders();
-  // Subscribe before reading the backlog and buffer, so nothing committed meanwhile is missed;
-  // then send each entry once, strictly in seq order.
-  let buffer: Entry[] | null = [];
-  let chain = Promise.resolve();
-  const send = (entries: Entry[]) => {
-    chain = chain.then(async () => {
-      for (const e of entries) {
-        if (e.seq <= last) continue;
-        last = e.seq;
-        if (!reply.sse.isConnected) continue;
-        if (entryVisible(e, p.actor)) await reply.sse.send({ id: String(e.seq), event: 'entry', data: e });
-        // L is everyone's: a principal that cannot see the tick entry still hears the clock move
-        // (no id, so resuming by Last-Event-ID is unaffected; nothing else of the entry is sent).
-        else if (isEntry(e, 'clock.advance') && e.outcome === 'accepted')
-          await reply.sse.send({ event: 'clock', data: { l: e.l } });
-      }
-    });
-  };
-  const off = deps.ledger.onCommit((entries) => {
-    if (buffer) buffer.push(...entries);
-    else send(entries);
-  });
-  reply.sse.onClose(off);
-  for (;;) {
-    const page = await deps.ledger.entries({ afterSeq: last, limit: 1000 });
-    if (page.length === 0) break;
-    send(page);
-    await chain;
-  }
-  const pending = buffer;
-  buffer = null;
-  send(pending);
-  await chain;
+  // The hub writes the events (backlog, then live, each entry once, strictly in seq order).
+  await hub.attach(reply.raw, p.actor, last);
 }
