@@ -110,7 +110,10 @@ export class StreamHub {
     const jsonOf = new Map<Entry, string>();
     const json = (e: Entry) => {
       let s = jsonOf.get(e);
-      if (s === undefined) jsonOf.set(e, (s = JSON.stringify(e)));
+      if (s === undefined) {
+        s = JSON.stringify(e);
+        jsonOf.set(e, s);
+      }
       return s;
     };
     const texts = new Map<string, string>();
