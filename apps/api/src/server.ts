@@ -1,5 +1,6 @@
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
+import compress from '@fastify/compress';
 import rateLimit from '@fastify/rate-limit';
 import { fastifySSE } from '@fastify/sse';
 import fastifyStatic from '@fastify/static';
@@ -106,6 +107,10 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
   app.addHook('onRequest', (req, reply, next) =>
     securityHeaders(req.raw, reply.raw, (err?: unknown) => next(err instanceof Error ? err : undefined)),
   );
+  // Responses are compressed by Accept-Encoding (brotli at quality 4, then gzip): a full trace page
+  // is about 1.2 MB of JSON. The SSE stream writes to its socket directly and is not compressed
+  // (a compressor buffers, and a stream must flush each event as it comes).
+  await app.register(compress, { global: true, encodings: ['br', 'gzip'], threshold: 1024 });
   await app.register(swagger, {
     openapi: {
       openapi: '3.1.0',
