@@ -13,6 +13,7 @@ import type { Principal } from './auth.js';
 import { ApiError, paramsProblem } from './errors.js';
 import type { IdempotencyStore, LedgerPort } from './ports.js';
 import { DryRunQuery, MutationResult, PreviewResult, Problem } from './schemas.js';
+import type { Verifier } from './verifier.js';
 
 // Every mutation is a command: authenticate, validate, translate, then let the core decide.
 // Each supports ?dryRun=true and Idempotency-Key.
@@ -20,6 +21,8 @@ import { DryRunQuery, MutationResult, PreviewResult, Problem } from './schemas.j
 export interface Deps {
   ledger: LedgerPort;
   idempotency: IdempotencyStore;
+  /** Verifies signed commands off the serving thread before admission (absent: admission verifies). */
+  verifier?: Verifier;
 }
 
 export interface CommandRoute<P extends TSchema, B extends TSchema> {
@@ -156,6 +159,8 @@ export function registerCommand<P extends TSchema = NoFields, B extends TSchema 
           renderMessage('HV_TRACE_BROKEN', { seq: deps.ledger.broken.seq }),
           { params: { seq: deps.ledger.broken.seq } },
         );
+      // A signed command's signature is verified on a worker; admission records that verdict.
+      await deps.verifier?.admit(deps.ledger.state, cmd);
       // The answer is computed from the step result before the batch commits, so a keyed
       // command's answer is stored in the same transaction as the command itself.
       const respond = (result: StepResult): { status: number; body: string } => {

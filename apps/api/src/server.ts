@@ -35,12 +35,13 @@ import { tokenRoutes } from './routes/tokens.js';
 import { traceRoutes } from './routes/trace.js';
 import { vhmRoutes } from './routes/vhms.js';
 import { DEFAULT_MAX_BUFFERED, StreamHub } from './stream.js';
+import { Verifier } from './verifier.js';
 
 export interface ServerDeps {
   ledger: LedgerPort;
   tokens: TokenStore;
   idempotency: IdempotencyStore;
-  config: Pick<Config, 'rateLimit' | 'webDir' | 'logLevel'> & { complianceReport?: string };
+  config: Pick<Config, 'rateLimit' | 'webDir' | 'logLevel' | 'verifyWorkers'> & { complianceReport?: string };
   logger?: boolean;
   /** Where the JSON log goes (default stdout); the e2e suite captures it to check it for secrets. */
   logStream?: LogDestination;
@@ -159,7 +160,9 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
   let ready = false;
   opsRoutes(app, deps.ledger, () => ready, hub);
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
-  const d = { ledger: deps.ledger, idempotency: deps.idempotency };
+  const verifier = new Verifier(deps.config.verifyWorkers ?? 0);
+  app.addHook('onClose', async () => verifier.close());
+  const d = { ledger: deps.ledger, idempotency: deps.idempotency, verifier };
   const series = new SeriesIndex();
 
   // The versioned API is one scope: its hooks (rate limit, token, NUL guard) apply to its routes
