@@ -45,11 +45,21 @@ export interface CommandRoute<P extends TSchema, B extends TSchema> {
   etag?(params: Static<P>, deps: Deps): unknown;
 }
 
-export function etagOf(obj: unknown): string {
-  return `"${createHash('sha256')
+// ETags of objects in the state, by object: valid while the state's seq has not moved (every
+// command moves it, and only commands change an object), so a read-heavy resource is hashed once.
+const tags = new WeakMap<object, { seq: number; tag: string }>();
+
+/** A strong validator: SHA-256 of the object's canonical JSON; `seq` is the state it was read from. */
+export function etagOf(obj: unknown, seq?: number): string {
+  const key = seq !== undefined && typeof obj === 'object' && obj !== null ? obj : null;
+  const hit = key ? tags.get(key) : undefined;
+  if (hit && hit.seq === seq) return hit.tag;
+  const tag = `"${createHash('sha256')
     .update(canonicalJson(obj ?? null))
     .digest('hex')
     .slice(0, 32)}"`;
+  if (key) tags.set(key, { seq: seq!, tag });
+  return tag;
 }
 
 const responses = {
@@ -117,7 +127,7 @@ export function registerCommand<P extends TSchema = NoFields, B extends TSchema 
       const cmd = { ...body, actor: p.actor } as Parameters<LedgerPort['submit']>[0];
       const ifMatch = req.headers['if-match'];
       if (typeof ifMatch === 'string' && route.etag) {
-        const current = etagOf(route.etag(params, deps));
+        const current = etagOf(route.etag(params, deps), deps.ledger.state.seq);
         if (
           ifMatch !== '*' &&
           ifMatch
