@@ -76,7 +76,12 @@ export class StreamHub {
       for (const e of page) text += frameOf(e, actor, json);
       c.last = page.at(-1)!.seq;
       // History is ours to pace: wait for the socket rather than drop a client that is catching up.
-      if (!res.write(text) && this.open(c)) await Promise.race([once(res, 'drain'), once(res, 'close')]);
+      if (!res.write(text) && this.open(c)) {
+        const done = new AbortController();
+        const { signal } = done;
+        await Promise.race([once(res, 'drain', { signal }), once(res, 'close', { signal })]);
+        done.abort(); // removes the listener that did not fire (the race already settled)
+      }
     }
     if (!this.open(c)) return;
     const pending = c.pending ?? [];
