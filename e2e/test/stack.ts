@@ -53,9 +53,6 @@ export async function startStack(opts: StackOptions = {}): Promise<Stack> {
       databaseUrl: null,
       dataDir: join(dir, 'data'),
       bootstrapToken: operator,
-      demo: false,
-      seed: 1,
-      simIntervalMs: opts.simIntervalMs ?? 400,
       // The journeys drive time: the simulator ticks once per step.
       tickMs: 0,
       rateLimit: 0,

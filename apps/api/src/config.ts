@@ -9,11 +9,6 @@ export interface Config {
   databaseUrl: string | null;
   dataDir: string;
   bootstrapToken: string | null;
-  demo: boolean;
-  /** Noise seed of the simulated providers. */
-  seed: number;
-  /** Wall-clock pacing of simulator steps. */
-  simIntervalMs: number;
   /** Wall-clock milliseconds per logical tick of the clock source; 0 = ticks only through the operator API. */
   tickMs: number;
   rateLimit: number;
@@ -49,12 +44,9 @@ export const ENV_HELP = `Environment:
   DATABASE_URL         PostgreSQL URL; when unset, embedded PGlite is used
   XDV_DATA_DIR         PGlite data directory (default ./data)
   XDV_BOOTSTRAP_TOKEN  the first operator token, for automation (default: generated and printed once)
-  XDV_DEMO             1 to seed the demo fleet and run the simulated providers (default 0)
-  XDV_SEED             noise seed of the simulated providers (default 1)
   XDV_TICK_MS          wall-clock milliseconds per logical tick (default 1000; 0 = manual ticks through
                        POST /v1/clock/advance only). Only ticks move L; with several processes on one
                        PostgreSQL exactly one ticks (an advisory lock; another takes over if it dies)
-  XDV_SIM_INTERVAL_MS  wall-clock pause between simulator steps (default 1000)
   XDV_RATE_LIMIT       requests per minute per token (default 6000; 0 disables)
   XDV_WEB_DIR          directory of the built console to serve at / (default: apps/web/dist if present)
   XDV_COMPLIANCE_REPORT  conformance report shown on the compliance page (default ./cts-report.json)
@@ -95,9 +87,6 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env): Config {
     databaseUrl: env.DATABASE_URL || null,
     dataDir: env.XDV_DATA_DIR || './data',
     bootstrapToken: env.XDV_BOOTSTRAP_TOKEN || null,
-    demo: env.XDV_DEMO === '1' || env.XDV_DEMO === 'true',
-    seed: int('XDV_SEED', env.XDV_SEED, 1),
-    simIntervalMs: int('XDV_SIM_INTERVAL_MS', env.XDV_SIM_INTERVAL_MS, 1000),
     tickMs: int('XDV_TICK_MS', env.XDV_TICK_MS, 1000),
     rateLimit: int('XDV_RATE_LIMIT', env.XDV_RATE_LIMIT, 6000),
     webDir: env.XDV_WEB_DIR || null,

@@ -2,6 +2,7 @@
 import { parseArgs } from 'node:util';
 import { openApp } from './app.js';
 import { configFromEnv, ENV_HELP } from './config.js';
+import { formatFacts, serve, serverFacts } from './serve.js';
 
 const HELP = `xdv-api — XDV Domain Hypervisor control plane
 
@@ -23,77 +24,30 @@ async function main(): Promise<void> {
   const config = configFromEnv();
   if (argv[0] === 'token') return mintToken(argv.slice(1), config);
   if (argv.length > 0) throw new Error(`unknown arguments: ${argv.join(' ')}\n\n${HELP}`);
-  const app = await openApp(config);
+  const serving = await serve(config);
+  const { app } = serving;
   let stopping = false;
-  let stopSim: (() => Promise<void>) | null = null;
   const stop = async (signal: string) => {
     if (stopping) return;
     stopping = true;
     app.server.log.info({ signal }, 'stopping: draining requests, writing a checkpoint');
-    await stopSim?.();
     await app.close();
     process.exit(0);
   };
   process.on('SIGINT', () => void stop('SIGINT'));
   process.on('SIGTERM', () => void stop('SIGTERM'));
-  await app.server.listen({ port: config.port, host: config.host });
-  // Logical time moves from now on (unless XDV_TICK_MS=0: then only operator ticks move it).
-  app.clock.start();
-  const url = `http://${config.host}:${config.port}/`;
-  let demoTokens: { acme: string; globex: string } | null = null;
-  if (config.demo) {
-    // The simulated providers talk to this server over its public REST API, like real hardware.
-    const { Simulator } = await import('@xdv/provider-sim');
-    const minted = await app.tokens.create({
-      kind: 'operator',
-      tenant: null,
-      role: null,
-      provider: null,
-      label: 'simulator (this run)',
-    });
-    const sim = new Simulator({
-      base: url,
-      operatorToken: minted.secret,
-      seed: config.seed,
-      demo: true,
-      // The server's clock source moves L; a manual clock (XDV_TICK_MS=0) is ticked by the simulator.
-      driveClock: config.tickMs === 0,
-      log: (line) => app.server.log.info({ sim: true }, line),
-    });
-    await sim.setup();
-    demoTokens = sim.tokens;
-    sim.start(config.simIntervalMs);
-    stopSim = async () => {
-      await sim.stop();
-      await app.tokens.revoke(minted.record.id);
-    };
-  }
-  const store = config.databaseUrl
-    ? 'PostgreSQL'
-    : `PGlite at ${config.dataDir} (embedded; PostgreSQL is the durable production store)`;
-  const key = app.ledger.nodeKey;
-  process.stdout.write(
-    `\nXDV console: ${url}\nAPI docs:    ${url}docs\nStore:       ${store}\nNode key:    ${key.short}… (ML-DSA-65, SHA-256 ${key.fingerprint}) in ${key.dir ?? '(memory only)'}\n`,
-  );
-  if (app.ledger.broken)
-    process.stdout.write(
-      `TRACE BROKEN at seq ${app.ledger.broken.seq}: ${app.ledger.broken.reason}; writes are refused\n`,
-    );
-  if (app.bootstrapSecret)
-    process.stdout.write(`Operator token (shown once, keep it): ${app.bootstrapSecret}\n`);
+  const lines = [formatFacts(serverFacts(serving))];
+  if (app.bootstrapSecret) lines.push(`Operator token (shown once, keep it): ${app.bootstrapSecret}`);
   else if (!config.bootstrapToken)
-    process.stdout.write(
-      'Operator token: printed at the first start; mint another: node apps/api/dist/main.js token create --kind operator\n',
+    lines.push(
+      'Operator token: printed at the first start; mint another: node apps/api/dist/main.js token create --kind operator',
     );
-  if (demoTokens)
-    process.stdout.write(
-      `Tenant token, acme admin (shown once): ${demoTokens.acme}\nTenant token, globex admin (shown once): ${demoTokens.globex}\n`,
+  // The demo moved out of the server: say so to anyone still starting it with XDV_DEMO=1.
+  if (process.env.XDV_DEMO === '1' || process.env.XDV_DEMO === 'true')
+    lines.push(
+      'XDV_DEMO is read by the demo launcher (npm start, apps/demo); this server runs without the simulator.',
     );
-  if (config.demo)
-    process.stdout.write(
-      'Demo: simulated providers are running. Stop with Ctrl-C; the next start continues the same trace.\n',
-    );
-  process.stdout.write('\n');
+  process.stdout.write(`\n${lines.join('\n')}\n\n`);
 }
 
 async function mintToken(args: string[], config: ReturnType<typeof configFromEnv>): Promise<void> {

@@ -5,6 +5,7 @@ import {
   canonicalJson,
   entryVisible,
   renderMessage,
+  type State,
   type StepResult,
 } from '@xdv/core';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
@@ -40,7 +41,7 @@ export interface CommandRoute<P extends TSchema, B extends TSchema> {
    * Ids the response names besides those the command created: a re-registered provider is
    * re-attested, not created, and its caller still learns its id.
    */
-  named?(body: Static<B>, deps: Deps): Record<string, string>;
+  named?(body: Static<B>, state: State): Record<string, string>;
   /** The object an If-Match header is compared against. */
   etag?(params: Static<P>, deps: Deps): unknown;
 }
@@ -172,8 +173,13 @@ export function registerCommand<P extends TSchema = NoFields, B extends TSchema 
       // A signed command's signature is verified on a worker; admission records that verdict.
       await deps.verifier?.admit(deps.ledger.state, cmd);
       // The answer is computed from the step result before the batch commits, so a keyed
-      // command's answer is stored in the same transaction as the command itself.
-      const respond = (result: StepResult): { status: number; body: string } => {
+      // command's answer is stored in the same transaction as the command itself. `named` reads
+      // the state the command produced: the live one for a keyed command, else the committed one,
+      // which holds the command by the time `submit` resolves.
+      const respond = (
+        result: StepResult,
+        state: State = deps.ledger.state,
+      ): { status: number; body: string } => {
         const head = result.entries[0]!;
         if (result.error) {
           const pr = paramsProblem(result.error.code, result.error.params, req.url.split('?')[0], {
@@ -188,7 +194,7 @@ export function registerCommand<P extends TSchema = NoFields, B extends TSchema 
             outcome: 'accepted',
             seq: head.seq,
             l: head.l,
-            created: route.named ? { ...route.named(reqBody, deps), ...result.created } : result.created,
+            created: route.named ? { ...route.named(reqBody, state), ...result.created } : result.created,
             entries: result.entries.filter((e) => entryVisible(e, p.actor)),
           }),
         };

@@ -32,6 +32,7 @@ export type ClusterNodeRow = NodeRow;
 export type CommitRoundRow = CommitRound;
 
 export interface LedgerPort {
+  /** The committed state: every read, ETag, preview and metric serves it (never an uncommitted batch). */
   readonly state: State;
   /** This process's node id in the cluster telemetry. */
   readonly nodeId: string;

@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
+import type { LedgerOptions } from '@xdv/db';
 import { inject } from 'vitest';
 import { type App, openApp } from '../src/app.js';
 import { type Config, configWith } from '../src/config.js';
@@ -29,6 +30,8 @@ export async function startApi(
     rateLimit?: number;
     logStream?: { write(line: string): void };
     sseMaxBuffered?: number;
+    /** Extra Ledger options (tests: a beforeCommit hook). */
+    ledger?: LedgerOptions;
   } = {},
 ): Promise<Api> {
   template ??= new Blob([readFileSync(inject('pgliteTemplate'))]);
@@ -46,8 +49,8 @@ export async function startApi(
     ...(opts.sseMaxBuffered ? { sseMaxBuffered: opts.sseMaxBuffered } : {}),
     ledger:
       backend === 'pg'
-        ? { databaseUrl: pgUrl!, schema, followPollMs: 200 }
-        : { databaseUrl: null, pgliteTemplate: template },
+        ? { databaseUrl: pgUrl!, schema, followPollMs: 200, ...opts.ledger }
+        : { databaseUrl: null, pgliteTemplate: template, ...opts.ledger },
   });
   await app.server.listen({ port: 0, host: '127.0.0.1' });
   const base = `http://127.0.0.1:${(app.server.server.address() as AddressInfo).port}`;

@@ -1,4 +1,5 @@
-import { Client, Simulator } from '@xdv/provider-sim';
+import { createXdvClient, signReport } from '@xdv/client';
+import { attempt, providerKeys, Simulator } from '@xdv/provider-sim';
 import { describe, expect, it } from 'vitest';
 import { startApi } from './harness.js';
 
@@ -26,7 +27,10 @@ async function traceOf(seed: number, steps: number): Promise<string[]> {
 }
 
 describe('simulated providers', () => {
-  it('are deterministic: the same seed on fresh databases gives an identical trace', async () => {
+  // Three fresh databases and 75 simulated steps: minutes on a loaded two-core machine.
+  it('are deterministic: the same seed on fresh databases gives an identical trace', {
+    timeout: 360_000,
+  }, async () => {
     const a = await traceOf(7, 25);
     const b = await traceOf(7, 25);
     expect(a.length).toBeGreaterThan(300);
@@ -47,54 +51,71 @@ describe('simulated providers', () => {
         rates: { spike: 0, breach: 0, hardware: 0 },
       });
       await sim.setup();
-      const op = new Client(api.base, api.operator);
+      const op = createXdvClient({ baseUrl: api.base, token: api.operator });
       const state = () => api.app.ledger.state;
       const aurora = sim.providers.find((p) => p.spec.name === 'qpu-aurora')!;
       // A report signed with the wrong key is refused, and the refusal is in the trace.
-      const { sign, scenario } = await import('@xdv/core');
       const report = {
         provider: aurora.id!,
         seq: state().providers[aurora.id!]!.lastReportSeq + 1,
         qubits: [],
       };
-      const forged = await fetch(`${api.base}/v1/providers/${aurora.id}/reports/q`, {
-        method: 'POST',
-        headers: { authorization: `Bearer ${api.operator}`, 'content-type': 'application/json' },
-        body: JSON.stringify({
-          report,
-          signature: sign('xdv/provider-report/v1', report, scenario.providerKeys(999).secretKey),
+      const forged = await attempt(
+        op.POST('/v1/providers/{provider}/reports/q', {
+          params: { path: { provider: aurora.id! } },
+          body: signReport(report, providerKeys(999).secretKey),
         }),
-      });
-      expect(forged.status).toBe(401);
-      expect(((await forged.json()) as { code: string }).code).toBe('HV_SIGNATURE_INVALID');
+      );
+      expect(forged).toEqual({ ok: false, code: 'HV_SIGNATURE_INVALID' });
       const last = (await api.app.ledger.entries({ afterSeq: state().seq - 1 }))[0]!;
       expect(last.outcome).toBe('rejected');
       expect(last.payload.code).toBe('HV_SIGNATURE_INVALID');
 
       // A calibration that expires: a job on a contract under it is refused before execution.
       const web = Object.values(state().vhms).find((v) => v.name === 'web')!;
+      const capability = web.capabilities[0]!;
       const cal = (
-        await op.post(`/v1/providers/${aurora.id}/calibrations`, { from: 0, until: state().l + 3 })
+        await op.POST('/v1/providers/{provider}/calibrations', {
+          params: { path: { provider: aurora.id! } },
+          body: { from: 0, until: state().l + 3 },
+        })
       ).created.calibration!;
       const contract = (
-        await op.post(`/v1/vhms/${web.id}/contracts`, {
-          capability: web.capabilities[0],
-          domain: 'Q',
-          provider: aurora.id,
-          q: { qubits: 1, budget: 10, calibration: cal },
+        await op.POST('/v1/vhms/{vhm}/contracts', {
+          params: { path: { vhm: web.id } },
+          body: {
+            capability,
+            domain: 'Q',
+            provider: aurora.id!,
+            q: { qubits: 1, budget: 10, calibration: cal },
+          },
         })
       ).created.contract!;
-      await op.post(`/v1/contracts/${contract}/activate`, { capability: web.capabilities[0] });
-      const binding = (
-        await op.post(`/v1/vhms/${web.id}/bindings`, { capability: web.capabilities[0], contract })
-      ).created.binding!;
-      await op.post(`/v1/bindings/${binding}/validate`, { capability: web.capabilities[0] });
-      await op.post(`/v1/bindings/${binding}/activate`, { capability: web.capabilities[0] });
-      await op.post('/v1/clock/advance', { ticks: 5 });
-      const job = await op.attempt(`/v1/bindings/${binding}/jobs`, {
-        capability: web.capabilities[0],
-        cost: 1,
+      await op.POST('/v1/contracts/{contract}/activate', {
+        params: { path: { contract } },
+        body: { capability },
       });
+      const binding = (
+        await op.POST('/v1/vhms/{vhm}/bindings', {
+          params: { path: { vhm: web.id } },
+          body: { capability, contract },
+        })
+      ).created.binding!;
+      await op.POST('/v1/bindings/{binding}/validate', {
+        params: { path: { binding } },
+        body: { capability },
+      });
+      await op.POST('/v1/bindings/{binding}/activate', {
+        params: { path: { binding } },
+        body: { capability },
+      });
+      await op.POST('/v1/clock/advance', { body: { ticks: 5 } });
+      const job = await attempt(
+        op.POST('/v1/bindings/{binding}/jobs', {
+          params: { path: { binding } },
+          body: { capability, cost: 1 },
+        }),
+      );
       expect(job).toEqual({ ok: false, code: 'Q_ERR_CALIBRATION_INVALID' });
       expect(state().contracts[contract]!.consumed).toBe(0);
 

@@ -2,11 +2,12 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import type { TestResult } from './checks.js';
+import { type Cluster, externalCluster, startCluster } from './cluster.js';
 import { reportKey, signReport, verifyReport } from './report.js';
 import { runSuite } from './run.js';
 import { startLocal } from './server.js';
 
-// `xdv-cts [--url URL --token TOKEN] [--out FILE] [--key-seed HEX | --key-file FILE] [--only SUBSTR]`
+// `xdv-cts [--url URL --token TOKEN] [--cluster local|URL,URL,…] [--out FILE] [--key-seed HEX | --key-file FILE] [--only SUBSTR]`
 // `xdv-cts verify FILE [--public-key HEX]`
 
 const HELP = `XDV-084 conformance test suite
@@ -20,6 +21,11 @@ Options:
   --out FILE         report path (default cts-report.json)
   --key-seed HEX     32-byte hex seed of the report signing key (or XDV_CTS_KEY_SEED)
   --key-file FILE    file holding the seed (bare hex or {"seed": "..."})
+  --cluster local    start three API nodes of this build on a fresh database on the PostgreSQL server
+                     named by DATABASE_URL (dropped afterwards) and run the suite against them: the
+                     distributed tests (§8) across all three, the rest against the first
+  --cluster URL,URL,…  run against nodes someone else runs on one database (needs --token); §8.3
+                     is not applicable there, since the suite cannot kill a node it did not start
   --only TEXT        run only tests whose id or section contains TEXT
   --public-key HEX   (verify) require this signer
 
@@ -83,6 +89,7 @@ async function runCmd(args: string[]): Promise<number> {
       'key-seed': { type: 'string' },
       'key-file': { type: 'string' },
       only: { type: 'string' },
+      cluster: { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
   });
@@ -94,18 +101,44 @@ async function runCmd(args: string[]): Promise<number> {
   const key = reportKey(values['key-file'] ? { file: values['key-file'] } : { seed: seed ?? DEV_SEED });
   const devKey = !values['key-file'] && !seed;
   const token = values.token ?? process.env.XDV_CTS_TOKEN;
-  if (values.url && !token) {
-    console.error('--url needs --token (an operator token) or XDV_CTS_TOKEN');
+  const clusterArg = values.cluster;
+  if ((values.url || (clusterArg && clusterArg !== 'local')) && !token) {
+    console.error('--url and --cluster URL,… need --token (an operator token) or XDV_CTS_TOKEN');
     return 2;
   }
-  const local = values.url ? null : await startLocal();
-  const target = local ? { url: local.url, token: local.token } : { url: values.url!, token: token! };
-  console.log(`XDV-084 CTS against ${local ? `a fresh in-process service (${local.url})` : target.url}`);
+  if (clusterArg === 'local' && !process.env.DATABASE_URL) {
+    console.error(
+      '--cluster local needs DATABASE_URL naming a PostgreSQL server (a fresh database is created on it)',
+    );
+    return 2;
+  }
+  let cluster: Cluster | null = null;
+  if (clusterArg === 'local') {
+    console.log('starting three API nodes on a fresh PostgreSQL database…');
+    cluster = await startCluster({ serverUrl: process.env.DATABASE_URL! });
+  } else if (clusterArg) {
+    const urls = clusterArg.split(',').filter(Boolean);
+    if (urls.length < 2) {
+      console.error('--cluster needs `local` or at least two comma-separated node URLs');
+      return 2;
+    }
+    cluster = externalCluster(urls, token!);
+  }
+  const local = values.url || cluster ? null : await startLocal();
+  const target = local
+    ? { url: local.url, token: local.token }
+    : cluster
+      ? { url: values.url ?? cluster.nodes[0]!.url, token: cluster.token }
+      : { url: values.url!, token: token! };
+  console.log(
+    `XDV-084 CTS against ${local ? `a fresh in-process service (${local.url})` : cluster ? `a cluster of ${cluster.nodes.length} nodes (${cluster.nodes.map((n) => n.url).join(', ')})` : target.url}`,
+  );
   try {
     const only = values.only;
     const { body, results } = await runSuite({
       ...target,
-      mode: local ? 'in-process' : 'remote',
+      mode: local ? 'in-process' : cluster ? 'cluster' : 'remote',
+      cluster,
       ...(only ? { only: (t) => t.id.includes(only) || t.section === only } : {}),
       onResult: (r) =>
         console.log(
@@ -129,6 +162,7 @@ async function runCmd(args: string[]): Promise<number> {
     return results.some((r) => r.mandatory && r.status === 'fail') ? 1 : 0;
   } finally {
     await local?.close();
+    await cluster?.close();
   }
 }
 

@@ -17,9 +17,12 @@ export class Http {
   async call<T = JsonObject>(
     method: string,
     path: string,
-    opts: { token?: string; body?: unknown } = {},
+    opts: { token?: string; body?: unknown; headers?: Record<string, string> } = {},
   ): Promise<Reply<T>> {
-    const headers: Record<string, string> = { authorization: `Bearer ${opts.token ?? this.token}` };
+    const headers: Record<string, string> = {
+      ...opts.headers,
+      authorization: `Bearer ${opts.token ?? this.token}`,
+    };
     if (opts.body !== undefined) headers['content-type'] = 'application/json';
     const res = await fetch(this.base.replace(/\/$/, '') + path, {
       method,

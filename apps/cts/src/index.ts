@@ -1,4 +1,11 @@
 export { runAll, type Shared, type Status, TESTS, type TestDef, type TestResult } from './checks.js';
+export {
+  type Cluster,
+  type ClusterNode,
+  externalCluster,
+  type NodeControl,
+  startCluster,
+} from './cluster.js';
 export { CheckFailure, Http, type Reply } from './http.js';
 export {
   buildBody,

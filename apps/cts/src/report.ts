@@ -34,7 +34,7 @@ export interface ReportBody {
   invariantStatus: { status: 'pass' | 'fail' | 'not_run'; detail: string };
   isolationStatus: { status: 'pass' | 'fail'; detail: string };
   traceHead: { seq: number; l: number; hash: string };
-  run: { prefix: string; seedBase: number; mode: 'in-process' | 'remote' };
+  run: { prefix: string; seedBase: number; mode: 'in-process' | 'remote' | 'cluster' };
   tests: TestResult[];
 }
 
@@ -120,14 +120,26 @@ export function buildBody(input: {
   const certified = mandatory.length === mandatoryPass && replayOk && invOk && isoOk;
   const distributed = results.filter((t) => t.section.startsWith('8'));
   const distributedPass = allPass(distributed);
-  // §12: Core needs every mandatory test; the Distributed and Full Hybrid tiers also need the
-  // distributed tests, which a single-node hypervisor cannot run.
-  const tier: ReportBody['tier'] = !certified ? 'none' : distributedPass ? 'full-hybrid' : 'core';
+  const passed = (id: string) => results.some((t) => t.id === id && t.status === 'pass');
+  // §12: Core needs every mandatory test. Distributed also needs global ordering (§8.1) and node
+  // failure (§8.3) on a cluster; Full Hybrid needs every §8 test, Φ-native consensus (§8.2) included.
+  const clusterPass = passed('distributed.global_ordering') && passed('distributed.node_failure');
+  const tier: ReportBody['tier'] = !certified
+    ? 'none'
+    : distributedPass
+      ? 'full-hybrid'
+      : clusterPass
+        ? 'distributed'
+        : 'core';
   const tierReason = !certified
     ? 'a mandatory test, replay, invariant or isolation check failed'
     : distributedPass
       ? 'all mandatory and distributed tests pass'
-      : 'all mandatory tests (K, Q, Φ, hypervisor, replay, fault injection, performance) pass; §8 distributed tests are not applicable to a single-node hypervisor, so the Distributed and Full Hybrid tiers are not claimed';
+      : clusterPass
+        ? 'all mandatory tests pass, and global ordering (§8.1) and node failure (§8.3) pass on a cluster; §8.2 Φ-native consensus is not applicable (the nodes order through PostgreSQL), so Full Hybrid is not claimed'
+        : distributed.every((t) => t.status === 'not_applicable')
+          ? 'all mandatory tests (K, Q, Φ, hypervisor, replay, fault injection, performance) pass; §8 distributed tests are not applicable to a single node (run with --cluster), so the Distributed and Full Hybrid tiers are not claimed'
+          : 'all mandatory tests pass; a §8 distributed test failed, so the Distributed and Full Hybrid tiers are not claimed';
   return {
     format: REPORT_KIND,
     implementation: input.implementation,

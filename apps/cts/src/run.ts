@@ -1,4 +1,5 @@
 import { runAll, type Shared, type TestDef, type TestResult } from './checks.js';
+import type { Cluster } from './cluster.js';
 import { Http, ok } from './http.js';
 import { buildBody, type ReportBody } from './report.js';
 import type { Head } from './world.js';
@@ -7,7 +8,9 @@ import type { Head } from './world.js';
 export async function runSuite(opts: {
   url: string;
   token: string;
-  mode: 'in-process' | 'remote';
+  mode: 'in-process' | 'remote' | 'cluster';
+  /** The nodes for the distributed tests (§8); the rest of the suite runs against `url`. */
+  cluster?: Cluster | null;
   only?: (t: TestDef) => boolean;
   onResult?: (r: TestResult) => void;
 }): Promise<{ body: ReportBody; results: TestResult[]; shared: Shared }> {
@@ -15,13 +18,14 @@ export async function runSuite(opts: {
   const start = await ok('read the trace head', http.get<{ head: Head }>('/v1/trace?limit=1'));
   // Against a shared service every name carries the head seq at start, so two runs never collide
   // and the run stays reproducible from the service's own state.
-  const prefix = opts.mode === 'remote' ? `cts-${start.head.seq}` : 'cts';
-  const seedBase = 10_000 + (opts.mode === 'remote' ? (start.head.seq % 100_000) * 100 : 0);
+  const prefix = opts.mode === 'in-process' ? 'cts' : `cts-${start.head.seq}`;
+  const seedBase = 10_000 + (opts.mode === 'in-process' ? 0 : (start.head.seq % 100_000) * 100);
   const { results, shared } = await runAll(http, {
     prefix,
     seedBase,
     ...(opts.only ? { only: opts.only } : {}),
     ...(opts.onResult ? { onResult: opts.onResult } : {}),
+    cluster: opts.cluster ?? null,
   });
   const api = await ok(
     'read /openapi.json',
@@ -37,7 +41,11 @@ export async function runSuite(opts: {
       name: api.info.title,
       version: api.info.version,
       apiVersion: 'v1',
-      target: opts.mode === 'remote' ? opts.url : 'in-process (fresh PGlite)',
+      target: opts.cluster
+        ? `cluster of ${opts.cluster.nodes.length} nodes: ${opts.cluster.nodes.map((n) => n.url).join(', ')}`
+        : opts.mode === 'remote'
+          ? opts.url
+          : 'in-process (fresh PGlite)',
     },
     run: { prefix, seedBase, mode: opts.mode },
   });

@@ -12,10 +12,10 @@ export interface LocalService {
 }
 
 /** A fresh service in this process: an empty PGlite in a temporary directory, removed on close. */
-export async function startLocal(): Promise<LocalService> {
+export async function startLocal(opts: { token?: string } = {}): Promise<LocalService> {
   const dir = mkdtempSync(join(tmpdir(), 'xdv-cts-'));
   // Like XDV_BOOTSTRAP_TOKEN: the suite picks the operator token, so nothing is printed or stored.
-  const token = `cts-${randomBytes(24).toString('hex')}`;
+  const token = opts.token ?? `cts-${randomBytes(24).toString('hex')}`;
   const config: Config = configWith({
     port: 0,
     dataDir: join(dir, 'data'),

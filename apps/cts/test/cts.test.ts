@@ -2,6 +2,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runAll } from '../src/checks.js';
+import { externalCluster } from '../src/cluster.js';
 import { Http } from '../src/http.js';
 import { reportKey, type SignedReport, signReport, verifyReport } from '../src/report.js';
 import { runSuite } from '../src/run.js';
@@ -76,6 +77,24 @@ describe('XDV-084 CTS', () => {
     }
   });
 
+  it('fails global ordering (§8.1) on two "nodes" that do not share one trace', async () => {
+    // Two independent services with the same operator token: each accepts writes, but a step on
+    // one cannot see what the previous step wrote on the other.
+    const other = await startLocal({ token: svc.token });
+    try {
+      const { results } = await runAll(new Http(svc.url, svc.token), {
+        prefix: 'split',
+        seedBase: 700,
+        only: (t) => t.section === '8.1',
+        cluster: externalCluster([svc.url, other.url], svc.token),
+      });
+      expect(results.map((r) => [r.id, r.status])).toEqual([['distributed.global_ordering', 'fail']]);
+      expect(results[0]!.reason).toMatch(/expected success, got 40[14]/);
+    } finally {
+      await other.close();
+    }
+  });
+
   it('passes every mandatory test against a fresh service and signs a verifiable report', async () => {
     const { body, results } = await runSuite({ url: svc.url, token: svc.token, mode: 'in-process' });
     const failed = results.filter((r) => r.status === 'fail').map((r) => `${r.id}: ${r.reason}`);
@@ -83,11 +102,13 @@ describe('XDV-084 CTS', () => {
     expect(body.certified).toBe(true);
     expect(body.tier).toBe('core');
     expect(body.counts.mandatoryPass).toBe(body.counts.mandatory);
-    // §8 and the network partition are reported as not applicable, never as passed.
-    for (const r of results.filter((t) => t.section.startsWith('8') || t.id === 'fault.network_partition')) {
+    // §8 and the network partition are reported as not applicable, never as passed, and §8 says
+    // how to make it applicable.
+    for (const r of results.filter((t) => t.section.startsWith('8') || t.id === 'fault.network_partition'))
       expect(r.status).toBe('not_applicable');
-      expect(r.reason).toMatch(/single-node/);
-    }
+    for (const id of ['distributed.global_ordering', 'distributed.node_failure'])
+      expect(results.find((r) => r.id === id)!.reason).toMatch(/single node: .*--cluster/);
+    expect(body.tierReason).toMatch(/not applicable to a single node/);
     expect(body.replayStatus.status).toBe('pass');
     expect(body.traceHead.hash).toMatch(/^[0-9a-f]{64}$/);
 

@@ -1,4 +1,5 @@
-import { ApiProblem, type Client } from './client.js';
+import { type paths, XdvProblem } from '@xdv/client';
+import type { XdvClient } from './api.js';
 import { GiB } from './fleet.js';
 
 // The demo fleet, built through the public API as an operator and tenant admins would: two tenants,
@@ -7,79 +8,94 @@ import { GiB } from './fleet.js';
 export interface DemoTokens {
   acme: string;
   globex: string;
-}
-
-interface Created {
-  created: Record<string, string>;
+  /** A read-only token of tenant acme. */
+  acmeViewer: string;
 }
 
 type Providers = Record<string, string>;
+type JsonBody<P extends keyof paths> = paths[P] extends {
+  post: { requestBody?: { content: { 'application/json': infer B } } };
+}
+  ? B
+  : never;
+/** What a contract asks for: the body of POST /v1/vhms/{vhm}/contracts without the capability. */
+export type ContractRequest = Omit<JsonBody<'/v1/vhms/{vhm}/contracts'>, 'capability'>;
+type Quota = JsonBody<'/v1/vhms'>['quota'];
+type Right = JsonBody<'/v1/vhms/{vhm}/capabilities/{capability}/derive'>['rights'][number];
 
-async function vhm(
-  c: Client,
-  name: string,
-  quota: object,
-  parent?: { vhm: string; cap: string },
-): Promise<{ vhm: string; cap: string }> {
-  const r = await c.post<Created>('/v1/vhms', {
-    name,
-    quota,
-    ...(parent ? { parent: parent.vhm, capability: parent.cap } : {}),
+export interface VhmRef {
+  vhm: string;
+  cap: string;
+}
+
+async function vhm(c: XdvClient, name: string, quota: Quota, parent?: VhmRef): Promise<VhmRef> {
+  const r = await c.POST('/v1/vhms', {
+    body: { name, quota, ...(parent ? { parent: parent.vhm, capability: parent.cap } : {}) },
   });
   const id = r.created.vhm!;
-  await c.post(`/v1/vhms/${id}/validate`);
-  await c.post(`/v1/vhms/${id}/activate`);
+  const path = { vhm: id };
+  await c.POST('/v1/vhms/{vhm}/validate', { params: { path } });
+  await c.POST('/v1/vhms/{vhm}/activate', { params: { path } });
   return { vhm: id, cap: r.created.capability! };
 }
 
+/** Issue, activate, bind, validate and activate: a contract in use by the VHM. */
 export async function bindContract(
-  c: Client,
-  v: { vhm: string; cap: string },
-  body: object,
+  c: XdvClient,
+  v: VhmRef,
+  body: ContractRequest,
 ): Promise<{ contract: string; binding: string }> {
-  const contract = (await c.post<Created>(`/v1/vhms/${v.vhm}/contracts`, { capability: v.cap, ...body }))
-    .created.contract!;
-  await c.post(`/v1/contracts/${contract}/activate`, { capability: v.cap });
-  const binding = (await c.post<Created>(`/v1/vhms/${v.vhm}/bindings`, { capability: v.cap, contract }))
-    .created.binding!;
-  await c.post(`/v1/bindings/${binding}/validate`, { capability: v.cap });
-  await c.post(`/v1/bindings/${binding}/activate`, { capability: v.cap });
+  const capability = v.cap;
+  const contract = (
+    await c.POST('/v1/vhms/{vhm}/contracts', {
+      params: { path: { vhm: v.vhm } },
+      body: { capability, ...body } as JsonBody<'/v1/vhms/{vhm}/contracts'>,
+    })
+  ).created.contract!;
+  await c.POST('/v1/contracts/{contract}/activate', { params: { path: { contract } }, body: { capability } });
+  const binding = (
+    await c.POST('/v1/vhms/{vhm}/bindings', {
+      params: { path: { vhm: v.vhm } },
+      body: { capability, contract },
+    })
+  ).created.binding!;
+  const path = { binding };
+  await c.POST('/v1/bindings/{binding}/validate', { params: { path }, body: { capability } });
+  await c.POST('/v1/bindings/{binding}/activate', { params: { path }, body: { capability } });
   return { contract, binding };
 }
 
-export async function latestCalibration(c: Client, provider: string): Promise<string> {
-  const cals = await c.get<{ items: Array<{ id: string; provider: string; until: number }> }>(
-    '/v1/calibrations?limit=500',
-  );
-  const mine = cals.items.filter((x) => x.provider === provider).sort((a, b) => b.until - a.until);
+export async function latestCalibration(c: XdvClient, provider: string): Promise<string> {
+  const cals = await c.GET('/v1/calibrations', { params: { query: { limit: 500 } } });
+  const mine = (cals.items as Array<{ id: string; provider: string; until: number }>)
+    .filter((x) => x.provider === provider)
+    .sort((a, b) => b.until - a.until);
   if (!mine[0]) throw new Error(`no calibration for ${provider}`);
   return mine[0].id;
 }
 
 /** Build the demo fleet on an empty hypervisor. Returns one admin token per tenant. */
 export async function seedDemo(
-  op: Client,
-  mkClient: (token: string) => Client,
+  op: XdvClient,
+  mkClient: (token: string) => XdvClient,
   providers: Providers,
 ): Promise<DemoTokens> {
   const quota = { vhms: 12, memory: 16 * GiB, cpu: 96, qubits: 40, envelopes: 4 };
-  const acmeId = (await op.post<Created>('/v1/tenants', { name: 'acme', quota })).created.tenant!;
+  const acmeId = (await op.POST('/v1/tenants', { body: { name: 'acme', quota } })).created.tenant!;
   const globexId = (
-    await op.post<Created>('/v1/tenants', { name: 'globex', quota: { ...quota, qubits: 24 } })
+    await op.POST('/v1/tenants', { body: { name: 'globex', quota: { ...quota, qubits: 24 } } })
   ).created.tenant!;
   const mint = async (tenant: string, label: string) =>
-    (await op.post<{ secret: string }>('/v1/tokens', { kind: 'tenant', tenant, role: 'admin', label }))
-      .secret;
+    (await op.POST('/v1/tokens', { body: { kind: 'tenant', tenant, role: 'admin', label } })).secret;
   const tokens = {
     acme: await mint(acmeId, 'acme admin (demo)'),
     globex: await mint(globexId, 'globex admin (demo)'),
+    acmeViewer: (
+      await op.POST('/v1/tokens', {
+        body: { kind: 'tenant', tenant: acmeId, role: 'viewer', label: 'acme viewer (demo)' },
+      })
+    ).secret,
   };
-  await op.post('/v1/tokens', {
-    kind: 'tenant',
-    tenant: acmeId,
-    role: 'viewer',
-    label: 'acme viewer (demo)',
-  });
   const acme = mkClient(tokens.acme);
   const globex = mkClient(tokens.globex);
   const aurora = providers['qpu-aurora']!;
@@ -126,21 +142,27 @@ export async function seedDemo(
     k: { base: 0, size: 2 * GiB, cpu: 8, irqs: [32] },
   });
   // Derived capabilities: a job runner that can only execute Q, and an IPC-only one.
-  const jobs = await acme.post<Created>(`/v1/vhms/${web.vhm}/capabilities/${web.cap}/derive`, {
-    rights: ['EXECUTE_Q'],
+  const derive = (v: VhmRef, capability: string, rights: Right[]) =>
+    acme.POST('/v1/vhms/{vhm}/capabilities/{capability}/derive', {
+      params: { path: { vhm: v.vhm, capability } },
+      body: { rights },
+    });
+  const jobs = await derive(web, web.cap, ['EXECUTE_Q']);
+  await derive(web, jobs.created.capability!, ['EXECUTE_Q']);
+  await derive(batch, batch.cap, ['IPC', 'SNAPSHOT']);
+  await acme.POST('/v1/ipc', {
+    body: {
+      a: web.vhm,
+      capabilityA: web.cap,
+      b: batch.vhm,
+      capabilityB: batch.cap,
+      rights: ['MSG', 'PHI_SHARE'],
+    },
   });
-  await acme.post(`/v1/vhms/${web.vhm}/capabilities/${jobs.created.capability}/derive`, {
-    rights: ['EXECUTE_Q'],
+  await acme.POST('/v1/vhms/{vhm}/snapshots', {
+    params: { path: { vhm: web.vhm } },
+    body: { capability: web.cap },
   });
-  await acme.post(`/v1/vhms/${batch.vhm}/capabilities/${batch.cap}/derive`, { rights: ['IPC', 'SNAPSHOT'] });
-  await acme.post('/v1/ipc', {
-    a: web.vhm,
-    capabilityA: web.cap,
-    b: batch.vhm,
-    capabilityB: batch.cap,
-    rights: ['MSG', 'PHI_SHARE'],
-  });
-  await acme.post(`/v1/vhms/${web.vhm}/snapshots`, { capability: web.cap });
 
   // globex: research → research-sim.
   const research = await vhm(globex, 'research', { memory: 8 * GiB, cpu: 32, qubits: 20, envelopes: 2 });
@@ -162,7 +184,7 @@ export async function seedDemo(
   });
 
   // Φ envelopes with coherence windows ahead on the logical clock.
-  const l = (await op.get<{ l: number }>('/v1/overview')).l;
+  const l = (await op.GET('/v1/clock')).l;
   await bindContract(acme, batch, {
     domain: 'PHI',
     provider: lumen,
@@ -180,29 +202,28 @@ export async function seedDemo(
     [acme, batch, 100],
     [globex, research, 200],
   ] as const) {
-    await client.call('PUT', `/v1/vhms/${v.vhm}/schedule`, { weight, maxQueued: 64 });
+    const path = { vhm: v.vhm };
+    await client.PUT('/v1/vhms/{vhm}/schedule', { params: { path }, body: { weight, maxQueued: 64 } });
     const p = (
-      await client.post<Created>(`/v1/vhms/${v.vhm}/processes`, { capability: v.cap, name: 'worker' })
+      await client.POST('/v1/vhms/{vhm}/processes', {
+        params: { path },
+        body: { capability: v.cap, name: 'worker' },
+      })
     ).created.process!;
     for (let i = 0; i < 3; i++)
-      await client.post('/v1/scheduler/units', {
-        vhm: v.vhm,
-        capability: v.cap,
-        process: p,
-        domain: 'K',
-        priority: i,
-        quanta: 4,
+      await client.POST('/v1/scheduler/units', {
+        body: { vhm: v.vhm, capability: v.cap, process: p, domain: 'K', priority: i, quanta: 4 },
       });
   }
   return tokens;
 }
 
 /** Whether the hypervisor already holds tenants (then the demo is not seeded again). */
-export async function hasTenants(op: Client): Promise<boolean> {
+export async function hasTenants(op: XdvClient): Promise<boolean> {
   try {
-    return (await op.get<{ items: unknown[] }>('/v1/tenants?limit=1')).items.length > 0;
+    return (await op.GET('/v1/tenants', { params: { query: { limit: 1 } } })).items.length > 0;
   } catch (e) {
-    if (e instanceof ApiProblem) return false;
+    if (e instanceof XdvProblem) return false;
     throw e;
   }
 }

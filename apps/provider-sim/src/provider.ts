@@ -1,9 +1,20 @@
-import { type Domain, type ProviderRegistration, scenario, sign } from '@xdv/core';
-import type { Client } from './client.js';
+import {
+  type ErrorReport,
+  type PhiReport,
+  type ProviderRegistration,
+  type QReport,
+  ReportSequence,
+  signRegistration,
+  signReport,
+} from '@xdv/client';
+import type { XdvClient } from './api.js';
+import { providerKeys } from './keys.js';
 import { between, chance, phiReading, qReadings } from './noise.js';
 
 // One simulated provider: its own ML-DSA key (from its key seed), a signed attestation, calibration
 // renewal, and signed reports on logical time. Faults come from the seeded noise model.
+
+export type Domain = ProviderRegistration['domain'];
 
 export interface ProviderSpec {
   name: string;
@@ -25,14 +36,6 @@ export interface FaultRates {
 
 export const DEFAULT_RATES: FaultRates = { spike: 12, breach: 10, hardware: 2 };
 
-interface Workload {
-  provider: { id: string; health: string; lastReportSeq: number; capacity: { qubits: number } };
-  l: number;
-  calibrations: Array<{ id: string; from: number; until: number }>;
-  contracts: Array<{ id: string; domain: Domain; status: string }>;
-  envelopes: Array<{ id: string; contract: string; start: number; end: number; tolerance: number }>;
-}
-
 export interface StepEvent {
   provider: string;
   kind: 'calibration' | 'report' | 'spike' | 'breach' | 'hardware-failure' | 'reattested' | 'refused';
@@ -44,51 +47,72 @@ export class SimProvider {
 
   constructor(
     readonly spec: ProviderSpec,
-    private readonly client: Client,
+    private readonly client: XdvClient,
     private readonly noiseSeed: number,
     private readonly rates: FaultRates = DEFAULT_RATES,
     private readonly calibrationValidity = 400,
   ) {}
 
   registration(): ProviderRegistration {
-    return scenario.registration(this.spec.name, this.spec.domain, this.spec.capacity, this.spec.keySeed, {
-      operations: this.spec.operations ?? [],
-      liveTransfer: this.spec.liveTransfer ?? false,
-      ...(this.spec.firmware ? { firmware: this.spec.firmware } : {}),
-    });
+    const c = this.spec.capacity;
+    return {
+      name: this.spec.name,
+      domain: this.spec.domain,
+      capacity: {
+        memory: c.memory ?? 0,
+        cpu: c.cpu ?? 0,
+        qubits: c.qubits ?? 0,
+        envelopes: c.envelopes ?? 0,
+      },
+      publicKey: providerKeys(this.spec.keySeed).publicKey,
+      firmware: this.spec.firmware ?? 'f1f2f3f4f5f6f7f8a1a2a3a4a5a6a7a8',
+      features: { liveTransfer: this.spec.liveTransfer ?? false, operations: this.spec.operations ?? [] },
+    };
   }
 
   /** Register, or re-attest after a restart or a hardware failure. */
   async register(): Promise<string> {
-    const registration = this.registration();
-    const signature = sign(
-      'xdv/provider-registration/v1',
-      registration,
-      scenario.providerKeys(this.spec.keySeed).secretKey,
-    );
-    const r = await this.client.post('/v1/providers', { registration, signature });
+    const body = signRegistration(this.registration(), providerKeys(this.spec.keySeed).secretKey);
+    const r = await this.client.POST('/v1/providers', { body });
     this.id = r.created.provider ?? this.id;
     if (!this.id) throw new Error(`registration of ${this.spec.name} returned no provider id`);
     return this.id;
   }
 
-  private async report(kind: 'q' | 'phi' | 'error', report: object): Promise<void> {
-    const signature = sign(
-      'xdv/provider-report/v1',
-      report,
-      scenario.providerKeys(this.spec.keySeed).secretKey,
-    );
-    await this.client.post(`/v1/providers/${this.id}/reports/${kind}`, { report, signature });
+  private signed<R extends QReport | PhiReport | ErrorReport>(report: R): { report: R; signature: string } {
+    return signReport(report, providerKeys(this.spec.keySeed).secretKey);
+  }
+
+  private async reportQ(report: QReport): Promise<void> {
+    const params = { path: { provider: report.provider } };
+    await this.client.POST('/v1/providers/{provider}/reports/q', { params, body: this.signed(report) });
+  }
+
+  private async reportPhi(report: PhiReport): Promise<void> {
+    const params = { path: { provider: report.provider } };
+    await this.client.POST('/v1/providers/{provider}/reports/phi', { params, body: this.signed(report) });
+  }
+
+  private async reportError(report: ErrorReport): Promise<void> {
+    const params = { path: { provider: report.provider } };
+    await this.client.POST('/v1/providers/{provider}/reports/error', { params, body: this.signed(report) });
   }
 
   /** One logical-time step: renew calibration, report metrics, and now and then fail. */
   async step(): Promise<StepEvent[]> {
     if (!this.id || this.spec.domain === 'K') return [];
     const events: StepEvent[] = [];
-    const w = await this.client.get<Workload>(`/v1/providers/${this.id}/workload`);
+    const w = await this.client.GET('/v1/providers/{provider}/workload', {
+      params: { path: { provider: this.id } },
+    });
+    // Fields of the provider the OpenAPI document leaves open (it declares id, name, domain, health).
+    const provider = w.provider as typeof w.provider & {
+      lastReportSeq: number;
+      capacity: { qubits: number };
+    };
     const l = w.l;
     const name = this.spec.name;
-    if (w.provider.health !== 'ok') {
+    if (provider.health !== 'ok') {
       await this.register();
       events.push({
         provider: name,
@@ -97,14 +121,14 @@ export class SimProvider {
       });
       return events;
     }
-    let seq = w.provider.lastReportSeq;
+    const seq = new ReportSequence(provider.lastReportSeq);
     const live = w.contracts
       .filter((c) => c.status === 'active' || c.status === 'issued')
       .sort((a, b) => (a.id < b.id ? -1 : 1));
     if (chance(this.noiseSeed, name, l, 'hardware', this.rates.hardware)) {
-      await this.report('error', {
+      await this.reportError({
         provider: this.id,
-        seq: ++seq,
+        seq: seq.next(),
         code: this.spec.domain === 'Q' ? 'Q_ERR_HARDWARE_FAILURE' : 'PHI_ERR_HARDWARE_FAILURE',
         contract: null,
         message: 'simulated hardware fault (control electronics reset)',
@@ -117,11 +141,11 @@ export class SimProvider {
       return events;
     }
     if (this.spec.domain === 'Q') {
-      const latest = Math.max(0, ...w.calibrations.map((c) => c.until));
+      const latest = Math.max(0, ...w.calibrations.map((c) => c.until as number));
       if (latest <= l + Math.floor(this.calibrationValidity / 4)) {
-        await this.client.post(`/v1/providers/${this.id}/calibrations`, {
-          from: l,
-          until: l + this.calibrationValidity,
+        await this.client.POST('/v1/providers/{provider}/calibrations', {
+          params: { path: { provider: this.id } },
+          body: { from: l, until: l + this.calibrationValidity },
         });
         events.push({
           provider: name,
@@ -130,18 +154,18 @@ export class SimProvider {
         });
       }
       const spike = chance(this.noiseSeed, name, l, 'spike', this.rates.spike);
-      const qubits = Math.min(8, w.provider.capacity.qubits);
-      await this.report('q', {
+      const qubits = Math.min(8, provider.capacity.qubits);
+      await this.reportQ({
         provider: this.id,
-        seq: ++seq,
+        seq: seq.next(),
         qubits: qReadings(this.noiseSeed, name, l, qubits, spike),
       });
       events.push({ provider: name, kind: 'report', detail: `${name} Q metrics at L ${l}` });
       if (spike && live.length > 0) {
         const victim = live[between(this.noiseSeed, name, l, 'victim', 0, live.length - 1)]!;
-        await this.report('error', {
+        await this.reportError({
           provider: this.id,
-          seq: ++seq,
+          seq: seq.next(),
           code: 'Q_ERR_MEASUREMENT_FAILURE',
           contract: victim.id,
           message: 'decoherence spike during readout',
@@ -158,7 +182,7 @@ export class SimProvider {
         const breach = chance(this.noiseSeed, name, l, 'breach', this.rates.breach);
         const victim = breach ? between(this.noiseSeed, name, l, 'victim', 0, envs.length - 1) : -1;
         const envelopes = envs.map((e, i) => phiReading(this.noiseSeed, name, l, e.id, i === victim));
-        await this.report('phi', { provider: this.id, seq: ++seq, envelopes });
+        await this.reportPhi({ provider: this.id, seq: seq.next(), envelopes });
         events.push({ provider: name, kind: 'report', detail: `${name} Φ stability at L ${l}` });
         if (breach)
           events.push({

@@ -1,4 +1,4 @@
-import { Client } from './client.js';
+import { clientFor, type XdvClient } from './api.js';
 import { type DemoTokens, hasTenants, seedDemo } from './demo.js';
 import { DEMO_PROVIDERS } from './fleet.js';
 import {
@@ -34,7 +34,7 @@ export interface SimulatorOptions {
  */
 export class Simulator {
   readonly providers: SimProvider[] = [];
-  private readonly op: Client;
+  private readonly op: XdvClient;
   private workload: DemoWorkload | null = null;
   private timer: NodeJS.Timeout | null = null;
   private running: Promise<void> | null = null;
@@ -44,7 +44,7 @@ export class Simulator {
   readonly minted: string[] = [];
 
   constructor(private readonly opts: SimulatorOptions) {
-    this.op = new Client(opts.base, opts.operatorToken);
+    this.op = clientFor(opts.base, opts.operatorToken);
   }
 
   private log(line: string): void {
@@ -56,15 +56,13 @@ export class Simulator {
     const specs = this.opts.providers ?? DEMO_PROVIDERS;
     const ids: Record<string, string> = {};
     for (const spec of specs) {
-      const { secret, token } = await this.op.post<{ secret: string; token: { id: string } }>('/v1/tokens', {
-        kind: 'provider',
-        provider: spec.name,
-        label: `simulator: ${spec.name}`,
+      const { secret, token } = await this.op.POST('/v1/tokens', {
+        body: { kind: 'provider', provider: spec.name, label: `simulator: ${spec.name}` },
       });
       this.minted.push(token.id);
       const p = new SimProvider(
         spec,
-        new Client(this.opts.base, secret),
+        clientFor(this.opts.base, secret),
         this.opts.seed,
         this.opts.rates ?? DEFAULT_RATES,
       );
@@ -75,7 +73,7 @@ export class Simulator {
     await this.step();
     if (this.opts.demo) {
       if (!(await hasTenants(this.op))) {
-        this.tokens = await seedDemo(this.op, (t) => new Client(this.opts.base, t), ids);
+        this.tokens = await seedDemo(this.op, (t) => clientFor(this.opts.base, t), ids);
         this.log(
           'demo fleet created: tenants acme and globex, nested VHMs, contracts, bindings, IPC, scheduler work',
         );
@@ -89,8 +87,8 @@ export class Simulator {
   /** One logical-time step (nothing when the clock has not moved since the last one). */
   async step(): Promise<StepEvent[]> {
     const { l } = this.opts.driveClock
-      ? await this.op.post<{ l: number }>('/v1/clock/advance', { ticks: 1 })
-      : await this.op.get<{ l: number }>('/v1/clock');
+      ? await this.op.POST('/v1/clock/advance', { body: { ticks: 1 } })
+      : await this.op.GET('/v1/clock');
     if (l === this.lastL) return [];
     this.lastL = l;
     const events: StepEvent[] = [];
@@ -127,6 +125,7 @@ export class Simulator {
     this.stopped = true;
     if (this.timer) clearTimeout(this.timer);
     await this.running;
-    for (const id of this.minted) await this.op.post(`/v1/tokens/${id}/revoke`).catch(() => undefined);
+    for (const token of this.minted)
+      await this.op.POST('/v1/tokens/{token}/revoke', { params: { path: { token } } }).catch(() => undefined);
   }
 }

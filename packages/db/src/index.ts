@@ -11,6 +11,7 @@ export {
   type VerifyBundleOptions,
   verifyBundle,
 } from './bundle.js';
+export { createDatabase, type FreshDatabase } from './database.js';
 export {
   DbError,
   type Driver,

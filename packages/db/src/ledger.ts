@@ -4,6 +4,7 @@ import { resolve } from 'node:path';
 import {
   admit,
   type Command,
+  cloneState,
   type Entry,
   type ErrorParams,
   emptyState,
@@ -50,6 +51,7 @@ import {
   verifySeal,
   writeHeadFile,
 } from './seal.js';
+import { advance } from './service/committed.js';
 import {
   type CheckpointRow,
   checkpointOf,
@@ -96,6 +98,11 @@ export interface LedgerOptions {
   signEveryMs?: number;
   /** After start, re-verify every row, head and checkpoint in the background (default true). */
   backgroundVerify?: boolean;
+  /**
+   * Runs inside each batch's transaction once its rows are written, just before COMMIT. Tests hold
+   * a commit open with it (to read while a batch is mid-commit) or throw from it (a failed commit).
+   */
+  beforeCommit?: (entries: readonly Entry[]) => Promise<void> | void;
 }
 
 /** Progress of the verification of the whole store that runs in the background after start. */
@@ -190,8 +197,11 @@ export interface Once {
   key: string;
   /** Hash of the request (method, path, body): the same key with another request is refused. */
   requestHash: string;
-  /** The answer to store and return, computed from the step result before the batch commits. */
-  respond(result: StepResult): { status: number; body: string };
+  /**
+   * The answer to store and return, computed from the step result before the batch commits; `live`
+   * is the state right after the step (not yet committed: only for naming what the answer names).
+   */
+  respond(result: StepResult, live: State): { status: number; body: string };
   /** Seconds the stored answer is kept (default 24 h). */
   ttlSeconds?: number;
 }
@@ -275,7 +285,17 @@ export class ProtocolMismatch extends Error {
 }
 
 export class Ledger {
-  private _state: State = emptyState();
+  /**
+   * The live state: every command stepped so far, including a batch that may still fail to commit.
+   * Only admission and step use it.
+   */
+  private live: State = emptyState();
+  /**
+   * The committed state: advanced only when a batch commits (or another writer's rows are
+   * followed), by the same core. Every read, ETag, preview, metric and the stream serve this one,
+   * so a batch that fails to commit is never seen.
+   */
+  private view: State = emptyState();
   private _broken: { seq: number; reason: string } | null = null;
   private pending = new Batch();
   private held: Pending[] = [];
@@ -299,8 +319,6 @@ export class Ledger {
   private heartbeat: NodeJS.Timeout | null = null;
   private beating: Promise<void> | null = null;
   private beats = 0;
-  /** Last committed position (the live state may be ahead by speculatively stepped commands). */
-  private committed = { seq: 0, l: 0 };
   /** State hash taken at a quiescent moment, with its seq; recomputed at most every hashEveryMs. */
   private hashed = { seq: -1, hash: '' };
   private hashedAt = Number.NEGATIVE_INFINITY;
@@ -334,6 +352,7 @@ export class Ledger {
   private sealTimer: NodeJS.Timeout | null = null;
   private progress: VerifyProgress = { checked: 0, total: 0, done: false, result: null };
   private background: Promise<void> | null = null;
+  private beforeCommit: LedgerOptions['beforeCommit'] | null = null;
 
   private constructor(
     private readonly driver: Driver,
@@ -382,6 +401,7 @@ export class Ledger {
       const pinned = parseTrustedKeys(opts.trustedKeys ?? null);
       ledger.pinned = pinned ? new Set(pinned) : null;
       ledger.signEveryMs = opts.signEveryMs ?? 5000;
+      ledger.beforeCommit = opts.beforeCommit ?? null;
       const store = url
         ? (() => {
             const u = new URL(url);
@@ -413,7 +433,7 @@ export class Ledger {
         }, opts.followPollMs ?? 1000);
         ledger.poll.unref();
       }
-      if (ledger._state.seq === 0 && !ledger._broken) await ledger.enqueue(scenario.genesisCmd(), true);
+      if (ledger.live.seq === 0 && !ledger._broken) await ledger.enqueue(scenario.genesisCmd(), true);
       // Forget nodes long gone: stopped over an hour ago, or silent for a day.
       await driver.query(
         `DELETE FROM "nodes" WHERE ("closed_at" IS NOT NULL AND "closed_at" < now() - interval '1 hour') OR "last_seen_at" < now() - interval '1 day'`,
@@ -425,7 +445,7 @@ export class Ledger {
       }
       if (ledger.signEveryMs > 0) {
         ledger.sealTimer = setInterval(() => {
-          if (!ledger._broken && ledger.lastSigned.seq < ledger.committed.seq) {
+          if (!ledger._broken && ledger.lastSigned.seq < ledger.view.seq) {
             ledger.sealDue = true;
             ledger.kick();
           }
@@ -441,9 +461,9 @@ export class Ledger {
     return ledger;
   }
 
-  /** Live in-memory state (including commands stepped but not yet committed). Do not mutate. */
+  /** The committed state (never a command stepped but not yet committed). Do not mutate. */
   get state(): State {
-    return this._state;
+    return this.view;
   }
 
   /** Set when the hash chain or a replay failed: writes are refused, reads and verify still work. */
@@ -532,7 +552,7 @@ export class Ledger {
   }
 
   preview(cmd: Command): Preview {
-    return preview(this._state, admit(this._state, cmd), this.hasher);
+    return preview(this.view, admit(this.view, cmd), this.hasher);
   }
 
   onCommit(listener: (entries: Entry[]) => void): () => void {
@@ -645,8 +665,9 @@ export class Ledger {
   /** Write a checkpoint of the committed state now. */
   async checkpoint(): Promise<void> {
     await this.idle();
-    if (this._broken || this._state.seq === 0 || this._state.seq === this.lastCheckpointSeq) return;
-    const cp = this.sealCheckpoint(checkpointOf(this._state, this.hasher));
+    if (this._broken || this.needReload || this.view.seq === 0 || this.view.seq === this.lastCheckpointSeq)
+      return;
+    const cp = this.sealCheckpoint(checkpointOf(this.view, this.hasher));
     await writeCheckpoint(this.driver, cp);
     this.lastCheckpointSeq = Math.max(this.lastCheckpointSeq, cp.seq);
     await this.sealNow();
@@ -667,9 +688,9 @@ export class Ledger {
         this.checkpointOnClose &&
         !this._broken &&
         !this.needReload &&
-        this._state.seq > this.lastCheckpointSeq
+        this.view.seq > this.lastCheckpointSeq
       )
-        await writeCheckpoint(this.driver, this.sealCheckpoint(checkpointOf(this._state, this.hasher))).catch(
+        await writeCheckpoint(this.driver, this.sealCheckpoint(checkpointOf(this.view, this.hasher))).catch(
           () => {},
         );
       if (!this._broken && !this.needReload) await this.sealNow().catch(() => {});
@@ -710,16 +731,16 @@ export class Ledger {
       p.reject(brokenError(this._broken));
       return;
     }
-    if (p.ifEmpty && this._state.seq > 0) {
+    if (p.ifEmpty && this.live.seq > 0) {
       p.resolve({ entries: [], created: {}, touched: null, error: null });
       return;
     }
     const t0 = performance.now();
     try {
-      const r = step(this._state, admit(this._state, p.cmd), { hasher: this.hasher, touched: true });
+      const r = step(this.live, admit(this.live, p.cmd), { hasher: this.hasher, touched: true });
       p.result = r;
       if (p.once) {
-        p.answer = p.once.respond(r);
+        p.answer = p.once.respond(r, this.live);
         this.pending.once.push(p);
       }
       this.pending.items.push(p);
@@ -758,7 +779,7 @@ export class Ledger {
   private noteRemote(seq: number): void {
     if (Number.isFinite(seq) && seq > this.remoteSeq) {
       this.remoteSeq = seq;
-      if (seq > this._state.seq) this.kick();
+      if (seq > this.live.seq) this.kick();
     }
   }
 
@@ -781,7 +802,7 @@ export class Ledger {
           }
           continue;
         }
-        if (this.remoteSeq > this._state.seq && !this._broken) {
+        if (this.remoteSeq > this.live.seq && !this._broken) {
           this.hold = true;
           try {
             await this.catchUp();
@@ -823,10 +844,10 @@ export class Ledger {
     if (
       !this.needReload &&
       this.checkpointEvery > 0 &&
-      this._state.seq - this.lastCheckpointSeq >= this.checkpointEvery
+      this.live.seq - this.lastCheckpointSeq >= this.checkpointEvery
     )
-      batch.checkpoint = this.sealCheckpoint(checkpointOf(this._state, this.hasher));
-    batch.read.seal(this._state);
+      batch.checkpoint = this.sealCheckpoint(checkpointOf(this.live, this.hasher));
+    batch.read.seal(this.live);
     const last = batch.entries[batch.entries.length - 1];
     // Sign the batch head in the same transaction: at most every signEveryMs (about 7 ms each), and
     // always with a checkpoint. Batches between two signed heads are covered by the next one.
@@ -856,6 +877,7 @@ export class Ledger {
         if (batch.head) await insertHead(q, batch.head);
         if (this.driver.kind === 'pg' && last)
           await q.query('SELECT pg_notify($1, $2)', [this.channel, String(last.seq)], 'xdv_notify');
+        if (this.beforeCommit) await this.beforeCommit(batch.entries);
       });
     } catch (e) {
       // Everything stepped after the last commit is speculative and must be redone on the state the
@@ -900,10 +922,23 @@ export class Ledger {
     this.stats.flushMs += performance.now() - t0;
     this.stats.batches++;
     this.stats.entries += batch.entries.length;
-    if (last) this.committed = { seq: last.seq, l: last.l };
+    // The committed state takes the batch before anyone is answered or told of it.
+    if (last) this.commitView(batch.entries);
     if (batch.head) this.noteSigned(batch.head);
     for (const p of batch.items) p.resolve(p.result!);
     if (batch.entries.length > 0) this.emit(batch.entries);
+  }
+
+  /**
+   * Advance the committed state by a batch that just committed. Should the core not regenerate the
+   * batch byte for byte (a core bug), the committed state is rebuilt from the store before the next
+   * command is stepped.
+   */
+  private commitView(entries: readonly Entry[]): void {
+    if (advance(this.view, entries) !== null) {
+      this.needReload = true;
+      this.hold = true;
+    }
   }
 
   private emit(entries: Entry[]): void {
@@ -951,9 +986,9 @@ export class Ledger {
   private async boot(): Promise<void> {
     const { state, broken, checkpointSeq } = await this.load();
     if (this.emittedSeq === 0) this.emittedSeq = state.seq; // first boot: history is not news
-    this._state = state;
+    this.view = state;
+    this.live = cloneState(state);
     this._broken = broken;
-    this.committed = { seq: state.seq, l: state.l };
     this.lastCheckpointSeq = checkpointSeq;
     this.remoteSeq = Math.max(this.remoteSeq, state.seq);
   }
@@ -962,9 +997,9 @@ export class Ledger {
     this.stats.reloads++;
     await this.boot();
     // Entries another writer committed meanwhile are news to the listeners.
-    while (this._state.seq > this.emittedSeq) {
+    while (this.view.seq > this.emittedSeq) {
       const news = await this.entries({ afterSeq: this.emittedSeq, limit: 10_000 });
-      const upTo = news.filter((e) => e.seq <= this._state.seq);
+      const upTo = news.filter((e) => e.seq <= this.view.seq);
       if (upTo.length === 0) break;
       this.emit(upTo);
     }
@@ -1027,13 +1062,15 @@ export class Ledger {
   /** Follow another writer: replay its new entries into the live state and tell the listeners. */
   private async catchUp(): Promise<void> {
     this.stats.catchUps++;
-    const r = await replayChunked(this.driver, this._state, this.hasher, { keepRows: true });
+    // Nothing is stepped ahead here (the pump holds new commands), so both states are at one seq:
+    // replay verifies the rows into the committed state and the live one takes the same rows.
+    const r = await replayChunked(this.driver, this.view, this.hasher, { keepRows: true });
+    const rows = r.rows ?? [];
     if (r.state) {
-      this._state = r.state;
-      this.committed = { seq: r.state.seq, l: r.state.l };
+      this.view = r.state;
+      if (advance(this.live, rows) !== null) this.needReload = true;
     }
     if (r.mismatch) this.markBroken(r.mismatch);
-    const rows = r.rows ?? [];
     if (rows.length > 0) this.emit(rows.map((x) => parseEntry(x.text, x.hash)));
   }
 
@@ -1066,14 +1103,15 @@ export class Ledger {
 
   /** Sign the committed head now (its own transaction) unless it is signed already. */
   private async sealNow(): Promise<void> {
-    if (this._broken || this.committed.seq === 0 || this.lastSigned.seq >= this.committed.seq) return;
+    const at = { seq: this.view.seq, head: this.view.head };
+    if (this._broken || this.needReload || at.seq === 0 || this.lastSigned.seq >= at.seq) return;
     const row = (
       await this.driver.query<{ seq: number; l: number; hash: string }>(
         'SELECT "seq","l","hash" FROM "trace" WHERE "seq" = $1',
-        [this.committed.seq],
+        [at.seq],
       )
     )[0];
-    if (!row || row.hash !== (this._state.seq === this.committed.seq ? this._state.head : row.hash)) return;
+    if (!row || row.hash !== at.head) return;
     const h = this.signHead({ seq: Number(row.seq), l: Number(row.l), hash: row.hash });
     await insertHead(this.driver, h);
     this.noteSigned(h);
@@ -1249,7 +1287,7 @@ export class Ledger {
 
   /** This node's last committed (or replayed) position; the live state may be ahead by speculation. */
   get applied(): { seq: number; l: number } {
-    return { ...this.committed };
+    return { seq: this.view.seq, l: this.view.l };
   }
 
   /** Every node that has written this database, ordered by node id (a deterministic order). */
@@ -1347,20 +1385,15 @@ export class Ledger {
   }
 
   private async writeNode(closing: boolean, force = closing): Promise<void> {
-    // The state hash needs the state at exactly a committed seq: take it only when nothing is
-    // speculatively stepped, and at most every heartbeat (or 20× its own cost, for a huge state).
-    const quiet =
-      this._state.seq === this.committed.seq &&
-      this.pending.items.length === 0 &&
-      !this.needReload &&
-      !this.hold;
+    // The committed state is always at exactly a committed seq (unless it awaits a rebuild): hash it
+    // at most every heartbeat (or 20× its own cost, for a huge state).
     const now = performance.now();
     if (
-      quiet &&
-      this.hashed.seq !== this.committed.seq &&
+      !this.needReload &&
+      this.hashed.seq !== this.view.seq &&
       (force || now - this.hashedAt >= Math.max(this.heartbeatMs, 20 * this.hashCostMs))
     ) {
-      this.hashed = { seq: this.committed.seq, hash: stateHash(this._state, this.hasher) };
+      this.hashed = { seq: this.view.seq, hash: stateHash(this.view, this.hasher) };
       this.hashedAt = now;
       this.hashCostMs = performance.now() - now;
     }
@@ -1383,8 +1416,8 @@ export class Ledger {
         DB_VERSION,
         this.startedAt.toISOString(),
         closing,
-        this.committed.seq,
-        this.committed.l,
+        this.view.seq,
+        this.view.l,
         Math.max(0, this.hashed.seq),
         this.hashed.hash,
         s.batches,
@@ -1400,9 +1433,9 @@ export class Ledger {
     );
   }
 
-  /** Hash of the live state (tests and health checks compare processes with it). */
+  /** Hash of the committed state (tests and health checks compare processes with it). */
   stateHash(): string {
-    return stateHash(this._state, this.hasher);
+    return stateHash(this.view, this.hasher);
   }
 }
 

@@ -1,7 +1,7 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import pg from 'pg';
+import { createDatabase } from './database.js';
 import { dumpPglite } from './driver.js';
 
 /**
@@ -20,29 +20,14 @@ export async function testDatabases(
   const pgliteTemplate = join(dir, 'template.tar');
   writeFileSync(pgliteTemplate, Buffer.from(await blob.arrayBuffer()));
   const base = process.env.TEST_DATABASE_URL ?? process.env.DATABASE_URL ?? null;
-  const dbName = base ? `xdv_${name}_test_${process.pid}_${Date.now()}` : null;
-  const admin = async (sql: string) => {
-    const c = new pg.Client({ connectionString: base! });
-    await c.connect();
-    try {
-      await c.query(sql);
-    } finally {
-      await c.end();
-    }
-  };
-  let pgUrl: string | null = null;
-  if (base && dbName) {
-    await admin(`CREATE DATABASE ${dbName}`);
-    const u = new URL(base);
-    u.pathname = `/${dbName}`;
-    pgUrl = u.toString();
-  }
+  const pgDb = base ? await createDatabase(base, `xdv_${name}_test_${process.pid}_${Date.now()}`) : null;
+  const pgUrl = pgDb?.url ?? null;
   return {
     pgliteTemplate,
     pgUrl,
     async cleanup() {
       rmSync(dir, { recursive: true, force: true });
-      if (dbName) await admin(`DROP DATABASE IF EXISTS ${dbName} WITH (FORCE)`);
+      await pgDb?.drop();
     },
   };
 }

@@ -6,6 +6,10 @@ import type { RequestTypeProvider } from '../schemas.js';
 import { bodyOf, Domain, Generic, Id, PageQuery, Problem, Provider, page, Signature } from '../schemas.js';
 import { one, paginate, sec, sendOne, view } from './read.js';
 
+/** Where the signing scheme is specified (README "Provider signing", with its published test vector). */
+const SIGNED = (prefix: string) =>
+  `The signature is ML-DSA-65 over "${prefix}\\n" followed by the RFC 8785 canonical JSON of the signed object, in lowercase hex; the scheme, the report sequence rule and a test vector are in the README section "Provider signing" (packages/client/test-vectors/signing.json).`;
+
 function sameProvider(param: string, report: { provider: string }): void {
   if (report.provider !== param)
     throw new ApiError('HV_BAD_REQUEST', `report.provider must be ${param}, the provider in the path.`);
@@ -46,13 +50,14 @@ export function providerRoutes(base: FastifyInstance, deps: Deps): void {
     method: 'POST',
     url: '/providers',
     summary: 'Register (or re-attest) a provider with an ML-DSA-65 signed attestation',
+    description: SIGNED('xdv/provider-registration/v1'),
     operationId: 'registerProvider',
     tags: ['providers'],
     status: 201,
     body: bodyOf('provider.register', { omit: ['auth'], with: { signature: Signature } }),
-    named: (b, d) => {
+    named: (b, state) => {
       const named: Record<string, string> = {};
-      const p = Object.values(d.ledger.state.providers).find((x) => x.name === b.registration.name);
+      const p = Object.values(state.providers).find((x) => x.name === b.registration.name);
       if (p) named.provider = p.id;
       return named;
     },
@@ -155,6 +160,7 @@ export function providerRoutes(base: FastifyInstance, deps: Deps): void {
     method: 'POST',
     url: '/providers/:provider/reports/q',
     summary: 'Post a signed Q metrics report (T1, T2, gate fidelity, readout error per qubit)',
+    description: SIGNED('xdv/provider-report/v1'),
     operationId: 'postQReport',
     tags: ['reports'],
     status: 201,
@@ -170,6 +176,7 @@ export function providerRoutes(base: FastifyInstance, deps: Deps): void {
     url: '/providers/:provider/reports/phi',
     summary:
       'Post a signed Φ stability report (stability index, noise, drift, transform impact per envelope)',
+    description: SIGNED('xdv/provider-report/v1'),
     operationId: 'postPhiReport',
     tags: ['reports'],
     status: 201,
@@ -184,6 +191,7 @@ export function providerRoutes(base: FastifyInstance, deps: Deps): void {
     method: 'POST',
     url: '/providers/:provider/reports/error',
     summary: 'Post a signed error report with a Q_ERR_* or PHI_ERR_* code',
+    description: SIGNED('xdv/provider-report/v1'),
     operationId: 'postErrorReport',
     tags: ['reports'],
     status: 201,

@@ -1,0 +1,59 @@
+import { type Command, type Hasher, type State, step } from '@xdv/core';
+
+/** A stored entry as committed: its seq, canonical text and hash. */
+export interface CommittedRow {
+  readonly seq: number;
+  readonly text: string;
+  readonly hash: string;
+}
+
+/**
+ * Advance `state` in place by whole commands already committed (a batch this node wrote, or rows
+ * another writer wrote that replay has verified). Each command is parsed back from its recorded
+ * entry, as replay does, so the state shares no object with the caller's commands or with the live
+ * state, and is stepped through the same core. Instead of hashing again, the hasher checks that the
+ * core regenerated every entry's text byte for byte and hands back its committed hash: equal texts
+ * with the same links give equal hashes (replay's own fast path rests on the same fact).
+ *
+ * Returns null when the state now ends exactly at the last row, or the first seq that differs (the
+ * state is then unusable and must be rebuilt from the store).
+ */
+export function advance(state: State, rows: readonly CommittedRow[]): number | null {
+  let i = 0;
+  let bad: number | null = null;
+  const checking: Hasher = (text) => {
+    const r = rows[i++];
+    if (r === undefined || r.text !== text) bad ??= r?.seq ?? state.seq + 1;
+    return r?.hash ?? '';
+  };
+  while (i < rows.length) {
+    const head = rows[i]!;
+    if (head.seq !== state.seq + 1) return head.seq;
+    const cmd = commandOf(head.text);
+    if (!cmd) return head.seq;
+    try {
+      // The invariants were checked when this command was stepped into the live state.
+      step(state, cmd, { hasher: checking, invariants: false });
+    } catch {
+      return head.seq;
+    }
+    if (bad !== null) return bad;
+  }
+  const last = rows[rows.length - 1];
+  if (last && (state.seq !== last.seq || state.head !== last.hash)) return last.seq;
+  return null;
+}
+
+/** The command a command entry records (body and actor), as replay re-applies it; null if it is none. */
+function commandOf(text: string): Command | null {
+  let parsed: { payload?: { command?: unknown; actor?: unknown } };
+  try {
+    parsed = JSON.parse(text);
+  } catch {
+    return null;
+  }
+  const body = parsed?.payload?.command;
+  const actor = parsed?.payload?.actor;
+  if (!body || typeof body !== 'object' || !actor) return null;
+  return { ...(body as object), actor } as Command;
+}
