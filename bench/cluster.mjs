@@ -261,6 +261,10 @@ for (const n of [1, 2, 3]) {
       `  |  writes ${r.writes.toFixed(0).padStart(5)} req/s (p99 ${r.writeP99} ms, non-2xx ${r.writeErrors}, seq conflicts ${r.conflicts}) ratio to 1 node ${(r.writes / one.writes).toFixed(2)}×` +
       `  |  load ${r.load.reads} / ${r.load.writes}`,
   );
+  if (r.routed)
+    console.log(
+      `         writes all through node 1 while ${n} nodes follow: ${r.routed.writes.toFixed(0)} req/s (p99 ${r.routed.p99} ms, non-2xx ${r.routed.errors}) ratio to 1 node ${(r.routed.writes / one.writes).toFixed(2)}×`,
+    );
   console.log(
     `         reads: ${cpuText(r.cpu.reads)}; writes: ${cpuText(r.cpu.writes)}; per node ${r.stats.join(', ')}`,
   );

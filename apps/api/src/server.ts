@@ -26,6 +26,7 @@ import { faultRoutes } from './routes/faults.js';
 import { ipcRoutes } from './routes/ipc.js';
 import { migrationRoutes } from './routes/migrations.js';
 import { opsRoutes } from './routes/ops.js';
+import { planRoutes } from './routes/plan.js';
 import { processRoutes } from './routes/processes.js';
 import { providerRoutes } from './routes/providers.js';
 import { schedulerRoutes } from './routes/scheduler.js';
@@ -137,6 +138,7 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
         'snapshots',
         'migrations',
         'ipc',
+        'plan',
         'scheduler',
         'providers',
         'reports',
@@ -223,6 +225,7 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
         (app) => bindingRoutes(app, d),
         (app) => executionRoutes(app, d),
         (app) => ipcRoutes(app, d),
+        (app) => planRoutes(app, d),
         (app) => providerRoutes(app, d),
         (app) => traceRoutes(app, d, hub),
         (app) => clusterRoutes(app, deps.ledger),

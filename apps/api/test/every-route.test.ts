@@ -286,6 +286,7 @@ describe('every route', () => {
       overview: () => c('/v1/overview'),
       getCluster: () => c('/v1/cluster?limit=5'),
       getCompliance: () => c('/v1/compliance'),
+      planCommands: () => post('/v1/plan', { commands: [{ type: 'vhm.pause', vhm: f.vhm }] }),
     };
     const doc = (
       await api.call<{

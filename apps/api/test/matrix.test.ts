@@ -211,6 +211,11 @@ const BODIES: Record<string, unknown> = {
     rights: ['MSG'],
   },
   closeIpc: {},
+  planCommands: {
+    commands: [
+      { type: 'contract.activate', vhm: S('vhm'), capability: S('capability'), contract: S('contract') },
+    ],
+  },
   registerProvider: null, // signed registration; no tenant id in it
   issueCalibration: {},
   postQReport: null, // provider-signed reports: provider tokens only, no tenant id slot

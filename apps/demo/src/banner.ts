@@ -15,6 +15,8 @@ export interface BannerInput {
   tenantTokens: DemoTokens | null;
   /** The simulated providers are running. */
   demo: boolean;
+  /** Why the simulated providers could not start, if they could not. */
+  simError?: string | null;
   /** LOG_LEVEL as set (null: request logs are kept out of the terminal). */
   logLevel: string | null;
   dataDir: string | null;
@@ -57,6 +59,7 @@ export function banner(b: BannerInput): string {
             '(POST /v1/tokens), or with the server stopped: node apps/api/dist/main.js token create (see --help).',
       '',
     );
+  if (b.simError) out.push(`The simulated providers could not start: ${b.simError}`);
   if (b.demo)
     out.push(
       'Simulated providers (two K hosts, two Q, one Φ) report on the logical clock and the demo tenants',

@@ -31,6 +31,7 @@ async function main(): Promise<void> {
   const { app, url } = serving;
   let sim: Simulator | null = null;
   let simToken: string | null = null;
+  let simError: string | null = null;
   let stopping = false;
   const stop = async (signal: string) => {
     if (stopping) return;
@@ -63,8 +64,15 @@ async function main(): Promise<void> {
       driveClock: config.tickMs === 0,
       log: (line) => app.server.log.info({ sim: true }, line),
     });
-    await sim.setup();
-    sim.start(opts.simIntervalMs);
+    try {
+      await sim.setup();
+      sim.start(opts.simIntervalMs);
+    } catch (e) {
+      // The server still serves (a broken trace refuses writes but answers reads): say why, keep it up.
+      simError = e instanceof Error ? e.message : String(e);
+      await sim.stop();
+      sim = null;
+    }
   }
   process.stdout.write(
     banner({
@@ -73,7 +81,8 @@ async function main(): Promise<void> {
       operatorToken: app.bootstrapSecret,
       bootstrapFromEnv: config.bootstrapToken !== null,
       tenantTokens: sim?.tokens ?? null,
-      demo: opts.demo,
+      demo: opts.demo && simError === null,
+      simError,
       logLevel: opts.logLevel,
       dataDir: config.databaseUrl ? null : config.dataDir,
     }),

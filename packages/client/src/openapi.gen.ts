@@ -519,6 +519,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/plan": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Preview a sequence of commands as one plan (nothing is committed)
+         * @description Each command is applied in order to a copy of the state; later commands refer to ids earlier ones create with { "$ref": "<step>.<kind>" } (kinds as in a mutation’s `created`: vhm, capability, contract, binding, ipc…). The answer has, per step, the entries, created ids and capacity, budget and quota before → after; the same over the whole plan; every invariant after the last step; and the first step that would be refused (later steps are not evaluated).
+         */
+        post: operations["planCommands"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/providers": {
         parameters: {
             query?: never;
@@ -6662,6 +6682,159 @@ export interface operations {
                 };
                 content: {
                     "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description RFC 9457 problem details */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description stable error code */
+                        code: string;
+                        detail: string;
+                        instance?: string;
+                        /** @description structured data of a rejection or store error (ids, quantities, states, a reason token); detail is rendered from it */
+                        params?: {
+                            [key: string]: unknown;
+                        };
+                        status: number;
+                        title: string;
+                        type: string;
+                    } & {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+        };
+    };
+    planCommands: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    commands: ({
+                        /** @description a command type of @xdv/core */
+                        type: string;
+                    } & {
+                        [key: string]: unknown;
+                    })[];
+                };
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description Q decoherence budgets, before → after */
+                        budgets: {
+                            [key: string]: unknown;
+                        }[];
+                        /** @description provider capacity, before the first step → after the last */
+                        capacity: {
+                            [key: string]: unknown;
+                        }[];
+                        /** @enum {boolean} */
+                        dryRun: true;
+                        invariants: {
+                            checked: number;
+                            violations: {
+                                [key: string]: unknown;
+                            }[];
+                        };
+                        /** @description VHM quota use, before → after */
+                        quota: {
+                            [key: string]: unknown;
+                        }[];
+                        refused: {
+                            /** @description stable error code */
+                            code: string;
+                            /** @description the text for a person, rendered from code and params */
+                            detail: string;
+                            /** @description structured data of the refusal */
+                            params: {
+                                [key: string]: unknown;
+                            };
+                            /** @description index of the first step that would be refused */
+                            step: number;
+                        } | null;
+                        /** @description up to and including the first refused step */
+                        steps: {
+                            budgets: {
+                                [key: string]: unknown;
+                            }[];
+                            capacity: {
+                                [key: string]: unknown;
+                            }[];
+                            /** @description as applied */
+                            command: {
+                                type: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                            /** @description ids the step would create, by kind */
+                            created: {
+                                [key: string]: string;
+                            };
+                            entries: {
+                                capability: string | null;
+                                contract: string | null;
+                                domain: ("K" | "Q" | "PHI") | null;
+                                hash: string;
+                                l: number;
+                                outcome: "accepted" | "rejected" | "effect";
+                                payload: {
+                                    [key: string]: unknown;
+                                };
+                                prev: string;
+                                seq: number;
+                                tenant: string | null;
+                                /** @description the exact canonical JSON that was hashed */
+                                text: string;
+                                type: string;
+                                vhm: string | null;
+                            }[];
+                            index: number;
+                            quota: {
+                                [key: string]: unknown;
+                            }[];
+                            wouldBe: "accepted" | "rejected";
+                        }[];
+                        wouldBe: "accepted" | "rejected";
+                    };
+                };
+            };
+            /** @description RFC 9457 problem details */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description stable error code */
+                        code: string;
+                        detail: string;
+                        instance?: string;
+                        /** @description structured data of a rejection or store error (ids, quantities, states, a reason token); detail is rendered from it */
+                        params?: {
+                            [key: string]: unknown;
+                        };
+                        status: number;
+                        title: string;
+                        type: string;
+                    } & {
                         [key: string]: unknown;
                     };
                 };

@@ -17,7 +17,25 @@ export { apply, cloneState, run, stateHash } from './engine/apply.js';
 export { byId, idNum, sortedIds } from './engine/context.js';
 export { TRANSITIONS } from './engine/dispatch.js';
 export type { Refusal } from './engine/outcome.js';
-export { type BudgetDelta, type CapacityDelta, INVARIANTS, type Preview, preview } from './engine/preview.js';
+export {
+  MAX_PLAN_STEPS,
+  PLAN_REF,
+  type Plan,
+  type PlanCommand,
+  type PlanOptions,
+  type PlanRefusal,
+  type PlanStep,
+  plan,
+} from './engine/plan.js';
+export {
+  type BudgetDelta,
+  type CapacityDelta,
+  changes,
+  INVARIANTS,
+  type Preview,
+  preview,
+  type QuotaDelta,
+} from './engine/preview.js';
 export { InvariantViolation, type StepOptions, type StepResult, step } from './engine/step.js';
 export {
   type Created,

@@ -31,6 +31,46 @@ export interface Preview {
   invariants: { checked: number; violations: Violation[] };
 }
 
+export type QuotaDelta = Preview['quota'][number];
+
+/** What changed between two states: provider capacity, Q budgets and VHM quota use, before → after. */
+export function changes(
+  before: State,
+  after: State,
+): { capacity: CapacityDelta[]; budgets: BudgetDelta[]; quota: QuotaDelta[] } {
+  const capacity: CapacityDelta[] = [];
+  for (const p of Object.values(before.providers)) {
+    const now = after.providers[p.id]!;
+    for (const k of CAPACITY_KEYS)
+      if (now.allocated[k] !== p.allocated[k])
+        capacity.push({
+          after: now.allocated[k],
+          before: p.allocated[k],
+          capacity: now.capacity[k],
+          provider: p.id,
+          resource: k,
+        });
+  }
+  const budgets: BudgetDelta[] = [];
+  for (const c of Object.values(after.contracts)) {
+    if (!c.q) continue;
+    const was = before.contracts[c.id];
+    const b = was && (was.status === 'issued' || was.status === 'active') ? was.q!.budget - was.consumed : 0;
+    const a = c.status === 'issued' || c.status === 'active' ? c.q.budget - c.consumed : 0;
+    if (b !== a || !was) budgets.push({ after: a, before: b, budget: c.q.budget, contract: c.id });
+  }
+  const quota: QuotaDelta[] = [];
+  for (const v of Object.values(after.vhms)) {
+    const was = before.vhms[v.id];
+    for (const k of ['memory', 'cpu', 'qubits', 'envelopes'] as const) {
+      const b = was ? was.used[k] + was.carved[k] : 0;
+      const a = v.used[k] + v.carved[k];
+      if (b !== a) quota.push({ after: a, before: b, quota: v.quota[k], resource: k, vhm: v.id });
+    }
+  }
+  return { budgets, capacity, quota };
+}
+
 /**
  * Dry run: apply the command to a copy and report what would change. Nothing is committed.
  * The complete invariant set runs on the copy, so the preview says whether the result stays safe.
@@ -38,37 +78,7 @@ export interface Preview {
 export function preview(state: State, cmd: Command, hasher?: Hasher): Preview {
   const copy = cloneState(state);
   const r = step(copy, cmd, hasher ? { hasher } : {});
-  const capacity: CapacityDelta[] = [];
-  for (const p of Object.values(state.providers)) {
-    const after = copy.providers[p.id]!;
-    for (const k of CAPACITY_KEYS)
-      if (after.allocated[k] !== p.allocated[k])
-        capacity.push({
-          after: after.allocated[k],
-          before: p.allocated[k],
-          capacity: after.capacity[k],
-          provider: p.id,
-          resource: k,
-        });
-  }
-  const budgets: BudgetDelta[] = [];
-  for (const c of Object.values(copy.contracts)) {
-    if (!c.q) continue;
-    const was = state.contracts[c.id];
-    const before =
-      was && (was.status === 'issued' || was.status === 'active') ? was.q!.budget - was.consumed : 0;
-    const after = c.status === 'issued' || c.status === 'active' ? c.q.budget - c.consumed : 0;
-    if (before !== after || !was) budgets.push({ after, before, budget: c.q.budget, contract: c.id });
-  }
-  const quota: Preview['quota'] = [];
-  for (const v of Object.values(copy.vhms)) {
-    const was = state.vhms[v.id];
-    for (const k of ['memory', 'cpu', 'qubits', 'envelopes'] as const) {
-      const before = was ? was.used[k] + was.carved[k] : 0;
-      const after = v.used[k] + v.carved[k];
-      if (before !== after) quota.push({ after, before, quota: v.quota[k], resource: k, vhm: v.id });
-    }
-  }
+  const { budgets, capacity, quota } = changes(state, copy);
   const violations = checkAll(copy);
   return {
     budgets,
@@ -106,4 +116,4 @@ export const INVARIANTS = [
   'process-isolation',
   'scheduler',
 ] as const;
-const INVARIANT_COUNT = INVARIANTS.length;
+export const INVARIANT_COUNT = INVARIANTS.length;

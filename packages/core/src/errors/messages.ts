@@ -109,6 +109,8 @@ function invalidCommand(p: ErrorParams): string {
       return p.field === p.type
         ? `The ${s(p.type)} command is malformed (${s(p.keyword)}: a field is missing or not allowed); check it against the OpenAPI document.`
         : `${f} does not match the ${s(p.type)} command's schema (${s(p.keyword)}); check it against the OpenAPI document.`;
+    case 'unresolved_ref':
+      return `${f} refers to ${p.ref === null ? 'something that is not a "<step>.<kind>" reference' : `"${s(p.ref)}"`}, which no earlier accepted step of the plan created; refer only to an earlier step's created ids (e.g. "0.vhm").`;
     case 'integer_range':
       return `${f} must be an integer between ${s(p.min)} and ${s(p.max)}.`;
     case 'minimum':
