@@ -15,6 +15,8 @@ export async function embeddedApi(name, operator = 'xdv_bench_operator') {
       rateLimit: 0,
       webDir: '/nonexistent',
       logLevel: 'warn',
+      // Signature verification workers (the server's default: one per core; 0 verifies inline).
+      ...(process.env.XDV_VERIFY_WORKERS ? { verifyWorkers: Number(process.env.XDV_VERIFY_WORKERS) } : {}),
     }),
     { logger: false },
   );

@@ -22,7 +22,13 @@ export interface App {
 /** Open the ledger, make sure an operator token exists, and build the server (not yet listening). */
 export async function openApp(
   config: Config,
-  opts: { logger?: boolean; logStream?: LogDestination; ledger?: LedgerOptions } = {},
+  opts: {
+    logger?: boolean;
+    logStream?: LogDestination;
+    ledger?: LedgerOptions;
+    /** Unsent bytes an SSE client may hold before it is dropped (tests lower it). */
+    sseMaxBuffered?: number;
+  } = {},
 ): Promise<App> {
   // PGlite creates only the last level of its directory.
   if (!config.databaseUrl && config.dataDir && !opts.ledger) mkdirSync(config.dataDir, { recursive: true });
@@ -72,6 +78,7 @@ export async function openApp(
       config,
       ...(opts.logger === false ? { logger: false } : {}),
       ...(opts.logStream ? { logStream: opts.logStream } : {}),
+      ...(opts.sseMaxBuffered ? { sseMaxBuffered: opts.sseMaxBuffered } : {}),
     });
     return {
       server,

@@ -1,4 +1,5 @@
 import { dirname, join, resolve } from 'node:path';
+import { defaultVerifierSize } from './verifier.js';
 
 // Configuration comes from the environment only; `--help` lists it (and the README repeats it).
 
@@ -26,6 +27,8 @@ export interface Config {
   trustedKeys?: string | null;
   /** Sign the committed trace head at most this often (ms); also at every checkpoint and on stop. */
   signEveryMs?: number;
+  /** Worker threads that verify signed commands (ML-DSA-65) off the serving thread; 0 = inline. */
+  verifyWorkers?: number;
 }
 
 /** Where the node key lives: XDV_KEY_DIR, else `keys` beside the PGlite data dir, else ./keys (PostgreSQL). */
@@ -59,6 +62,8 @@ export const ENV_HELP = `Environment:
                        one); set it on every node of a cluster to pin each other's keys
   XDV_SIGN_EVERY_MS    sign the committed trace head at most this often (default 5000; 0 = every
                        commit, about 7 ms each); always at checkpoints and on a clean stop
+  XDV_VERIFY_WORKERS   worker threads verifying provider signatures off the serving thread (default:
+                       one per core; 0 verifies inline)
   LOG_LEVEL            pino log level (default info)`;
 
 function int(name: string, v: string | undefined, dflt: number): number {
@@ -91,6 +96,7 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env): Config {
     keyDir: env.XDV_KEY_DIR || null,
     trustedKeys: env.XDV_TRUSTED_KEYS || null,
     signEveryMs: int('XDV_SIGN_EVERY_MS', env.XDV_SIGN_EVERY_MS, 5000),
+    verifyWorkers: int('XDV_VERIFY_WORKERS', env.XDV_VERIFY_WORKERS, defaultVerifierSize()),
   };
 }
 

@@ -16,6 +16,7 @@ import { ApiError, paramsProblem } from './errors.js';
 import type { RouteDoc } from './openapi/codes.js';
 import type { IdempotencyStore, LedgerPort } from './ports.js';
 import { DryRunQuery, MutationResult, PreviewResult, Problem } from './schemas.js';
+import type { Verifier } from './verifier.js';
 
 // Every mutation is a command: authenticate, validate, translate, then let the core decide.
 // Each supports ?dryRun=true and Idempotency-Key.
@@ -23,6 +24,8 @@ import { DryRunQuery, MutationResult, PreviewResult, Problem } from './schemas.j
 export interface Deps {
   ledger: LedgerPort;
   idempotency: IdempotencyStore;
+  /** Verifies signed commands off the serving thread before admission (absent: admission verifies). */
+  verifier?: Verifier;
 }
 
 export interface CommandRoute<P extends TSchema, B extends TSchema, C extends CommandType = CommandType> {
@@ -47,11 +50,21 @@ export interface CommandRoute<P extends TSchema, B extends TSchema, C extends Co
   etag?(params: Static<P>, deps: Deps): unknown;
 }
 
-export function etagOf(obj: unknown): string {
-  return `"${createHash('sha256')
+// ETags of objects in the state, by object: valid while the state's seq has not moved (every
+// command moves it, and only commands change an object), so a read-heavy resource is hashed once.
+const tags = new WeakMap<object, { seq: number; tag: string }>();
+
+/** A strong validator: SHA-256 of the object's canonical JSON; `seq` is the state it was read from. */
+export function etagOf(obj: unknown, seq?: number): string {
+  const key = seq !== undefined && typeof obj === 'object' && obj !== null ? obj : null;
+  const hit = key ? tags.get(key) : undefined;
+  if (hit && hit.seq === seq) return hit.tag;
+  const tag = `"${createHash('sha256')
     .update(canonicalJson(obj ?? null))
     .digest('hex')
     .slice(0, 32)}"`;
+  if (key) tags.set(key, { seq: seq!, tag });
+  return tag;
 }
 
 const responses = {
@@ -120,7 +133,7 @@ export function registerCommand<
       const cmd = { ...body, actor: p.actor } as Parameters<LedgerPort['submit']>[0];
       const ifMatch = req.headers['if-match'];
       if (typeof ifMatch === 'string' && route.etag) {
-        const current = etagOf(route.etag(params, deps));
+        const current = etagOf(route.etag(params, deps), deps.ledger.state.seq);
         if (
           ifMatch !== '*' &&
           ifMatch
@@ -162,6 +175,8 @@ export function registerCommand<
           renderMessage('HV_TRACE_BROKEN', { seq: deps.ledger.broken.seq }),
           { params: { seq: deps.ledger.broken.seq } },
         );
+      // A signed command's signature is verified on a worker; admission records that verdict.
+      await deps.verifier?.admit(deps.ledger.state, cmd);
       // The answer is computed from the step result before the batch commits, so a keyed
       // command's answer is stored in the same transaction as the command itself. `named` reads
       // the state the command produced: the live one for a keyed command, else the committed one,

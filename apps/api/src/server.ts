@@ -1,5 +1,6 @@
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
+import compress from '@fastify/compress';
 import rateLimit from '@fastify/rate-limit';
 import { fastifySSE } from '@fastify/sse';
 import fastifyStatic from '@fastify/static';
@@ -39,17 +40,21 @@ import { snapshotRoutes } from './routes/snapshots.js';
 import { tokenRoutes } from './routes/tokens.js';
 import { traceRoutes } from './routes/trace.js';
 import { vhmRoutes } from './routes/vhms.js';
+import { DEFAULT_MAX_BUFFERED, StreamHub } from './stream.js';
+import { Verifier } from './verifier.js';
 
 export interface ServerDeps {
   ledger: LedgerPort;
   tokens: TokenStore;
   idempotency: IdempotencyStore;
-  config: Pick<Config, 'rateLimit' | 'webDir' | 'logLevel'> & { complianceReport?: string };
+  config: Pick<Config, 'rateLimit' | 'webDir' | 'logLevel' | 'verifyWorkers'> & { complianceReport?: string };
   logger?: boolean;
   /** Where the JSON log goes (default stdout); the e2e suite captures it to check it for secrets. */
   logStream?: LogDestination;
   /** The clock source's pace, for GET /v1/clock (default: manual ticks). */
   clock?: () => ClockStatus;
+  /** Unsent bytes an SSE client may hold before it is dropped (default 1 MiB); tests lower it. */
+  sseMaxBuffered?: number;
 }
 
 export const API_VERSION = '0.1.0';
@@ -129,6 +134,10 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
   app.addHook('onRequest', (req, reply, next) =>
     securityHeaders(req.raw, reply.raw, (err?: unknown) => next(err instanceof Error ? err : undefined)),
   );
+  // Responses are compressed by Accept-Encoding (brotli at quality 4, then gzip): a full trace page
+  // is about 1.2 MB of JSON. The SSE stream writes to its socket directly and is not compressed
+  // (a compressor buffers, and a stream must flush each event as it comes).
+  await app.register(compress, { global: true, encodings: ['br', 'gzip'], threshold: 1024 });
   // The document: route schemas, completed centrally (problem+json errors with each operation's codes,
   // descriptions, examples). The codes are collected as routes are added.
   const codes = new OperationCodes();
@@ -137,11 +146,17 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
   await app.register(swaggerUi, { routePrefix: '/docs' });
   await app.register(fastifySSE, { heartbeatInterval: 15_000 });
 
+  const hub = new StreamHub(deps.ledger, deps.sseMaxBuffered ?? DEFAULT_MAX_BUFFERED);
+  // Open streams never end by themselves: end them first, or closing waits on them forever.
+  app.addHook('preClose', async () => hub.close());
   let ready = false;
-  opsRoutes(app, deps.ledger, () => ready);
+  opsRoutes(app, deps.ledger, () => ready, hub);
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
-  const d = { ledger: deps.ledger, idempotency: deps.idempotency };
+  const verifier = new Verifier(deps.config.verifyWorkers ?? 0);
+  app.addHook('onClose', async () => verifier.close());
+  const d = { ledger: deps.ledger, idempotency: deps.idempotency, verifier };
   const series = new SeriesIndex();
+
   // The versioned API is one scope: its hooks (rate limit, token, NUL guard) apply to its routes
   // and to nothing else, so no hook inspects the URL.
   await app.register(
@@ -198,7 +213,7 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
         (app) => planRoutes(app, d),
         (app) => providerRoutes(app, d),
         (app) => fleetRoutes(app, d),
-        (app) => traceRoutes(app, d),
+        (app) => traceRoutes(app, d, hub),
         (app) => clusterRoutes(app, deps.ledger),
         (app) => complianceRoutes(app, deps.config.complianceReport ?? 'cts-report.json'),
         (app) => clockRoutes(app, deps.ledger, deps.clock ?? (() => ({ tickMs: 0, ticking: false }))),

@@ -29,6 +29,7 @@ export async function startApi(
     backend?: 'pglite' | 'pg';
     rateLimit?: number;
     logStream?: { write(line: string): void };
+    sseMaxBuffered?: number;
     /** Extra Ledger options (tests: a beforeCommit hook). */
     ledger?: LedgerOptions;
   } = {},
@@ -45,6 +46,7 @@ export async function startApi(
   });
   const app = await openApp(config, {
     ...(opts.logStream ? { logStream: opts.logStream } : { logger: false }),
+    ...(opts.sseMaxBuffered ? { sseMaxBuffered: opts.sseMaxBuffered } : {}),
     ledger:
       backend === 'pg'
         ? { databaseUrl: pgUrl!, schema, followPollMs: 200, ...opts.ledger }

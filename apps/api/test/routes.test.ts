@@ -215,6 +215,18 @@ describe('VHMs', () => {
       'HV_PRECONDITION_FAILED',
     );
     await ok(api.call('POST', `/v1/vhms/${f.vhm}/pause`, { token: f.tok1, headers: { 'if-match': tag } }));
+    // The VHM changed in place: its ETag follows (the cached tag belonged to the previous seq).
+    const paused = await api.call('GET', `/v1/vhms/${f.vhm}`, {
+      token: f.tok1,
+      headers: { 'if-none-match': tag },
+    });
+    expect(paused.status).toBe(200);
+    expect(paused.headers.get('etag')).not.toBe(tag);
+    await problemOf(
+      api.call('POST', `/v1/vhms/${f.vhm}/resume`, { token: f.tok1, headers: { 'if-match': tag } }),
+      412,
+      'HV_PRECONDITION_FAILED',
+    );
     await ok(api.call('POST', `/v1/vhms/${f.vhm}/resume`, { token: f.tok1 }));
   });
 

@@ -70,10 +70,61 @@ export interface paths {
             cookie?: never;
         };
         /**
-         * List threshold alerts from provider reports
+         * List threshold alerts from provider reports, with their status (firing or resolved)
          * @description Threshold alerts raised from provider reports (T1, T2, fidelity, readout error, stability), scoped to the principal.
          */
         get: operations["listAlerts"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/alerts/{alert}/acknowledge": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Acknowledge an alert with a note (operator); recorded in the trace */
+        post: operations["acknowledgeAlert"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/alerts/groups": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Alerts grouped by provider and subject, firing and critical first */
+        get: operations["listAlertGroups"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/attention": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** What needs a person now: VHMs paused by fault escalation, stale Q and Φ providers, unacknowledged firing alerts */
+        get: operations["getAttention"];
         put?: never;
         post?: never;
         delete?: never;
@@ -482,6 +533,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/fleet": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The provider fleet as a table: domain, health, attestation, calibration, capacity in use, active contracts */
+        get: operations["listFleet"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/invariants": {
         parameters: {
             query?: never;
@@ -762,6 +830,23 @@ export interface paths {
          * @description Metric time series of a provider over logical time: Q t1, t2, fidelity and readoutError per qubit; Φ stability, noise, drift and impact per envelope.
          */
         get: operations["providerSeries"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/providers/{provider}/usage": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The live contracts on a provider and the VHMs that hold them (a tenant: only its own) */
+        get: operations["providerUsage"];
         put?: never;
         post?: never;
         delete?: never;
@@ -1766,6 +1851,8 @@ export interface operations {
                 cursor?: string;
                 /** @example 100 */
                 limit?: number;
+                /** @example firing */
+                status?: "firing" | "resolved";
             };
             header?: never;
             path?: never;
@@ -1783,18 +1870,41 @@ export interface operations {
                      * @example {
                      *       "items": [
                      *         {
-                     *           "id": "id-1"
+                     *           "id": "id-1",
+                     *           "l": 1,
+                     *           "provider": "provider-1",
+                     *           "metric": "metric",
+                     *           "value": 1,
+                     *           "threshold": 1,
+                     *           "subject": "subject",
+                     *           "status": "firing",
+                     *           "severity": "critical",
+                     *           "resolution": "back_in_range",
+                     *           "resolvedAt": 1
                      *         }
                      *       ],
                      *       "nextCursor": "nextCursor"
                      *     }
                      */
                     "application/json": {
-                        items: ({
+                        items: {
+                            ack?: {
+                                l: number;
+                                note: string;
+                            };
                             id: string;
-                        } & {
-                            [key: string]: unknown;
-                        })[];
+                            l: number;
+                            metric: string;
+                            provider: string;
+                            resolution: "back_in_range" | "subject_ended" | null;
+                            resolvedAt: number | null;
+                            resolvedL?: number;
+                            severity: "critical" | "warning";
+                            status: "firing" | "resolved";
+                            subject: string;
+                            threshold: number;
+                            value: number;
+                        }[];
                         nextCursor: string | null;
                     };
                 };
@@ -1881,6 +1991,847 @@ export interface operations {
                      *       "code": "HV_INTERNAL",
                      *       "detail": "Internal error; the request id in the logs identifies it.",
                      *       "instance": "/v1/alerts"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code: "HV_INTERNAL";
+                    };
+                };
+            };
+        };
+    };
+    acknowledgeAlert: {
+        parameters: {
+            query?: {
+                /**
+                 * @description preview the effect; commit nothing
+                 * @example false
+                 */
+                dryRun?: boolean;
+            };
+            header?: {
+                /**
+                 * @description retries with the same key return the first response
+                 * @example deploy-2026-12-06-0001
+                 */
+                "idempotency-key"?: string;
+                /** @example "9c1185a5c5e9fc54612808977ee8f548" */
+                "if-match"?: string;
+            };
+            path: {
+                /** @example alert-1 */
+                alert: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "note": "note"
+                 *     }
+                 */
+                "application/json": {
+                    /** @description what the operator found or did */
+                    note: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "outcome": "accepted",
+                     *       "seq": 1,
+                     *       "l": 1,
+                     *       "created": {},
+                     *       "entries": [
+                     *         {
+                     *           "seq": 1,
+                     *           "l": 1,
+                     *           "type": "type",
+                     *           "tenant": "tenant",
+                     *           "vhm": "vhm",
+                     *           "domain": "K",
+                     *           "capability": "capability",
+                     *           "contract": "contract",
+                     *           "payload": {},
+                     *           "outcome": "accepted",
+                     *           "prev": "prev",
+                     *           "hash": "hash",
+                     *           "text": "text"
+                     *         }
+                     *       ]
+                     *     }
+                     */
+                    "application/json": {
+                        /** @description ids created, by kind */
+                        created: {
+                            [key: string]: string;
+                        };
+                        entries: {
+                            capability: string | null;
+                            contract: string | null;
+                            domain: ("K" | "Q" | "PHI") | null;
+                            hash: string;
+                            l: number;
+                            outcome: "accepted" | "rejected" | "effect";
+                            payload: {
+                                [key: string]: unknown;
+                            };
+                            prev: string;
+                            seq: number;
+                            tenant: string | null;
+                            /** @description the exact canonical JSON that was hashed */
+                            text: string;
+                            type: string;
+                            vhm: string | null;
+                        }[];
+                        l: number;
+                        /** @enum {string} */
+                        outcome: "accepted";
+                        /** @description seq of the command entry */
+                        seq: number;
+                    } | {
+                        budgets: {
+                            [key: string]: unknown;
+                        }[];
+                        capacity: {
+                            [key: string]: unknown;
+                        }[];
+                        /** @enum {boolean} */
+                        dryRun: true;
+                        entries: {
+                            capability: string | null;
+                            contract: string | null;
+                            domain: ("K" | "Q" | "PHI") | null;
+                            hash: string;
+                            l: number;
+                            outcome: "accepted" | "rejected" | "effect";
+                            payload: {
+                                [key: string]: unknown;
+                            };
+                            prev: string;
+                            seq: number;
+                            tenant: string | null;
+                            /** @description the exact canonical JSON that was hashed */
+                            text: string;
+                            type: string;
+                            vhm: string | null;
+                        }[];
+                        error: {
+                            /** @description stable error code */
+                            code: string;
+                            /** @description the text for a person, rendered from code and params */
+                            detail: string;
+                            /** @description structured data of the refusal */
+                            params: {
+                                [key: string]: unknown;
+                            };
+                        } | null;
+                        invariants: {
+                            checked: number;
+                            violations: {
+                                [key: string]: unknown;
+                            }[];
+                        };
+                        quota: {
+                            [key: string]: unknown;
+                        }[];
+                        wouldBe: "accepted" | "rejected";
+                    };
+                };
+            };
+            /** @description Default Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "outcome": "accepted",
+                     *       "seq": 1,
+                     *       "l": 1,
+                     *       "created": {},
+                     *       "entries": [
+                     *         {
+                     *           "seq": 1,
+                     *           "l": 1,
+                     *           "type": "type",
+                     *           "tenant": "tenant",
+                     *           "vhm": "vhm",
+                     *           "domain": "K",
+                     *           "capability": "capability",
+                     *           "contract": "contract",
+                     *           "payload": {},
+                     *           "outcome": "accepted",
+                     *           "prev": "prev",
+                     *           "hash": "hash",
+                     *           "text": "text"
+                     *         }
+                     *       ]
+                     *     }
+                     */
+                    "application/json": {
+                        /** @description ids created, by kind */
+                        created: {
+                            [key: string]: string;
+                        };
+                        entries: {
+                            capability: string | null;
+                            contract: string | null;
+                            domain: ("K" | "Q" | "PHI") | null;
+                            hash: string;
+                            l: number;
+                            outcome: "accepted" | "rejected" | "effect";
+                            payload: {
+                                [key: string]: unknown;
+                            };
+                            prev: string;
+                            seq: number;
+                            tenant: string | null;
+                            /** @description the exact canonical JSON that was hashed */
+                            text: string;
+                            type: string;
+                            vhm: string | null;
+                        }[];
+                        l: number;
+                        /** @enum {string} */
+                        outcome: "accepted";
+                        /** @description seq of the command entry */
+                        seq: number;
+                    };
+                };
+            };
+            /** @description The request is malformed or the command is invalid: HV_BAD_REQUEST, HV_INVALID_COMMAND. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://xdv.dev/problems/hv-bad-request",
+                     *       "title": "HV_BAD_REQUEST",
+                     *       "status": 400,
+                     *       "code": "HV_BAD_REQUEST",
+                     *       "detail": "The request is malformed; check it against the OpenAPI document (/openapi.json).",
+                     *       "instance": "/v1/alerts/{alert}/acknowledge"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code: "HV_BAD_REQUEST" | "HV_INVALID_COMMAND";
+                    };
+                };
+            };
+            /** @description No valid token, or a signature that does not verify: HV_UNAUTHENTICATED. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://xdv.dev/problems/hv-unauthenticated",
+                     *       "title": "HV_UNAUTHENTICATED",
+                     *       "status": 401,
+                     *       "code": "HV_UNAUTHENTICATED",
+                     *       "detail": "Send an API token: Authorization: Bearer <token>.",
+                     *       "instance": "/v1/alerts/{alert}/acknowledge"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code: "HV_UNAUTHENTICATED";
+                    };
+                };
+            };
+            /** @description The principal may not do this: HV_FORBIDDEN. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://xdv.dev/problems/hv-forbidden",
+                     *       "title": "HV_FORBIDDEN",
+                     *       "status": 403,
+                     *       "code": "HV_FORBIDDEN",
+                     *       "detail": "This principal may not do this.",
+                     *       "instance": "/v1/alerts/{alert}/acknowledge"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code: "HV_FORBIDDEN";
+                    };
+                };
+            };
+            /** @description No such resource (a foreign tenant’s id answers exactly like this): HV_NOT_FOUND. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://xdv.dev/problems/hv-not-found",
+                     *       "title": "HV_NOT_FOUND",
+                     *       "status": 404,
+                     *       "code": "HV_NOT_FOUND",
+                     *       "detail": "No such resource.",
+                     *       "instance": "/v1/alerts/{alert}/acknowledge"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code: "HV_NOT_FOUND";
+                    };
+                };
+            };
+            /** @description Refused by the hypervisor: the state does not allow it: HV_CONFLICT. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://xdv.dev/problems/hv-conflict",
+                     *       "title": "HV_CONFLICT",
+                     *       "status": 409,
+                     *       "code": "HV_CONFLICT",
+                     *       "detail": "The request conflicts with the current state; fetch it again and retry.",
+                     *       "instance": "/v1/alerts/{alert}/acknowledge"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code: "HV_CONFLICT";
+                    };
+                };
+            };
+            /** @description The body is larger than the limit: HV_PAYLOAD_TOO_LARGE. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://xdv.dev/problems/hv-payload-too-large",
+                     *       "title": "HV_PAYLOAD_TOO_LARGE",
+                     *       "status": 413,
+                     *       "code": "HV_PAYLOAD_TOO_LARGE",
+                     *       "detail": "The request body is larger than the limit.",
+                     *       "instance": "/v1/alerts/{alert}/acknowledge"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code: "HV_PAYLOAD_TOO_LARGE";
+                    };
+                };
+            };
+            /** @description A path parameter is longer than any id: HV_URI_TOO_LONG. */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://xdv.dev/problems/hv-uri-too-long",
+                     *       "title": "HV_URI_TOO_LONG",
+                     *       "status": 414,
+                     *       "code": "HV_URI_TOO_LONG",
+                     *       "detail": "The URL is too long.",
+                     *       "instance": "/v1/alerts/{alert}/acknowledge"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code: "HV_URI_TOO_LONG";
+                    };
+                };
+            };
+            /** @description The body is not application/json: HV_UNSUPPORTED_MEDIA_TYPE. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://xdv.dev/problems/hv-unsupported-media-type",
+                     *       "title": "HV_UNSUPPORTED_MEDIA_TYPE",
+                     *       "status": 415,
+                     *       "code": "HV_UNSUPPORTED_MEDIA_TYPE",
+                     *       "detail": "Send application/json.",
+                     *       "instance": "/v1/alerts/{alert}/acknowledge"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code: "HV_UNSUPPORTED_MEDIA_TYPE";
+                    };
+                };
+            };
+            /** @description This Idempotency-Key was used with another request: HV_IDEMPOTENCY_MISMATCH. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://xdv.dev/problems/hv-idempotency-mismatch",
+                     *       "title": "HV_IDEMPOTENCY_MISMATCH",
+                     *       "status": 422,
+                     *       "code": "HV_IDEMPOTENCY_MISMATCH",
+                     *       "detail": "This Idempotency-Key was used with a different request; use a new key.",
+                     *       "instance": "/v1/alerts/{alert}/acknowledge"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code: "HV_IDEMPOTENCY_MISMATCH";
+                    };
+                };
+            };
+            /** @description Rate limited; retry after the Retry-After delay: HV_RATE_LIMITED. */
+            429: {
+                headers: {
+                    /** @description seconds until the rate limit window resets */
+                    "retry-after"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://xdv.dev/problems/hv-rate-limited",
+                     *       "title": "HV_RATE_LIMITED",
+                     *       "status": 429,
+                     *       "code": "HV_RATE_LIMITED",
+                     *       "detail": "Too many requests for this token; slow down and retry after the Retry-After delay.",
+                     *       "instance": "/v1/alerts/{alert}/acknowledge"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code: "HV_RATE_LIMITED";
+                    };
+                };
+            };
+            /** @description A bug; the request id in the server log identifies it: HV_INTERNAL. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://xdv.dev/problems/hv-internal",
+                     *       "title": "HV_INTERNAL",
+                     *       "status": 500,
+                     *       "code": "HV_INTERNAL",
+                     *       "detail": "Internal error; the request id in the logs identifies it.",
+                     *       "instance": "/v1/alerts/{alert}/acknowledge"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code: "HV_INTERNAL";
+                    };
+                };
+            };
+            /** @description Transient (the store is busy, closing or broken, or the hardware failed); retry: HV_TRACE_BROKEN, HV_LEDGER_CLOSED, HV_DB_FLUSH_FAILED, HV_CONFLICT_RETRIES, HV_IDEMPOTENCY_LOST. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://xdv.dev/problems/hv-trace-broken",
+                     *       "title": "HV_TRACE_BROKEN",
+                     *       "status": 503,
+                     *       "code": "HV_TRACE_BROKEN",
+                     *       "detail": "The trace is broken; writes are refused until an operator restores it.",
+                     *       "instance": "/v1/alerts/{alert}/acknowledge"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code: "HV_TRACE_BROKEN" | "HV_LEDGER_CLOSED" | "HV_DB_FLUSH_FAILED" | "HV_CONFLICT_RETRIES" | "HV_IDEMPOTENCY_LOST";
+                    };
+                };
+            };
+        };
+    };
+    listAlertGroups: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "items": [
+                     *         {
+                     *           "key": "key",
+                     *           "provider": "provider-1",
+                     *           "subject": "subject",
+                     *           "severity": "critical",
+                     *           "status": "firing",
+                     *           "acknowledged": false,
+                     *           "firing": 1,
+                     *           "total": 1,
+                     *           "metrics": [
+                     *             "metrics"
+                     *           ],
+                     *           "latest": {
+                     *             "id": "id-1",
+                     *             "l": 1,
+                     *             "provider": "provider-1",
+                     *             "metric": "metric",
+                     *             "value": 1,
+                     *             "threshold": 1,
+                     *             "subject": "subject",
+                     *             "status": "firing",
+                     *             "severity": "critical",
+                     *             "resolution": "back_in_range",
+                     *             "resolvedAt": 1
+                     *           },
+                     *           "firingIds": [
+                     *             "vhm-1"
+                     *           ]
+                     *         }
+                     *       ]
+                     *     }
+                     */
+                    "application/json": {
+                        items: {
+                            /** @description every firing alert of the group is acknowledged */
+                            acknowledged: boolean;
+                            firing: number;
+                            firingIds: string[];
+                            /** @description `${provider}/${subject}` */
+                            key: string;
+                            /** @description A threshold alert with its lifecycle (firing → resolved; acknowledged with a note) */
+                            latest: {
+                                ack?: {
+                                    l: number;
+                                    note: string;
+                                };
+                                id: string;
+                                l: number;
+                                metric: string;
+                                provider: string;
+                                resolution: "back_in_range" | "subject_ended" | null;
+                                resolvedAt: number | null;
+                                resolvedL?: number;
+                                severity: "critical" | "warning";
+                                status: "firing" | "resolved";
+                                subject: string;
+                                threshold: number;
+                                value: number;
+                            };
+                            metrics: string[];
+                            provider: string;
+                            severity: "critical" | "warning";
+                            status: "firing" | "resolved";
+                            subject: string;
+                            total: number;
+                        }[];
+                    };
+                };
+            };
+            /** @description The request is malformed or the command is invalid: HV_BAD_REQUEST. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://xdv.dev/problems/hv-bad-request",
+                     *       "title": "HV_BAD_REQUEST",
+                     *       "status": 400,
+                     *       "code": "HV_BAD_REQUEST",
+                     *       "detail": "The request is malformed; check it against the OpenAPI document (/openapi.json).",
+                     *       "instance": "/v1/alerts/groups"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code: "HV_BAD_REQUEST";
+                    };
+                };
+            };
+            /** @description No valid token, or a signature that does not verify: HV_UNAUTHENTICATED. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://xdv.dev/problems/hv-unauthenticated",
+                     *       "title": "HV_UNAUTHENTICATED",
+                     *       "status": 401,
+                     *       "code": "HV_UNAUTHENTICATED",
+                     *       "detail": "Send an API token: Authorization: Bearer <token>.",
+                     *       "instance": "/v1/alerts/groups"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code: "HV_UNAUTHENTICATED";
+                    };
+                };
+            };
+            /** @description Rate limited; retry after the Retry-After delay: HV_RATE_LIMITED. */
+            429: {
+                headers: {
+                    /** @description seconds until the rate limit window resets */
+                    "retry-after"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://xdv.dev/problems/hv-rate-limited",
+                     *       "title": "HV_RATE_LIMITED",
+                     *       "status": 429,
+                     *       "code": "HV_RATE_LIMITED",
+                     *       "detail": "Too many requests for this token; slow down and retry after the Retry-After delay.",
+                     *       "instance": "/v1/alerts/groups"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code: "HV_RATE_LIMITED";
+                    };
+                };
+            };
+            /** @description A bug; the request id in the server log identifies it: HV_INTERNAL. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://xdv.dev/problems/hv-internal",
+                     *       "title": "HV_INTERNAL",
+                     *       "status": 500,
+                     *       "code": "HV_INTERNAL",
+                     *       "detail": "Internal error; the request id in the logs identifies it.",
+                     *       "instance": "/v1/alerts/groups"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code: "HV_INTERNAL";
+                    };
+                };
+            };
+        };
+    };
+    getAttention: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "l": 1,
+                     *       "items": [
+                     *         {
+                     *           "kind": "vhm_paused",
+                     *           "vhm": "vhm-1",
+                     *           "name": "name",
+                     *           "tenant": "tenant-1",
+                     *           "faults": 1,
+                     *           "action": "resume"
+                     *         }
+                     *       ]
+                     *     }
+                     */
+                    "application/json": {
+                        items: ({
+                            /** @enum {string} */
+                            action: "resume";
+                            faults: number;
+                            /** @enum {string} */
+                            kind: "vhm_paused";
+                            name: string;
+                            tenant: string;
+                            vhm: string;
+                        } | {
+                            /** @enum {string} */
+                            action: "inspect";
+                            health: "ok" | "degraded";
+                            /** @enum {string} */
+                            kind: "provider_stale";
+                            lastReportL: number | null;
+                            name: string;
+                            provider: string;
+                        } | {
+                            /** @enum {string} */
+                            action: "acknowledge";
+                            /** @description The alerts about one subject of one provider */
+                            group: {
+                                /** @description every firing alert of the group is acknowledged */
+                                acknowledged: boolean;
+                                firing: number;
+                                firingIds: string[];
+                                /** @description `${provider}/${subject}` */
+                                key: string;
+                                /** @description A threshold alert with its lifecycle (firing → resolved; acknowledged with a note) */
+                                latest: {
+                                    ack?: {
+                                        l: number;
+                                        note: string;
+                                    };
+                                    id: string;
+                                    l: number;
+                                    metric: string;
+                                    provider: string;
+                                    resolution: "back_in_range" | "subject_ended" | null;
+                                    resolvedAt: number | null;
+                                    resolvedL?: number;
+                                    severity: "critical" | "warning";
+                                    status: "firing" | "resolved";
+                                    subject: string;
+                                    threshold: number;
+                                    value: number;
+                                };
+                                metrics: string[];
+                                provider: string;
+                                severity: "critical" | "warning";
+                                status: "firing" | "resolved";
+                                subject: string;
+                                total: number;
+                            };
+                            /** @enum {string} */
+                            kind: "alert";
+                        })[];
+                        l: number;
+                    };
+                };
+            };
+            /** @description The request is malformed or the command is invalid: HV_BAD_REQUEST. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://xdv.dev/problems/hv-bad-request",
+                     *       "title": "HV_BAD_REQUEST",
+                     *       "status": 400,
+                     *       "code": "HV_BAD_REQUEST",
+                     *       "detail": "The request is malformed; check it against the OpenAPI document (/openapi.json).",
+                     *       "instance": "/v1/attention"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code: "HV_BAD_REQUEST";
+                    };
+                };
+            };
+            /** @description No valid token, or a signature that does not verify: HV_UNAUTHENTICATED. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://xdv.dev/problems/hv-unauthenticated",
+                     *       "title": "HV_UNAUTHENTICATED",
+                     *       "status": 401,
+                     *       "code": "HV_UNAUTHENTICATED",
+                     *       "detail": "Send an API token: Authorization: Bearer <token>.",
+                     *       "instance": "/v1/attention"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code: "HV_UNAUTHENTICATED";
+                    };
+                };
+            };
+            /** @description Rate limited; retry after the Retry-After delay: HV_RATE_LIMITED. */
+            429: {
+                headers: {
+                    /** @description seconds until the rate limit window resets */
+                    "retry-after"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://xdv.dev/problems/hv-rate-limited",
+                     *       "title": "HV_RATE_LIMITED",
+                     *       "status": 429,
+                     *       "code": "HV_RATE_LIMITED",
+                     *       "detail": "Too many requests for this token; slow down and retry after the Retry-After delay.",
+                     *       "instance": "/v1/attention"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code: "HV_RATE_LIMITED";
+                    };
+                };
+            };
+            /** @description A bug; the request id in the server log identifies it: HV_INTERNAL. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://xdv.dev/problems/hv-internal",
+                     *       "title": "HV_INTERNAL",
+                     *       "status": 500,
+                     *       "code": "HV_INTERNAL",
+                     *       "detail": "Internal error; the request id in the logs identifies it.",
+                     *       "instance": "/v1/attention"
                      *     }
                      */
                     "application/problem+json": components["schemas"]["Problem"] & {
@@ -8664,6 +9615,179 @@ export interface operations {
             };
         };
     };
+    listFleet: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "l": 1,
+                     *       "items": [
+                     *         {
+                     *           "id": "id-1",
+                     *           "name": "name",
+                     *           "domain": "K",
+                     *           "health": "ok",
+                     *           "attestation": "attested",
+                     *           "lastReportL": 1,
+                     *           "calibration": {
+                     *             "id": "id-1",
+                     *             "from": 1,
+                     *             "until": 1,
+                     *             "valid": false
+                     *           },
+                     *           "capacity": {
+                     *             "memory": 1,
+                     *             "cpu": 1,
+                     *             "qubits": 1,
+                     *             "envelopes": 1
+                     *           },
+                     *           "allocated": {
+                     *             "memory": 1,
+                     *             "cpu": 1,
+                     *             "qubits": 1,
+                     *             "envelopes": 1
+                     *           },
+                     *           "activeContracts": 1
+                     *         }
+                     *       ]
+                     *     }
+                     */
+                    "application/json": {
+                        items: {
+                            activeContracts: number;
+                            allocated: {
+                                cpu: number;
+                                envelopes: number;
+                                memory: number;
+                                qubits: number;
+                            };
+                            attestation: "attested" | "failed";
+                            calibration: {
+                                from: number;
+                                id: string;
+                                until: number;
+                                valid: boolean;
+                            } | null;
+                            capacity: {
+                                cpu: number;
+                                envelopes: number;
+                                memory: number;
+                                qubits: number;
+                            };
+                            domain: "K" | "Q" | "PHI";
+                            health: "ok" | "degraded";
+                            id: string;
+                            lastReportL: number | null;
+                            name: string;
+                        }[];
+                        l: number;
+                    };
+                };
+            };
+            /** @description The request is malformed or the command is invalid: HV_BAD_REQUEST. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://xdv.dev/problems/hv-bad-request",
+                     *       "title": "HV_BAD_REQUEST",
+                     *       "status": 400,
+                     *       "code": "HV_BAD_REQUEST",
+                     *       "detail": "The request is malformed; check it against the OpenAPI document (/openapi.json).",
+                     *       "instance": "/v1/fleet"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code: "HV_BAD_REQUEST";
+                    };
+                };
+            };
+            /** @description No valid token, or a signature that does not verify: HV_UNAUTHENTICATED. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://xdv.dev/problems/hv-unauthenticated",
+                     *       "title": "HV_UNAUTHENTICATED",
+                     *       "status": 401,
+                     *       "code": "HV_UNAUTHENTICATED",
+                     *       "detail": "Send an API token: Authorization: Bearer <token>.",
+                     *       "instance": "/v1/fleet"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code: "HV_UNAUTHENTICATED";
+                    };
+                };
+            };
+            /** @description Rate limited; retry after the Retry-After delay: HV_RATE_LIMITED. */
+            429: {
+                headers: {
+                    /** @description seconds until the rate limit window resets */
+                    "retry-after"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://xdv.dev/problems/hv-rate-limited",
+                     *       "title": "HV_RATE_LIMITED",
+                     *       "status": 429,
+                     *       "code": "HV_RATE_LIMITED",
+                     *       "detail": "Too many requests for this token; slow down and retry after the Retry-After delay.",
+                     *       "instance": "/v1/fleet"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code: "HV_RATE_LIMITED";
+                    };
+                };
+            };
+            /** @description A bug; the request id in the server log identifies it: HV_INTERNAL. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://xdv.dev/problems/hv-internal",
+                     *       "title": "HV_INTERNAL",
+                     *       "status": 500,
+                     *       "code": "HV_INTERNAL",
+                     *       "detail": "Internal error; the request id in the logs identifies it.",
+                     *       "instance": "/v1/fleet"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code: "HV_INTERNAL";
+                    };
+                };
+            };
+        };
+    };
     checkInvariants: {
         parameters: {
             query?: never;
@@ -13290,7 +14414,23 @@ export interface operations {
     };
     providerSeries: {
         parameters: {
-            query?: never;
+            query?: {
+                /**
+                 * @description first L (default: the oldest sample)
+                 * @example 1
+                 */
+                from?: number;
+                /**
+                 * @description at most this many samples per series: equal-width L buckets, each its last value with min and max (default: every sample)
+                 * @example 2
+                 */
+                points?: number;
+                /**
+                 * @description last L (default: the current L)
+                 * @example 1
+                 */
+                to?: number;
+            };
             header?: never;
             path: {
                 /** @example provider-1 */
@@ -13330,6 +14470,10 @@ export interface operations {
                             metric: string;
                             samples: {
                                 l: number;
+                                /** @description highest value in the bucket (with points) */
+                                max?: number;
+                                /** @description lowest value in the bucket (with points) */
+                                min?: number;
                                 v: number;
                             }[];
                             subject: string;
@@ -13466,6 +14610,210 @@ export interface operations {
                      *       "code": "HV_INTERNAL",
                      *       "detail": "Internal error; the request id in the logs identifies it.",
                      *       "instance": "/v1/providers/{provider}/series"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code: "HV_INTERNAL";
+                    };
+                };
+            };
+        };
+    };
+    providerUsage: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @example provider-1 */
+                provider: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "provider": "provider-1",
+                     *       "vhms": [
+                     *         {
+                     *           "id": "id-1",
+                     *           "name": "name",
+                     *           "tenant": "tenant-1",
+                     *           "state": "state",
+                     *           "contracts": [
+                     *             "contracts-1"
+                     *           ]
+                     *         }
+                     *       ],
+                     *       "contracts": [
+                     *         {
+                     *           "id": "id-1",
+                     *           "vhm": "vhm-1",
+                     *           "tenant": "tenant-1",
+                     *           "domain": "K",
+                     *           "status": "status",
+                     *           "qubits": 1,
+                     *           "envelope": "env-1",
+                     *           "tolerance": 1
+                     *         }
+                     *       ]
+                     *     }
+                     */
+                    "application/json": {
+                        contracts: {
+                            domain: "K" | "Q" | "PHI";
+                            envelope: string | null;
+                            id: string;
+                            qubits: number | null;
+                            status: string;
+                            tenant: string;
+                            tolerance: number | null;
+                            vhm: string;
+                        }[];
+                        provider: string;
+                        vhms: {
+                            contracts: string[];
+                            id: string;
+                            name: string;
+                            state: string;
+                            tenant: string;
+                        }[];
+                    };
+                };
+            };
+            /** @description The request is malformed or the command is invalid: HV_BAD_REQUEST. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://xdv.dev/problems/hv-bad-request",
+                     *       "title": "HV_BAD_REQUEST",
+                     *       "status": 400,
+                     *       "code": "HV_BAD_REQUEST",
+                     *       "detail": "The request is malformed; check it against the OpenAPI document (/openapi.json).",
+                     *       "instance": "/v1/providers/{provider}/usage"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code: "HV_BAD_REQUEST";
+                    };
+                };
+            };
+            /** @description No valid token, or a signature that does not verify: HV_UNAUTHENTICATED. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://xdv.dev/problems/hv-unauthenticated",
+                     *       "title": "HV_UNAUTHENTICATED",
+                     *       "status": 401,
+                     *       "code": "HV_UNAUTHENTICATED",
+                     *       "detail": "Send an API token: Authorization: Bearer <token>.",
+                     *       "instance": "/v1/providers/{provider}/usage"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code: "HV_UNAUTHENTICATED";
+                    };
+                };
+            };
+            /** @description No such resource (a foreign tenant’s id answers exactly like this): HV_NOT_FOUND. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://xdv.dev/problems/hv-not-found",
+                     *       "title": "HV_NOT_FOUND",
+                     *       "status": 404,
+                     *       "code": "HV_NOT_FOUND",
+                     *       "detail": "No such resource.",
+                     *       "instance": "/v1/providers/{provider}/usage"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code: "HV_NOT_FOUND";
+                    };
+                };
+            };
+            /** @description A path parameter is longer than any id: HV_URI_TOO_LONG. */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://xdv.dev/problems/hv-uri-too-long",
+                     *       "title": "HV_URI_TOO_LONG",
+                     *       "status": 414,
+                     *       "code": "HV_URI_TOO_LONG",
+                     *       "detail": "The URL is too long.",
+                     *       "instance": "/v1/providers/{provider}/usage"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code: "HV_URI_TOO_LONG";
+                    };
+                };
+            };
+            /** @description Rate limited; retry after the Retry-After delay: HV_RATE_LIMITED. */
+            429: {
+                headers: {
+                    /** @description seconds until the rate limit window resets */
+                    "retry-after"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://xdv.dev/problems/hv-rate-limited",
+                     *       "title": "HV_RATE_LIMITED",
+                     *       "status": 429,
+                     *       "code": "HV_RATE_LIMITED",
+                     *       "detail": "Too many requests for this token; slow down and retry after the Retry-After delay.",
+                     *       "instance": "/v1/providers/{provider}/usage"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code: "HV_RATE_LIMITED";
+                    };
+                };
+            };
+            /** @description A bug; the request id in the server log identifies it: HV_INTERNAL. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://xdv.dev/problems/hv-internal",
+                     *       "title": "HV_INTERNAL",
+                     *       "status": 500,
+                     *       "code": "HV_INTERNAL",
+                     *       "detail": "Internal error; the request id in the logs identifies it.",
+                     *       "instance": "/v1/providers/{provider}/usage"
                      *     }
                      */
                     "application/problem+json": components["schemas"]["Problem"] & {
@@ -16974,6 +18322,13 @@ export interface operations {
                         nextAfter: number | null;
                     };
                 };
+            };
+            /** @description Not modified: If-None-Match names the current ETag */
+            304: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
             /** @description The request is malformed or the command is invalid: HV_BAD_REQUEST. */
             400: {

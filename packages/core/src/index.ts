@@ -3,7 +3,7 @@
 
 export * from './commands/schemas.js';
 export { checkCommandShape, commandShapeError } from './commands/validate.js';
-export { admit } from './crypto/admit.js';
+export { admit, attachVerdict, type SignatureCheck, signatureCheck } from './crypto/admit.js';
 export {
   type KeyPair,
   keyPairFromSeed,

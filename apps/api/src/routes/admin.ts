@@ -32,7 +32,12 @@ export function adminRoutes(base: FastifyInstance, deps: Deps): void {
       response: { 200: Tenant, 401: Problem, 404: Problem },
     },
     handler: async (req, reply) =>
-      sendOne(req, reply, one(view(ledger, req).state.tenants, req.params.tenant, 'Tenant')),
+      sendOne(
+        req,
+        reply,
+        one(view(ledger, req).state.tenants, req.params.tenant, 'Tenant'),
+        ledger.state.seq,
+      ),
   });
   registerCommand(app, deps, {
     command: 'tenant.create',

@@ -118,6 +118,7 @@ export function alertRoutes(base: FastifyInstance, deps: Deps): void {
     url: '/alerts/:alert/acknowledge',
     summary: 'Acknowledge an alert with a note (operator); recorded in the trace',
     operationId: 'acknowledgeAlert',
+    command: 'alert.acknowledge',
     tags: ['faults'],
     params: Type.Object({ alert: Id }),
     body: bodyOf('alert.acknowledge', { omit: ['alert'] }),

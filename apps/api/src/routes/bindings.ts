@@ -41,7 +41,12 @@ export function bindingRoutes(base: FastifyInstance, deps: Deps): void {
       response: { 200: Binding, ...errors },
     },
     handler: async (req, reply) =>
-      sendOne(req, reply, one(view(ledger, req).state.bindings, req.params.binding, 'Binding')),
+      sendOne(
+        req,
+        reply,
+        one(view(ledger, req).state.bindings, req.params.binding, 'Binding'),
+        ledger.state.seq,
+      ),
   });
   registerCommand(app, deps, {
     command: 'binding.request',

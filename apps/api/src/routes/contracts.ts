@@ -48,7 +48,12 @@ export function contractRoutes(base: FastifyInstance, deps: Deps): void {
       response: { 200: Contract, ...errors },
     },
     handler: async (req, reply) =>
-      sendOne(req, reply, one(view(ledger, req).state.contracts, req.params.contract, 'Contract')),
+      sendOne(
+        req,
+        reply,
+        one(view(ledger, req).state.contracts, req.params.contract, 'Contract'),
+        ledger.state.seq,
+      ),
   });
   registerCommand(app, deps, {
     command: 'contract.allocate',

@@ -7,7 +7,12 @@ import { Problem } from '../schemas.js';
 
 // Health, readiness and Prometheus metrics: unauthenticated, for orchestrators and scrapers.
 
-export function opsRoutes(app: FastifyInstance, ledger: LedgerPort, ready: () => boolean): void {
+export function opsRoutes(
+  app: FastifyInstance,
+  ledger: LedgerPort,
+  ready: () => boolean,
+  stream: { readonly size: number; readonly dropped: number },
+): void {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry });
   const requests = new Counter({
@@ -57,6 +62,22 @@ export function opsRoutes(app: FastifyInstance, ledger: LedgerPort, ready: () =>
       for (const v of Object.values(ledger.state.vhms)) this.inc({ state: v.state });
     },
   });
+  new Gauge({
+    name: 'xdv_sse_clients',
+    help: 'Open trace stream (SSE) clients',
+    registers: [registry],
+    collect() {
+      this.set(stream.size);
+    },
+  });
+  new Gauge({
+    name: 'xdv_sse_dropped',
+    help: 'Trace stream clients dropped since start for falling behind (they resume by Last-Event-ID)',
+    registers: [registry],
+    collect() {
+      this.set(stream.dropped);
+    },
+  });
   for (const [name, field] of [
     ['xdv_provider_capacity', 'capacity'],
     ['xdv_provider_allocated', 'allocated'],
@@ -73,10 +94,27 @@ export function opsRoutes(app: FastifyInstance, ledger: LedgerPort, ready: () =>
               this.set({ provider: p.id, domain: p.domain, resource }, v);
       },
     });
-  app.addHook('onResponse', async (req, reply) => {
+  // The labelled series of each (method, route, status), looked up once: prom-client validates and
+  // hashes a label set on every call, a measurable share of a cheap GET.
+  const counters = new Map<string, Counter.Internal>();
+  const timers = new Map<string, Histogram.Internal<string>>();
+  app.addHook('onResponse', (req, reply, done) => {
     const route = req.routeOptions.url ?? 'unmatched';
-    requests.inc({ method: req.method, route, status: String(reply.statusCode) });
-    latency.observe({ method: req.method, route }, reply.elapsedTime / 1000);
+    const at = `${req.method} ${route}`;
+    const key = `${at} ${reply.statusCode}`;
+    let c = counters.get(key);
+    if (!c) {
+      c = requests.labels({ method: req.method, route, status: String(reply.statusCode) });
+      counters.set(key, c);
+    }
+    c.inc();
+    let h = timers.get(at);
+    if (!h) {
+      h = latency.labels({ method: req.method, route });
+      timers.set(at, h);
+    }
+    h.observe(reply.elapsedTime / 1000);
+    done();
   });
 
   app.get(

@@ -39,7 +39,12 @@ export function providerRoutes(base: FastifyInstance, deps: Deps): void {
       response: { 200: Provider, 401: Problem, 404: Problem },
     },
     handler: async (req, reply) =>
-      sendOne(req, reply, one(view(ledger, req).state.providers, req.params.provider, 'Provider')),
+      sendOne(
+        req,
+        reply,
+        one(view(ledger, req).state.providers, req.params.provider, 'Provider'),
+        ledger.state.seq,
+      ),
   });
   registerCommand(app, deps, {
     command: 'provider.register',

@@ -46,8 +46,9 @@ export function one<T>(rec: Record<string, T>, id: string, kind: string): T {
   return v;
 }
 
-export function sendOne(req: FastifyRequest, reply: FastifyReply, obj: unknown): FastifyReply {
-  const tag = etagOf(obj);
+/** One object with its ETag (`seq`: the state it was read from), or 304 when If-None-Match names it. */
+export function sendOne(req: FastifyRequest, reply: FastifyReply, obj: unknown, seq: number): FastifyReply {
+  const tag = etagOf(obj, seq);
   reply.header('etag', tag);
   if (req.headers['if-none-match'] === tag) return reply.code(304).send();
   return reply.send(obj);

@@ -5,7 +5,6 @@ import {
   type Entry,
   entryVisible,
   INVARIANTS,
-  isEntry,
   overviewOf,
   type State,
   scopeState,
@@ -18,6 +17,7 @@ import { type FieldChange, fieldChanges } from '../fieldDiff.js';
 import { type Deps, principalOf } from '../mutation.js';
 import type { RequestTypeProvider } from '../schemas.js';
 import { Entry as EntrySchema, Id, Problem } from '../schemas.js';
+import type { StreamHub } from '../stream.js';
 import { sec, view } from './read.js';
 
 // The tables a command can touch, and the rest of the state a diff compares.
@@ -83,7 +83,7 @@ export function diffStates(a: State, b: State) {
   return out;
 }
 
-export function traceRoutes(base: FastifyInstance, deps: Deps): void {
+export function traceRoutes(base: FastifyInstance, deps: Deps, hub: StreamHub): void {
   const app = base.withTypeProvider<RequestTypeProvider>();
   const { ledger } = deps;
   app.get('/trace', {
@@ -110,10 +110,11 @@ export function traceRoutes(base: FastifyInstance, deps: Deps): void {
           head: Type.Object({ seq: Type.Integer(), hash: Type.String(), l: Type.Integer() }),
           nextAfter: Type.Union([Type.Integer(), Type.Null()]),
         }),
+        304: Type.Null({ description: 'Not modified: If-None-Match names the current ETag' }),
         401: Problem,
       },
     },
-    handler: async (req) => {
+    handler: async (req, reply) => {
       const p = principalOf(req);
       const q = req.query;
       const limit = q.limit ?? 200;
@@ -124,6 +125,12 @@ export function traceRoutes(base: FastifyInstance, deps: Deps): void {
         ...(q.vhm ? { vhm: q.vhm } : {}),
       });
       const s = ledger.state;
+      // The trace is append-only: for one URL and one principal's view, the page is fixed by its last
+      // seq, and the head by this node's seq. A validator from those needs no hashing of the body.
+      const view = p.actor.kind === 'tenant' ? `t.${p.actor.tenant}` : p.actor.kind;
+      const tag = `"trace.${s.seq}.${items.at(-1)?.seq ?? 0}.${view}"`;
+      reply.header('etag', tag);
+      if (req.headers['if-none-match'] === tag) return reply.code(304).send();
       return {
         items,
         head: { seq: s.seq, hash: p.actor.kind === 'operator' ? s.head : '', l: s.l },
@@ -264,7 +271,7 @@ export function traceRoutes(base: FastifyInstance, deps: Deps): void {
         406: Problem,
       },
     },
-    handler: async (req, reply) => streamEntries(deps, req, reply, req.query.after),
+    handler: async (req, reply) => streamEntries(deps, hub, req, reply, req.query.after),
   });
 
   app.get('/replay/state', {
@@ -381,6 +388,7 @@ export function traceRoutes(base: FastifyInstance, deps: Deps): void {
 
 async function streamEntries(
   deps: Deps,
+  hub: StreamHub,
   req: FastifyRequest,
   reply: FastifyReply,
   after: number | undefined,
@@ -393,44 +401,13 @@ async function streamEntries(
       'This endpoint produces text/event-stream; send Accept: text/event-stream.',
     );
   const header = req.headers['last-event-id'];
-  let last =
+  const last =
     typeof header === 'string' && /^\d+$/.test(header) ? Number(header) : (after ?? deps.ledger.state.seq);
   reply.sse.keepAlive();
   reply.sse.sendHeaders();
   // writeHead only buffers the headers until the first write; send them now, so a client (or a
   // proxy) sees the stream open even when nothing is committed for a while.
   reply.raw.flushHeaders();
-  // Subscribe before reading the backlog and buffer, so nothing committed meanwhile is missed;
-  // then send each entry once, strictly in seq order.
-  let buffer: Entry[] | null = [];
-  let chain = Promise.resolve();
-  const send = (entries: Entry[]) => {
-    chain = chain.then(async () => {
-      for (const e of entries) {
-        if (e.seq <= last) continue;
-        last = e.seq;
-        if (!reply.sse.isConnected) continue;
-        if (entryVisible(e, p.actor)) await reply.sse.send({ id: String(e.seq), event: 'entry', data: e });
-        // L is everyone's: a principal that cannot see the tick entry still hears the clock move
-        // (no id, so resuming by Last-Event-ID is unaffected; nothing else of the entry is sent).
-        else if (isEntry(e, 'clock.advance') && e.outcome === 'accepted')
-          await reply.sse.send({ event: 'clock', data: { l: e.l } });
-      }
-    });
-  };
-  const off = deps.ledger.onCommit((entries) => {
-    if (buffer) buffer.push(...entries);
-    else send(entries);
-  });
-  reply.sse.onClose(off);
-  for (;;) {
-    const page = await deps.ledger.entries({ afterSeq: last, limit: 1000 });
-    if (page.length === 0) break;
-    send(page);
-    await chain;
-  }
-  const pending = buffer;
-  buffer = null;
-  send(pending);
-  await chain;
+  // The hub writes the events (backlog, then live, each entry once, strictly in seq order).
+  await hub.attach(reply.raw, p.actor, last);
 }

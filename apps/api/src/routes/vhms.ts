@@ -52,7 +52,7 @@ export function vhmRoutes(base: FastifyInstance, deps: Deps): void {
     },
     handler: async (req, reply) => {
       const { state } = view(ledger, req);
-      return sendOne(req, reply, one(state.vhms, req.params.vhm, 'VHM'));
+      return sendOne(req, reply, one(state.vhms, req.params.vhm, 'VHM'), ledger.state.seq);
     },
   });
   registerCommand(app, deps, {

@@ -25,6 +25,11 @@ export interface StepOptions {
    * hot path does not pay unless asked.
    */
   touched?: boolean;
+  /**
+   * The command was read back with JSON.parse (replay): it is plain JSON by construction, so the
+   * walk that refuses what canonical JSON cannot encode is skipped. Default false.
+   */
+  fromJson?: boolean;
 }
 
 export interface StepResult {
@@ -57,7 +62,7 @@ export function step(state: State, cmd: Command, opts: StepOptions = {}): StepRe
   const hasher = opts.hasher ?? nobleSha256;
   // The command is recorded verbatim in the trace: one that canonical JSON cannot encode (NaN,
   // Infinity, a function…) could never be sealed. Refuse it before anything changes.
-  const bad = nonJson(cmd, 'command');
+  const bad = opts.fromJson ? null : nonJson(cmd, 'command');
   if (bad) throw new TypeError(`${bad}: a command must be plain JSON; nothing was applied.`);
   // Logical time is not moved here: only the clock source's ticks move L (clock.advance), so no
   // principal's request, accepted or refused, shortens anyone's windows or calibrations.

@@ -64,6 +64,11 @@ export function replay(stored: Iterable<StoredEntry>, opts: ReplayOptions = {}):
     mismatch,
     violations,
   });
+  // The stored text of the command entry being re-applied and its hash, once verified: step seals
+  // that same entry again, and equal text needs no second SHA-256 (half the entries are commands).
+  let knownText = '';
+  let knownHash = '';
+  const sealHasher: Hasher = (text) => (text === knownText ? knownHash : hasher(text));
   for (const s of stored) {
     if (s.seq !== expectSeq)
       return result({
@@ -89,29 +94,28 @@ export function replay(stored: Iterable<StoredEntry>, opts: ReplayOptions = {}):
         seq: s.seq,
         reason: 'stored hash does not match the SHA-256 of the stored text (entry edited)',
       });
-    let parsed: {
-      prev?: unknown;
-      l?: unknown;
-      payload?: { command?: Record<string, unknown>; actor?: unknown };
-    } | null;
-    try {
-      parsed = JSON.parse(s.text);
-    } catch {
-      return result({ seq: s.seq, reason: 'stored text is not JSON' });
-    }
-    if (parsed?.prev !== prev)
+    // The link and L are read in place, and only the payload is parsed: the regenerated entry must
+    // equal the whole stored text byte for byte anyway, which proves every other field.
+    const fields = headerFields(s.text);
+    if (fields === null) return result({ seq: s.seq, reason: 'stored text is not a canonical entry' });
+    if (fields.prev !== prev)
       return result({
         seq: s.seq,
         reason: 'previous-hash link broken (entry deleted, inserted or reordered)',
       });
     if (pending.length === 0) {
       // A new command group starts here: it must be a command entry.
-      const body = parsed.payload?.command;
-      if (!body || typeof body !== 'object' || !parsed.payload?.actor)
+      let payload: { command?: Record<string, unknown>; actor?: unknown } | null;
+      try {
+        payload = JSON.parse(fields.payload);
+      } catch {
+        return result({ seq: s.seq, reason: 'stored text is not JSON' });
+      }
+      const body = payload?.command;
+      if (!body || typeof body !== 'object' || !payload?.actor)
         return result({ seq: s.seq, reason: 'entry is not a command entry but no command is pending' });
-      if (opts.untilL !== undefined && typeof parsed.l === 'number' && parsed.l > opts.untilL)
-        return finish();
-      let cmd = { ...body, actor: parsed.payload.actor } as unknown as Command;
+      if (opts.untilL !== undefined && fields.l > opts.untilL) return finish();
+      let cmd = { ...body, actor: payload.actor } as unknown as Command;
       if (opts.audit) {
         const recorded = (body as { auth?: { verified?: boolean } }).auth?.verified;
         cmd = admit(state, cmd);
@@ -122,8 +126,10 @@ export function replay(stored: Iterable<StoredEntry>, opts: ReplayOptions = {}):
             reason: `signature verdict ${String(recorded)} recorded, ${String(fresh)} on re-verification`,
           });
       }
+      knownText = s.text;
+      knownHash = s.hash;
       try {
-        pending = step(state, cmd, { hasher }).entries;
+        pending = step(state, cmd, { hasher: sealHasher, fromJson: true }).entries;
       } catch (e) {
         return result({ seq: s.seq, reason: `re-applying the command failed: ${(e as Error).message}` });
       }
@@ -160,6 +166,23 @@ export function replay(stored: Iterable<StoredEntry>, opts: ReplayOptions = {}):
       v,
     );
   }
+}
+
+/**
+ * The link, L and payload text of a stored entry, read in place from its canonical text (fields in
+ * key order: ...,"l":N,"outcome":...,"payload":{...},"prev":"<64 hex>","seq":...). Inside a JSON
+ * string every quote is escaped, so `"payload":` and `,"prev":"` can only be the keys themselves.
+ * Null when the text does not have that shape.
+ */
+function headerFields(text: string): { prev: string; l: number; payload: string } | null {
+  const lAt = text.indexOf(',"l":');
+  const outcomeAt = text.indexOf(',"outcome":', lAt);
+  const payloadAt = text.indexOf(',"payload":', outcomeAt);
+  const prevAt = text.lastIndexOf(',"prev":"');
+  if (lAt < 0 || outcomeAt < 0 || payloadAt < 0 || prevAt < payloadAt) return null;
+  const l = Number(text.slice(lAt + 5, outcomeAt));
+  if (!Number.isSafeInteger(l)) return null;
+  return { prev: text.slice(prevAt + 9, prevAt + 73), l, payload: text.slice(payloadAt + 11, prevAt) };
 }
 
 /** Verify only the chain (hashes and links), without re-applying: the cheap check a viewer runs. */
