@@ -91,7 +91,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Acknowledge an alert with a note (operator); recorded in the trace */
+        /**
+         * Acknowledge an alert with a note (operator); recorded in the trace
+         * @description An operator acknowledges an alert with a note; the acknowledgement is an `alert.acknowledged` trace entry. Decided by the deterministic core and recorded in the trace, accepted or refused. `?dryRun=true` previews the effect (entries, capacity, budgets, quota, invariants) and commits nothing; an `Idempotency-Key` makes retries safe.
+         */
         post: operations["acknowledgeAlert"];
         delete?: never;
         options?: never;
@@ -106,7 +109,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Alerts grouped by provider and subject, firing and critical first */
+        /**
+         * Alerts grouped by provider and subject, firing and critical first
+         * @description Alerts grouped by provider and subject with a severity, firing and critical first; a group is acknowledged when its newest firing alert is. Scoped to the principal.
+         */
         get: operations["listAlertGroups"];
         put?: never;
         post?: never;
@@ -123,7 +129,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** What needs a person now: VHMs paused by fault escalation, stale Q and Φ providers, unacknowledged firing alerts */
+        /**
+         * What needs a person now: VHMs paused by fault escalation, stale Q and Φ providers, unacknowledged firing alerts
+         * @description What needs a person now: VHMs paused by fault escalation, Q and Φ providers with no recent report or degraded, unacknowledged firing alerts. Each item names its subject and the action that resolves it.
+         */
         get: operations["getAttention"];
         put?: never;
         post?: never;
@@ -540,7 +549,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** The provider fleet as a table: domain, health, attestation, calibration, capacity in use, active contracts */
+        /**
+         * The provider fleet as a table: domain, health, attestation, calibration, capacity in use, active contracts
+         * @description The provider fleet as one table: domain, health, attestation, calibration, capacity in use and active contracts. A tenant sees only its own allocation on shared providers.
+         */
         get: operations["listFleet"];
         put?: never;
         post?: never;
@@ -845,7 +857,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** The live contracts on a provider and the VHMs that hold them (a tenant: only its own) */
+        /**
+         * The live contracts on a provider and the VHMs that hold them (a tenant: only its own)
+         * @description The live contracts on a provider and the VHMs that hold them. A tenant sees only its own; a provider it cannot see answers like one that does not exist.
+         */
         get: operations["providerUsage"];
         put?: never;
         post?: never;

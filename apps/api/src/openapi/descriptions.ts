@@ -52,6 +52,15 @@ export const DESCRIPTIONS: Record<string, string> = {
   trustFirmware: `Adds a firmware measurement to the trusted list; from then on only providers with trusted firmware attest. Operator only. ${COMMAND}`,
   listFaults:
     'Faults and escalations (decoherence exceeded, window missed, stability breach, hardware failure), scoped to the principal.',
+  listAlertGroups:
+    'Alerts grouped by provider and subject with a severity, firing and critical first; a group is acknowledged when its newest firing alert is. Scoped to the principal.',
+  getAttention:
+    'What needs a person now: VHMs paused by fault escalation, Q and Φ providers with no recent report or degraded, unacknowledged firing alerts. Each item names its subject and the action that resolves it.',
+  acknowledgeAlert: `An operator acknowledges an alert with a note; the acknowledgement is an \`alert.acknowledged\` trace entry. ${COMMAND}`,
+  listFleet:
+    'The provider fleet as one table: domain, health, attestation, calibration, capacity in use and active contracts. A tenant sees only its own allocation on shared providers.',
+  providerUsage:
+    'The live contracts on a provider and the VHMs that hold them. A tenant sees only its own; a provider it cannot see answers like one that does not exist.',
   listAlerts:
     'Threshold alerts raised from provider reports (T1, T2, fidelity, readout error, stability), scoped to the principal.',
   injectFault: `Injects a fault for a drill: a decoherence spike, an instability, a capability revocation or a contract invalidation. Operator only. ${COMMAND}`,
