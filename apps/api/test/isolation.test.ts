@@ -124,6 +124,7 @@ const OPERATOR_ONLY = new Set([
   'revokeToken',
   'verifyTrace',
   'traceHead',
+  'acknowledgeAlert',
 ]);
 
 describe('tenant isolation matrix', () => {

@@ -154,6 +154,42 @@ describe('tenants and tokens', () => {
 });
 
 describe('VHMs', () => {
+  it("defaults an operator's nested create to the parent's tenant; a foreign parent answers like none", async () => {
+    // The operator's token (no `token:`) names a parent but no tenant: the parent's tenant is used.
+    const made = await ok(
+      api.call<{ created: { vhm: string } }>('POST', '/v1/vhms', {
+        body: { name: 'op-child', parent: f.vhm, capability: f.root, quota: { qubits: 1 } },
+      }),
+      [201],
+    );
+    const got = await ok(api.call<{ tenant: string; parent: string }>('GET', `/v1/vhms/${made.created.vhm}`));
+    expect(got).toMatchObject({ tenant: f.t1, parent: f.vhm });
+    // A tenant that is not the parent's still refused, as the core refuses it.
+    await problemOf(
+      api.call('POST', '/v1/vhms', {
+        body: { name: 'op-child-2', tenant: f.t2, parent: f.vhm, capability: f.root, quota: {} },
+      }),
+      400,
+      'HV_INVALID_COMMAND',
+    );
+    const unknown = await problemOf(
+      api.call('POST', '/v1/vhms', {
+        body: { name: 'lost', parent: 'vhm-999', capability: f.root, quota: {} },
+      }),
+      404,
+      'HV_NOT_FOUND',
+    );
+    expect(unknown.detail).toContain('vhm-999');
+    // For a tenant, another tenant's parent answers exactly like a nonexistent one (the id aside).
+    const body = (parent: string) => ({ name: 'spy', parent, capability: f.root, quota: {} });
+    const foreign = await api.call('POST', '/v1/vhms', { token: f.tok2, body: body(f.vhm) });
+    const none = await api.call('POST', '/v1/vhms', { token: f.tok2, body: body('vhm-999') });
+    expect(foreign.status).toBe(404);
+    expect(none.status).toBe(404);
+    // Each refusal is recorded at its own sequence number; everything else is the same.
+    const same = (b: unknown, id: string) => JSON.stringify({ ...(b as object), seq: 0 }).replaceAll(id, 'X');
+    expect(same(foreign.body, f.vhm)).toBe(same(none.body, 'vhm-999'));
+  });
   it('creates nested VHMs, lists them as a tree with filters and pages, and refuses what the core refuses', async () => {
     const child = await ok(
       api.call<{ created: { vhm: string; capability: string } }>('POST', '/v1/vhms', {

@@ -1,5 +1,7 @@
+import type { CommandBody, State } from '@xdv/core';
 import type { FastifyInstance } from 'fastify';
 import { Type } from 'typebox';
+import { ApiError } from '../errors.js';
 import { type Deps, registerCommand } from '../mutation.js';
 import type { RequestTypeProvider } from '../schemas.js';
 import { bodyOf, Id, PageQuery, page, Quota, Vhm } from '../schemas.js';
@@ -66,7 +68,7 @@ export function vhmRoutes(base: FastifyInstance, deps: Deps): void {
     body: bodyOf('vhm.create', { optional: ['tenant', 'parent', 'capability'], with: { quota: Quota } }),
     build: (_p, b, actor) => ({
       type: 'vhm.create',
-      tenant: b.tenant ?? (actor.kind === 'tenant' ? actor.tenant : ''),
+      tenant: b.tenant ?? (actor.kind === 'tenant' ? actor.tenant : parentTenant(ledger.state, b.parent)),
       name: b.name,
       quota: { vhms: 0, memory: 0, cpu: 0, qubits: 0, envelopes: 0, ...b.quota },
       parent: b.parent ?? null,
@@ -101,4 +103,16 @@ export function vhmRoutes(base: FastifyInstance, deps: Deps): void {
     body: bodyOf('vhm.setSchedule', { omit: ['vhm'] }),
     build: (p, b) => ({ type: 'vhm.setSchedule', vhm: p.vhm, weight: b.weight, maxQueued: b.maxQueued }),
   });
+}
+
+/**
+ * The tenant an operator's nested create omits: the parent's (the core refuses any other). A tenant
+ * actor never gets here (its own tenant is used), so an operator alone learns that a parent is unknown.
+ * An operator's root create without a tenant keeps `''`, which the core refuses as a missing tenant.
+ */
+function parentTenant(state: State, parent: string | null | undefined): string {
+  if (parent === undefined || parent === null) return '';
+  const v = state.vhms[parent];
+  if (!v) throw new ApiError('HV_NOT_FOUND', `VHM ${parent} does not exist.`);
+  return v.tenant;
 }
