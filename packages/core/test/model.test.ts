@@ -160,6 +160,7 @@ const body: fc.Arbitrary<Body> = fc.oneof(
     rights: fc.subarray(['MSG', 'PHI_SHARE']),
   }),
   fc.record({ type: fc.constant('ipc.close'), ipc: ids('ipc', 2) }),
+  fc.record({ type: fc.constant('alert.acknowledge'), alert: ids('alert', 3), note: pick(['seen', '']) }),
   fc.record({ type: fc.constant('process.spawn'), vhm, capability: cap, name: fc.constant('p') }),
   fc.record({ type: fc.constant('process.exit'), vhm, capability: cap, process: proc }),
   fc.record({
