@@ -141,7 +141,9 @@ const PAGES: PageSpec[] = [
       const seq = page.getByRole('table').getByRole('button').first();
       await seq.waitFor({ timeout: T });
       const n = ((await seq.textContent()) ?? '').trim();
-      await seq.click();
+      // Live entries are prepended as they commit, so `.first()` may name a newer row by the time of
+      // the click: click the row read above, by its seq.
+      await page.getByRole('table').getByRole('button', { name: n, exact: true }).first().click();
       await page.getByRole('complementary', { name: `Entry ${n}` }).waitFor({ timeout: T });
     },
   },
