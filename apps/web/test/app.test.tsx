@@ -1,8 +1,6 @@
 import { act, screen, waitFor } from '@testing-library/react';
 import { describe, expect, it } from 'vitest';
-import { App, preloadView } from '../src/App';
-import { navigate } from '../src/lib/router';
-import { admin, emptyOverview, mockApi, page, renderWithClient } from './helpers';
+import { admin, emptyOverview, mockApi, page, renderApp } from './helpers';
 
 // Code-split views: each route shows its own view, whether its chunk was fetched ahead (the page
 // the console opens on) or on the way (client-side navigation from another split view).
@@ -17,14 +15,12 @@ describe('code-split views', () => {
       'GET /v1/vhms': page([]),
     });
     sessionStorage.setItem('xdv.token', 'xdv_test');
-    window.history.replaceState(null, '', '/trace');
-    preloadView('/trace');
-    renderWithClient(<App />);
+    const { router } = renderApp('/trace');
     expect(await screen.findByRole('heading', { level: 1, name: 'Trace' })).toBeTruthy();
-    act(() => navigate('/compliance'));
+    await act(() => router.navigate({ to: '/compliance' }));
     expect(await screen.findByRole('heading', { level: 1, name: 'Compliance' })).toBeTruthy();
     expect(screen.queryByRole('heading', { level: 1, name: 'Trace' })).toBeNull();
-    act(() => navigate('/trace'));
+    await act(() => router.navigate({ to: '/trace' }));
     expect(await screen.findByRole('heading', { level: 1, name: 'Trace' })).toBeTruthy();
   });
 });
@@ -40,7 +36,7 @@ describe('the top bar', () => {
   it('shows the live L and the pace of the clock', async () => {
     mockApi(routes(1000));
     sessionStorage.setItem('xdv.token', 'xdv_test');
-    renderWithClient(<App />);
+    renderApp();
     const clock = await screen.findByTitle(/^Logical time L/);
     await waitFor(() => expect(clock.textContent).toBe('L 1,234 · 1 tick ≈ 1 s'));
   });
@@ -48,7 +44,7 @@ describe('the top bar', () => {
   it('says "manual clock" when only an operator ticks', async () => {
     mockApi(routes(0));
     sessionStorage.setItem('xdv.token', 'xdv_test');
-    renderWithClient(<App />);
+    renderApp();
     const clock = await screen.findByTitle(/^Logical time L/);
     await waitFor(() => expect(clock.textContent).toBe('L 1,234 · manual clock'));
   });
@@ -59,8 +55,7 @@ describe('the top bar', () => {
       'GET /v1/replay/state': { l: 1114, live: false, seq: 3, summary: {}, state: {} },
     });
     sessionStorage.setItem('xdv.token', 'xdv_test');
-    window.history.replaceState(null, '', '/replay?at=1114');
-    renderWithClient(<App />);
+    renderApp('/replay?at=1114');
     const banner = await screen.findByText('NOT LIVE');
     await waitFor(() =>
       expect(banner.parentElement!.textContent).toContain(

@@ -1,9 +1,17 @@
 import { QueryClient, QueryClientProvider } from '@tanstack/react-query';
+import {
+  createMemoryHistory,
+  createRootRoute,
+  createRouter,
+  RouterContextProvider,
+} from '@tanstack/react-router';
 import { render } from '@testing-library/react';
 import type { Capability, Vhm } from '@xdv/core';
 import type { ReactNode } from 'react';
 import { vi } from 'vitest';
+import { App } from '../src/App';
 import type { Me } from '../src/api/types';
+import { type AppRouter, createAppRouter } from '../src/routes';
 
 export function vhm(n: number, over: Partial<Vhm> = {}): Vhm {
   const z = { vhms: 0, memory: 0, cpu: 0, qubits: 0, envelopes: 0 };
@@ -77,11 +85,38 @@ export function mockApi(routes: Record<string, unknown | ((c: Call) => unknown)>
   return { calls, fetchMock };
 }
 
-export function renderWithClient(ui: ReactNode) {
-  const qc = new QueryClient({
-    defaultOptions: { queries: { retry: false, staleTime: Number.POSITIVE_INFINITY } },
+const testClient = () =>
+  new QueryClient({ defaultOptions: { queries: { retry: false, staleTime: Number.POSITIVE_INFINITY } } });
+
+/**
+ * The component inside a router context at `path` (links and search params need one). Only the
+ * context is provided, not the route matching, so the component renders at once as it would
+ * inside the console.
+ */
+export function inRouter(ui: ReactNode, path = '/') {
+  const router = createRouter({
+    routeTree: createRootRoute(),
+    history: createMemoryHistory({ initialEntries: [path] }),
   });
-  return { qc, ...render(<QueryClientProvider client={qc}>{ui}</QueryClientProvider>) };
+  return <RouterContextProvider router={router as unknown as AppRouter}>{ui}</RouterContextProvider>;
+}
+
+/** A component under test inside a query client and a router context. */
+export function renderWithClient(ui: ReactNode, path = '/') {
+  const qc = testClient();
+  return { qc, ...render(<QueryClientProvider client={qc}>{inRouter(ui, path)}</QueryClientProvider>) };
+}
+
+/** The whole console at `path`, with the real route registry (in memory, not the window's URL). */
+export function renderApp(path = '/') {
+  const qc = testClient();
+  const router = createAppRouter(createMemoryHistory({ initialEntries: [path] }));
+  const r = render(
+    <QueryClientProvider client={qc}>
+      <App router={router} />
+    </QueryClientProvider>,
+  );
+  return { qc, router, ...r };
 }
 
 export const page = <T,>(items: T[]) => ({ items, nextCursor: null });

@@ -1,7 +1,8 @@
-import type { QueryClient } from '@tanstack/react-query';
+import type { QueryClient, QueryKey } from '@tanstack/react-query';
 import type { Entry, EntryType } from '@xdv/core';
 import { useEffect, useSyncExternalStore } from 'react';
 import { get, notifyUnauthorized } from './client';
+import { qk, STABLE_ROOTS } from './keys';
 import { openEventStream, type SseEvent } from './sse';
 import type { Overview, TracePage } from './types';
 
@@ -142,48 +143,51 @@ const AREA = {
 } as const satisfies Record<EntryType, Area>;
 
 /** The query roots an entry of this type can change. */
-export function affectedKeys(e: Pick<Entry, 'type' | 'vhm'>): unknown[][] {
+export function affectedKeys(e: Pick<Entry, 'type' | 'vhm'>): QueryKey[] {
   // Every commit moves the cluster's head, its nodes' applied seq and its commit rounds.
-  const keys: unknown[][] = [['overview'], ['trace'], ['cluster']];
+  const keys: QueryKey[] = [qk.overview(), qk.trace(), qk.cluster()];
   // A type this build does not know (a newer server): only the head is known to have moved.
   if (!Object.hasOwn(AREA, e.type)) return keys;
   const t = e.type as EntryType;
   const vhm = e.vhm;
   const area: Area = AREA[t];
+  // Everything under a VHM's key (its activity log included) follows any entry about it.
+  if (vhm) keys.push(qk.vhmActivity(vhm));
   switch (area) {
     case 'tenant':
-      keys.push(['tenants']);
+      keys.push(qk.tenants());
       break;
     case 'vhm':
-      keys.push(['vhms'], ['scheduler'], ['tenants']);
-      if (vhm) keys.push(['vhm', vhm]);
-      if (t === 'vhm.migration.started') keys.push(['migrations'], ['contracts'], ['bindings']);
-      if (t === 'vhm.terminated' || t === 'vhm.released') keys.push(['contracts'], ['bindings'], ['ipc']);
+      keys.push(qk.vhms(), qk.scheduler(), qk.tenants());
+      if (vhm) keys.push(qk.vhm(vhm));
+      if (t === 'vhm.migration.started') keys.push(qk.migrations(), qk.contracts(), qk.bindings());
+      if (t === 'vhm.terminated' || t === 'vhm.released') keys.push(qk.contracts(), qk.bindings(), qk.ipc());
       break;
     case 'cap':
-      if (vhm) keys.push(['vhm', vhm, 'caps']);
+      if (vhm) keys.push(qk.vhmCaps(vhm));
       break;
     case 'process':
-      if (vhm) keys.push(['vhm', vhm, 'processes']);
+      if (vhm) keys.push(qk.vhmProcesses(vhm));
       break;
     case 'resources':
-      keys.push(['contracts'], ['bindings'], ['providers']);
-      if (vhm) keys.push(['vhm', vhm]);
+      // The tree shows K/Q/Φ in use and budgets per VHM: it follows resource entries too.
+      keys.push(qk.contracts(), qk.bindings(), qk.providers(), qk.vhms());
+      if (vhm) keys.push(qk.vhm(vhm));
       break;
     case 'snapshot':
-      if (vhm) keys.push(['vhm', vhm, 'snapshots']);
+      if (vhm) keys.push(qk.vhmSnapshots(vhm));
       break;
     case 'ipc':
-      keys.push(['ipc']);
+      keys.push(qk.ipc());
       break;
     case 'sched':
-      keys.push(['scheduler']);
+      keys.push(qk.scheduler());
       break;
     case 'providers':
-      keys.push(['providers'], ['calibrations']);
+      keys.push(qk.providers(), qk.calibrations());
       break;
     case 'reports':
-      keys.push(['alerts'], ['faults'], ['providers']);
+      keys.push(qk.alerts(), qk.faults(), qk.providers());
       break;
     case 'none':
       break;
@@ -197,7 +201,7 @@ export function affectedKeys(e: Pick<Entry, 'type' | 'vhm'>): unknown[][] {
     case 'report.q':
     case 'report.phi':
     case 'report.error':
-      keys.push(['series']);
+      keys.push(qk.series());
       break;
     default:
       break;
@@ -207,7 +211,7 @@ export function affectedKeys(e: Pick<Entry, 'type' | 'vhm'>): unknown[][] {
     case 'fault.injected':
     case 'fault.escalated':
     case 'alert.raised':
-      keys.push(['faults'], ['alerts'], ['vhms']);
+      keys.push(qk.faults(), qk.alerts(), qk.vhms());
       break;
     default:
       break;
@@ -219,9 +223,9 @@ function unreachable(x: never): never {
   throw new Error(`unhandled area ${String(x)}`);
 }
 
-export function applyEntry(qc: QueryClient, e: Entry, pending: Map<string, unknown[]>): void {
-  qc.setQueryData<Overview>(['overview'], (o) => (o && e.seq > o.seq ? { ...o, seq: e.seq, l: e.l } : o));
-  qc.setQueryData<Entry[]>(['live-tail'], (t) => [...(t ?? []).slice(-49), e]);
+export function applyEntry(qc: QueryClient, e: Entry, pending: Map<string, QueryKey>): void {
+  qc.setQueryData<Overview>(qk.overview(), (o) => (o && e.seq > o.seq ? { ...o, seq: e.seq, l: e.l } : o));
+  qc.setQueryData<Entry[]>(qk.liveTail(), (t) => [...(t ?? []).slice(-49), e]);
   for (const k of affectedKeys(e)) pending.set(JSON.stringify(k), k);
 }
 
@@ -257,13 +261,14 @@ export function useLiveStream(qc: QueryClient, token: string | null, enabled: bo
           // On a reconnect anything may have happened while disconnected (the stream resumes, but
           // entries filtered out of this principal's view can still change aggregates).
           onOpen: (reconnect) => {
-            if (reconnect) void qc.invalidateQueries({ predicate: (q) => q.queryKey[0] !== 'replay' });
+            if (reconnect)
+              void qc.invalidateQueries({ predicate: (q) => !STABLE_ROOTS.has(String(q.queryKey[0])) });
           },
           onUnauthorized: () => notifyUnauthorized(),
           onEvent: (ev) => handle(ev),
         });
       });
-    const pending = new Map<string, unknown[]>();
+    const pending = new Map<string, QueryKey>();
     let scheduled = false;
     const flush = () => {
       scheduled = false;
@@ -275,7 +280,7 @@ export function useLiveStream(qc: QueryClient, token: string | null, enabled: bo
       // A tenant does not see the clock's tick entries; it hears L move through `clock` events.
       if (ev.event === 'clock') {
         const { l } = JSON.parse(ev.data) as { l: number };
-        qc.setQueryData<Overview>(['overview'], (o) => (o && l > o.l ? { ...o, l } : o));
+        qc.setQueryData<Overview>(qk.overview(), (o) => (o && l > o.l ? { ...o, l } : o));
         return;
       }
       if (ev.event !== 'entry') return;

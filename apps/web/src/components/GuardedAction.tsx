@@ -3,6 +3,7 @@ import { renderMessage } from '@xdv/core';
 import { type ReactNode, useEffect, useState } from 'react';
 import { type ActionRequest, ApiError, commit, type DryRun, dryRun, type Mutation } from '../api/client';
 import { useClock } from '../api/clock';
+import { STABLE_ROOTS } from '../api/keys';
 import type { Gate } from '../lib/caps';
 import { Dialog } from './Dialog';
 import { AtL } from './time';
@@ -88,7 +89,7 @@ function ActionDialog(props: GuardedActionProps & { onClose: () => void }) {
   const m = useMutation({
     mutationFn: (r: ActionRequest) => commit(r),
     onSuccess: (res) => {
-      void qc.invalidateQueries({ predicate: (q) => q.queryKey[0] !== 'replay' && q.queryKey[0] !== 'me' });
+      void qc.invalidateQueries({ predicate: (q) => !STABLE_ROOTS.has(String(q.queryKey[0])) });
       props.onDone?.(res);
     },
   });

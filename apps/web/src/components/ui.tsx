@@ -1,11 +1,18 @@
 import type { ReactNode } from 'react';
 import { ApiError } from '../api/client';
 
-export function Loading({ what = 'Loading' }: { what?: string }) {
+/** Widths of the placeholder lines: distinct, so each is its own key. */
+const SKELETON = [92, 74, 86, 63, 80, 69, 88, 57];
+
+/** Grey placeholder lines in place of content that is on its way, with its name for a screen reader. */
+export function Loading({ what = 'Loading', lines = 3 }: { what?: string; lines?: number }) {
   return (
-    <p className="state loading" role="status" aria-live="polite">
-      {what}…
-    </p>
+    <div className="skeleton" role="status" aria-live="polite" aria-label={what}>
+      <span className="sr-only">{what}…</span>
+      {SKELETON.slice(0, lines).map((w) => (
+        <span key={w} className="skeleton-line" style={{ width: `${w}%` }} aria-hidden="true" />
+      ))}
+    </div>
   );
 }
 
@@ -13,7 +20,16 @@ export function Empty({ children }: { children: ReactNode }) {
   return <p className="state empty">{children}</p>;
 }
 
-export function ErrorBox({ error, title = 'Request failed' }: { error: unknown; title?: string }) {
+export function ErrorBox({
+  error,
+  title = 'Request failed',
+  onRetry,
+}: {
+  error: unknown;
+  title?: string;
+  /** Shown as a Retry button: the request is sent again. */
+  onRetry?: () => void;
+}) {
   const code = error instanceof ApiError ? error.code : 'ERROR';
   const detail =
     error instanceof ApiError ? error.detail : error instanceof Error ? error.message : String(error);
@@ -21,6 +37,11 @@ export function ErrorBox({ error, title = 'Request failed' }: { error: unknown; 
     <div className="state error" role="alert">
       <strong>{title}</strong> <code className="code">{code}</code>
       <span className="detail">{detail}</span>
+      {onRetry ? (
+        <button type="button" className="retry" onClick={onRetry}>
+          Retry
+        </button>
+      ) : null}
     </div>
   );
 }
@@ -32,12 +53,13 @@ export function Guard<T>({
   what,
   children,
 }: {
-  src: { data: T | undefined; error: unknown; isPending: boolean };
+  src: { data: T | undefined; error: unknown; isPending: boolean; refetch?: () => unknown };
   empty?: (d: T) => ReactNode | null;
   what?: string;
   children: (d: T) => ReactNode;
 }) {
-  if (src.error) return <ErrorBox error={src.error} />;
+  const retry = src.refetch;
+  if (src.error) return <ErrorBox error={src.error} {...(retry ? { onRetry: () => void retry() } : {})} />;
   if (src.isPending || src.data === undefined) return <Loading {...(what ? { what } : {})} />;
   const e = empty?.(src.data);
   if (e) return <Empty>{e}</Empty>;

@@ -1,8 +1,10 @@
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { createLazyRoute } from '@tanstack/react-router';
 import type { Quota } from '@xdv/core';
 import { useState } from 'react';
 import { api, get } from '../api/client';
 import { useMe, useTenants } from '../api/data';
+import { qk } from '../api/keys';
 import type { Token } from '../api/types';
 import { Dialog } from '../components/Dialog';
 import { GuardedAction } from '../components/GuardedAction';
@@ -31,7 +33,7 @@ export default function Admin() {
 
 const useTokens = () =>
   useQuery({
-    queryKey: ['tokens'],
+    queryKey: qk.tokens(),
     queryFn: ({ signal }) => get<{ items: Token[] }>('/v1/tokens', signal),
   });
 
@@ -210,7 +212,7 @@ function Tokens() {
           onMinted={(s) => {
             setMinting(false);
             setSecret(s);
-            void qc.invalidateQueries({ queryKey: ['tokens'] });
+            void qc.invalidateQueries({ queryKey: qk.tokens() });
           }}
         />
       ) : null}
@@ -221,7 +223,7 @@ function Tokens() {
           onClose={() => setRevoking(null)}
           onDone={() => {
             setRevoking(null);
-            void qc.invalidateQueries({ queryKey: ['tokens'] });
+            void qc.invalidateQueries({ queryKey: qk.tokens() });
           }}
         />
       ) : null}
@@ -416,3 +418,17 @@ function RevokeDialog({ t, onClose, onDone }: { t: Token; onClose: () => void; o
 }
 
 export { fmt };
+
+/** Tenants and tokens are an operator's page; anyone else is told so, with no request sent. */
+function AdminPage() {
+  const me = useMe();
+  if (me.data?.token.kind === 'operator') return <Admin />;
+  return (
+    <div className="page">
+      <h1>Tenants and tokens</h1>
+      <ErrorBox error={new Error('Tenants and tokens are managed by operators.')} />
+    </div>
+  );
+}
+
+export const route = createLazyRoute('/admin')({ component: AdminPage });

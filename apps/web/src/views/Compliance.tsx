@@ -1,5 +1,7 @@
 import { useQuery } from '@tanstack/react-query';
+import { createLazyRoute } from '@tanstack/react-router';
 import { get } from '../api/client';
+import { qk } from '../api/keys';
 import { Badge, Empty, Guard, Section } from '../components/ui';
 
 // The latest XDV-084 compliance report (from `npm run cts`) and whether its signature verifies.
@@ -43,7 +45,7 @@ const tone = (s: string | undefined) => (s === 'pass' ? 'ok' : s === 'fail' ? 'b
 
 export default function Compliance() {
   const src = useQuery({
-    queryKey: ['compliance'],
+    queryKey: qk.compliance(),
     queryFn: ({ signal }) => get<ComplianceView>('/v1/compliance', signal),
   });
   return (
@@ -154,3 +156,5 @@ export default function Compliance() {
     </div>
   );
 }
+
+export const route = createLazyRoute('/compliance')({ component: Compliance });

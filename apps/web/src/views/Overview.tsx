@@ -3,6 +3,7 @@ import { renderFault, type VhmState } from '@xdv/core';
 import { get } from '../api/client';
 import { useClock } from '../api/clock';
 import { useMe, useOverview } from '../api/data';
+import { qk } from '../api/keys';
 import type { Overview as O, OverviewProvider, ServerVerify } from '../api/types';
 import { AtL } from '../components/time';
 import {
@@ -38,7 +39,7 @@ export function Overview() {
               <ul className="counts">
                 {STATES.map((s) => (
                   <li key={s}>
-                    <Link to={`/vhms?state=${s}`}>
+                    <Link to="/vhms" search={{ state: s }}>
                       <span className="count">{fmt(o.vhmsByState[s] ?? 0)}</span> <StateBadge state={s} />
                     </Link>
                   </li>
@@ -100,7 +101,9 @@ export function Overview() {
                           <AtL l={a.l} now={clock.now} tickMs={clock.tickMs} compact bare />
                         </td>
                         <td>
-                          <Link to={`/providers/${a.provider}`}>{a.provider}</Link>
+                          <Link to="/providers/$id" params={{ id: a.provider }}>
+                            {a.provider}
+                          </Link>
                         </td>
                         <td>{a.subject}</td>
                         <td>{a.metric}</td>
@@ -143,7 +146,13 @@ export function Overview() {
                           <code>{f.code}</code>
                         </td>
                         <td>
-                          {f.vhm ? <Link to={`/vhms/${f.vhm}`}>{f.vhm}</Link> : (f.provider ?? '—')}
+                          {f.vhm ? (
+                            <Link to="/vhms/$id" params={{ id: f.vhm }}>
+                              {f.vhm}
+                            </Link>
+                          ) : (
+                            (f.provider ?? '—')
+                          )}
                           {f.contract ? ` · ${f.contract}` : ''}
                         </td>
                         <td>{renderFault(f.params)}</td>
@@ -164,7 +173,10 @@ function ProviderCapacity({ p }: { p: OverviewProvider }) {
   return (
     <article className="card" aria-label={`Provider ${p.name}`}>
       <h3>
-        <DomainTag domain={p.domain} /> <Link to={`/providers/${p.id}`}>{p.name}</Link>{' '}
+        <DomainTag domain={p.domain} />{' '}
+        <Link to="/providers/$id" params={{ id: p.id }}>
+          {p.name}
+        </Link>{' '}
         <span className="muted small">{p.id}</span>
       </h3>
       <p className="small">
@@ -203,7 +215,7 @@ function QuotaUse({ o }: { o: O }) {
 
 function TraceHead({ o, operator, notLive }: { o: O; operator: boolean; notLive: boolean }) {
   const v = useQuery({
-    queryKey: ['server-verify'],
+    queryKey: qk.serverVerify(),
     queryFn: ({ signal }) => get<ServerVerify>('/v1/trace/verify', signal),
     enabled: operator && !notLive,
     staleTime: Number.POSITIVE_INFINITY,

@@ -1,3 +1,4 @@
+import { createLazyRoute, getRouteApi } from '@tanstack/react-router';
 import type { Provider } from '@xdv/core';
 import { useMemo } from 'react';
 import { useClock } from '../api/clock';
@@ -42,7 +43,8 @@ export default function Providers({ selected }: { selected?: string }) {
                   {ps.map((p) => (
                     <li key={p.id}>
                       <Link
-                        to={`/providers/${p.id}`}
+                        to="/providers/$id"
+                        params={{ id: p.id }}
                         aria-current={p.id === sel.id ? 'page' : undefined}
                         className="list-item"
                       >
@@ -258,3 +260,11 @@ function Metrics({ p, live, tickMs }: { p: Provider; live: number | undefined; t
     </Section>
   );
 }
+
+const detailApi = getRouteApi('/providers/$id');
+export const listRoute = createLazyRoute('/providers')({ component: () => <Providers /> });
+export const detailRoute = createLazyRoute('/providers/$id')({
+  component: function ProviderPage() {
+    return <Providers selected={detailApi.useParams().id} />;
+  },
+});

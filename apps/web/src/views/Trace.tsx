@@ -1,15 +1,17 @@
 import { useQuery } from '@tanstack/react-query';
+import { createLazyRoute } from '@tanstack/react-router';
 import { type Entry, type ErrorParams, renderMessage } from '@xdv/core';
 import { type ReactNode, useEffect, useMemo, useState } from 'react';
 import { ApiError, get } from '../api/client';
 import { type Clock, useClock } from '../api/clock';
 import { useMe, useOverview } from '../api/data';
+import { qk } from '../api/keys';
 import type { TracePage } from '../api/types';
 import { AtL, Est } from '../components/time';
 import { Badge, DomainTag, Empty, ErrorBox, fmt, Loading, Section } from '../components/ui';
 import { relative } from '../lib/clock';
 import { checkSignedHead, type HeadCheck, type SignedHeadResponse } from '../lib/head';
-import { Link, useAt, useLocation } from '../lib/router';
+import { Link, useAt, usePageSearch } from '../lib/router';
 import { type ChainResult, checkEntry, inSlices, verifyOwnEntries, verifyWholeChain } from '../lib/verify';
 
 const PAGE = 200;
@@ -19,22 +21,17 @@ export default function Trace() {
   const o = useOverview();
   const at = useAt();
   const clock = useClock();
-  const { search } = useLocation();
+  const seq = usePageSearch().seq;
   const operator = me.data?.token.kind === 'operator';
   const [type, setType] = useState('');
   const [vhm, setVhm] = useState('');
-  const [after, setAfter] = useState<number | null>(() => {
-    const s = search.get('seq');
-    return s && /^\d+$/.test(s) ? Math.max(0, Number(s) - 1) : null;
-  });
-  const [selected, setSelected] = useState<number | null>(() =>
-    search.get('seq') ? Number(search.get('seq')) : null,
-  );
+  const [after, setAfter] = useState<number | null>(() => (seq !== undefined ? Math.max(0, seq - 1) : null));
+  const [selected, setSelected] = useState<number | null>(seq ?? null);
   const headSeq = o.data?.seq ?? 0;
   // Unfiltered, the newest page is read from head − PAGE; filtered, from the start (or the chosen point).
   const from = after ?? (type || vhm ? 0 : Math.max(0, headSeq - PAGE));
   const q = useQuery({
-    queryKey: ['trace', 'list', from, type, vhm, after === null ? 'tail' : 'fixed'],
+    queryKey: qk.traceList(from, type, vhm, after === null),
     queryFn: ({ signal }) =>
       get<TracePage>(
         `/v1/trace?after=${from}&limit=${PAGE}${type ? `&type=${encodeURIComponent(type)}` : ''}${vhm ? `&vhm=${encodeURIComponent(vhm)}` : ''}`,
@@ -158,7 +155,15 @@ export default function Trace() {
                       <td>
                         <span className={`outcome ${e.outcome}`}>{e.outcome}</span>
                       </td>
-                      <td>{e.vhm ? <Link to={`/vhms/${e.vhm}`}>{e.vhm}</Link> : '—'}</td>
+                      <td>
+                        {e.vhm ? (
+                          <Link to="/vhms/$id" params={{ id: e.vhm }}>
+                            {e.vhm}
+                          </Link>
+                        ) : (
+                          '—'
+                        )}
+                      </td>
                       <td>{e.domain ? <DomainTag domain={e.domain} /> : '—'}</td>
                       <td>
                         <HashCheck e={e} />
@@ -268,7 +273,7 @@ function ChainVerify({ operator }: { operator: boolean }) {
     progress: 0,
   });
   const server = useQuery({
-    queryKey: ['server-verify'],
+    queryKey: qk.serverVerify(),
     queryFn: ({ signal }) =>
       get<{ ok: boolean; entries: number; mismatch: { seq: number; reason: string } | null }>(
         '/v1/trace/verify',
@@ -354,7 +359,7 @@ const short = (fp: string) => `${fp.slice(0, 16)}…`;
  */
 export function SignedHead({ origin = window.location.origin }: { origin?: string }) {
   const head = useQuery({
-    queryKey: ['trace', 'head'],
+    queryKey: qk.traceHead(),
     queryFn: ({ signal }) => get<SignedHeadResponse>('/v1/trace/head', signal),
   });
   const [check, setCheck] = useState<HeadCheck | { status: 'error'; error: unknown } | null>(null);
@@ -445,3 +450,5 @@ function rejectionText(e: Entry): string {
   const params = typeof p === 'object' && p !== null && !Array.isArray(p) ? (p as ErrorParams) : {};
   return renderMessage(String(e.payload.code), params);
 }
+
+export const route = createLazyRoute('/trace')({ component: Trace });

@@ -5,17 +5,17 @@ import { useMe, useTenants, useVhms } from '../api/data';
 import { GuardedAction } from '../components/GuardedAction';
 import { Empty, ErrorBox, fmt, Loading, StateBadge } from '../components/ui';
 import { writeBlock } from '../lib/caps';
-import { Link, navigate, useLocation } from '../lib/router';
+import { Link, useNavigate, usePageSearch } from '../lib/router';
 import { flattenTree, type TreeRow } from '../lib/tree';
 
 const ROW = 36;
 
 export function VhmTree() {
   const src = useVhms();
-  const { search } = useLocation();
-  const [q, setQ] = useState(search.get('q') ?? '');
-  const [state, setState] = useState(search.get('state') ?? '');
-  const [tenant, setTenant] = useState(search.get('tenant') ?? '');
+  const search = usePageSearch();
+  const [q, setQ] = useState(search.q ?? '');
+  const [state, setState] = useState(search.state ?? '');
+  const [tenant, setTenant] = useState(search.tenant ?? '');
   const me = useMe();
   const tenants = useTenants();
   const operator = me.data?.token.kind === 'operator';
@@ -192,7 +192,10 @@ function Row({
         ) : (
           <span className="twisty" aria-hidden="true" />
         )}
-        <Link to={`/vhms/${v.id}`}>{v.name}</Link> <span className="muted small">{v.id}</span>
+        <Link to="/vhms/$id" params={{ id: v.id }}>
+          {v.name}
+        </Link>{' '}
+        <span className="muted small">{v.id}</span>
       </span>
       <span>
         <StateBadge state={v.state} />
@@ -217,6 +220,7 @@ function CreateVhm({
   operator: boolean;
   tenants: Array<[string, string]>;
 }) {
+  const navigate = useNavigate();
   const me = useMe();
   const [name, setName] = useState('');
   const [tenant, setTenant] = useState('');
@@ -236,7 +240,7 @@ function CreateVhm({
             }
           : null
       }
-      onDone={(m) => m.created.vhm && navigate(`/vhms/${m.created.vhm}`)}
+      onDone={(m) => m.created.vhm && void navigate({ to: '/vhms/$id', params: { id: m.created.vhm } })}
       fields={
         <>
           <label>

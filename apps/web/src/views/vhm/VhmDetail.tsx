@@ -1,4 +1,5 @@
 import { useQueryClient } from '@tanstack/react-query';
+import { createLazyRoute, getRouteApi } from '@tanstack/react-router';
 import {
   type Binding,
   type Capability,
@@ -10,7 +11,7 @@ import {
   type VhmState,
 } from '@xdv/core';
 import { type ReactNode, useId, useState } from 'react';
-import { CLOCK_KEY, useClock } from '../api/clock';
+import { useClock } from '../../api/clock';
 import {
   useBindings,
   useCalibrations,
@@ -25,10 +26,11 @@ import {
   useSnapshots,
   useVhm,
   useVhms,
-} from '../api/data';
-import { BindingMachine, BudgetView, envelopeEnded, WindowView } from '../components/domain';
-import { GuardedAction } from '../components/GuardedAction';
-import { AtL, Est } from '../components/time';
+} from '../../api/data';
+import { qk } from '../../api/keys';
+import { BindingMachine, BudgetView, envelopeEnded, WindowView } from '../../components/domain';
+import { GuardedAction } from '../../components/GuardedAction';
+import { AtL, Est } from '../../components/time';
 import {
   Badge,
   bytes,
@@ -40,11 +42,11 @@ import {
   Meter,
   Section,
   StateBadge,
-} from '../components/ui';
-import { ALLOC_RIGHT, type Gate, gate, writeBlock } from '../lib/caps';
-import { estimate, MANUAL, relative } from '../lib/clock';
-import { Link, navigate } from '../lib/router';
-import { QuotaFields } from './VhmTree';
+} from '../../components/ui';
+import { ALLOC_RIGHT, type Gate, gate, writeBlock } from '../../lib/caps';
+import { estimate, MANUAL, relative } from '../../lib/clock';
+import { Link, useNavigate } from '../../lib/router';
+import { QuotaFields } from '../VhmTree';
 
 type GateFn = (right: Right | null) => Gate;
 
@@ -88,7 +90,10 @@ function Detail({ v, notLive }: { v: Vhm; notLive: boolean }) {
             {v.parent ? (
               <>
                 {' '}
-                › <Link to={`/vhms/${v.parent}`}>{v.parent}</Link>
+                ›{' '}
+                <Link to="/vhms/$id" params={{ id: v.parent }}>
+                  {v.parent}
+                </Link>
               </>
             ) : null}
           </p>
@@ -412,7 +417,9 @@ function Contracts({
                       <DomainTag domain={c.domain} />
                     </td>
                     <td>
-                      <Link to={`/providers/${c.provider}`}>{c.provider}</Link>
+                      <Link to="/providers/$id" params={{ id: c.provider }}>
+                        {c.provider}
+                      </Link>
                     </td>
                     <td>
                       <StateBadge state={c.status} />
@@ -538,7 +545,7 @@ function AllocateContract({
       onOpen={() => {
         // A fresh L for the default window start (a tenant's stream does not carry the clock's ticks).
         setPhiStart(null);
-        void qc.refetchQueries({ queryKey: CLOCK_KEY });
+        void qc.refetchQueries({ queryKey: qk.clock() });
       }}
       request={() => {
         if (!cg.allowed || !provider) return null;
@@ -921,6 +928,7 @@ function EnvelopeWindow({
 }
 
 function Nested({ v, g }: { v: Vhm; g: GateFn }) {
+  const navigate = useNavigate();
   const all = useVhms();
   const kids = (all.data ?? []).filter((x) => x.parent === v.id);
   const sg = g('SPAWN_NESTED');
@@ -934,7 +942,7 @@ function Nested({ v, g }: { v: Vhm; g: GateFn }) {
           small
           label="Create nested VHM"
           gate={sg}
-          onDone={(m) => m.created.vhm && navigate(`/vhms/${m.created.vhm}`)}
+          onDone={(m) => m.created.vhm && void navigate({ to: '/vhms/$id', params: { id: m.created.vhm } })}
           request={() =>
             name.trim()
               ? {
@@ -964,8 +972,10 @@ function Nested({ v, g }: { v: Vhm; g: GateFn }) {
           <ul className="plain">
             {kids.map((k) => (
               <li key={k.id}>
-                <Link to={`/vhms/${k.id}`}>{k.name}</Link> <span className="muted small">{k.id}</span>{' '}
-                <StateBadge state={k.state} />
+                <Link to="/vhms/$id" params={{ id: k.id }}>
+                  {k.name}
+                </Link>{' '}
+                <span className="muted small">{k.id}</span> <StateBadge state={k.state} />
               </li>
             ))}
           </ul>
@@ -1330,3 +1340,12 @@ function FaultInjection({ v, caps, notLive }: { v: Vhm; caps: Capability[]; notL
     </Section>
   );
 }
+
+const api = getRouteApi('/vhms/$id');
+export const route = createLazyRoute('/vhms/$id')({
+  component: function VhmPage() {
+    const { id } = api.useParams();
+    // Keyed by id: another VHM's page starts with fresh dialogs and forms.
+    return <VhmDetail key={id} id={id} />;
+  },
+});
