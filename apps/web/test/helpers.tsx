@@ -169,5 +169,7 @@ export function detailRoutes(me: Me, caps: ReturnType<typeof cap>[]) {
     'GET /v1/providers': page([]),
     'GET /v1/calibrations': page([]),
     'GET /v1/overview': emptyOverview,
+    'GET /v1/trace': { items: [], head: { seq: 10, hash: '', l: 5 }, nextAfter: null },
+    'GET /v1/tenants': page([]),
   };
 }

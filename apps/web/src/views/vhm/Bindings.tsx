@@ -3,10 +3,11 @@ import { useState } from 'react';
 import { useBindings, useContracts, useSeries } from '../../api/data';
 import { BindingMachine, BudgetView, envelopeEnded, WindowView } from '../../components/domain';
 import { GuardedAction } from '../../components/GuardedAction';
-import { Badge, DomainTag, Guard, Section } from '../../components/ui';
+import { Badge, DomainTag, Empty, Guard, Section } from '../../components/ui';
 import { ALLOC_RIGHT } from '../../lib/caps';
 import { Num } from './AllocateContract';
 import type { GateFn } from './gate';
+import { History } from './History';
 
 export function Bindings({
   v,
@@ -28,21 +29,47 @@ export function Bindings({
         src={src}
         empty={(b) => (b.length ? null : 'No bindings. Allocate and activate a contract, then bind it.')}
       >
-        {(bs) => (
-          <ul className="bindings">
-            {bs.map((b) => (
-              <BindingItem
-                key={b.id}
-                b={b}
-                c={cById.get(b.contract)}
-                g={g}
-                now={now}
-                tickMs={tickMs}
-                vhm={v}
-              />
-            ))}
-          </ul>
-        )}
+        {(all) => {
+          const bs = all.filter((b) => b.state !== 'released');
+          const ended = all.filter((b) => b.state === 'released');
+          return (
+            <>
+              {bs.length === 0 ? (
+                <Empty>No live bindings.</Empty>
+              ) : (
+                <ul className="bindings">
+                  {bs.map((b) => (
+                    <BindingItem
+                      key={b.id}
+                      b={b}
+                      c={cById.get(b.contract)}
+                      g={g}
+                      now={now}
+                      tickMs={tickMs}
+                      vhm={v}
+                    />
+                  ))}
+                </ul>
+              )}
+              <History count={ended.length} what="bindings">
+                {/* Newest first; each keeps its full record (state machine, budget, window) when opened. */}
+                <ul className="bindings">
+                  {[...ended].reverse().map((b) => (
+                    <BindingItem
+                      key={b.id}
+                      b={b}
+                      c={cById.get(b.contract)}
+                      g={g}
+                      now={now}
+                      tickMs={tickMs}
+                      vhm={v}
+                    />
+                  ))}
+                </ul>
+              </History>
+            </>
+          );
+        }}
       </Guard>
     </Section>
   );

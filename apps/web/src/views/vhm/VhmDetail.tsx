@@ -1,11 +1,13 @@
 import { createLazyRoute, getRouteApi } from '@tanstack/react-router';
 import type { Vhm } from '@xdv/core';
+import { ApiError } from '../../api/client';
 import { useClock } from '../../api/clock';
 import { useBindings, useCapabilities, useContracts, useMe, useVhm } from '../../api/data';
 import { AtL } from '../../components/time';
 import { Empty, Guard, Loading, StateBadge } from '../../components/ui';
 import { gate, writeBlock } from '../../lib/caps';
 import { Link } from '../../lib/router';
+import { Activity } from './Activity';
 import { Bindings } from './Bindings';
 import { Capabilities } from './Capabilities';
 import { Contracts } from './Contracts';
@@ -15,20 +17,39 @@ import { Ipc } from './Ipc';
 import { Lifecycle } from './Lifecycle';
 import { Migrations } from './Migrations';
 import { Nested } from './Nested';
+import { useNames } from './names';
 import { Processes } from './Processes';
 import { QuotaPanel } from './QuotaPanel';
 import { Snapshots } from './Snapshots';
 
 export default function VhmDetail({ id }: { id: string }) {
   const src = useVhm(id);
+  // A foreign id answers exactly like a nonexistent one (404): both are "no such VHM" here.
+  if (src.error instanceof ApiError && src.error.status === 404)
+    return (
+      <div className="page">
+        <NoSuchVhm id={id} notLive={src.notLive} />
+      </div>
+    );
   return (
     <div className="page">
       <Guard src={src} what={`Loading ${id}`}>
-        {(v) =>
-          v ? <Detail v={v} notLive={src.notLive} /> : <Empty>VHM {id} did not exist at this L.</Empty>
-        }
+        {(v) => (v ? <Detail v={v} notLive={src.notLive} /> : <NoSuchVhm id={id} notLive={src.notLive} />)}
       </Guard>
     </div>
+  );
+}
+
+/** An id that is not (or not yet, at this L) a VHM of the viewer: said plainly, with a way back. */
+function NoSuchVhm({ id, notLive }: { id: string; notLive: boolean }) {
+  return (
+    <>
+      <h1>No VHM {id}</h1>
+      <Empty>
+        {notLive ? `VHM ${id} did not exist at this L.` : `There is no VHM ${id} that this token can see.`}{' '}
+        <Link to="/vhms">Back to the VHM list</Link>
+      </Empty>
+    </>
   );
 }
 
@@ -50,6 +71,7 @@ function Detail({ v, notLive }: { v: Vhm; notLive: boolean }) {
     return base;
   };
   const operator = me.data?.token.kind === 'operator';
+  const names = useNames();
   return (
     <>
       <div className="page-head">
@@ -70,8 +92,16 @@ function Detail({ v, notLive }: { v: Vhm; notLive: boolean }) {
             {v.name} <span className="muted">{v.id}</span> <StateBadge state={v.state} />
           </h1>
           <p className="muted small">
-            tenant {v.tenant} · depth {v.depth} · host {v.host ?? 'none'} · created at{' '}
-            <AtL l={v.createdL} now={clock.now} tickMs={tickMs} /> · {v.faultCount} domain faults
+            tenant {names.tenant(v.tenant)} · host{' '}
+            {v.host ? (
+              <Link to="/providers/$id" params={{ id: v.host }}>
+                {names.provider(v.host)}
+              </Link>
+            ) : (
+              'none'
+            )}{' '}
+            · depth {v.depth} · created at <AtL l={v.createdL} now={clock.now} tickMs={tickMs} /> ·{' '}
+            {v.faultCount} domain faults
           </p>
         </div>
       </div>
@@ -92,6 +122,7 @@ function Detail({ v, notLive }: { v: Vhm; notLive: boolean }) {
         <Snapshots v={v} g={g} />
         <Migrations v={v} g={g} />
         <Ipc v={v} g={g} />
+        <Activity vhm={v.id} tenantName={names.tenant} />
         {operator ? <FaultInjection v={v} caps={caps.data ?? []} notLive={notLive} /> : null}
       </div>
     </>
