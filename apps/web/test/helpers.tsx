@@ -51,6 +51,7 @@ export interface Call {
   method: string;
   url: string;
   body: unknown;
+  headers: Record<string, string>;
 }
 
 /** A mocked API boundary: routes (method + path without query) to JSON bodies, records every call. */
@@ -60,7 +61,10 @@ export function mockApi(routes: Record<string, unknown | ((c: Call) => unknown)>
     const url = String(input);
     const method = init?.method ?? 'GET';
     const body = init?.body ? JSON.parse(String(init.body)) : undefined;
-    const call = { method, url, body };
+    const headers = Object.fromEntries(
+      Object.entries((init?.headers ?? {}) as Record<string, string>).map(([k, v]) => [k.toLowerCase(), v]),
+    );
+    const call = { method, url, body, headers };
     calls.push(call);
     const path = url.split('?')[0]!;
     const dry = url.includes('dryRun=true');

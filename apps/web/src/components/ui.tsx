@@ -1,5 +1,6 @@
 import type { ReactNode } from 'react';
 import { ApiError } from '../api/client';
+import { exactBytes, gib } from '../lib/units';
 
 /** Widths of the placeholder lines: distinct, so each is its own key. */
 const SKELETON = [92, 74, 86, 63, 80, 69, 88, 57];
@@ -179,4 +180,15 @@ export function Section({
       {children}
     </section>
   );
+}
+
+/** A quantity in its unit: memory in GiB with the exact bytes on hover; anything else as counted. */
+export function Qty({ resource, n }: { resource: string; n: number }) {
+  if (resource === 'memory')
+    return (
+      <span className="num" title={exactBytes(n)}>
+        {gib(n)}
+      </span>
+    );
+  return <span className="num">{fmt(n)}</span>;
 }
