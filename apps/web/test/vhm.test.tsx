@@ -167,3 +167,48 @@ describe('quantities', () => {
     expect(exactBytes(4_831_838_208)).toBe('4,831,838,208 bytes');
   });
 });
+
+describe('Q calibration on the VHM page', () => {
+  it('"Run Q job" is disabled with the reason once the calibration expired; the contract shows its validity', async () => {
+    mockApi({
+      ...detailRoutes(admin, [cap('cap-1', 'vhm-1', ['ALLOC_Q', 'EXECUTE_Q'])]),
+      'GET /v1/contracts': page([contract(1, { binding: 'binding-1' })]),
+      'GET /v1/bindings': page([binding(1, 'active')]),
+      'GET /v1/calibrations': page([{ id: 'cal-1', provider: 'provider-3', from: 1, until: 4, issuedL: 1 }]),
+    });
+    renderWithClient(<VhmDetail id="vhm-1" />);
+    const run = (await screen.findByRole('button', { name: 'Run Q job' })) as HTMLButtonElement;
+    await within(document.body).findByText('Calibration: cal-1 expired at L 4');
+    expect(run.disabled).toBe(true);
+    expect(run.title).toMatch(/^Calibration cal-1 expired at L 4: a job would be refused before execution/);
+    expect(screen.getAllByText('cal-1 expired at L 4').length).toBeGreaterThan(0);
+  });
+
+  it('a current calibration leaves "Run Q job" enabled and says how long it lasts', async () => {
+    mockApi({
+      ...detailRoutes(admin, [cap('cap-1', 'vhm-1', ['ALLOC_Q', 'EXECUTE_Q'])]),
+      'GET /v1/contracts': page([contract(1, { binding: 'binding-1' })]),
+      'GET /v1/bindings': page([binding(1, 'active')]),
+      'GET /v1/calibrations': page([
+        { id: 'cal-1', provider: 'provider-3', from: 1, until: 500, issuedL: 1 },
+      ]),
+    });
+    renderWithClient(<VhmDetail id="vhm-1" />);
+    await within(document.body).findByText('Calibration: cal-1 valid L 1–500 (495 ticks left)');
+    expect((screen.getByRole('button', { name: 'Run Q job' }) as HTMLButtonElement).disabled).toBe(false);
+  });
+
+  it('the quota bar writes memory in GiB with the exact bytes on hover', async () => {
+    mockApi({
+      ...detailRoutes(admin, []),
+      'GET /v1/vhms/vhm-1': vhm(1, {
+        name: 'web',
+        quota: { vhms: 2, memory: 8 * 2 ** 30, cpu: 4, qubits: 4, envelopes: 1 },
+        used: { vhms: 0, memory: 4_831_838_208, cpu: 0, qubits: 0, envelopes: 0 },
+      }),
+    });
+    renderWithClient(<VhmDetail id="vhm-1" />);
+    const fig = await screen.findByText('4.5 GiB / 8 GiB');
+    expect(fig.getAttribute('title')).toBe('4,831,838,208 bytes of 8,589,934,592 bytes');
+  });
+});

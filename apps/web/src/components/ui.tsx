@@ -110,12 +110,17 @@ export function Meter({
   total,
   unit = '',
   warnAt = 0.8,
+  format = fmt,
+  exact,
 }: {
   label: string;
   used: number;
   total: number;
   unit?: string;
   warnAt?: number;
+  /** How a figure is written (memory: GiB); `exact` is the tooltip with the precise figures. */
+  format?: (n: number) => string;
+  exact?: (n: number) => string;
 }) {
   const ratio = total > 0 ? used / total : used > 0 ? Number.POSITIVE_INFINITY : 0;
   const tone = ratio > 1 ? 'bad' : ratio >= warnAt ? 'warn' : 'ok';
@@ -124,8 +129,8 @@ export function Meter({
     <div className="meter">
       <div className="meter-label">
         <span>{label}</span>
-        <span className="num">
-          {fmt(used)} / {fmt(total)}
+        <span className="num" title={exact ? `${exact(used)} of ${exact(total)}` : undefined}>
+          {format(used)} / {format(total)}
           {unit ? ` ${unit}` : ''}
         </span>
       </div>
@@ -137,7 +142,7 @@ export function Meter({
         aria-valuemin={0}
         aria-valuemax={total}
         aria-valuenow={used}
-        aria-valuetext={`${fmt(used)} of ${fmt(total)}${unit ? ` ${unit}` : ''}`}
+        aria-valuetext={`${format(used)} of ${format(total)}${unit ? ` ${unit}` : ''}`}
       >
         <span style={{ width: `${pct}%` }} />
       </div>

@@ -11,6 +11,7 @@ import { GuardedAction } from '../components/GuardedAction';
 import { Badge, bytes, Empty, ErrorBox, fmt, Guard, Loading, Meter, Section } from '../components/ui';
 import { writeBlock } from '../lib/caps';
 import { useAt } from '../lib/router';
+import { exactBytes, gib } from '../lib/units';
 import { QuotaFields } from './VhmTree';
 
 export default function Admin() {
@@ -75,7 +76,13 @@ function Tenants() {
                   {t.name} <span className="muted small">{t.id}</span>
                 </h3>
                 <Meter label="VHMs" used={t.carved.vhms} total={t.quota.vhms} />
-                <Meter label="Memory (bytes)" used={t.carved.memory} total={t.quota.memory} />
+                <Meter
+                  label="Memory"
+                  used={t.carved.memory}
+                  total={t.quota.memory}
+                  format={gib}
+                  exact={exactBytes}
+                />
                 <p className="muted small">
                   {bytes(t.carved.memory)} of {bytes(t.quota.memory)}
                 </p>

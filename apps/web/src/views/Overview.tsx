@@ -21,6 +21,7 @@ import {
 } from '../components/ui';
 import { pace } from '../lib/clock';
 import { Link } from '../lib/router';
+import { exactBytes, gib } from '../lib/units';
 
 const STATES: VhmState[] = ['requested', 'validated', 'active', 'paused', 'terminated', 'released'];
 
@@ -204,7 +205,7 @@ function QuotaUse({ o }: { o: O }) {
   return (
     <Section title={`Quota use — ${t.name}`} id="quota">
       <Meter label="VHMs" used={t.carved.vhms} total={t.quota.vhms} />
-      <Meter label="Memory (bytes)" used={t.carved.memory} total={t.quota.memory} />
+      <Meter label="Memory" used={t.carved.memory} total={t.quota.memory} format={gib} exact={exactBytes} />
       <Meter label="CPU slices" used={t.carved.cpu} total={t.quota.cpu} />
       <Meter label="Qubits" used={t.carved.qubits} total={t.quota.qubits} />
       <Meter label="Φ envelopes" used={t.carved.envelopes} total={t.quota.envelopes} />

@@ -20,6 +20,7 @@ import {
 } from '../components/ui';
 import { estimate, relative } from '../lib/clock';
 import { Link, useAt } from '../lib/router';
+import { exactBytes, gib } from '../lib/units';
 
 export default function Providers({ selected }: { selected?: string }) {
   const src = useProviders();
@@ -177,7 +178,13 @@ function Attestation({
       </dl>
       {p.domain === 'K' ? (
         <>
-          <Meter label="Memory (bytes)" used={p.allocated.memory} total={p.capacity.memory} />
+          <Meter
+            label="Memory"
+            used={p.allocated.memory}
+            total={p.capacity.memory}
+            format={gib}
+            exact={exactBytes}
+          />
           <p className="muted small">
             {bytes(p.allocated.memory)} of {bytes(p.capacity.memory)} in {p.ranges.length} disjoint ranges
           </p>

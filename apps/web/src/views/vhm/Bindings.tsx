@@ -1,9 +1,10 @@
 import type { Binding, Contract, Vhm } from '@xdv/core';
 import { useState } from 'react';
-import { useBindings, useContracts, useSeries } from '../../api/data';
+import { useBindings, useCalibrations, useContracts, useSeries } from '../../api/data';
 import { BindingMachine, BudgetView, envelopeEnded, WindowView } from '../../components/domain';
 import { GuardedAction } from '../../components/GuardedAction';
 import { Badge, DomainTag, Empty, Guard, Section } from '../../components/ui';
+import { calibrationStatus } from '../../lib/calibration';
 import { ALLOC_RIGHT } from '../../lib/caps';
 import { Num } from './AllocateContract';
 import type { GateFn } from './gate';
@@ -95,6 +96,12 @@ export function BindingItem({
   const [cost, setCost] = useState(1);
   const [transform, setTransform] = useState('rotate');
   const xq = g('EXECUTE_Q');
+  const cals = useCalibrations();
+  const cs = calibrationStatus(
+    cals.data?.find((x) => x.id === c?.q?.calibration),
+    c?.q?.calibration ?? '',
+    now,
+  );
   const xp = g('EXECUTE_PHI');
   return (
     <li className="binding">
@@ -140,11 +147,16 @@ export function BindingItem({
             <span className="muted">(handle only: no raw Q state exists in the console)</span>
           </p>
           <BudgetView label={`Decoherence budget of ${c.id}`} budget={c.q.budget} consumed={c.consumed} />
+          <p className={`small ${cs.valid ? 'muted' : 'text-bad'}`}>Calibration: {cs.text}</p>
           {b.state === 'active' ? (
             <GuardedAction
               small
               label="Run Q job"
-              gate={{ allowed: xq.allowed, reason: xq.reason }}
+              gate={
+                xq.allowed && !cs.valid
+                  ? { allowed: false, reason: cs.reason }
+                  : { allowed: xq.allowed, reason: xq.reason }
+              }
               request={() => ({
                 method: 'POST',
                 path: `/v1/bindings/${b.id}/jobs`,

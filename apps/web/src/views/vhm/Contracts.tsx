@@ -1,18 +1,20 @@
 import type { Contract, Vhm } from '@xdv/core';
-import { useContracts } from '../../api/data';
+import { useCalibrations, useContracts } from '../../api/data';
 import { GuardedAction } from '../../components/GuardedAction';
 import { AtL, Est } from '../../components/time';
-import { bytes, DomainTag, Empty, fmt, Guard, Section, StateBadge } from '../../components/ui';
+import { DomainTag, Empty, fmt, Guard, Section, StateBadge } from '../../components/ui';
+import { calibrationStatus } from '../../lib/calibration';
 import { ALLOC_RIGHT } from '../../lib/caps';
 import { estimate } from '../../lib/clock';
 import { Link } from '../../lib/router';
+import { gib } from '../../lib/units';
 import { AllocateContract } from './AllocateContract';
 import type { GateFn } from './gate';
 import { History } from './History';
 
 export function resources(c: Contract): string {
   if (c.k)
-    return `${bytes(c.k.size)} at ${c.k.base}, ${c.k.cpu} CPU${c.k.irqs.length ? `, IRQ ${c.k.irqs.join(',')}` : ''}`;
+    return `${gib(c.k.size)} at ${c.k.base}, ${c.k.cpu} CPU${c.k.irqs.length ? `, IRQ ${c.k.irqs.join(',')}` : ''}`;
   if (c.q) return `${c.q.qubits} qubits, budget ${fmt(c.q.budget)}, calibration ${c.q.calibration}`;
   if (c.phi)
     return `window [${c.phi.start}, ${c.phi.start + c.phi.duration}), tolerance ${(c.phi.tolerance / 100).toFixed(2)}%`;
@@ -90,6 +92,7 @@ export function Contracts({
                           </td>
                           <td className="small">
                             {resources(c)}
+                            {c.q ? <CalibrationNote id={c.q.calibration} now={now} /> : null}
                             {c.phi ? <Est text={estimate(c.phi.duration, tickMs)} /> : null}
                           </td>
                           <td className="actions">
@@ -187,4 +190,15 @@ function EndedContracts({ cs, now, tickMs }: { cs: Contract[]; now: number; tick
       ))}
     </ul>
   );
+}
+
+/** The contract's calibration validity, in the contract's row. */
+function CalibrationNote({ id, now }: { id: string; now: number }) {
+  const cals = useCalibrations();
+  const st = calibrationStatus(
+    cals.data?.find((x) => x.id === id),
+    id,
+    now,
+  );
+  return <div className={st.valid ? 'muted' : 'text-bad'}>{cals.data ? st.text : null}</div>;
 }

@@ -1,16 +1,20 @@
 import type { Vhm } from '@xdv/core';
-import { bytes, Meter, Section } from '../../components/ui';
+import { Meter, Section } from '../../components/ui';
+import { exactBytes, gib } from '../../lib/units';
 
 export function QuotaPanel({ v }: { v: Vhm }) {
   return (
     <Section title="Quota">
       <Meter
-        label="Memory (bytes, own + nested)"
+        label="Memory (own + nested)"
         used={v.used.memory + v.carved.memory}
         total={v.quota.memory}
+        format={gib}
+        exact={exactBytes}
       />
       <p className="muted small">
-        {bytes(v.used.memory)} in own contracts, {bytes(v.carved.memory)} carved into nested VHMs
+        <span title={exactBytes(v.used.memory)}>{gib(v.used.memory)}</span> in own contracts,{' '}
+        <span title={exactBytes(v.carved.memory)}>{gib(v.carved.memory)}</span> carved into nested VHMs
       </p>
       <Meter label="CPU slices" used={v.used.cpu + v.carved.cpu} total={v.quota.cpu} />
       <Meter label="Qubits" used={v.used.qubits + v.carved.qubits} total={v.quota.qubits} />
