@@ -1,4 +1,5 @@
 import type { Entry, ErrorParams } from '@xdv/core';
+import { reportReach } from './health';
 
 // The one boundary to the API: fetch with the session token, RFC 9457 problems turned into ApiError.
 
@@ -66,8 +67,10 @@ export async function api<T>(
     });
   } catch (e) {
     if ((e as Error).name === 'AbortError') throw e;
+    reportReach('down');
     throw new ApiError(0, 'NETWORK', `The API could not be reached: ${(e as Error).message}`);
   }
+  reportReach(res.status >= 500 ? 'error' : 'ok');
   const text = await res.text();
   let body: unknown = null;
   if (text) {

@@ -5,6 +5,7 @@ export const qk = {
   me: () => ['me'] as const,
   overview: () => ['overview'] as const,
   clock: () => ['clock'] as const,
+  readyz: () => ['readyz'] as const,
   cluster: () => ['cluster'] as const,
   vhms: () => ['vhms'] as const,
   /** A VHM and everything under it (capabilities, processes, snapshots, activity). */
@@ -41,4 +42,4 @@ export const qk = {
 } as const;
 
 /** The roots the stream never invalidates: a past L's state and the principal itself. */
-export const STABLE_ROOTS: ReadonlySet<string> = new Set([qk.replay(null)[0], qk.me()[0]]);
+export const STABLE_ROOTS: ReadonlySet<string> = new Set([qk.replay(null)[0], qk.me()[0], qk.readyz()[0]]);

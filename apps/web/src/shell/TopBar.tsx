@@ -1,5 +1,6 @@
 import { useState } from 'react';
 import { useClock } from '../api/clock';
+import { liveBadge, useReach, useReadiness } from '../api/health';
 import { useLiveStatus } from '../api/live';
 import { fmt } from '../components/ui';
 import { pace } from '../lib/clock';
@@ -24,12 +25,19 @@ export function ClockStatus() {
 
 export function LiveIndicator() {
   const s = useLiveStatus();
+  const reach = useReach();
+  const ready = useReadiness();
   const at = useAt();
   if (at !== null) return null;
+  const b = liveBadge(s, reach, ready.data);
   return (
-    <span className={`live live-${s}`} role="status" aria-label={`Live updates: ${s}`}>
-      <span aria-hidden="true">●</span>{' '}
-      {s === 'live' ? 'Live' : s === 'connecting' ? 'Connecting' : 'Offline'}
+    <span
+      className={`live live-${b.tone}`}
+      role="status"
+      aria-label={`Live updates: ${b.label}. ${b.why}`}
+      title={b.why}
+    >
+      <span aria-hidden="true">●</span> {b.label}
     </span>
   );
 }
