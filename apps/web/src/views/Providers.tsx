@@ -38,7 +38,8 @@ export default function Providers({ selected }: { selected?: string }) {
           // move down when the calibration table arrives (layout shift).
           const ready = sel.domain !== 'Q' || !cals.isPending;
           return (
-            <div className="split">
+            // On a phone the list and one provider's detail are two steps: /providers, then /providers/:id.
+            <div className={`split ${selected ? 'drilled' : 'listing'}`}>
               <nav aria-label="Providers" className="list">
                 <ul className="plain">
                   {ps.map((p) => (
@@ -56,6 +57,9 @@ export default function Providers({ selected }: { selected?: string }) {
                   ))}
                 </ul>
               </nav>
+              <p className="phone-only">
+                <Link to="/providers">← All providers</Link>
+              </p>
               {ready ? null : <Loading what="Loading calibrations" />}
               <div className="grid" hidden={!ready}>
                 <Attestation p={sel} now={clock.now} tickMs={tickMs} />
