@@ -421,8 +421,9 @@ describe('console journeys', () => {
     await nav(page, 'VHMs');
     await page.getByText('No VHMs yet').waitFor({ timeout: T });
     await page.goto(`${stack.base}/vhms/${ids.parent}`);
-    const alert = page.getByRole('main').getByRole('alert');
-    await seeText(alert, 'HV_NOT_FOUND');
+    // Answered like an id that never existed: a heading that says so and a way back.
+    await page.getByRole('heading', { level: 1, name: `No VHM ${ids.parent}` }).waitFor({ timeout: T });
+    expect(await page.getByRole('link', { name: 'Back to the VHM list' }).count()).toBe(1);
     expect(await page.getByRole('heading', { name: /alpha/ }).count()).toBe(0);
     expect(await page.getByRole('main').textContent()).not.toMatch(/alpha|beta|acme/);
     await shot(page, '5-foreign-vhm-not-found');
@@ -588,5 +589,62 @@ describe('console journeys', () => {
     await expect.poll(() => treeRows.allTextContents(), { timeout: T }).toEqual(replayed);
     await shot(page, '7d-live-again');
     noConsoleErrors(op.errors);
+  });
+
+  it('8. on a phone (390 × 844) a tenant creates and brings up a VHM: one column, dialogs that fit', async () => {
+    const ctx = await stack.browser.newContext({ viewport: { width: 390, height: 844 }, hasTouch: true });
+    sessions.push(ctx);
+    const page = await ctx.newPage();
+    const errors: string[] = [];
+    page.on('console', (m) => {
+      if (m.type() === 'error') errors.push(m.text());
+    });
+    page.on('pageerror', (e) => errors.push(e.message));
+    await page.goto(stack.base);
+    await page.getByLabel('API token').fill(ids.token);
+    await page.getByRole('button', { name: 'Sign in', exact: true }).click();
+    await page.getByRole('button', { name: 'Sign out' }).waitFor({ timeout: T });
+    const sideways = () => page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+    /** Every button of the open dialog's footer is on screen and is what a tap at its centre hits. */
+    const dialogFits = () =>
+      page.evaluate(() =>
+        Array.from(document.querySelectorAll('[role="dialog"] .dialog-foot button')).every((b) => {
+          const r = b.getBoundingClientRect();
+          const hit = document.elementFromPoint(r.left + r.width / 2, r.top + r.height / 2);
+          return (
+            r.left >= 0 &&
+            r.right <= innerWidth &&
+            r.top >= 0 &&
+            r.bottom <= innerHeight &&
+            !!hit &&
+            b.contains(hit)
+          );
+        }),
+      );
+    await nav(page, 'VHMs');
+    await page.getByRole('heading', { level: 1, name: 'VHMs' }).waitFor({ timeout: T });
+    expect(await sideways()).toBeLessThanOrEqual(0);
+    await page.getByRole('button', { name: 'Create VHM', exact: true }).click();
+    const d = dialog(page);
+    await d.getByLabel('Name', { exact: true }).fill('pocket');
+    await d.getByRole('button', { name: 'Preview impact' }).click();
+    await d.getByText('Dry run: the core would accept this.').waitFor({ timeout: T });
+    expect(await dialogFits()).toBe(true);
+    await d.getByRole('button', { name: 'Confirm: Create VHM' }).click();
+    await page.getByRole('heading', { level: 1, name: /pocket/ }).waitFor({ timeout: T });
+    expect(await sideways()).toBeLessThanOrEqual(0);
+    await bringUp(page, 'pocket');
+    await shot(page, '8-phone-vhm-active');
+    // From the list, the VHM is one tap away; its page is one column.
+    await nav(page, 'VHMs');
+    await page.getByRole('link', { name: 'pocket', exact: true }).click();
+    await page.getByRole('heading', { level: 1, name: /pocket/ }).waitFor({ timeout: T });
+    await region(page, 'Lifecycle').getByRole('button', { name: 'Pause', exact: true }).click();
+    await d.getByText('Dry run: the core would accept this.').waitFor({ timeout: T });
+    expect(await dialogFits()).toBe(true);
+    await d.getByRole('button', { name: 'Cancel' }).click();
+    await d.waitFor({ state: 'detached', timeout: T });
+    expect(await sideways()).toBeLessThanOrEqual(0);
+    noConsoleErrors(errors);
   });
 });
