@@ -1,4 +1,4 @@
-import type { ReactNode } from 'react';
+import { type ReactNode, type RefObject, useEffect, useRef, useState } from 'react';
 import { ApiError } from '../api/client';
 import { exactBytes, gib } from '../lib/units';
 
@@ -176,8 +176,16 @@ export function Section({
   wide?: boolean;
 }) {
   const hid = `h-${(id ?? title).replace(/[^a-zA-Z0-9]+/g, '-').toLowerCase()}`;
+  const ref = useRef<HTMLElement>(null);
+  const scrolls = useScrollsSideways(ref);
   return (
-    <section className={wide ? 'panel wide' : 'panel'} aria-labelledby={hid}>
+    // A panel whose content is wider than the screen scrolls; then it takes focus, so a keyboard can scroll it.
+    <section
+      ref={ref}
+      className={wide ? 'panel wide' : 'panel'}
+      aria-labelledby={hid}
+      {...(scrolls ? { tabIndex: 0 } : {})}
+    >
       <header className="panel-head">
         <h2 id={hid}>{title}</h2>
         {actions ? <div className="panel-actions">{actions}</div> : null}
@@ -196,4 +204,20 @@ export function Qty({ resource, n }: { resource: string; n: number }) {
       </span>
     );
   return <span className="num">{fmt(n)}</span>;
+}
+
+/** Whether an element's content is wider than the element (it scrolls sideways), kept current on resize. */
+function useScrollsSideways(ref: RefObject<HTMLElement | null>): boolean {
+  const [scrolls, setScrolls] = useState(false);
+  useEffect(() => {
+    const el = ref.current;
+    if (!el || typeof ResizeObserver === 'undefined') return;
+    const check = () => setScrolls(el.scrollWidth > el.clientWidth + 1);
+    const ro = new ResizeObserver(check);
+    ro.observe(el);
+    for (const c of el.children) ro.observe(c);
+    check();
+    return () => ro.disconnect();
+  }, [ref]);
+  return scrolls;
 }
