@@ -284,8 +284,11 @@ describe('console journeys', () => {
     });
     expect(res.status).toBe(409);
     expect(res.body.code).toBe('Q_ERR_DECOHERENCE_EXCEEDED');
-    await seeText(row, 'revoked');
-    await seeText(row, 'Q_ERR_DECOHERENCE_EXCEEDED');
+    // Ended, the contract and its binding move under the panels' collapsed History.
+    const endedQ = contracts.locator('details.history li').filter({ hasText: '2 qubits, budget 10,' });
+    await seeText(endedQ, 'revoked');
+    await seeText(endedQ, 'Q_ERR_DECOHERENCE_EXCEEDED');
+    await bindings.locator('details.history > summary').click();
     await qb.getByRole('list', { name: /state machine, now released$/ }).waitFor({ timeout: T });
     await page.getByText('1 domain faults').waitFor({ timeout: T });
     await shot(page, '2b-q-contract-invalidated');
@@ -329,8 +332,11 @@ describe('console journeys', () => {
 
     await stack.breach();
     // Pushed over SSE: the contract is revoked with the spec's code, the binding released, the fault counted.
-    await seeText(row, 'revoked');
-    await seeText(row, 'PHI_ERR_STABILITY_BREACH');
+    const endedPhi = contracts.locator('details.history li').filter({ hasText: 'window [' });
+    await seeText(endedPhi, 'revoked');
+    await seeText(endedPhi, 'PHI_ERR_STABILITY_BREACH');
+    const bh = bindings.locator('details.history');
+    if (!(await bh.evaluate((x) => (x as HTMLDetailsElement).open))) await bh.locator('> summary').click();
     await pb.getByRole('list', { name: /state machine, now released$/ }).waitFor({ timeout: T });
     await page.getByText('2 domain faults').waitFor({ timeout: T });
     await shot(page, '3b-phi-breach-live');
@@ -528,7 +534,7 @@ describe('console journeys', () => {
       region(page, 'Nested VHMs').getByRole('listitem').filter({ hasText: 'beta' }),
       'terminated',
     );
-    const statuses = region(page, 'Resource contracts').locator('tbody tr td:nth-child(4) .badge');
+    const statuses = region(page, 'Resource contracts').locator('details.history li .badge');
     await expect
       .poll(async () => [...new Set(await statuses.allTextContents())].sort(), { timeout: T })
       .toEqual(['released', 'revoked']);
