@@ -97,18 +97,28 @@ const testClient = () =>
  * context is provided, not the route matching, so the component renders at once as it would
  * inside the console.
  */
-export function inRouter(ui: ReactNode, path = '/') {
+export function inRouter(ui: ReactNode, path = '/', router = testRouter(path)) {
+  return <RouterContextProvider router={router}>{ui}</RouterContextProvider>;
+}
+
+/** A router with no pages at `path`, in memory: what a test reads its location from. */
+export function testRouter(path = '/'): AppRouter {
   const router = createRouter({
     routeTree: createRootRoute(),
     history: createMemoryHistory({ initialEntries: [path] }),
   });
-  return <RouterContextProvider router={router as unknown as AppRouter}>{ui}</RouterContextProvider>;
+  return router as unknown as AppRouter;
 }
 
-/** A component under test inside a query client and a router context. */
+/** A component under test inside a query client and a router context (`rerender` keeps both). */
 export function renderWithClient(ui: ReactNode, path = '/') {
   const qc = testClient();
-  return { qc, ...render(<QueryClientProvider client={qc}>{inRouter(ui, path)}</QueryClientProvider>) };
+  const router = testRouter(path);
+  const wrap = (x: ReactNode) => (
+    <QueryClientProvider client={qc}>{inRouter(x, path, router)}</QueryClientProvider>
+  );
+  const r = render(wrap(ui));
+  return { qc, router, ...r, rerender: (x: ReactNode) => r.rerender(wrap(x)) };
 }
 
 /** The whole console at `path`, with the real route registry (in memory, not the window's URL). */

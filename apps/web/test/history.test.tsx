@@ -146,7 +146,7 @@ describe('the live trace tail', () => {
         headers: { 'content-type': 'application/problem+json' },
       }),
     });
-    const { qc } = renderWithClient(<Trace />);
+    const { qc, router } = renderWithClient(<Trace />, '/trace');
     await screen.findByText('vhm.create');
     const pending = new Map<string, unknown[]>();
     applyEntry(qc, head, pending);
@@ -154,7 +154,7 @@ describe('the live trace tail', () => {
     await screen.findByText('HV_FORBIDDEN');
     expect(calls.filter((c) => c.url.startsWith('/v1/trace?')).length).toBe(1);
     fireEvent.click(screen.getByRole('button', { name: String(head.seq) }));
-    await waitFor(() => expect(window.location.search).toBe(`?seq=${head.seq}`));
+    await waitFor(() => expect(router.state.location.search).toEqual({ seq: head.seq }));
     expect(screen.getByRole('complementary', { name: `Entry ${head.seq}` })).toBeTruthy();
   });
 });
