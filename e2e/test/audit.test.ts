@@ -69,7 +69,7 @@ async function settle(page: Page): Promise<void> {
   await expect
     .poll(
       async () => {
-        const busy = await page.locator('.state.loading, [aria-busy="true"]').count();
+        const busy = await page.locator('.skeleton, .state.loading, [aria-busy="true"]').count();
         quiet = busy === 0 ? quiet + 1 : 0;
         return quiet;
       },
@@ -104,6 +104,97 @@ async function audit(page: Page, errors: string[], name: string): Promise<void> 
   await page.emulateMedia({ colorScheme: 'light' });
   expect.soft([...errors], `${name}: console errors and uncaught exceptions`).toEqual([]);
   errors.length = 0;
+}
+
+const VIEWPORTS = [
+  { width: 1440, height: 900 },
+  { width: 390, height: 844 },
+] as const;
+
+/**
+ * What a person at this screen size can use: the page does not scroll sideways, no visible button
+ * or table header is cut off (outside the screen without a scrolling box to reach it, or its own
+ * text clipped), visible text is at least 11 px, and an open dialog's buttons are on screen and
+ * are what a tap at their centre hits.
+ */
+async function layout(page: Page, name: string): Promise<void> {
+  const r = await page.evaluate(() => {
+    const vw = window.innerWidth;
+    const vh = window.innerHeight;
+    const visible = (el: Element) => {
+      const b = el.getBoundingClientRect();
+      const cs = getComputedStyle(el);
+      return b.width > 0 && b.height > 0 && cs.visibility !== 'hidden' && cs.display !== 'none';
+    };
+    const scrollsX = (el: Element) => {
+      for (let p = el.parentElement; p; p = p.parentElement) {
+        const o = getComputedStyle(p).overflowX;
+        if (o === 'auto' || o === 'scroll') return true;
+      }
+      return false;
+    };
+    const label = (el: Element) =>
+      `${el.tagName.toLowerCase()} "${(el.textContent ?? '').trim().slice(0, 40)}"`;
+    const clipped: string[] = [];
+    for (const el of Array.from(document.querySelectorAll('button, th, [role="columnheader"]'))) {
+      if (!visible(el) || el.closest('.sr-only')) continue;
+      const b = el.getBoundingClientRect();
+      if ((b.right > vw + 1 || b.left < -1) && !scrollsX(el)) clipped.push(`${label(el)} off screen`);
+      const h = el as HTMLElement;
+      if (h.scrollWidth > h.clientWidth + 1 && getComputedStyle(h).overflowX === 'hidden')
+        clipped.push(`${label(el)} text clipped`);
+    }
+    const small: string[] = [];
+    const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+    for (let n = walker.nextNode(); n; n = walker.nextNode()) {
+      const el = n.parentElement;
+      if (
+        !el ||
+        !(n.textContent ?? '').trim() ||
+        !visible(el) ||
+        el.closest('.sr-only, [aria-hidden="true"]')
+      )
+        continue;
+      const px = Number.parseFloat(getComputedStyle(el).fontSize);
+      if (px < 11) small.push(`${label(el)} ${px}px`);
+    }
+    const dialogButtons: string[] = [];
+    for (const b of Array.from(document.querySelectorAll('[role="dialog"] .dialog-foot button'))) {
+      const x = b.getBoundingClientRect();
+      const hit = document.elementFromPoint(x.left + x.width / 2, x.top + x.height / 2);
+      if (x.left < 0 || x.right > vw || x.top < 0 || x.bottom > vh || !hit || !(hit === b || b.contains(hit)))
+        dialogButtons.push(label(b));
+    }
+    return {
+      overflow: document.documentElement.scrollWidth - vw,
+      clipped: [...new Set(clipped)].slice(0, 10),
+      small: [...new Set(small)].slice(0, 10),
+      dialogButtons,
+    };
+  });
+  expect.soft(r.overflow, `${name}: the page scrolls sideways by ${r.overflow}px`).toBeLessThanOrEqual(0);
+  expect.soft(r.clipped, `${name}: clipped buttons or columns`).toEqual([]);
+  expect.soft(r.small, `${name}: visible text under 11px`).toEqual([]);
+  expect.soft(r.dialogButtons, `${name}: dialog buttons off screen or covered`).toEqual([]);
+}
+
+/** Audit at every viewport: axe and errors (audit) and what fits the screen (layout). */
+async function auditAll(
+  page: Page,
+  errors: string[],
+  name: string,
+  again?: () => Promise<void>,
+): Promise<void> {
+  for (const vp of VIEWPORTS) {
+    if (page.viewportSize()?.width !== vp.width) {
+      await page.setViewportSize(vp);
+      await again?.();
+    }
+    const at = `${name} @${vp.width}×${vp.height}`;
+    await layout(page, at);
+    await audit(page, errors, at);
+  }
+  await page.setViewportSize(VIEWPORTS[0]);
 }
 
 async function session(token: string) {
@@ -307,7 +398,12 @@ for (const who of ['operator', 'tenant admin'] as const) {
         await s.page.goto(`${stack.base}${p.path()}`);
         await settle(s.page);
         if (p.prepare) await p.prepare(s.page);
-        await audit(s.page, s.errors, `${who}: ${p.name}`);
+        // At the phone size the page is loaded afresh, as a phone would (charts size to the screen).
+        await auditAll(s.page, s.errors, `${who}: ${p.name}`, async () => {
+          await s.page.reload();
+          await settle(s.page);
+          if (p.prepare) await p.prepare(s.page);
+        });
       });
     }
 
@@ -325,7 +421,7 @@ for (const who of ['operator', 'tenant admin'] as const) {
       await region(page, 'Lifecycle').getByRole('button', { name: 'Terminate', exact: true }).click();
       const d = dialog(page);
       await d.getByText('Dry run: the core would accept this.').waitFor({ timeout: T });
-      await audit(page, s.errors, `${who}: terminate confirmation dialog`);
+      await auditAll(page, s.errors, `${who}: terminate confirmation dialog`);
       await d.getByRole('button', { name: 'Cancel' }).click();
       await d.waitFor({ state: 'detached', timeout: T });
       expect(await page.getByRole('heading', { level: 1 }).textContent()).toMatch(/web/);
@@ -338,7 +434,7 @@ for (const who of ['operator', 'tenant admin'] as const) {
         .click();
       const d = dialog(page);
       await d.getByLabel(/^Domain/).selectOption('PHI');
-      await audit(page, s.errors, `${who}: allocate contract dialog`);
+      await auditAll(page, s.errors, `${who}: allocate contract dialog`);
       await d.getByRole('button', { name: 'Cancel' }).click();
       await d.waitFor({ state: 'detached', timeout: T });
     });

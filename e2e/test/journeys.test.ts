@@ -284,8 +284,11 @@ describe('console journeys', () => {
     });
     expect(res.status).toBe(409);
     expect(res.body.code).toBe('Q_ERR_DECOHERENCE_EXCEEDED');
-    await seeText(row, 'revoked');
-    await seeText(row, 'Q_ERR_DECOHERENCE_EXCEEDED');
+    // Ended, the contract and its binding move under the panels' collapsed History.
+    const endedQ = contracts.locator('details.history li').filter({ hasText: '2 qubits, budget 10,' });
+    await seeText(endedQ, 'revoked');
+    await seeText(endedQ, 'Q_ERR_DECOHERENCE_EXCEEDED');
+    await bindings.locator('details.history > summary').click();
     await qb.getByRole('list', { name: /state machine, now released$/ }).waitFor({ timeout: T });
     await page.getByText('1 domain faults').waitFor({ timeout: T });
     await shot(page, '2b-q-contract-invalidated');
@@ -329,8 +332,11 @@ describe('console journeys', () => {
 
     await stack.breach();
     // Pushed over SSE: the contract is revoked with the spec's code, the binding released, the fault counted.
-    await seeText(row, 'revoked');
-    await seeText(row, 'PHI_ERR_STABILITY_BREACH');
+    const endedPhi = contracts.locator('details.history li').filter({ hasText: 'window [' });
+    await seeText(endedPhi, 'revoked');
+    await seeText(endedPhi, 'PHI_ERR_STABILITY_BREACH');
+    const bh = bindings.locator('details.history');
+    if (!(await bh.evaluate((x) => (x as HTMLDetailsElement).open))) await bh.locator('> summary').click();
     await pb.getByRole('list', { name: /state machine, now released$/ }).waitFor({ timeout: T });
     await page.getByText('2 domain faults').waitFor({ timeout: T });
     await shot(page, '3b-phi-breach-live');
@@ -421,8 +427,9 @@ describe('console journeys', () => {
     await nav(page, 'VHMs');
     await page.getByText('No VHMs yet').waitFor({ timeout: T });
     await page.goto(`${stack.base}/vhms/${ids.parent}`);
-    const alert = page.getByRole('main').getByRole('alert');
-    await seeText(alert, 'HV_NOT_FOUND');
+    // Answered like an id that never existed: a heading that says so and a way back.
+    await page.getByRole('heading', { level: 1, name: `No VHM ${ids.parent}` }).waitFor({ timeout: T });
+    expect(await page.getByRole('link', { name: 'Back to the VHM list' }).count()).toBe(1);
     expect(await page.getByRole('heading', { name: /alpha/ }).count()).toBe(0);
     expect(await page.getByRole('main').textContent()).not.toMatch(/alpha|beta|acme/);
     await shot(page, '5-foreign-vhm-not-found');
@@ -527,7 +534,7 @@ describe('console journeys', () => {
       region(page, 'Nested VHMs').getByRole('listitem').filter({ hasText: 'beta' }),
       'terminated',
     );
-    const statuses = region(page, 'Resource contracts').locator('tbody tr td:nth-child(4) .badge');
+    const statuses = region(page, 'Resource contracts').locator('details.history li .badge');
     await expect
       .poll(async () => [...new Set(await statuses.allTextContents())].sort(), { timeout: T })
       .toEqual(['released', 'revoked']);
@@ -588,5 +595,62 @@ describe('console journeys', () => {
     await expect.poll(() => treeRows.allTextContents(), { timeout: T }).toEqual(replayed);
     await shot(page, '7d-live-again');
     noConsoleErrors(op.errors);
+  });
+
+  it('8. on a phone (390 × 844) a tenant creates and brings up a VHM: one column, dialogs that fit', async () => {
+    const ctx = await stack.browser.newContext({ viewport: { width: 390, height: 844 }, hasTouch: true });
+    sessions.push(ctx);
+    const page = await ctx.newPage();
+    const errors: string[] = [];
+    page.on('console', (m) => {
+      if (m.type() === 'error') errors.push(m.text());
+    });
+    page.on('pageerror', (e) => errors.push(e.message));
+    await page.goto(stack.base);
+    await page.getByLabel('API token').fill(ids.token);
+    await page.getByRole('button', { name: 'Sign in', exact: true }).click();
+    await page.getByRole('button', { name: 'Sign out' }).waitFor({ timeout: T });
+    const sideways = () => page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+    /** Every button of the open dialog's footer is on screen and is what a tap at its centre hits. */
+    const dialogFits = () =>
+      page.evaluate(() =>
+        Array.from(document.querySelectorAll('[role="dialog"] .dialog-foot button')).every((b) => {
+          const r = b.getBoundingClientRect();
+          const hit = document.elementFromPoint(r.left + r.width / 2, r.top + r.height / 2);
+          return (
+            r.left >= 0 &&
+            r.right <= innerWidth &&
+            r.top >= 0 &&
+            r.bottom <= innerHeight &&
+            !!hit &&
+            b.contains(hit)
+          );
+        }),
+      );
+    await nav(page, 'VHMs');
+    await page.getByRole('heading', { level: 1, name: 'VHMs' }).waitFor({ timeout: T });
+    expect(await sideways()).toBeLessThanOrEqual(0);
+    await page.getByRole('button', { name: 'Create VHM', exact: true }).click();
+    const d = dialog(page);
+    await d.getByLabel('Name', { exact: true }).fill('pocket');
+    await d.getByRole('button', { name: 'Preview impact' }).click();
+    await d.getByText('Dry run: the core would accept this.').waitFor({ timeout: T });
+    expect(await dialogFits()).toBe(true);
+    await d.getByRole('button', { name: 'Confirm: Create VHM' }).click();
+    await page.getByRole('heading', { level: 1, name: /pocket/ }).waitFor({ timeout: T });
+    expect(await sideways()).toBeLessThanOrEqual(0);
+    await bringUp(page, 'pocket');
+    await shot(page, '8-phone-vhm-active');
+    // From the list, the VHM is one tap away; its page is one column.
+    await nav(page, 'VHMs');
+    await page.getByRole('link', { name: 'pocket', exact: true }).click();
+    await page.getByRole('heading', { level: 1, name: /pocket/ }).waitFor({ timeout: T });
+    await region(page, 'Lifecycle').getByRole('button', { name: 'Pause', exact: true }).click();
+    await d.getByText('Dry run: the core would accept this.').waitFor({ timeout: T });
+    expect(await dialogFits()).toBe(true);
+    await d.getByRole('button', { name: 'Cancel' }).click();
+    await d.waitFor({ state: 'detached', timeout: T });
+    expect(await sideways()).toBeLessThanOrEqual(0);
+    noConsoleErrors(errors);
   });
 });

@@ -16,6 +16,7 @@ import { ApiError, paramsProblem } from './errors.js';
 import type { RouteDoc } from './openapi/codes.js';
 import type { IdempotencyStore, LedgerPort } from './ports.js';
 import { DryRunQuery, MutationResult, PreviewResult, Problem } from './schemas.js';
+import { subjectOf } from './subject.js';
 import type { Verifier } from './verifier.js';
 
 // Every mutation is a command: authenticate, validate, translate, then let the core decide.
@@ -46,7 +47,7 @@ export interface CommandRoute<P extends TSchema, B extends TSchema, C extends Co
    * re-attested, not created, and its caller still learns its id.
    */
   named?(body: Static<B>, state: State): Record<string, string>;
-  /** The object an If-Match header is compared against. */
+  /** The object an If-Match header is compared against (default: the subject its path names). */
   etag?(params: Static<P>, deps: Deps): unknown;
 }
 
@@ -131,19 +132,29 @@ export function registerCommand<
       const reqBody = (req.body ?? {}) as Static<B>;
       const body = route.build(params, reqBody, p.actor);
       const cmd = { ...body, actor: p.actor } as Parameters<LedgerPort['submit']>[0];
+      // The subject's ETag as this request sees it: a preview reports it, a commit with If-Match
+      // goes ahead only while it is unchanged. A subject the caller cannot see (a foreign id) is
+      // not compared, so it answers like a nonexistent one: with the core's own refusal.
+      const named = subjectOf(params, deps.ledger.state, p.actor);
+      const subject =
+        p.actor.kind === 'tenant' && named === undefined
+          ? undefined
+          : route.etag
+            ? route.etag(params, deps)
+            : named;
+      const etag = subject === undefined ? null : etagOf(subject, deps.ledger.state.seq);
       const ifMatch = req.headers['if-match'];
-      if (typeof ifMatch === 'string' && route.etag) {
-        const current = etagOf(route.etag(params, deps), deps.ledger.state.seq);
+      if (typeof ifMatch === 'string' && etag !== null) {
         if (
           ifMatch !== '*' &&
           ifMatch
             .split(',')
             .map((x) => x.trim().replace(/^W\//, ''))
-            .indexOf(current) < 0
+            .indexOf(etag) < 0
         )
           throw new ApiError(
             'HV_PRECONDITION_FAILED',
-            `The resource changed (ETag is now ${current}); fetch it again and retry.`,
+            `The resource changed (ETag is now ${etag}); fetch it again and retry.`,
           );
       }
       const dry = (req.query as { dryRun?: boolean }).dryRun === true;
@@ -152,6 +163,7 @@ export function registerCommand<
         return reply.code(200).send({
           dryRun: true,
           wouldBe: pv.error ? 'rejected' : 'accepted',
+          etag,
           // The same data a committed rejection records, plus the text rendered for a person.
           error: pv.error ? { ...pv.error, detail: renderMessage(pv.error.code, pv.error.params) } : null,
           entries: pv.entries.filter((e) => entryVisible(e, p.actor)),

@@ -88,6 +88,10 @@ const Delta = Type.Object({}, { additionalProperties: true });
 export const PreviewResult = Type.Object({
   dryRun: Type.Literal(true),
   wouldBe: Type.Union([Type.Literal('accepted'), Type.Literal('rejected')]),
+  etag: Type.Union([Type.String(), Type.Null()], {
+    description:
+      "the ETag of the command's subject (the VHM, contract or binding its path names) as previewed; send it as If-Match to commit only what was previewed",
+  }),
   error: Type.Union([
     Type.Object({
       code: Type.String({ description: 'stable error code' }),

@@ -312,6 +312,64 @@ describe('VHMs', () => {
 });
 
 describe('resources, execution and providers', () => {
+  it('a preview reports its subject’s ETag; a commit with it as If-Match is refused once the subject moved', async () => {
+    const { binding } = await bindQ(api, f, 1, 40);
+    const body = { capability: f.root, cost: 5, operations: ['h'] };
+    const path = `/v1/bindings/${binding}/jobs`;
+    const pv = await ok(api.call<{ etag: string }>('POST', `${path}?dryRun=true`, { token: f.tok1, body }));
+    expect(pv.etag).toMatch(/^"[0-9a-f]{32}"$/);
+    // Another job consumes budget from the same contract: the previewed one is now stale.
+    await ok(api.call('POST', path, { token: f.tok1, body }));
+    const before = api.app.ledger.state.seq;
+    await problemOf(
+      api.call('POST', path, {
+        token: f.tok1,
+        body,
+        headers: { 'if-match': pv.etag, 'idempotency-key': 'k-stale' },
+      }),
+      412,
+      'HV_PRECONDITION_FAILED',
+    );
+    // A refusal before the core changes nothing.
+    expect(api.app.ledger.state.seq).toBe(before);
+    const fresh = await ok(
+      api.call<{ etag: string }>('POST', `${path}?dryRun=true`, { token: f.tok1, body }),
+    );
+    expect(fresh.etag).not.toBe(pv.etag);
+    await ok(api.call('POST', path, { token: f.tok1, body, headers: { 'if-match': fresh.etag } }));
+    // The VHM-scoped routes compare the VHM (allocation here).
+    const alloc = await ok(
+      api.call<{ etag: string }>('POST', `/v1/vhms/${f.vhm}/contracts?dryRun=true`, {
+        token: f.tok1,
+        body: {
+          capability: f.root,
+          domain: 'Q',
+          provider: f.q,
+          q: { qubits: 1, budget: 9, calibration: f.cal },
+        },
+      }),
+    );
+    const vtag = (await api.call('GET', `/v1/vhms/${f.vhm}`, { token: f.tok1 })).headers.get('etag');
+    expect(alloc.etag).toBe(vtag);
+  });
+
+  it('a foreign subject is not compared: If-Match on it answers like on a nonexistent id', async () => {
+    const { binding } = await bindQ(api, f, 1, 10);
+    const body = { capability: f.root, cost: 1 };
+    const foreign = await api.call('POST', `/v1/bindings/${binding}/jobs`, {
+      token: f.tok2,
+      body,
+      headers: { 'if-match': '"x"' },
+    });
+    const none = await api.call('POST', '/v1/bindings/binding-99999/jobs', {
+      token: f.tok2,
+      body,
+      headers: { 'if-match': '"x"' },
+    });
+    expect(foreign.status).toBe(none.status);
+    expect((foreign.body as Problem).code).toBe((none.body as Problem).code);
+  });
+
   it('binds Q, runs jobs down the budget, refuses the one over it and invalidates the contract', async () => {
     const { contract, binding } = await bindQ(api, f, 2, 30);
     const job = await ok(

@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 import { readFileSync, writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
+import { CTS_DEVELOPMENT_SEED } from '@xdv/core';
 import type { TestResult } from './checks.js';
 import { type Cluster, externalCluster, startCluster } from './cluster.js';
 import { reportKey, signReport, verifyReport } from './report.js';
@@ -34,7 +35,7 @@ integrity but not who ran it. Exit status: 0 when every mandatory test passes, 1
 2 on usage or infrastructure errors.`;
 
 // Published development key: a fixed seed so that CI runs are reproducible without secrets.
-const DEV_SEED = 'c75c75c75c75c75c75c75c75c75c75c75c75c75c75c75c75c75c75c75c75c75c';
+const DEV_SEED = CTS_DEVELOPMENT_SEED;
 
 function pad(s: string, n: number): string {
   return s.length >= n ? s.slice(0, n) : s + ' '.repeat(n - s.length);

@@ -1,13 +1,13 @@
 import { QueryClient, QueryClientProvider } from '@tanstack/react-query';
 import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
-import { App, preloadView } from './App';
+import { App } from './App';
 import { ApiError } from './api/client';
 import { applyTheme, storedTheme } from './lib/theme';
+import { createAppRouter } from './routes';
 import './styles.css';
 
 applyTheme(storedTheme());
-preloadView(window.location.pathname);
 
 const qc = new QueryClient({
   defaultOptions: {
@@ -20,10 +20,12 @@ const qc = new QueryClient({
   },
 });
 
+const router = createAppRouter();
+
 createRoot(document.getElementById('root')!).render(
   <StrictMode>
     <QueryClientProvider client={qc}>
-      <App />
+      <App router={router} />
     </QueryClientProvider>
   </StrictMode>,
 );

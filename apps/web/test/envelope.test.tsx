@@ -1,7 +1,7 @@
 import { fireEvent, screen, waitFor, within } from '@testing-library/react';
 import type { Binding, Contract } from '@xdv/core';
 import { describe, expect, it } from 'vitest';
-import VhmDetail from '../src/views/VhmDetail';
+import VhmDetail from '../src/views/vhm/VhmDetail';
 import { admin, cap, detailRoutes, mockApi, page, renderWithClient } from './helpers';
 
 // The VHM detail view draws a Φ envelope that a stability breach terminated as terminated on the

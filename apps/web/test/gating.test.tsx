@@ -2,7 +2,7 @@ import { screen, within } from '@testing-library/react';
 import { describe, expect, it } from 'vitest';
 import type { Me } from '../src/api/types';
 import { capabilityFor, gate } from '../src/lib/caps';
-import VhmDetail from '../src/views/VhmDetail';
+import VhmDetail from '../src/views/vhm/VhmDetail';
 import { admin, cap, detailRoutes, mockApi, renderWithClient, vhm } from './helpers';
 
 const viewer: Me = { ...admin, token: { ...admin.token, role: 'viewer' } };

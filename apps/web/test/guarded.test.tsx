@@ -1,15 +1,23 @@
 import { fireEvent, screen, waitFor } from '@testing-library/react';
 import { describe, expect, it } from 'vitest';
 import { GuardedAction } from '../src/components/GuardedAction';
-import { mockApi, renderWithClient } from './helpers';
+import { type Call, mockApi, renderWithClient } from './helpers';
 
 const preview = {
   dryRun: true,
   wouldBe: 'accepted',
   error: null,
+  etag: '"e1"',
   entries: [
-    { seq: 41, l: 12, type: 'vhm.terminate', outcome: 'accepted' },
-    { seq: 42, l: 12, type: 'binding.released', outcome: 'effect' },
+    { seq: 41, l: 12, type: 'vhm.terminate', outcome: 'accepted', vhm: 'vhm-1', payload: {} },
+    {
+      seq: 42,
+      l: 12,
+      type: 'binding.released',
+      outcome: 'effect',
+      vhm: 'vhm-1',
+      payload: { binding: 'binding-2' },
+    },
   ],
   capacity: [{ provider: 'provider-3', resource: 'qubits', before: 10, after: 4, capacity: 50 }],
   budgets: [{ contract: 'ctr-2', before: 70, after: 0, budget: 120 }],
@@ -34,10 +42,13 @@ describe('guarded action dialog', () => {
     await screen.findByText('Dry run: the core would accept this.');
     expect(calls).toHaveLength(1);
     expect(calls[0]!.url).toBe('/v1/vhms/vhm-1/terminate?dryRun=true');
-    expect(screen.getByText('binding.released')).toBeTruthy();
+    // Each effect names its subject.
+    expect(screen.getByText(/binding-2 → released/)).toBeTruthy();
     expect(screen.getByText('provider-3')).toBeTruthy();
-    expect(screen.getByText('10 → 4')).toBeTruthy();
+    expect(screen.getByText('provider-3').closest('tr')!.textContent).toContain('10 → 4');
     expect(screen.getByText('70 → 0')).toBeTruthy();
+    // Stamped with the L it was previewed at.
+    expect(screen.getByText('as of L 12')).toBeTruthy();
     expect(screen.getByText(/Invariants: 9 checked, all hold afterwards/)).toBeTruthy();
   });
 
@@ -74,6 +85,104 @@ describe('guarded action dialog', () => {
       '/v1/vhms/vhm-1/terminate?dryRun=true',
       '/v1/vhms/vhm-1/terminate',
     ]);
+    // The commit is guarded by what was previewed, and executes once however often it is sent.
+    expect(calls[1]!.headers['if-match']).toBe('"e1"');
+    expect(calls[1]!.headers['idempotency-key']).toMatch(/.{8,}/);
+  });
+
+  it('a stale preview is refused, not committed: it re-runs and asks for confirmation again', async () => {
+    let n = 0;
+    const { calls } = mockApi({
+      'POST /v1/vhms/vhm-1/pause dry': () => ({
+        ...preview,
+        etag: `"e${++n}"`,
+        entries: [{ ...preview.entries[0], l: 11 + n }],
+      }),
+      'POST /v1/vhms/vhm-1/pause': (c: Call) =>
+        c.headers['if-match'] === '"e1"'
+          ? new Response(JSON.stringify({ code: 'HV_PRECONDITION_FAILED', detail: 'changed' }), {
+              status: 412,
+              headers: { 'content-type': 'application/problem+json' },
+            })
+          : accepted,
+    });
+    renderWithClient(
+      <GuardedAction
+        label="Pause"
+        gate={{ allowed: true, reason: null }}
+        request={() => ({ method: 'POST', path: '/v1/vhms/vhm-1/pause' })}
+      />,
+    );
+    fireEvent.click(screen.getByRole('button', { name: 'Pause' }));
+    await screen.findByText('as of L 12');
+    fireEvent.click(screen.getByRole('button', { name: 'Confirm: Pause' }));
+    await screen.findByText(/The state changed since the preview, so nothing was committed/);
+    await screen.findByText('as of L 13');
+    expect(screen.queryByText(/Accepted at seq/)).toBeNull();
+    fireEvent.click(screen.getByRole('button', { name: 'Confirm: Pause' }));
+    await screen.findByText(/Accepted at seq 41/);
+    const commits = calls.filter((c) => !c.url.includes('dryRun'));
+    expect(commits.map((c) => c.headers['if-match'])).toEqual(['"e1"', '"e2"']);
+    // A new preview gets a new key: the refused request never executed.
+    expect(commits[0]!.headers['idempotency-key']).not.toBe(commits[1]!.headers['idempotency-key']);
+  });
+
+  it('re-runs the preview when an entry touching its subject arrives on the stream', async () => {
+    let n = 0;
+    mockApi({
+      'POST /v1/vhms/vhm-1/pause dry': () => ({
+        ...preview,
+        entries: [{ ...preview.entries[0], seq: 41, l: 11 + ++n }],
+      }),
+    });
+    const { qc } = renderWithClient(
+      <GuardedAction
+        label="Pause"
+        gate={{ allowed: true, reason: null }}
+        request={() => ({ method: 'POST', path: '/v1/vhms/vhm-1/pause' })}
+      />,
+    );
+    fireEvent.click(screen.getByRole('button', { name: 'Pause' }));
+    await screen.findByText('as of L 12');
+    // An entry about another VHM changes nothing here.
+    qc.setQueryData(
+      ['live-tail'],
+      [{ seq: 41, l: 12, vhm: 'vhm-2', contract: null, capability: null, payload: {} }],
+    );
+    await new Promise((r) => setTimeout(r, 50));
+    expect(n).toBe(1);
+    qc.setQueryData(
+      ['live-tail'],
+      [{ seq: 42, l: 13, vhm: 'vhm-1', contract: null, capability: null, payload: {} }],
+    );
+    await screen.findByText('as of L 13');
+  });
+
+  it('keeps focus in the dialog after "Preview impact", and says what is missing', async () => {
+    mockApi({ 'POST /v1/vhms dry': preview });
+    renderWithClient(
+      <GuardedAction
+        label="Create VHM"
+        gate={{ allowed: true, reason: null }}
+        fields={
+          <label>
+            <span>Name</span>
+            <input required defaultValue="" />
+          </label>
+        }
+        request={() => ({ method: 'POST', path: '/v1/vhms', body: { name: 'x' } })}
+      />,
+    );
+    fireEvent.click(screen.getByRole('button', { name: 'Create VHM' }));
+    fireEvent.click(screen.getByRole('button', { name: 'Preview impact' }));
+    expect(screen.getByRole('alert').textContent).toBe('Missing: Name.');
+    fireEvent.change(screen.getByRole('textbox'), { target: { value: 'web' } });
+    fireEvent.click(screen.getByRole('button', { name: 'Preview impact' }));
+    await screen.findByText('Dry run: the core would accept this.');
+    const dialog = screen.getByRole('dialog');
+    expect(dialog.contains(document.activeElement)).toBe(true);
+    fireEvent.keyDown(document.activeElement!, { key: 'Escape' });
+    expect(screen.queryByRole('dialog')).toBeNull();
   });
 
   it('sends nothing but the dry run when cancelled', async () => {
@@ -127,7 +236,7 @@ describe('guarded action dialog', () => {
           params: { available: 4, provider: 'provider-3', requested: 6, resource: 'qubits' },
           detail: 'provider-3 has 4 qubits free; 6 requested.',
         },
-        entries: [{ seq: 41, l: 12, type: 'contract.allocate', outcome: 'rejected' }],
+        entries: [{ seq: 41, l: 12, type: 'contract.allocate', outcome: 'rejected', payload: {} }],
       },
     });
     renderWithClient(

@@ -1,7 +1,7 @@
 import { fireEvent, render, screen, within } from '@testing-library/react';
 import type { FleetRow } from '@xdv/core';
 import { describe, expect, it } from 'vitest';
-import { seriesUrl } from '../src/api/health';
+import { seriesUrl } from '../src/api/fleetHealth';
 import type { Series } from '../src/api/types';
 import { WindowView } from '../src/components/domain';
 import { FleetTable } from '../src/components/FleetTable';

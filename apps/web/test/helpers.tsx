@@ -1,9 +1,17 @@
 import { QueryClient, QueryClientProvider } from '@tanstack/react-query';
+import {
+  createMemoryHistory,
+  createRootRoute,
+  createRouter,
+  RouterContextProvider,
+} from '@tanstack/react-router';
 import { render } from '@testing-library/react';
 import type { Capability, Vhm } from '@xdv/core';
 import type { ReactNode } from 'react';
 import { vi } from 'vitest';
+import { App } from '../src/App';
 import type { Me } from '../src/api/types';
+import { type AppRouter, createAppRouter } from '../src/routes';
 
 export function vhm(n: number, over: Partial<Vhm> = {}): Vhm {
   const z = { vhms: 0, memory: 0, cpu: 0, qubits: 0, envelopes: 0 };
@@ -43,6 +51,7 @@ export interface Call {
   method: string;
   url: string;
   body: unknown;
+  headers: Record<string, string>;
 }
 
 /** A mocked API boundary: routes (method + path without query) to JSON bodies, records every call. */
@@ -52,7 +61,10 @@ export function mockApi(routes: Record<string, unknown | ((c: Call) => unknown)>
     const url = String(input);
     const method = init?.method ?? 'GET';
     const body = init?.body ? JSON.parse(String(init.body)) : undefined;
-    const call = { method, url, body };
+    const headers = Object.fromEntries(
+      Object.entries((init?.headers ?? {}) as Record<string, string>).map(([k, v]) => [k.toLowerCase(), v]),
+    );
+    const call = { method, url, body, headers };
     calls.push(call);
     const path = url.split('?')[0]!;
     const dry = url.includes('dryRun=true');
@@ -77,11 +89,48 @@ export function mockApi(routes: Record<string, unknown | ((c: Call) => unknown)>
   return { calls, fetchMock };
 }
 
-export function renderWithClient(ui: ReactNode) {
-  const qc = new QueryClient({
-    defaultOptions: { queries: { retry: false, staleTime: Number.POSITIVE_INFINITY } },
+const testClient = () =>
+  new QueryClient({ defaultOptions: { queries: { retry: false, staleTime: Number.POSITIVE_INFINITY } } });
+
+/**
+ * The component inside a router context at `path` (links and search params need one). Only the
+ * context is provided, not the route matching, so the component renders at once as it would
+ * inside the console.
+ */
+export function inRouter(ui: ReactNode, path = '/', router = testRouter(path)) {
+  return <RouterContextProvider router={router}>{ui}</RouterContextProvider>;
+}
+
+/** A router with no pages at `path`, in memory: what a test reads its location from. */
+export function testRouter(path = '/'): AppRouter {
+  const router = createRouter({
+    routeTree: createRootRoute(),
+    history: createMemoryHistory({ initialEntries: [path] }),
   });
-  return { qc, ...render(<QueryClientProvider client={qc}>{ui}</QueryClientProvider>) };
+  return router as unknown as AppRouter;
+}
+
+/** A component under test inside a query client and a router context (`rerender` keeps both). */
+export function renderWithClient(ui: ReactNode, path = '/') {
+  const qc = testClient();
+  const router = testRouter(path);
+  const wrap = (x: ReactNode) => (
+    <QueryClientProvider client={qc}>{inRouter(x, path, router)}</QueryClientProvider>
+  );
+  const r = render(wrap(ui));
+  return { qc, router, ...r, rerender: (x: ReactNode) => r.rerender(wrap(x)) };
+}
+
+/** The whole console at `path`, with the real route registry (in memory, not the window's URL). */
+export function renderApp(path = '/') {
+  const qc = testClient();
+  const router = createAppRouter(createMemoryHistory({ initialEntries: [path] }));
+  const r = render(
+    <QueryClientProvider client={qc}>
+      <App router={router} />
+    </QueryClientProvider>,
+  );
+  return { qc, router, ...r };
 }
 
 export const page = <T,>(items: T[]) => ({ items, nextCursor: null });
@@ -134,5 +183,7 @@ export function detailRoutes(me: Me, caps: ReturnType<typeof cap>[]) {
     'GET /v1/providers': page([]),
     'GET /v1/calibrations': page([]),
     'GET /v1/overview': emptyOverview,
+    'GET /v1/trace': { items: [], head: { seq: 10, hash: '', l: 5 }, nextAfter: null },
+    'GET /v1/tenants': page([]),
   };
 }

@@ -2,8 +2,9 @@ import { QueryClient } from '@tanstack/react-query';
 import { fireEvent, screen, waitFor } from '@testing-library/react';
 import { type Entry, run, scenario } from '@xdv/core';
 import { describe, expect, it } from 'vitest';
+import { qk } from '../src/api/keys';
 import { affectedKeys, applyEntry } from '../src/api/live';
-import { merge, TRACE_TAIL_KEY } from '../src/api/traceCache';
+import { merge } from '../src/api/traceCache';
 import type { TracePage } from '../src/api/types';
 import { TraceHistory } from '../src/components/TraceHistory';
 import { actorOf, categoryOf, codeOf, groupEntries, summarize } from '../src/lib/traceGroups';
@@ -89,11 +90,11 @@ describe('the live trace tail', () => {
       head: { seq: 3, hash: all[2]!.hash, l: 0 },
       nextAfter: null,
     };
-    qc.setQueryData(TRACE_TAIL_KEY, page);
+    qc.setQueryData(qk.traceTail(), page);
     const pending = new Map<string, unknown[]>();
     for (const e of all.slice(2)) applyEntry(qc, e, pending);
     applyEntry(qc, all.at(-1)!, pending);
-    const tail = qc.getQueryData<TracePage>(TRACE_TAIL_KEY)!;
+    const tail = qc.getQueryData<TracePage>(qk.traceTail())!;
     expect(tail.items.map((e) => e.seq)).toEqual(all.map((e) => e.seq));
     expect(tail.head.seq).toBe(all.at(-1)!.seq);
     for (const k of pending.values()) expect(k[0]).not.toBe('trace');
@@ -145,7 +146,7 @@ describe('the live trace tail', () => {
         headers: { 'content-type': 'application/problem+json' },
       }),
     });
-    const { qc } = renderWithClient(<Trace />);
+    const { qc, router } = renderWithClient(<Trace />, '/trace');
     await screen.findByText('vhm.create');
     const pending = new Map<string, unknown[]>();
     applyEntry(qc, head, pending);
@@ -153,7 +154,7 @@ describe('the live trace tail', () => {
     await screen.findByText('HV_FORBIDDEN');
     expect(calls.filter((c) => c.url.startsWith('/v1/trace?')).length).toBe(1);
     fireEvent.click(screen.getByRole('button', { name: String(head.seq) }));
-    await waitFor(() => expect(window.location.search).toBe(`?seq=${head.seq}`));
+    await waitFor(() => expect(router.state.location.search).toEqual({ seq: head.seq }));
     expect(screen.getByRole('complementary', { name: `Entry ${head.seq}` })).toBeTruthy();
   });
 });

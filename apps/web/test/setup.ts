@@ -1,4 +1,4 @@
-import { cleanup } from '@testing-library/react';
+import { cleanup, configure } from '@testing-library/react';
 import { afterEach, vi } from 'vitest';
 
 // jsdom has no layout: give scroll containers a viewport so the virtualiser renders a window.
@@ -14,6 +14,12 @@ Object.defineProperty(HTMLElement.prototype, 'clientWidth', {
     return this.dataset.testid === 'tree-scroll' ? 1000 : 0;
   },
 });
+
+// findBy* waits up to 5 s: on a loaded 2-core machine a cold first render can take over 1 s.
+configure({ asyncUtilTimeout: 5000 });
+
+// jsdom has no scrolling; the router restores scroll positions on navigation.
+window.scrollTo = () => {};
 
 afterEach(() => {
   cleanup();

@@ -2,7 +2,7 @@ import { fireEvent, render, screen } from '@testing-library/react';
 import { describe, expect, it } from 'vitest';
 import { flattenTree } from '../src/lib/tree';
 import { TreeView } from '../src/views/VhmTree';
-import { vhm } from './helpers';
+import { inRouter, vhm } from './helpers';
 
 function fleet(n: number) {
   // Every tenth VHM is a root; the nine after it are its children, the odd ones nested one level deeper.
@@ -57,7 +57,7 @@ describe('VHM tree', () => {
   it('virtualises 10,000 VHMs: renders only a window of rows, and scrolling moves the window', () => {
     const vs = fleet(10_000);
     const t0 = performance.now();
-    render(<TreeView vhms={vs} filter={none} />);
+    render(inRouter(<TreeView vhms={vs} filter={none} />));
     const elapsed = performance.now() - t0;
     const rows = screen.getAllByTestId('tree-row');
     expect(rows.length).toBeGreaterThan(10);
@@ -82,14 +82,16 @@ describe('VHM tree', () => {
 
   it('filters by state and search, and collapses a subtree', () => {
     const vs = fleet(100);
-    const { rerender } = render(<TreeView vhms={vs} filter={{ q: '', state: 'paused', tenant: '' }} />);
+    const { rerender } = render(
+      inRouter(<TreeView vhms={vs} filter={{ q: '', state: 'paused', tenant: '' }} />),
+    );
     const shown = screen.getAllByTestId('tree-row');
     // paused ones plus their ancestors as context
     expect(shown.some((r) => r.classList.contains('context'))).toBe(true);
     expect(screen.getByRole('link', { name: 'vm-7' })).toBeTruthy();
-    rerender(<TreeView vhms={vs} filter={{ q: 'vm-42', state: '', tenant: '' }} />);
+    rerender(inRouter(<TreeView vhms={vs} filter={{ q: 'vm-42', state: '', tenant: '' }} />));
     expect(screen.getByRole('link', { name: 'vm-42' })).toBeTruthy();
-    rerender(<TreeView vhms={vs} filter={none} />);
+    rerender(inRouter(<TreeView vhms={vs} filter={none} />));
     const before = screen.getByText(/of 100 VHMs shown/).textContent;
     fireEvent.click(screen.getByRole('button', { name: 'Collapse vm-1' }));
     expect(screen.getByText(/of 100 VHMs shown/).textContent).not.toBe(before);

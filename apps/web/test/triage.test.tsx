@@ -75,8 +75,20 @@ const accepted = { outcome: 'accepted', seq: 90, l: 50, created: {}, entries: []
 const preview = {
   dryRun: true,
   wouldBe: 'accepted',
+  etag: null,
   error: null,
-  entries: [{ seq: 90, l: 50, type: 'alert.acknowledge', outcome: 'accepted' }],
+  entries: [
+    {
+      seq: 90,
+      l: 50,
+      type: 'alert.acknowledge',
+      outcome: 'accepted',
+      payload: { alert: 'alert-4', note: 'recalibrating qubit 7' },
+      vhm: null,
+      contract: null,
+      capability: null,
+    },
+  ],
   capacity: [],
   budgets: [],
   quota: [],

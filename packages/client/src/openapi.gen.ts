@@ -2150,6 +2150,8 @@ export interface operations {
                                 [key: string]: unknown;
                             };
                         } | null;
+                        /** @description the ETag of the command's subject (the VHM, contract or binding its path names) as previewed; send it as If-Match to commit only what was previewed */
+                        etag: string | null;
                         invariants: {
                             checked: number;
                             violations: {
@@ -3309,6 +3311,8 @@ export interface operations {
                                 [key: string]: unknown;
                             };
                         } | null;
+                        /** @description the ETag of the command's subject (the VHM, contract or binding its path names) as previewed; send it as If-Match to commit only what was previewed */
+                        etag: string | null;
                         invariants: {
                             checked: number;
                             violations: {
@@ -3828,6 +3832,8 @@ export interface operations {
                                 [key: string]: unknown;
                             };
                         } | null;
+                        /** @description the ETag of the command's subject (the VHM, contract or binding its path names) as previewed; send it as If-Match to commit only what was previewed */
+                        etag: string | null;
                         invariants: {
                             checked: number;
                             violations: {
@@ -4317,6 +4323,8 @@ export interface operations {
                                 [key: string]: unknown;
                             };
                         } | null;
+                        /** @description the ETag of the command's subject (the VHM, contract or binding its path names) as previewed; send it as If-Match to commit only what was previewed */
+                        etag: string | null;
                         invariants: {
                             checked: number;
                             violations: {
@@ -4833,6 +4841,8 @@ export interface operations {
                                 [key: string]: unknown;
                             };
                         } | null;
+                        /** @description the ETag of the command's subject (the VHM, contract or binding its path names) as previewed; send it as If-Match to commit only what was previewed */
+                        etag: string | null;
                         invariants: {
                             checked: number;
                             violations: {
@@ -5322,6 +5332,8 @@ export interface operations {
                                 [key: string]: unknown;
                             };
                         } | null;
+                        /** @description the ETag of the command's subject (the VHM, contract or binding its path names) as previewed; send it as If-Match to commit only what was previewed */
+                        etag: string | null;
                         invariants: {
                             checked: number;
                             violations: {
@@ -6084,6 +6096,8 @@ export interface operations {
                                 [key: string]: unknown;
                             };
                         } | null;
+                        /** @description the ETag of the command's subject (the VHM, contract or binding its path names) as previewed; send it as If-Match to commit only what was previewed */
+                        etag: string | null;
                         invariants: {
                             checked: number;
                             violations: {
@@ -6654,10 +6668,12 @@ export interface operations {
                      * @example {
                      *       "present": false,
                      *       "path": "path",
+                     *       "writtenAt": "2026-12-06T03:00:00.000Z",
                      *       "signature": {
                      *         "ok": false,
                      *         "reason": "reason",
-                     *         "publicKey": "publicKey"
+                     *         "publicKey": "publicKey",
+                     *         "developmentKey": false
                      *       },
                      *       "report": {}
                      *     }
@@ -6669,10 +6685,14 @@ export interface operations {
                             [key: string]: unknown;
                         } | null;
                         signature: {
+                            /** @description signed with the suite's published development key: proves the report is intact, not who ran it */
+                            developmentKey: boolean;
                             ok: boolean;
                             publicKey: string | null;
                             reason: string;
                         } | null;
+                        /** @description when the report file was written (its modification time) */
+                        writtenAt: string | null;
                     };
                 };
             };
@@ -7232,6 +7252,8 @@ export interface operations {
                                 [key: string]: unknown;
                             };
                         } | null;
+                        /** @description the ETag of the command's subject (the VHM, contract or binding its path names) as previewed; send it as If-Match to commit only what was previewed */
+                        etag: string | null;
                         invariants: {
                             checked: number;
                             violations: {
@@ -7743,6 +7765,8 @@ export interface operations {
                                 [key: string]: unknown;
                             };
                         } | null;
+                        /** @description the ETag of the command's subject (the VHM, contract or binding its path names) as previewed; send it as If-Match to commit only what was previewed */
+                        etag: string | null;
                         invariants: {
                             checked: number;
                             violations: {
@@ -8253,6 +8277,8 @@ export interface operations {
                                 [key: string]: unknown;
                             };
                         } | null;
+                        /** @description the ETag of the command's subject (the VHM, contract or binding its path names) as previewed; send it as If-Match to commit only what was previewed */
+                        etag: string | null;
                         invariants: {
                             checked: number;
                             violations: {
@@ -8871,6 +8897,8 @@ export interface operations {
                                 [key: string]: unknown;
                             };
                         } | null;
+                        /** @description the ETag of the command's subject (the VHM, contract or binding its path names) as previewed; send it as If-Match to commit only what was previewed */
+                        etag: string | null;
                         invariants: {
                             checked: number;
                             violations: {
@@ -9331,6 +9359,8 @@ export interface operations {
                                 [key: string]: unknown;
                             };
                         } | null;
+                        /** @description the ETag of the command's subject (the VHM, contract or binding its path names) as previewed; send it as If-Match to commit only what was previewed */
+                        etag: string | null;
                         invariants: {
                             checked: number;
                             violations: {
@@ -10210,6 +10240,8 @@ export interface operations {
                                 [key: string]: unknown;
                             };
                         } | null;
+                        /** @description the ETag of the command's subject (the VHM, contract or binding its path names) as previewed; send it as If-Match to commit only what was previewed */
+                        etag: string | null;
                         invariants: {
                             checked: number;
                             violations: {
@@ -10660,6 +10692,8 @@ export interface operations {
                                 [key: string]: unknown;
                             };
                         } | null;
+                        /** @description the ETag of the command's subject (the VHM, contract or binding its path names) as previewed; send it as If-Match to commit only what was previewed */
+                        etag: string | null;
                         invariants: {
                             checked: number;
                             violations: {
@@ -11975,6 +12009,8 @@ export interface operations {
                                 [key: string]: unknown;
                             };
                         } | null;
+                        /** @description the ETag of the command's subject (the VHM, contract or binding its path names) as previewed; send it as If-Match to commit only what was previewed */
+                        etag: string | null;
                         invariants: {
                             checked: number;
                             violations: {
@@ -12585,6 +12621,8 @@ export interface operations {
                                 [key: string]: unknown;
                             };
                         } | null;
+                        /** @description the ETag of the command's subject (the VHM, contract or binding its path names) as previewed; send it as If-Match to commit only what was previewed */
+                        etag: string | null;
                         invariants: {
                             checked: number;
                             violations: {
@@ -13077,6 +13115,8 @@ export interface operations {
                                 [key: string]: unknown;
                             };
                         } | null;
+                        /** @description the ETag of the command's subject (the VHM, contract or binding its path names) as previewed; send it as If-Match to commit only what was previewed */
+                        etag: string | null;
                         invariants: {
                             checked: number;
                             violations: {
@@ -13579,6 +13619,8 @@ export interface operations {
                                 [key: string]: unknown;
                             };
                         } | null;
+                        /** @description the ETag of the command's subject (the VHM, contract or binding its path names) as previewed; send it as If-Match to commit only what was previewed */
+                        etag: string | null;
                         invariants: {
                             checked: number;
                             violations: {
@@ -14084,6 +14126,8 @@ export interface operations {
                                 [key: string]: unknown;
                             };
                         } | null;
+                        /** @description the ETag of the command's subject (the VHM, contract or binding its path names) as previewed; send it as If-Match to commit only what was previewed */
+                        etag: string | null;
                         invariants: {
                             checked: number;
                             violations: {
@@ -15612,6 +15656,8 @@ export interface operations {
                                 [key: string]: unknown;
                             };
                         } | null;
+                        /** @description the ETag of the command's subject (the VHM, contract or binding its path names) as previewed; send it as If-Match to commit only what was previewed */
+                        etag: string | null;
                         invariants: {
                             checked: number;
                             violations: {
@@ -15990,6 +16036,8 @@ export interface operations {
                                 [key: string]: unknown;
                             };
                         } | null;
+                        /** @description the ETag of the command's subject (the VHM, contract or binding its path names) as previewed; send it as If-Match to commit only what was previewed */
+                        etag: string | null;
                         invariants: {
                             checked: number;
                             violations: {
@@ -16629,6 +16677,8 @@ export interface operations {
                                 [key: string]: unknown;
                             };
                         } | null;
+                        /** @description the ETag of the command's subject (the VHM, contract or binding its path names) as previewed; send it as If-Match to commit only what was previewed */
+                        etag: string | null;
                         invariants: {
                             checked: number;
                             violations: {
@@ -17264,6 +17314,8 @@ export interface operations {
                                 [key: string]: unknown;
                             };
                         } | null;
+                        /** @description the ETag of the command's subject (the VHM, contract or binding its path names) as previewed; send it as If-Match to commit only what was previewed */
+                        etag: string | null;
                         invariants: {
                             checked: number;
                             violations: {
@@ -19461,6 +19513,8 @@ export interface operations {
                                 [key: string]: unknown;
                             };
                         } | null;
+                        /** @description the ETag of the command's subject (the VHM, contract or binding its path names) as previewed; send it as If-Match to commit only what was previewed */
+                        etag: string | null;
                         invariants: {
                             checked: number;
                             violations: {
@@ -20130,6 +20184,8 @@ export interface operations {
                                 [key: string]: unknown;
                             };
                         } | null;
+                        /** @description the ETag of the command's subject (the VHM, contract or binding its path names) as previewed; send it as If-Match to commit only what was previewed */
+                        etag: string | null;
                         invariants: {
                             checked: number;
                             violations: {
@@ -20596,6 +20652,8 @@ export interface operations {
                                 [key: string]: unknown;
                             };
                         } | null;
+                        /** @description the ETag of the command's subject (the VHM, contract or binding its path names) as previewed; send it as If-Match to commit only what was previewed */
+                        etag: string | null;
                         invariants: {
                             checked: number;
                             violations: {
@@ -21267,6 +21325,8 @@ export interface operations {
                                 [key: string]: unknown;
                             };
                         } | null;
+                        /** @description the ETag of the command's subject (the VHM, contract or binding its path names) as previewed; send it as If-Match to commit only what was previewed */
+                        etag: string | null;
                         invariants: {
                             checked: number;
                             violations: {
@@ -21755,6 +21815,8 @@ export interface operations {
                                 [key: string]: unknown;
                             };
                         } | null;
+                        /** @description the ETag of the command's subject (the VHM, contract or binding its path names) as previewed; send it as If-Match to commit only what was previewed */
+                        etag: string | null;
                         invariants: {
                             checked: number;
                             violations: {
@@ -22234,6 +22296,8 @@ export interface operations {
                                 [key: string]: unknown;
                             };
                         } | null;
+                        /** @description the ETag of the command's subject (the VHM, contract or binding its path names) as previewed; send it as If-Match to commit only what was previewed */
+                        etag: string | null;
                         invariants: {
                             checked: number;
                             violations: {
@@ -22682,6 +22746,8 @@ export interface operations {
                                 [key: string]: unknown;
                             };
                         } | null;
+                        /** @description the ETag of the command's subject (the VHM, contract or binding its path names) as previewed; send it as If-Match to commit only what was previewed */
+                        etag: string | null;
                         invariants: {
                             checked: number;
                             violations: {
@@ -23182,6 +23248,8 @@ export interface operations {
                                 [key: string]: unknown;
                             };
                         } | null;
+                        /** @description the ETag of the command's subject (the VHM, contract or binding its path names) as previewed; send it as If-Match to commit only what was previewed */
+                        etag: string | null;
                         invariants: {
                             checked: number;
                             violations: {
@@ -23659,6 +23727,8 @@ export interface operations {
                                 [key: string]: unknown;
                             };
                         } | null;
+                        /** @description the ETag of the command's subject (the VHM, contract or binding its path names) as previewed; send it as If-Match to commit only what was previewed */
+                        etag: string | null;
                         invariants: {
                             checked: number;
                             violations: {
@@ -24303,6 +24373,8 @@ export interface operations {
                                 [key: string]: unknown;
                             };
                         } | null;
+                        /** @description the ETag of the command's subject (the VHM, contract or binding its path names) as previewed; send it as If-Match to commit only what was previewed */
+                        etag: string | null;
                         invariants: {
                             checked: number;
                             violations: {
@@ -24794,6 +24866,8 @@ export interface operations {
                                 [key: string]: unknown;
                             };
                         } | null;
+                        /** @description the ETag of the command's subject (the VHM, contract or binding its path names) as previewed; send it as If-Match to commit only what was previewed */
+                        etag: string | null;
                         invariants: {
                             checked: number;
                             violations: {
@@ -25271,6 +25345,8 @@ export interface operations {
                                 [key: string]: unknown;
                             };
                         } | null;
+                        /** @description the ETag of the command's subject (the VHM, contract or binding its path names) as previewed; send it as If-Match to commit only what was previewed */
+                        etag: string | null;
                         invariants: {
                             checked: number;
                             violations: {
@@ -25722,6 +25798,8 @@ export interface operations {
                                 [key: string]: unknown;
                             };
                         } | null;
+                        /** @description the ETag of the command's subject (the VHM, contract or binding its path names) as previewed; send it as If-Match to commit only what was previewed */
+                        etag: string | null;
                         invariants: {
                             checked: number;
                             violations: {
@@ -26186,6 +26264,8 @@ export interface operations {
                                 [key: string]: unknown;
                             };
                         } | null;
+                        /** @description the ETag of the command's subject (the VHM, contract or binding its path names) as previewed; send it as If-Match to commit only what was previewed */
+                        etag: string | null;
                         invariants: {
                             checked: number;
                             violations: {
@@ -26854,6 +26934,8 @@ export interface operations {
                                 [key: string]: unknown;
                             };
                         } | null;
+                        /** @description the ETag of the command's subject (the VHM, contract or binding its path names) as previewed; send it as If-Match to commit only what was previewed */
+                        etag: string | null;
                         invariants: {
                             checked: number;
                             violations: {
@@ -27331,6 +27413,8 @@ export interface operations {
                                 [key: string]: unknown;
                             };
                         } | null;
+                        /** @description the ETag of the command's subject (the VHM, contract or binding its path names) as previewed; send it as If-Match to commit only what was previewed */
+                        etag: string | null;
                         invariants: {
                             checked: number;
                             violations: {
@@ -27782,6 +27866,8 @@ export interface operations {
                                 [key: string]: unknown;
                             };
                         } | null;
+                        /** @description the ETag of the command's subject (the VHM, contract or binding its path names) as previewed; send it as If-Match to commit only what was previewed */
+                        etag: string | null;
                         invariants: {
                             checked: number;
                             violations: {

@@ -5,6 +5,7 @@ export * from './commands/schemas.js';
 export { checkCommandShape, commandShapeError } from './commands/validate.js';
 export { admit, attachVerdict, type SignatureCheck, signatureCheck } from './crypto/admit.js';
 export {
+  CTS_DEVELOPMENT_SEED,
   type KeyPair,
   keyPairFromSeed,
   type SignedKind,

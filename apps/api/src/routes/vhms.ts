@@ -1,4 +1,4 @@
-import type { CommandBody, State } from '@xdv/core';
+import type { State } from '@xdv/core';
 import type { FastifyInstance } from 'fastify';
 import { Type } from 'typebox';
 import { ApiError } from '../errors.js';

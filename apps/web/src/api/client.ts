@@ -1,4 +1,5 @@
 import type { Entry, ErrorParams } from '@xdv/core';
+import { reportReach } from './health';
 
 // The one boundary to the API: fetch with the session token, RFC 9457 problems turned into ApiError.
 
@@ -45,10 +46,15 @@ export function notifyUnauthorized(): void {
 export async function api<T>(
   method: string,
   path: string,
-  opts: { body?: unknown; token?: string | null; signal?: AbortSignal } = {},
+  opts: {
+    body?: unknown;
+    token?: string | null;
+    signal?: AbortSignal;
+    headers?: Record<string, string>;
+  } = {},
 ): Promise<T> {
   const token = opts.token === undefined ? getToken() : opts.token;
-  const headers: Record<string, string> = { accept: 'application/json' };
+  const headers: Record<string, string> = { accept: 'application/json', ...opts.headers };
   if (token) headers.authorization = `Bearer ${token}`;
   if (opts.body !== undefined) headers['content-type'] = 'application/json';
   let res: Response;
@@ -61,8 +67,10 @@ export async function api<T>(
     });
   } catch (e) {
     if ((e as Error).name === 'AbortError') throw e;
+    reportReach('down');
     throw new ApiError(0, 'NETWORK', `The API could not be reached: ${(e as Error).message}`);
   }
+  reportReach(res.status >= 500 ? 'error' : 'ok');
   const text = await res.text();
   let body: unknown = null;
   if (text) {
@@ -116,6 +124,8 @@ export interface Violation {
 export interface DryRun {
   dryRun: true;
   wouldBe: 'accepted' | 'rejected';
+  /** The subject's ETag as previewed (null: the path names no VHM, contract or binding). */
+  etag: string | null;
   /** The refusal as data; the console renders its text with the core's templates (renderMessage). */
   error: { code: string; params: ErrorParams; detail: string } | null;
   entries: Entry[];
@@ -140,6 +150,15 @@ export function dryRun(req: ActionRequest): Promise<DryRun> {
   );
 }
 
-export function commit(req: ActionRequest): Promise<Mutation> {
-  return api<Mutation>(req.method, req.path, req.body === undefined ? {} : { body: req.body });
+/**
+ * Commits what was previewed: If-Match carries the preview's ETag, so a subject that changed since
+ * is refused (412) instead of acted on; the Idempotency-Key makes a retried click execute once.
+ */
+export function commit(req: ActionRequest, guard: { etag: string | null; key: string }): Promise<Mutation> {
+  const headers: Record<string, string> = { 'idempotency-key': guard.key };
+  if (guard.etag) headers['if-match'] = guard.etag;
+  return api<Mutation>(req.method, req.path, {
+    headers,
+    ...(req.body === undefined ? {} : { body: req.body }),
+  });
 }

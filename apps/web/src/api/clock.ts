@@ -2,18 +2,17 @@ import { useQuery } from '@tanstack/react-query';
 import type { ClockInfo } from '../lib/clock';
 import { useAt } from '../lib/router';
 import { get } from './client';
+import { qk } from './keys';
 import type { Overview } from './types';
 
 // The logical clock's pace. GET /v1/clock answers L and tickMs; tickMs rarely changes, so the query
 // is kept for a minute. The current L itself comes from the live overview, which the stream moves
 // on every entry it delivers; the clock's own L (fresher after a refetch) is used when it is ahead.
 
-export const CLOCK_KEY = ['clock'] as const;
-
 /** GET /v1/clock; `fetch` false reads only what is cached (a dialog that must send nothing else). */
 export function useClockInfo(fetch = true) {
   return useQuery({
-    queryKey: CLOCK_KEY,
+    queryKey: qk.clock(),
     queryFn: ({ signal }) => get<ClockInfo>('/v1/clock', signal),
     staleTime: 60_000,
     enabled: fetch,
@@ -38,7 +37,7 @@ export function useClock(fetch = true): Clock {
   // The live overview (the same query as useOverview's when live; the stream patches its L). While
   // a replay L is shown it is only read from the cache, for the live L.
   const o = useQuery({
-    queryKey: ['overview'],
+    queryKey: qk.overview(),
     queryFn: ({ signal }) => get<Overview>('/v1/overview', signal),
     enabled: fetch && at === null,
   });

@@ -1,6 +1,7 @@
 import { useQuery } from '@tanstack/react-query';
 import type { Domain, ProviderCapacity } from '@xdv/core';
 import { get } from './client';
+import { qk } from './keys';
 
 // GET /v1/cluster (XDV-090 §9). Kept fresh like every other query: the SSE stream invalidates
 // ['cluster'] on each entry (api/live.ts); nothing polls.
@@ -68,7 +69,7 @@ export interface ClusterView {
 
 export function useCluster(enabled = true) {
   return useQuery({
-    queryKey: ['cluster'],
+    queryKey: qk.cluster(),
     queryFn: ({ signal }) => get<ClusterView>('/v1/cluster?limit=20', signal),
     enabled,
   });

@@ -18,6 +18,7 @@ import { overviewOf } from '@xdv/core';
 import { useMemo } from 'react';
 import { useAt } from '../lib/router';
 import { get, getAll } from './client';
+import { qk } from './keys';
 import type { Me, Overview, ReplayState, SchedulerView, Series } from './types';
 
 // Every view reads through `useSource`: live, it is a TanStack query on a REST endpoint kept fresh
@@ -30,11 +31,13 @@ export interface Source<T> {
   /** True when this is the state at a past L, not the live system. */
   notLive: boolean;
   at: number | null;
+  /** Sends the request again (an error panel's Retry). */
+  refetch: () => unknown;
 }
 
 export function useReplayState(at: number | null) {
   return useQuery({
-    queryKey: ['replay', at],
+    queryKey: qk.replay(at),
     queryFn: ({ signal }) => get<ReplayState>(`/v1/replay/state?l=${at}`, signal),
     enabled: at !== null,
     staleTime: Number.POSITIVE_INFINITY,
@@ -60,15 +63,29 @@ export function useSource<T>(
     [replay.data, enabled],
   );
   if (at !== null)
-    return { data: replayed, error: replay.error, isPending: replay.isPending, notLive: true, at };
-  return { data: q.data, error: q.error, isPending: enabled && q.isPending, notLive: false, at };
+    return {
+      data: replayed,
+      error: replay.error,
+      isPending: replay.isPending,
+      notLive: true,
+      at,
+      refetch: replay.refetch,
+    };
+  return {
+    data: q.data,
+    error: q.error,
+    isPending: enabled && q.isPending,
+    notLive: false,
+    at,
+    refetch: q.refetch,
+  };
 }
 
 const vals = <T>(r: Record<string, T>): T[] => Object.values(r);
 
 export function useMe() {
   return useQuery({
-    queryKey: ['me'],
+    queryKey: qk.me(),
     queryFn: ({ signal }) => get<Me>('/v1/me', signal),
     staleTime: 60_000,
   });
@@ -84,25 +101,25 @@ export function overviewFromState(s: State): Overview {
 }
 
 export const useOverview = () =>
-  useSource(['overview'], (sig) => get<Overview>('/v1/overview', sig), overviewFromState);
+  useSource(qk.overview(), (sig) => get<Overview>('/v1/overview', sig), overviewFromState);
 
 export const useVhms = () =>
   useSource(
-    ['vhms'],
+    qk.vhms(),
     (sig) => getAll<Vhm>('/v1/vhms', sig),
     (s) => vals(s.vhms),
   );
 
 export const useVhm = (id: string) =>
   useSource(
-    ['vhm', id],
+    qk.vhm(id),
     (sig) => get<Vhm>(`/v1/vhms/${encodeURIComponent(id)}`, sig),
     (s) => s.vhms[id] as Vhm,
   );
 
 export const useCapabilities = (id: string | undefined) =>
   useSource(
-    ['vhm', id, 'caps'],
+    qk.vhmCaps(id),
     (sig) => getAll<Capability>(`/v1/vhms/${encodeURIComponent(id ?? '')}/capabilities`, sig),
     (s) => vals(s.capabilities).filter((c) => c.vhm === id),
     id !== undefined,
@@ -110,70 +127,70 @@ export const useCapabilities = (id: string | undefined) =>
 
 export const useProcesses = (id: string) =>
   useSource(
-    ['vhm', id, 'processes'],
+    qk.vhmProcesses(id),
     (sig) => getAll<Process>(`/v1/vhms/${encodeURIComponent(id)}/processes`, sig),
     (s) => vals(s.processes).filter((p) => p.vhm === id),
   );
 
 export const useSnapshots = (id: string) =>
   useSource(
-    ['vhm', id, 'snapshots'],
+    qk.vhmSnapshots(id),
     (sig) => getAll<Snapshot>(`/v1/vhms/${encodeURIComponent(id)}/snapshots`, sig),
     (s) => vals(s.snapshots).filter((p) => p.vhm === id),
   );
 
 export const useContracts = (vhm?: string) =>
   useSource(
-    ['contracts', vhm ?? 'all'],
+    qk.contracts(vhm ?? 'all'),
     (sig) => getAll<Contract>(`/v1/contracts${vhm ? `?vhm=${encodeURIComponent(vhm)}` : ''}`, sig),
     (s) => vals(s.contracts).filter((c) => !vhm || c.vhm === vhm),
   );
 
 export const useBindings = (vhm?: string) =>
   useSource(
-    ['bindings', vhm ?? 'all'],
+    qk.bindings(vhm ?? 'all'),
     (sig) => getAll<Binding>(`/v1/bindings${vhm ? `?vhm=${encodeURIComponent(vhm)}` : ''}`, sig),
     (s) => vals(s.bindings).filter((b) => !vhm || b.vhm === vhm),
   );
 
 export const useProviders = () =>
   useSource(
-    ['providers'],
+    qk.providers(),
     (sig) => getAll<Provider>('/v1/providers', sig),
     (s) => vals(s.providers),
   );
 
 export const useCalibrations = () =>
   useSource(
-    ['calibrations'],
+    qk.calibrations(),
     (sig) => getAll<Calibration>('/v1/calibrations', sig),
     (s) => vals(s.calibrations),
   );
 
 export const useIpc = () =>
   useSource(
-    ['ipc'],
+    qk.ipc(),
     (sig) => getAll<IpcContract>('/v1/ipc', sig),
     (s) => vals(s.ipcs),
   );
 
 export const useMigrations = () =>
   useSource(
-    ['migrations'],
+    qk.migrations(),
     (sig) => getAll<Migration>('/v1/migrations', sig),
     (s) => vals(s.migrations),
   );
 
 export const useFaults = () =>
   useSource(
-    ['faults'],
+    qk.faults(),
     (sig) => getAll<Fault>('/v1/faults', sig),
     (s) => vals(s.faults),
   );
 
 export const useTenants = () =>
   useSource(
-    ['tenants'],
+    qk.tenants(),
     (sig) => getAll<Tenant>('/v1/tenants', sig),
     (s) => vals(s.tenants),
   );
@@ -203,11 +220,11 @@ export function schedulerFromState(s: State): SchedulerView {
 }
 
 export const useScheduler = () =>
-  useSource(['scheduler'], (sig) => get<SchedulerView>('/v1/scheduler', sig), schedulerFromState);
+  useSource(qk.scheduler(), (sig) => get<SchedulerView>('/v1/scheduler', sig), schedulerFromState);
 
 export function useSeries(provider: string | null) {
   return useQuery({
-    queryKey: ['series', provider],
+    queryKey: qk.series(provider),
     queryFn: ({ signal }) =>
       get<Series>(`/v1/providers/${encodeURIComponent(provider ?? '')}/series`, signal),
     enabled: provider !== null,

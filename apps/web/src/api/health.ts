@@ -1,51 +1,89 @@
-import { type QueryClient, useQuery, useQueryClient } from '@tanstack/react-query';
-import type { FleetRow, ProviderUsage } from '@xdv/core';
-import { get } from './client';
-import type { Overview, Series } from './types';
+import { useQuery } from '@tanstack/react-query';
+import { useSyncExternalStore } from 'react';
+import { qk } from './keys';
 
-// Q and Φ health (issue 15 §4): the fleet table, a provider's users, and metric series over a
-// range of recent ticks, downsampled by the server (?from=&to=&points=).
+// How the server answers right now, for the top bar's badge: the outcome of the latest request
+// (any request the console sent) and the readiness probe. The stream alone cannot tell: it may
+// still be "connected" while every request fails, and it says nothing about readiness.
 
-export const useFleet = () =>
-  useQuery({
-    queryKey: ['fleet'],
-    queryFn: ({ signal }) => get<{ l: number; items: FleetRow[] }>('/v1/fleet', signal),
-  });
+export type Reach = 'ok' | 'error' | 'down';
 
-export const useUsage = (provider: string) =>
-  useQuery({
-    queryKey: ['providers', provider, 'usage'],
-    queryFn: ({ signal }) =>
-      get<ProviderUsage>(`/v1/providers/${encodeURIComponent(provider)}/usage`, signal),
-  });
+let last: Reach = 'ok';
+const listeners = new Set<() => void>();
 
-/** Ranges a chart offers: the last N ticks, or everything the server keeps. */
-export const RANGES = [
-  { ticks: 60, label: 'last 60 ticks' },
-  { ticks: 300, label: 'last 300 ticks' },
-  { ticks: 1800, label: 'last 1,800 ticks' },
-  { ticks: null, label: 'all kept' },
-] as const;
-export type RangeTicks = (typeof RANGES)[number]['ticks'];
-/** Samples per series the server sends at most (min, max and last of each bucket). */
-export const POINTS = 240;
-
-export function seriesUrl(provider: string, l: number, ticks: RangeTicks, at: number | null): string {
-  const to = at ?? l;
-  const from = ticks === null ? 0 : Math.max(0, to - ticks);
-  return `/v1/providers/${encodeURIComponent(provider)}/series?from=${from}&to=${to}&points=${POINTS}`;
+/** Called by the API boundary after every request: reached and answered, a 5xx, or unreachable. */
+export function reportReach(r: Reach): void {
+  if (r === last) return;
+  last = r;
+  for (const l of listeners) l();
 }
 
-function nowL(qc: QueryClient): number {
-  return qc.getQueryData<Overview>(['overview'])?.l ?? 0;
+export function useReach(): Reach {
+  return useSyncExternalStore(
+    (fn) => {
+      listeners.add(fn);
+      return () => listeners.delete(fn);
+    },
+    () => last,
+    () => last,
+  );
 }
 
-/** The range is read at fetch time, so a new tick refreshes the same query instead of making a new one. */
-export function useSeriesRange(provider: string, ticks: RangeTicks, at: number | null) {
-  const qc = useQueryClient();
+export interface Readiness {
+  ready: boolean;
+  reason: string | null;
+}
+
+/** GET /readyz every 15 s (a few bytes); unreachable counts as not ready. */
+export function useReadiness() {
   return useQuery({
-    queryKey: ['series', provider, ticks, at],
-    queryFn: ({ signal }) => get<Series>(seriesUrl(provider, nowL(qc), ticks, at), signal),
-    placeholderData: (prev) => prev,
+    queryKey: qk.readyz(),
+    queryFn: async ({ signal }): Promise<Readiness> => {
+      let res: Response;
+      try {
+        res = await fetch('/readyz', { signal, headers: { accept: 'application/json' } });
+      } catch (e) {
+        if ((e as Error).name === 'AbortError') throw e;
+        reportReach('down');
+        return { ready: false, reason: 'The server cannot be reached.' };
+      }
+      reportReach(res.status >= 500 && res.status !== 503 ? 'error' : 'ok');
+      const body = (await res.json().catch(() => ({}))) as { ready?: boolean; reason?: string };
+      return {
+        ready: res.ok && body.ready === true,
+        reason: res.ok ? null : `The server is not ready${body.reason ? ` (${body.reason})` : ''}.`,
+      };
+    },
+    refetchInterval: 15_000,
+    refetchIntervalInBackground: false,
+    retry: false,
+    staleTime: 0,
   });
+}
+
+export type Badge = { tone: 'live' | 'connecting' | 'degraded' | 'offline'; label: string; why: string };
+
+/** The badge from the stream's state, the last request and readiness: red/amber when they fail. */
+export function liveBadge(
+  stream: 'connecting' | 'live' | 'offline',
+  reach: Reach,
+  ready: Readiness | undefined,
+): Badge {
+  if (reach === 'down' || stream === 'offline')
+    return {
+      tone: 'offline',
+      label: 'Offline',
+      why: 'The server cannot be reached: what is shown may be out of date, and actions will fail.',
+    };
+  if (ready && !ready.ready)
+    return { tone: 'degraded', label: 'Not ready', why: ready.reason ?? 'The server is not ready.' };
+  if (reach === 'error')
+    return {
+      tone: 'degraded',
+      label: 'Degraded',
+      why: 'The server answered the last request with an error.',
+    };
+  if (stream === 'connecting')
+    return { tone: 'connecting', label: 'Connecting', why: 'Opening the live stream of trace entries.' };
+  return { tone: 'live', label: 'Live', why: 'Receiving trace entries as they are committed.' };
 }

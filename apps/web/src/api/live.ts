@@ -1,9 +1,10 @@
-import type { QueryClient } from '@tanstack/react-query';
+import type { QueryClient, QueryKey } from '@tanstack/react-query';
 import type { Entry, EntryType } from '@xdv/core';
 import { useEffect, useSyncExternalStore } from 'react';
 import { get, notifyUnauthorized } from './client';
+import { qk, STABLE_ROOTS } from './keys';
 import { openEventStream, type SseEvent } from './sse';
-import { appendToTail, LIVE_TAIL_KEY } from './traceCache';
+import { appendToTail } from './traceCache';
 import type { Overview, TracePage } from './types';
 
 // Live updates: one event stream on /v1/trace/stream (read with fetch; see sse.ts). Each entry patches the trace head in the
@@ -147,49 +148,53 @@ const AREA = {
 } as const satisfies Record<EntryType, Area>;
 
 /** The query roots an entry of this type can change. */
-export function affectedKeys(e: Pick<Entry, 'type' | 'vhm'>): unknown[][] {
+export function affectedKeys(e: Pick<Entry, 'type' | 'vhm'>): QueryKey[] {
   // Every commit moves the cluster's head, its nodes' applied seq and its commit rounds. Trace pages
   // are not here: the stream appends to the newest one (appendToTail), older ones never change.
-  const keys: unknown[][] = [['overview'], ['cluster']];
+  const keys: QueryKey[] = [qk.overview(), qk.cluster()];
   // A type this build does not know (a newer server): only the head is known to have moved.
   if (!Object.hasOwn(AREA, e.type)) return keys;
   const t = e.type as EntryType;
   const vhm = e.vhm;
   const area: Area = AREA[t];
+  // Everything under a VHM's key (its activity log included) follows any entry about it.
+  if (vhm) keys.push(qk.vhmActivity(vhm));
   switch (area) {
     case 'tenant':
-      keys.push(['tenants']);
+      keys.push(qk.tenants());
       break;
     case 'vhm':
-      keys.push(['vhms'], ['scheduler'], ['tenants'], ['attention']);
-      if (vhm) keys.push(['vhm', vhm]);
-      if (t === 'vhm.migration.started') keys.push(['migrations'], ['contracts'], ['bindings']);
-      if (t === 'vhm.terminated' || t === 'vhm.released') keys.push(['contracts'], ['bindings'], ['ipc']);
+      keys.push(qk.vhms(), qk.scheduler(), qk.tenants(), qk.attention());
+      if (vhm) keys.push(qk.vhm(vhm));
+      if (t === 'vhm.migration.started') keys.push(qk.migrations(), qk.contracts(), qk.bindings());
+      if (t === 'vhm.terminated' || t === 'vhm.released') keys.push(qk.contracts(), qk.bindings(), qk.ipc());
       break;
     case 'cap':
-      if (vhm) keys.push(['vhm', vhm, 'caps']);
+      if (vhm) keys.push(qk.vhmCaps(vhm));
       break;
     case 'process':
-      if (vhm) keys.push(['vhm', vhm, 'processes']);
+      if (vhm) keys.push(qk.vhmProcesses(vhm));
       break;
     case 'resources':
-      keys.push(['contracts'], ['bindings'], ['providers'], ['fleet'], ['attention']);
-      if (vhm) keys.push(['vhm', vhm]);
+      // The tree shows K/Q/Φ in use and budgets per VHM: it follows resource entries too.
+      keys.push(qk.contracts(), qk.bindings(), qk.providers(), qk.vhms(), qk.fleet(), qk.attention());
+      if (vhm) keys.push(qk.vhm(vhm));
       break;
     case 'snapshot':
-      if (vhm) keys.push(['vhm', vhm, 'snapshots']);
+      if (vhm) keys.push(qk.vhmSnapshots(vhm));
       break;
     case 'ipc':
-      keys.push(['ipc']);
+      keys.push(qk.ipc());
       break;
     case 'sched':
-      keys.push(['scheduler'], ['trace', 'decisions']);
+      // The scheduler's decisions are a trace read, but a derived one: it is refetched, not appended.
+      keys.push(qk.scheduler(), qk.traceDecisionsAll());
       break;
     case 'providers':
-      keys.push(['providers'], ['calibrations'], ['fleet'], ['attention']);
+      keys.push(qk.providers(), qk.calibrations(), qk.fleet(), qk.attention());
       break;
     case 'reports':
-      keys.push(['alerts'], ['faults'], ['providers'], ['attention']);
+      keys.push(qk.alerts(), qk.faults(), qk.providers(), qk.attention());
       break;
     case 'none':
       break;
@@ -203,7 +208,7 @@ export function affectedKeys(e: Pick<Entry, 'type' | 'vhm'>): unknown[][] {
     case 'report.q':
     case 'report.phi':
     case 'report.error':
-      keys.push(['series']);
+      keys.push(qk.series());
       break;
     default:
       break;
@@ -213,7 +218,7 @@ export function affectedKeys(e: Pick<Entry, 'type' | 'vhm'>): unknown[][] {
     case 'fault.injected':
     case 'fault.escalated':
     case 'alert.raised':
-      keys.push(['faults'], ['alerts'], ['vhms'], ['attention']);
+      keys.push(qk.faults(), qk.alerts(), qk.vhms(), qk.attention());
       break;
     default:
       break;
@@ -225,9 +230,9 @@ function unreachable(x: never): never {
   throw new Error(`unhandled area ${String(x)}`);
 }
 
-export function applyEntry(qc: QueryClient, e: Entry, pending: Map<string, unknown[]>): void {
-  qc.setQueryData<Overview>(['overview'], (o) => (o && e.seq > o.seq ? { ...o, seq: e.seq, l: e.l } : o));
-  qc.setQueryData<Entry[]>(LIVE_TAIL_KEY, (t) => [...(t ?? []).slice(-49), e]);
+export function applyEntry(qc: QueryClient, e: Entry, pending: Map<string, QueryKey>): void {
+  qc.setQueryData<Overview>(qk.overview(), (o) => (o && e.seq > o.seq ? { ...o, seq: e.seq, l: e.l } : o));
+  qc.setQueryData<Entry[]>(qk.liveTail(), (t) => [...(t ?? []).slice(-49), e]);
   appendToTail(qc, e);
   for (const k of affectedKeys(e)) pending.set(JSON.stringify(k), k);
 }
@@ -264,13 +269,14 @@ export function useLiveStream(qc: QueryClient, token: string | null, enabled: bo
           // On a reconnect anything may have happened while disconnected (the stream resumes, but
           // entries filtered out of this principal's view can still change aggregates).
           onOpen: (reconnect) => {
-            if (reconnect) void qc.invalidateQueries({ predicate: (q) => q.queryKey[0] !== 'replay' });
+            if (reconnect)
+              void qc.invalidateQueries({ predicate: (q) => !STABLE_ROOTS.has(String(q.queryKey[0])) });
           },
           onUnauthorized: () => notifyUnauthorized(),
           onEvent: (ev) => handle(ev),
         });
       });
-    const pending = new Map<string, unknown[]>();
+    const pending = new Map<string, QueryKey>();
     let scheduled = false;
     const flush = () => {
       scheduled = false;
@@ -282,7 +288,7 @@ export function useLiveStream(qc: QueryClient, token: string | null, enabled: bo
       // A tenant does not see the clock's tick entries; it hears L move through `clock` events.
       if (ev.event === 'clock') {
         const { l } = JSON.parse(ev.data) as { l: number };
-        qc.setQueryData<Overview>(['overview'], (o) => (o && l > o.l ? { ...o, l } : o));
+        qc.setQueryData<Overview>(qk.overview(), (o) => (o && l > o.l ? { ...o, l } : o));
         return;
       }
       if (ev.event !== 'entry') return;

@@ -1,6 +1,7 @@
 import type { QueryClient } from '@tanstack/react-query';
 import type { Entry } from '@xdv/core';
 import { get } from './client';
+import { qk } from './keys';
 import type { Overview, TracePage } from './types';
 
 // The trace tab's newest page lives in the query cache and grows from the event stream: entries are
@@ -10,14 +11,13 @@ import type { Overview, TracePage } from './types';
 export const TRACE_PAGE = 200;
 /** How many entries the live tail keeps (the oldest fall off as new ones arrive). */
 export const TAIL_KEEP = 500;
-/** The unfiltered newest page, appended to live. Filtered and older pages are fixed reads. */
-export const TRACE_TAIL_KEY = ['trace', 'tail'] as const;
-/** The stream's most recent entries (see live.ts), merged into a tail page that raced them. */
-export const LIVE_TAIL_KEY = ['live-tail'] as const;
+// Keys: qk.traceTail() is the unfiltered newest page, appended to live (filtered and older pages
+// are fixed reads); qk.liveTail() holds the stream's most recent entries (see live.ts), merged into
+// a tail page that raced them.
 
 /** Append one streamed entry to the cached tail page (no-op when none is cached or it already has it). */
 export function appendToTail(qc: QueryClient, e: Entry): void {
-  qc.setQueryData<TracePage>(TRACE_TAIL_KEY, (p) => (p ? merge(p, [e]) : p));
+  qc.setQueryData<TracePage>(qk.traceTail(), (p) => (p ? merge(p, [e]) : p));
 }
 
 /** Entries newer than what the page read, in seq order, appended; the head follows the newest. */
@@ -34,10 +34,10 @@ export function merge(p: TracePage, entries: readonly Entry[]): TracePage {
 
 /** Read the newest page once; stream entries that arrived while it was in flight are merged in. */
 export async function fetchTail(qc: QueryClient, signal: AbortSignal): Promise<TracePage> {
-  const head = qc.getQueryData<Overview>(['overview'])?.seq ?? 0;
+  const head = qc.getQueryData<Overview>(qk.overview())?.seq ?? 0;
   const page = await get<TracePage>(
     `/v1/trace?after=${Math.max(0, head - TRACE_PAGE)}&limit=${TRACE_PAGE}`,
     signal,
   );
-  return merge(page, qc.getQueryData<Entry[]>(LIVE_TAIL_KEY) ?? []);
+  return merge(page, qc.getQueryData<Entry[]>(qk.liveTail()) ?? []);
 }

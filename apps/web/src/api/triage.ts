@@ -1,6 +1,7 @@
 import { type AlertGroup, type AttentionItem, alertGroups, attentionOf } from '@xdv/core';
 import { get } from './client';
 import { useSource } from './data';
+import { qk } from './keys';
 
 // Triage data (issue 15 §1): the server's attention list and alert groups live, and the same core
 // projections over the replayed state at ?at=L, so the past reads exactly as it was.
@@ -12,14 +13,14 @@ export interface AttentionView {
 
 export const useAttention = () =>
   useSource<AttentionView>(
-    ['attention'],
+    qk.attention(),
     (sig) => get<AttentionView>('/v1/attention', sig),
     (s) => ({ l: s.l, items: attentionOf(s) }),
   );
 
 export const useAlertGroups = () =>
   useSource<AlertGroup[]>(
-    ['alerts', 'groups'],
+    qk.alertGroups(),
     async (sig) => (await get<{ items: AlertGroup[] }>('/v1/alerts/groups', sig)).items,
     (s) => alertGroups(s),
   );

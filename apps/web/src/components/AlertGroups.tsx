@@ -94,7 +94,10 @@ function AlertRow({ g }: { g: AlertGroup }) {
         </Badge>
       </td>
       <th scope="row">
-        <Link to={`/providers/${g.provider}`}>{g.provider}</Link> · {g.subject}
+        <Link to="/providers/$id" params={{ id: g.provider }}>
+          {g.provider}
+        </Link>{' '}
+        · {g.subject}
         <div className="muted small">
           {g.metrics.map(metricName).join(', ')} · {fmt(g.total)} alert{g.total === 1 ? '' : 's'}
         </div>

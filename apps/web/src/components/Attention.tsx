@@ -36,7 +36,10 @@ export function AttentionStrip() {
                 {broken.reason ? `: ${broken.reason}` : ''}.
               </span>
               <span className="acts">
-                <Link to={`/trace?seq=${broken.seq}`}>Inspect</Link> · <Link to="/trace">Re-verify</Link>
+                <Link to="/trace" search={{ seq: broken.seq }}>
+                  Inspect
+                </Link>{' '}
+                · <Link to="/trace">Re-verify</Link>
               </span>
             </li>
           ) : null}
@@ -66,7 +69,9 @@ function Item({ i, l }: { i: AttentionItem; l: number }) {
             domain faults.
           </span>
           <span className="acts">
-            <Link to={`/vhms/${i.vhm}`}>Inspect</Link>{' '}
+            <Link to="/vhms/$id" params={{ id: i.vhm }}>
+              Inspect
+            </Link>{' '}
             <GuardedAction
               label="Resume"
               small
@@ -92,7 +97,9 @@ function Item({ i, l }: { i: AttentionItem; l: number }) {
             ; check its reporting process and attestation.
           </span>
           <span className="acts">
-            <Link to={`/providers/${i.provider}`}>Inspect</Link>
+            <Link to="/providers/$id" params={{ id: i.provider }}>
+              Inspect
+            </Link>
           </span>
         </li>
       );
@@ -106,7 +113,10 @@ function Item({ i, l }: { i: AttentionItem; l: number }) {
             {fmt(g.latest.threshold)} (firing ×{fmt(g.firing)})
           </span>
           <span className="acts">
-            <Link to={`/providers/${g.provider}`}>Inspect</Link> <AckAction g={g} />
+            <Link to="/providers/$id" params={{ id: g.provider }}>
+              Inspect
+            </Link>{' '}
+            <AckAction g={g} />
           </span>
         </li>
       );

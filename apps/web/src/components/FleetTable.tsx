@@ -1,6 +1,6 @@
 import type { FleetRow } from '@xdv/core';
 import { useState } from 'react';
-import { useFleet } from '../api/health';
+import { useFleet } from '../api/fleetHealth';
 import { Link } from '../lib/router';
 import { Badge, bytes, DomainTag, fmt, Guard, Section, StateBadge } from './ui';
 
@@ -97,7 +97,9 @@ export function FleetTable() {
                 {sortFleet(f.items, key, asc).map((r) => (
                   <tr key={r.id}>
                     <th scope="row">
-                      <Link to={`/providers/${r.id}`}>{r.name}</Link>{' '}
+                      <Link to="/providers/$id" params={{ id: r.id }}>
+                        {r.name}
+                      </Link>{' '}
                       <span className="muted small">{r.id}</span>
                     </th>
                     <td>

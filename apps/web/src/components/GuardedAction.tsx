@@ -1,12 +1,14 @@
 import { useMutation, useQueryClient } from '@tanstack/react-query';
-import { renderMessage } from '@xdv/core';
-import { type ReactNode, useEffect, useState } from 'react';
+import { type Entry, renderMessage, type Vhm } from '@xdv/core';
+import { type ReactNode, useEffect, useMemo, useRef, useState } from 'react';
 import { type ActionRequest, ApiError, commit, type DryRun, dryRun, type Mutation } from '../api/client';
 import { useClock } from '../api/clock';
+import { qk, STABLE_ROOTS } from '../api/keys';
 import type { Gate } from '../lib/caps';
+import { effectLine, requestSubjects, touches } from '../lib/effects';
 import { Dialog } from './Dialog';
 import { AtL } from './time';
-import { ErrorBox, fmt, Loading } from './ui';
+import { ErrorBox, fmt, Loading, Qty } from './ui';
 
 // A guarded action: disabled (saying why) without a capability; otherwise a dialog that first shows
 // the API's dry run (entries, capacity and budget effect, invariants) and commits only on confirm.
@@ -63,53 +65,123 @@ function hash(s: string): number {
   return h;
 }
 
+/** A fresh idempotency key: one per previewed request, reused if the same confirm is retried. */
+function newKey(): string {
+  return (
+    globalThis.crypto?.randomUUID?.() ?? `k-${Date.now().toString(36)}-${Math.random().toString(36).slice(2)}`
+  );
+}
+
+/** The labels of a form's fields that are empty or invalid, for "Missing: Name, Peer VHM". */
+function missingFields(form: HTMLFormElement): string[] {
+  const out: string[] = [];
+  for (const el of form.querySelectorAll<HTMLInputElement | HTMLSelectElement>('input, select, textarea')) {
+    if (el.disabled || el.checkValidity()) continue;
+    const label =
+      el.closest('label')?.querySelector('span')?.textContent ?? el.getAttribute('aria-label') ?? el.name;
+    if (label) out.push(label.trim());
+  }
+  return out;
+}
+
 function ActionDialog(props: GuardedActionProps & { onClose: () => void }) {
   const qc = useQueryClient();
   // From the cache only: the dialog sends nothing but its dry run and commit.
   const clock = useClock(false);
   const [stage, setStage] = useState<'form' | 'preview'>(props.fields ? 'form' : 'preview');
   const [req, setReq] = useState<ActionRequest | null>(props.fields ? null : props.request());
+  const [missing, setMissing] = useState<string | null>(null);
   const [typed, setTyped] = useState('');
-  const [preview, setPreview] = useState<{ data?: DryRun; error?: unknown; loading: boolean }>({
+  const [preview, setPreview] = useState<{ data?: DryRun; error?: unknown; loading: boolean; key: string }>({
     loading: false,
+    key: '',
   });
+  // Bumped to re-run the preview: an entry touching its subjects arrived, or a commit found it stale.
+  const [round, setRound] = useState(0);
+  const [staleNote, setStaleNote] = useState(false);
+  const previewRef = useRef<HTMLDivElement>(null);
+  const subjects = useMemo(() => (req ? requestSubjects(req.path, req.body) : new Set<string>()), [req]);
+  // biome-ignore lint/correctness/useExhaustiveDependencies: round re-runs the same request
   useEffect(() => {
     if (stage !== 'preview' || !req) return;
     let live = true;
-    setPreview({ loading: true });
+    setPreview((p) => ({ ...p, loading: true }));
     dryRun(req).then(
-      (data) => live && setPreview({ data, loading: false }),
-      (error: unknown) => live && setPreview({ error, loading: false }),
+      (data) => live && setPreview({ data, loading: false, key: newKey() }),
+      (error: unknown) => live && setPreview({ error, loading: false, key: '' }),
     );
     return () => {
       live = false;
     };
-  }, [stage, req]);
+  }, [stage, req, round]);
+  // The live stream appends every entry to the tail; one that touches this preview re-runs it.
+  const previewedSeq = preview.data?.entries[0]?.seq;
+  useEffect(() => {
+    if (stage !== 'preview' || previewedSeq === undefined) return;
+    return qc.getQueryCache().subscribe((ev) => {
+      if (ev.query.queryKey[0] !== qk.liveTail()[0] || ev.type !== 'updated') return;
+      const tail = ev.query.state.data as Entry[] | undefined;
+      const last = tail?.at(-1);
+      if (last && last.seq >= previewedSeq && touches(last, subjects)) setRound((r) => r + 1);
+    });
+  }, [qc, stage, previewedSeq, subjects]);
+  // Focus stays in the dialog when the form gives way to the preview (Esc and Tab keep working).
+  useEffect(() => {
+    if (stage === 'preview') previewRef.current?.focus();
+  }, [stage]);
   const m = useMutation({
-    mutationFn: (r: ActionRequest) => commit(r),
+    mutationFn: (r: ActionRequest) => commit(r, { etag: preview.data?.etag ?? null, key: preview.key }),
     onSuccess: (res) => {
-      void qc.invalidateQueries({ predicate: (q) => q.queryKey[0] !== 'replay' && q.queryKey[0] !== 'me' });
+      void qc.invalidateQueries({ predicate: (q) => !STABLE_ROOTS.has(String(q.queryKey[0])) });
       props.onDone?.(res);
+    },
+    onError: (e) => {
+      // Stale: nothing was committed; show the present and let the user confirm again.
+      if (e instanceof ApiError && e.code === 'HV_PRECONDITION_FAILED') {
+        setStaleNote(true);
+        m.reset();
+        setRound((r) => r + 1);
+      }
     },
   });
   const nameOk = !props.confirmName || typed === props.confirmName;
   const canCommit =
-    stage === 'preview' && req !== null && preview.data?.wouldBe === 'accepted' && nameOk && !m.isPending;
+    stage === 'preview' &&
+    req !== null &&
+    !preview.loading &&
+    preview.data?.wouldBe === 'accepted' &&
+    nameOk &&
+    !m.isPending;
+  const asOf = preview.data?.entries[0]?.l ?? clock.live;
   return (
     <Dialog title={props.title ?? props.label} onClose={props.onClose} wide>
       {stage === 'form' ? (
         <form
           className="form"
+          noValidate
           onSubmit={(e) => {
             e.preventDefault();
-            const r = props.request();
-            if (r) {
-              setReq(r);
-              setStage('preview');
+            const gaps = missingFields(e.currentTarget);
+            const r = gaps.length ? null : props.request();
+            if (!r) {
+              setMissing(
+                gaps.length
+                  ? `Missing: ${gaps.join(', ')}.`
+                  : 'Some required value is missing or invalid: complete the form to preview.',
+              );
+              return;
             }
+            setMissing(null);
+            setReq(r);
+            setStage('preview');
           }}
         >
           {props.fields}
+          {missing ? (
+            <p className="state error" role="alert">
+              {missing}
+            </p>
+          ) : null}
           <div className="dialog-foot">
             <button type="button" onClick={props.onClose}>
               Cancel
@@ -137,15 +209,27 @@ function ActionDialog(props: GuardedActionProps & { onClose: () => void }) {
           </div>
         </div>
       ) : (
-        <div>
+        <div ref={previewRef} tabIndex={-1} className="preview-stage">
           {req ? (
             <p className="muted small">
               <code>
                 {req.method} {req.path}
               </code>
+              {preview.data && asOf !== undefined ? (
+                <>
+                  {' '}
+                  · <span className="as-of">as of L {fmt(asOf)}</span>
+                </>
+              ) : null}
             </p>
           ) : null}
-          {preview.loading ? <Loading what="Previewing (dry run)" /> : null}
+          {staleNote ? (
+            <p className="state empty" role="status">
+              The state changed since the preview, so nothing was committed. The preview below is current:
+              review it and confirm again.
+            </p>
+          ) : null}
+          {preview.loading && !preview.data ? <Loading what="Previewing (dry run)" /> : null}
           {preview.error ? <ErrorBox error={preview.error} title="Preview failed" /> : null}
           {preview.data ? <PreviewView p={preview.data} /> : null}
           {props.confirmName && preview.data?.wouldBe === 'accepted' ? (
@@ -162,7 +246,9 @@ function ActionDialog(props: GuardedActionProps & { onClose: () => void }) {
               />
             </label>
           ) : null}
-          {m.error ? <ErrorBox error={m.error} title="The action was refused" /> : null}
+          {m.error && !(m.error instanceof ApiError && m.error.code === 'HV_PRECONDITION_FAILED') ? (
+            <ErrorBox error={m.error} title="The action was refused" />
+          ) : null}
           <div className="dialog-foot">
             {props.fields ? (
               <button type="button" onClick={() => setStage('form')}>
@@ -190,6 +276,9 @@ function ActionDialog(props: GuardedActionProps & { onClose: () => void }) {
 export function PreviewView({ p }: { p: DryRun }) {
   // Read from the cache only: a preview sends nothing it does not have to.
   const clock = useClock(false);
+  const qc = useQueryClient();
+  const vhms = qc.getQueryData<Vhm[]>(qk.vhms());
+  const vhmName = (id: string) => vhms?.find((v) => v.id === id)?.name;
   return (
     <section className="preview" aria-label="Impact preview">
       {p.wouldBe === 'accepted' ? (
@@ -203,8 +292,8 @@ export function PreviewView({ p }: { p: DryRun }) {
       <h3>Trace entries ({p.entries.length})</h3>
       <ol className="entries">
         {p.entries.map((e) => (
-          <li key={e.seq}>
-            <code>{e.type}</code>{' '}
+          <li key={e.seq} className={e.outcome === 'effect' ? 'effect' : undefined}>
+            {effectLine(e, vhmName)} <code className="muted small">{e.type}</code>{' '}
             <span className="muted">
               <AtL l={e.l} now={clock.now} tickMs={clock.tickMs} compact />
             </span>{' '}
@@ -230,9 +319,11 @@ export function PreviewView({ p }: { p: DryRun }) {
                   <td>{c.provider}</td>
                   <td>{c.resource}</td>
                   <td className="num">
-                    {fmt(c.before)} → {fmt(c.after)}
+                    <Qty resource={c.resource} n={c.before} /> → <Qty resource={c.resource} n={c.after} />
                   </td>
-                  <td className="num">{fmt(c.capacity)}</td>
+                  <td className="num">
+                    <Qty resource={c.resource} n={c.capacity} />
+                  </td>
                 </tr>
               ))}
             </tbody>
@@ -282,9 +373,11 @@ export function PreviewView({ p }: { p: DryRun }) {
                   <td>{q.vhm}</td>
                   <td>{q.resource}</td>
                   <td className="num">
-                    {fmt(q.before)} → {fmt(q.after)}
+                    <Qty resource={q.resource} n={q.before} /> → <Qty resource={q.resource} n={q.after} />
                   </td>
-                  <td className="num">{fmt(q.quota)}</td>
+                  <td className="num">
+                    <Qty resource={q.resource} n={q.quota} />
+                  </td>
                 </tr>
               ))}
             </tbody>

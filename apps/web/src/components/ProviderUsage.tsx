@@ -1,4 +1,4 @@
-import { useUsage } from '../api/health';
+import { useUsage } from '../api/fleetHealth';
 import { Link } from '../lib/router';
 import { DomainTag, fmt, Guard, Section, StateBadge } from './ui';
 
@@ -42,7 +42,9 @@ export function ProviderUsage({ provider, operator }: { provider: string; operat
                   return (
                     <tr key={c.id}>
                       <th scope="row">
-                        <Link to={`/vhms/${c.vhm}`}>{v?.name ?? c.vhm}</Link>{' '}
+                        <Link to="/vhms/$id" params={{ id: c.vhm }}>
+                          {v?.name ?? c.vhm}
+                        </Link>{' '}
                         <span className="muted small">
                           {c.vhm}
                           {operator ? ` · ${c.tenant}` : ''}

@@ -121,7 +121,10 @@ export function TraceHistory({
                       {e.vhm ? (
                         <>
                           {' '}
-                          · <Link to={`/vhms/${e.vhm}`}>{e.vhm}</Link>
+                          ·{' '}
+                          <Link to="/vhms/$id" params={{ id: e.vhm }}>
+                            {e.vhm}
+                          </Link>
                         </>
                       ) : null}
                     </td>
@@ -188,7 +191,15 @@ function GroupRow({
         <span className={`outcome ${head.outcome}`}>{g.command ? head.outcome : 'effect'}</span>
       </td>
       <td>{code ? <code className="code small">{code}</code> : <span className="muted">—</span>}</td>
-      <td>{head.vhm ? <Link to={`/vhms/${head.vhm}`}>{head.vhm}</Link> : '—'}</td>
+      <td>
+        {head.vhm ? (
+          <Link to="/vhms/$id" params={{ id: head.vhm }}>
+            {head.vhm}
+          </Link>
+        ) : (
+          '—'
+        )}
+      </td>
       <td className="summary">{summarize(g)}</td>
       <td className="row-actions">
         <HashMark e={head} />{' '}
@@ -203,7 +214,7 @@ function GroupRow({
             {open ? '▾' : '▸'} {g.effects.length}
           </button>
         ) : null}{' '}
-        <Link to={`/replay?at=${g.l}`} keepAt={false} title={`The state replayed at L ${g.l}`}>
+        <Link to="/replay" search={{ at: g.l }} title={`The state replayed at L ${g.l}`}>
           state at L {g.l}
         </Link>
       </td>

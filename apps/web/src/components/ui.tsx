@@ -1,11 +1,19 @@
-import type { ReactNode } from 'react';
+import { type ReactNode, type RefObject, useEffect, useRef, useState } from 'react';
 import { ApiError } from '../api/client';
+import { exactBytes, gib } from '../lib/units';
 
-export function Loading({ what = 'Loading' }: { what?: string }) {
+/** Widths of the placeholder lines: distinct, so each is its own key. */
+const SKELETON = [92, 74, 86, 63, 80, 69, 88, 57];
+
+/** Grey placeholder lines in place of content that is on its way, with its name for a screen reader. */
+export function Loading({ what = 'Loading', lines = 3 }: { what?: string; lines?: number }) {
   return (
-    <p className="state loading" role="status" aria-live="polite">
-      {what}…
-    </p>
+    <div className="skeleton" role="status" aria-live="polite" aria-label={what}>
+      <span className="sr-only">{what}…</span>
+      {SKELETON.slice(0, lines).map((w) => (
+        <span key={w} className="skeleton-line" style={{ width: `${w}%` }} aria-hidden="true" />
+      ))}
+    </div>
   );
 }
 
@@ -13,7 +21,16 @@ export function Empty({ children }: { children: ReactNode }) {
   return <p className="state empty">{children}</p>;
 }
 
-export function ErrorBox({ error, title = 'Request failed' }: { error: unknown; title?: string }) {
+export function ErrorBox({
+  error,
+  title = 'Request failed',
+  onRetry,
+}: {
+  error: unknown;
+  title?: string;
+  /** Shown as a Retry button: the request is sent again. */
+  onRetry?: () => void;
+}) {
   const code = error instanceof ApiError ? error.code : 'ERROR';
   const detail =
     error instanceof ApiError ? error.detail : error instanceof Error ? error.message : String(error);
@@ -21,6 +38,11 @@ export function ErrorBox({ error, title = 'Request failed' }: { error: unknown; 
     <div className="state error" role="alert">
       <strong>{title}</strong> <code className="code">{code}</code>
       <span className="detail">{detail}</span>
+      {onRetry ? (
+        <button type="button" className="retry" onClick={onRetry}>
+          Retry
+        </button>
+      ) : null}
     </div>
   );
 }
@@ -32,12 +54,13 @@ export function Guard<T>({
   what,
   children,
 }: {
-  src: { data: T | undefined; error: unknown; isPending: boolean };
+  src: { data: T | undefined; error: unknown; isPending: boolean; refetch?: () => unknown };
   empty?: (d: T) => ReactNode | null;
   what?: string;
   children: (d: T) => ReactNode;
 }) {
-  if (src.error) return <ErrorBox error={src.error} />;
+  const retry = src.refetch;
+  if (src.error) return <ErrorBox error={src.error} {...(retry ? { onRetry: () => void retry() } : {})} />;
   if (src.isPending || src.data === undefined) return <Loading {...(what ? { what } : {})} />;
   const e = empty?.(src.data);
   if (e) return <Empty>{e}</Empty>;
@@ -87,12 +110,17 @@ export function Meter({
   total,
   unit = '',
   warnAt = 0.8,
+  format = fmt,
+  exact,
 }: {
   label: string;
   used: number;
   total: number;
   unit?: string;
   warnAt?: number;
+  /** How a figure is written (memory: GiB); `exact` is the tooltip with the precise figures. */
+  format?: (n: number) => string;
+  exact?: (n: number) => string;
 }) {
   const ratio = total > 0 ? used / total : used > 0 ? Number.POSITIVE_INFINITY : 0;
   const tone = ratio > 1 ? 'bad' : ratio >= warnAt ? 'warn' : 'ok';
@@ -101,8 +129,8 @@ export function Meter({
     <div className="meter">
       <div className="meter-label">
         <span>{label}</span>
-        <span className="num">
-          {fmt(used)} / {fmt(total)}
+        <span className="num" title={exact ? `${exact(used)} of ${exact(total)}` : undefined}>
+          {format(used)} / {format(total)}
           {unit ? ` ${unit}` : ''}
         </span>
       </div>
@@ -114,7 +142,7 @@ export function Meter({
         aria-valuemin={0}
         aria-valuemax={total}
         aria-valuenow={used}
-        aria-valuetext={`${fmt(used)} of ${fmt(total)}${unit ? ` ${unit}` : ''}`}
+        aria-valuetext={`${format(used)} of ${format(total)}${unit ? ` ${unit}` : ''}`}
       >
         <span style={{ width: `${pct}%` }} />
       </div>
@@ -148,8 +176,16 @@ export function Section({
   wide?: boolean;
 }) {
   const hid = `h-${(id ?? title).replace(/[^a-zA-Z0-9]+/g, '-').toLowerCase()}`;
+  const ref = useRef<HTMLElement>(null);
+  const scrolls = useScrollsSideways(ref);
   return (
-    <section className={wide ? 'panel wide' : 'panel'} aria-labelledby={hid}>
+    // A panel whose content is wider than the screen scrolls; then it takes focus, so a keyboard can scroll it.
+    <section
+      ref={ref}
+      className={wide ? 'panel wide' : 'panel'}
+      aria-labelledby={hid}
+      {...(scrolls ? { tabIndex: 0 } : {})}
+    >
       <header className="panel-head">
         <h2 id={hid}>{title}</h2>
         {actions ? <div className="panel-actions">{actions}</div> : null}
@@ -157,4 +193,31 @@ export function Section({
       {children}
     </section>
   );
+}
+
+/** A quantity in its unit: memory in GiB with the exact bytes on hover; anything else as counted. */
+export function Qty({ resource, n }: { resource: string; n: number }) {
+  if (resource === 'memory')
+    return (
+      <span className="num" title={exactBytes(n)}>
+        {gib(n)}
+      </span>
+    );
+  return <span className="num">{fmt(n)}</span>;
+}
+
+/** Whether an element's content is wider than the element (it scrolls sideways), kept current on resize. */
+function useScrollsSideways(ref: RefObject<HTMLElement | null>): boolean {
+  const [scrolls, setScrolls] = useState(false);
+  useEffect(() => {
+    const el = ref.current;
+    if (!el || typeof ResizeObserver === 'undefined') return;
+    const check = () => setScrolls(el.scrollWidth > el.clientWidth + 1);
+    const ro = new ResizeObserver(check);
+    ro.observe(el);
+    for (const c of el.children) ro.observe(c);
+    check();
+    return () => ro.disconnect();
+  }, [ref]);
+  return scrolls;
 }

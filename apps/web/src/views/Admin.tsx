@@ -1,14 +1,17 @@
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { createLazyRoute } from '@tanstack/react-router';
 import type { Quota } from '@xdv/core';
 import { useState } from 'react';
 import { api, get } from '../api/client';
 import { useMe, useTenants } from '../api/data';
+import { qk } from '../api/keys';
 import type { Token } from '../api/types';
 import { Dialog } from '../components/Dialog';
 import { GuardedAction } from '../components/GuardedAction';
 import { Badge, bytes, Empty, ErrorBox, fmt, Guard, Loading, Meter, Section } from '../components/ui';
 import { writeBlock } from '../lib/caps';
 import { useAt } from '../lib/router';
+import { exactBytes, gib } from '../lib/units';
 import { QuotaFields } from './VhmTree';
 
 export default function Admin() {
@@ -31,7 +34,7 @@ export default function Admin() {
 
 const useTokens = () =>
   useQuery({
-    queryKey: ['tokens'],
+    queryKey: qk.tokens(),
     queryFn: ({ signal }) => get<{ items: Token[] }>('/v1/tokens', signal),
   });
 
@@ -73,7 +76,13 @@ function Tenants() {
                   {t.name} <span className="muted small">{t.id}</span>
                 </h3>
                 <Meter label="VHMs" used={t.carved.vhms} total={t.quota.vhms} />
-                <Meter label="Memory (bytes)" used={t.carved.memory} total={t.quota.memory} />
+                <Meter
+                  label="Memory"
+                  used={t.carved.memory}
+                  total={t.quota.memory}
+                  format={gib}
+                  exact={exactBytes}
+                />
                 <p className="muted small">
                   {bytes(t.carved.memory)} of {bytes(t.quota.memory)}
                 </p>
@@ -210,7 +219,7 @@ function Tokens() {
           onMinted={(s) => {
             setMinting(false);
             setSecret(s);
-            void qc.invalidateQueries({ queryKey: ['tokens'] });
+            void qc.invalidateQueries({ queryKey: qk.tokens() });
           }}
         />
       ) : null}
@@ -221,7 +230,7 @@ function Tokens() {
           onClose={() => setRevoking(null)}
           onDone={() => {
             setRevoking(null);
-            void qc.invalidateQueries({ queryKey: ['tokens'] });
+            void qc.invalidateQueries({ queryKey: qk.tokens() });
           }}
         />
       ) : null}
@@ -416,3 +425,17 @@ function RevokeDialog({ t, onClose, onDone }: { t: Token; onClose: () => void; o
 }
 
 export { fmt };
+
+/** Tenants and tokens are an operator's page; anyone else is told so, with no request sent. */
+function AdminPage() {
+  const me = useMe();
+  if (me.data?.token.kind === 'operator') return <Admin />;
+  return (
+    <div className="page">
+      <h1>Tenants and tokens</h1>
+      <ErrorBox error={new Error('Tenants and tokens are managed by operators.')} />
+    </div>
+  );
+}
+
+export const route = createLazyRoute('/admin')({ component: AdminPage });

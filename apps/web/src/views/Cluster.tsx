@@ -1,3 +1,4 @@
+import { createLazyRoute } from '@tanstack/react-router';
 import { useClock } from '../api/clock';
 import { type ClusterNode, type ClusterProvider, type ClusterView, useCluster } from '../api/cluster';
 import { useMe } from '../api/data';
@@ -15,7 +16,7 @@ import {
   StateBadge,
 } from '../components/ui';
 import { relative } from '../lib/clock';
-import { Link, setAt, useAt } from '../lib/router';
+import { Link, useAt, useSetAt } from '../lib/router';
 
 // The distributed cluster view (XDV-090 §9): the API processes ("nodes") sharing one database, the
 // global logical order they agree on (the trace seq), contracts per provider, and the commit rounds
@@ -49,6 +50,7 @@ const time = (iso: string) => new Date(iso).toISOString().replace('T', ' ').slic
 
 export default function Cluster() {
   const at = useAt();
+  const setAt = useSetAt();
   const me = useMe();
   const q = useCluster(at === null);
   if (at !== null)
@@ -276,7 +278,10 @@ function Contracts({ c, tenantName }: { c: ClusterView; tenantName: string | nul
             {c.contracts.providers.map((p) => (
               <tr key={p.provider}>
                 <th scope="row">
-                  <DomainTag domain={p.domain} /> <Link to={`/providers/${p.provider}`}>{p.name}</Link>{' '}
+                  <DomainTag domain={p.domain} />{' '}
+                  <Link to="/providers/$id" params={{ id: p.provider }}>
+                    {p.name}
+                  </Link>{' '}
                   <span className="muted small">{p.provider}</span>
                   <div className="small">
                     <StateBadge state={p.attestation} /> <StateBadge state={p.health} />
@@ -345,3 +350,5 @@ function Rounds({ c }: { c: ClusterView }) {
     </Section>
   );
 }
+
+export const route = createLazyRoute('/cluster')({ component: Cluster });

@@ -1,5 +1,8 @@
 import { useQuery } from '@tanstack/react-query';
+import { createLazyRoute } from '@tanstack/react-router';
 import { get } from '../api/client';
+import { useMe } from '../api/data';
+import { qk } from '../api/keys';
 import { Badge, Empty, Guard, Section } from '../components/ui';
 
 // The latest XDV-084 compliance report (from `npm run cts`) and whether its signature verifies.
@@ -16,7 +19,9 @@ interface TestRow {
 interface ComplianceView {
   present: boolean;
   path: string;
-  signature: { ok: boolean; reason: string; publicKey: string | null } | null;
+  /** ISO 8601: when the report file was written. */
+  writtenAt: string | null;
+  signature: { ok: boolean; reason: string; publicKey: string | null; developmentKey: boolean } | null;
   report: {
     implementation?: { name?: string; version?: string };
     testSuite?: { name?: string; version?: string; spec?: string };
@@ -42,8 +47,10 @@ interface ComplianceView {
 const tone = (s: string | undefined) => (s === 'pass' ? 'ok' : s === 'fail' ? 'bad' : 'muted');
 
 export default function Compliance() {
+  const me = useMe();
+  const operator = me.data?.token.kind === 'operator';
   const src = useQuery({
-    queryKey: ['compliance'],
+    queryKey: qk.compliance(),
     queryFn: ({ signal }) => get<ComplianceView>('/v1/compliance', signal),
   });
   return (
@@ -55,9 +62,14 @@ export default function Compliance() {
         {(c) =>
           !c.present || !c.report ? (
             <Section title="No report yet">
-              <Empty>
-                No conformance report at <code>{c.path}</code>. Run <code>npm run cts</code> to produce one.
-              </Empty>
+              {operator ? (
+                <Empty>
+                  No conformance report at <code>{c.path}</code>. Run <code>npm run cts</code> on the server
+                  to produce one.
+                </Empty>
+              ) : (
+                <Empty>No conformance report has been published for this installation yet.</Empty>
+              )}
             </Section>
           ) : (
             <div className="grid">
@@ -76,7 +88,22 @@ export default function Compliance() {
                   tier <strong>{c.report.tier}</strong>
                 </p>
                 <p className="small">{c.signature?.reason}</p>
+                {c.signature?.developmentKey ? (
+                  <p className="state empty" role="note">
+                    Signed with the conformance suite's <strong>published development key</strong>: the report
+                    is intact, but anyone can sign with that key, so it does not show who ran the tests.
+                  </p>
+                ) : null}
                 <dl className="kv">
+                  <dt>Written</dt>
+                  <dd>{c.writtenAt ? `${c.writtenAt.replace('T', ' ').slice(0, 19)} UTC` : 'unknown'}</dd>
+                  <dt>Tested</dt>
+                  <dd>
+                    {c.report.counts?.total ?? 0} tests of {c.report.testSuite?.spec ?? 'the suite'}
+                    {c.report.traceHead
+                      ? ` against a trace up to seq ${c.report.traceHead.seq} (L ${c.report.traceHead.l})`
+                      : ''}
+                  </dd>
                   <dt>Implementation</dt>
                   <dd>
                     {c.report.implementation?.name} {c.report.implementation?.version}
@@ -112,7 +139,10 @@ export default function Compliance() {
                   </dd>
                   <dt>Signing key</dt>
                   <dd>
-                    <code>{c.signature?.publicKey ? `${c.signature.publicKey.slice(0, 24)}…` : 'none'}</code>
+                    <code title={c.signature?.publicKey ?? undefined}>
+                      {c.signature?.publicKey ? `${c.signature.publicKey.slice(0, 24)}…` : 'none'}
+                    </code>{' '}
+                    {c.signature?.developmentKey ? <Badge tone="warn">development key</Badge> : null}
                   </dd>
                   <dt>Tier</dt>
                   <dd className="small">{c.report.tierReason}</dd>
@@ -154,3 +184,5 @@ export default function Compliance() {
     </div>
   );
 }
+
+export const route = createLazyRoute('/compliance')({ component: Compliance });

@@ -3,6 +3,7 @@ import { renderFault, type VhmState } from '@xdv/core';
 import { get } from '../api/client';
 import { useClock } from '../api/clock';
 import { useMe, useOverview } from '../api/data';
+import { qk } from '../api/keys';
 import type { Overview as O, OverviewProvider, ServerVerify } from '../api/types';
 import { AlertGroupsSection } from '../components/AlertGroups';
 import { AttentionStrip } from '../components/Attention';
@@ -22,6 +23,7 @@ import {
 } from '../components/ui';
 import { pace } from '../lib/clock';
 import { Link } from '../lib/router';
+import { exactBytes, gib } from '../lib/units';
 
 const STATES: VhmState[] = ['requested', 'validated', 'active', 'paused', 'terminated', 'released'];
 
@@ -41,7 +43,7 @@ export function Overview() {
               <ul className="counts">
                 {STATES.map((s) => (
                   <li key={s}>
-                    <Link to={`/vhms?state=${s}`}>
+                    <Link to="/vhms" search={{ state: s }}>
                       <span className="count">{fmt(o.vhmsByState[s] ?? 0)}</span> <StateBadge state={s} />
                     </Link>
                   </li>
@@ -120,7 +122,13 @@ export function Overview() {
                           <code>{f.code}</code>
                         </td>
                         <td>
-                          {f.vhm ? <Link to={`/vhms/${f.vhm}`}>{f.vhm}</Link> : (f.provider ?? '—')}
+                          {f.vhm ? (
+                            <Link to="/vhms/$id" params={{ id: f.vhm }}>
+                              {f.vhm}
+                            </Link>
+                          ) : (
+                            (f.provider ?? '—')
+                          )}
                           {f.contract ? ` · ${f.contract}` : ''}
                         </td>
                         <td>{renderFault(f.params)}</td>
@@ -141,7 +149,10 @@ function ProviderCapacity({ p }: { p: OverviewProvider }) {
   return (
     <article className="card" aria-label={`Provider ${p.name}`}>
       <h3>
-        <DomainTag domain={p.domain} /> <Link to={`/providers/${p.id}`}>{p.name}</Link>{' '}
+        <DomainTag domain={p.domain} />{' '}
+        <Link to="/providers/$id" params={{ id: p.id }}>
+          {p.name}
+        </Link>{' '}
         <span className="muted small">{p.id}</span>
       </h3>
       <p className="small">
@@ -169,7 +180,7 @@ function QuotaUse({ o }: { o: O }) {
   return (
     <Section title={`Quota use — ${t.name}`} id="quota">
       <Meter label="VHMs" used={t.carved.vhms} total={t.quota.vhms} />
-      <Meter label="Memory (bytes)" used={t.carved.memory} total={t.quota.memory} />
+      <Meter label="Memory" used={t.carved.memory} total={t.quota.memory} format={gib} exact={exactBytes} />
       <Meter label="CPU slices" used={t.carved.cpu} total={t.quota.cpu} />
       <Meter label="Qubits" used={t.carved.qubits} total={t.quota.qubits} />
       <Meter label="Φ envelopes" used={t.carved.envelopes} total={t.quota.envelopes} />
@@ -180,7 +191,7 @@ function QuotaUse({ o }: { o: O }) {
 
 function TraceHead({ o, operator, notLive }: { o: O; operator: boolean; notLive: boolean }) {
   const v = useQuery({
-    queryKey: ['server-verify'],
+    queryKey: qk.serverVerify(),
     queryFn: ({ signal }) => get<ServerVerify>('/v1/trace/verify', signal),
     enabled: operator && !notLive,
     staleTime: Number.POSITIVE_INFINITY,

@@ -1,8 +1,9 @@
+import { createLazyRoute, getRouteApi } from '@tanstack/react-router';
 import type { Provider } from '@xdv/core';
 import { useMemo, useState } from 'react';
 import { useClock } from '../api/clock';
 import { useCalibrations, useMe, useProviders } from '../api/data';
-import { RANGES, type RangeTicks, useSeriesRange, useUsage } from '../api/health';
+import { RANGES, type RangeTicks, useSeriesRange, useUsage } from '../api/fleetHealth';
 import { LChart, type LineSeries } from '../components/Chart';
 import { FleetTable } from '../components/FleetTable';
 import { ProviderUsage } from '../components/ProviderUsage';
@@ -24,6 +25,7 @@ import {
 } from '../components/ui';
 import { estimate, relative } from '../lib/clock';
 import { Link, useAt } from '../lib/router';
+import { exactBytes, gib } from '../lib/units';
 
 export default function Providers({ selected }: { selected?: string }) {
   // `/providers` opens on the fleet table; `/providers/:id` is one provider's detail.
@@ -57,13 +59,15 @@ function ProviderDetail({ selected }: { selected: string }) {
           // move down when the calibration table arrives (layout shift).
           const ready = sel.domain !== 'Q' || !cals.isPending;
           return (
-            <div className="split">
+            // On a phone the list and one provider's detail are two steps: /providers, then /providers/:id.
+            <div className={`split ${selected ? 'drilled' : 'listing'}`}>
               <nav aria-label="Providers" className="list">
                 <ul className="plain">
                   {ps.map((p) => (
                     <li key={p.id}>
                       <Link
-                        to={`/providers/${p.id}`}
+                        to="/providers/$id"
+                        params={{ id: p.id }}
                         aria-current={p.id === sel.id ? 'page' : undefined}
                         className="list-item"
                       >
@@ -74,6 +78,9 @@ function ProviderDetail({ selected }: { selected: string }) {
                   ))}
                 </ul>
               </nav>
+              <p className="phone-only">
+                <Link to="/providers">← All providers</Link>
+              </p>
               {ready ? null : <Loading what="Loading calibrations" />}
               <div className="grid" hidden={!ready}>
                 <Attestation p={sel} now={clock.now} tickMs={tickMs} />
@@ -199,7 +206,13 @@ function Attestation({
       </dl>
       {p.domain === 'K' ? (
         <>
-          <Meter label="Memory (bytes)" used={p.allocated.memory} total={p.capacity.memory} />
+          <Meter
+            label="Memory"
+            used={p.allocated.memory}
+            total={p.capacity.memory}
+            format={gib}
+            exact={exactBytes}
+          />
           <p className="muted small">
             {bytes(p.allocated.memory)} of {bytes(p.capacity.memory)} in {p.ranges.length} disjoint ranges
           </p>
@@ -310,3 +323,11 @@ function anyValid(
 ) {
   return cs.some((c) => c.provider === provider && c.from <= l && l < c.until);
 }
+
+const detailApi = getRouteApi('/providers/$id');
+export const listRoute = createLazyRoute('/providers')({ component: () => <Providers /> });
+export const detailRoute = createLazyRoute('/providers/$id')({
+  component: function ProviderPage() {
+    return <Providers selected={detailApi.useParams().id} />;
+  },
+});

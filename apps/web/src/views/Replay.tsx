@@ -1,21 +1,24 @@
 import { useQuery } from '@tanstack/react-query';
+import { createLazyRoute } from '@tanstack/react-router';
 import { useEffect, useState } from 'react';
 import { get } from '../api/client';
 import { useClockInfo } from '../api/clock';
 import { useOverview, useReplayState } from '../api/data';
+import { qk } from '../api/keys';
 import type { Overview, ReplayDiff } from '../api/types';
 import { FieldChanges } from '../components/FieldDiff';
 import { Est } from '../components/time';
 import { Badge, Empty, ErrorBox, fmt, Loading, Section } from '../components/ui';
 import { estimate, pace, relative } from '../lib/clock';
-import { Link, setAt, useAt } from '../lib/router';
+import { Link, useAt, useSetAt } from '../lib/router';
 
 export default function Replay() {
   const at = useAt();
+  const setAt = useSetAt();
   const o = useOverview();
   // The live head, whatever L is being inspected.
   const liveL = useQuery({
-    queryKey: ['overview'],
+    queryKey: qk.overview(),
     queryFn: ({ signal }) => get<Overview>('/v1/overview', signal),
   }).data;
   const clock = useClockInfo().data;
@@ -142,14 +145,13 @@ function DiffView({ max, tickMs }: { max: number; tickMs: number | undefined }) 
   const [to, setTo] = useState(max);
   const [req, setReq] = useState<{ from: number; to: number } | null>(null);
   const d = useQuery({
-    queryKey: ['replay', 'diff', req?.from, req?.to],
+    queryKey: qk.replayDiff(req?.from, req?.to),
     queryFn: ({ signal }) => get<ReplayDiff>(`/v1/replay/diff?from=${req!.from}&to=${req!.to}`, signal),
     enabled: req !== null,
     staleTime: Number.POSITIVE_INFINITY,
   });
   const changes = Object.entries(d.data?.changes ?? {});
-  const href = (c: string, id: string) =>
-    c === 'vhms' ? `/vhms/${id}` : c === 'providers' ? `/providers/${id}` : null;
+  const linkTo = (c: string) => (c === 'vhms' ? '/vhms/$id' : c === 'providers' ? '/providers/$id' : null);
   return (
     <Section title="Difference between two logical times" id="diff">
       <form
@@ -218,11 +220,11 @@ function DiffView({ max, tickMs }: { max: number; tickMs: number | undefined }) 
                           {x[k].length}
                         </Badge>{' '}
                         {x[k].slice(0, 30).map((id) => {
-                          const h = href(c, id);
+                          const h = linkTo(c);
                           return (
                             <span key={id} className="id-chip">
                               {h ? (
-                                <Link to={h} keepAt={false}>
+                                <Link to={h} params={{ id }} search={{ at: undefined }}>
                                   {id}
                                 </Link>
                               ) : (
@@ -245,3 +247,5 @@ function DiffView({ max, tickMs }: { max: number; tickMs: number | undefined }) 
     </Section>
   );
 }
+
+export const route = createLazyRoute('/replay')({ component: Replay });

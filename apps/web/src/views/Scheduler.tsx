@@ -1,8 +1,10 @@
 import { useQuery } from '@tanstack/react-query';
+import { createLazyRoute } from '@tanstack/react-router';
 import { useState } from 'react';
 import { get } from '../api/client';
 import { useClock } from '../api/clock';
 import { useMe, useOverview, useScheduler, useVhms } from '../api/data';
+import { qk } from '../api/keys';
 import type { TracePage } from '../api/types';
 import { GuardedAction } from '../components/GuardedAction';
 import { AtL, Est, Ticks } from '../components/time';
@@ -85,7 +87,9 @@ export default function Scheduler() {
                         .map((v) => (
                           <tr key={v.vhm}>
                             <td>
-                              <Link to={`/vhms/${v.vhm}`}>{names.get(v.vhm) ?? v.vhm}</Link>{' '}
+                              <Link to="/vhms/$id" params={{ id: v.vhm }}>
+                                {names.get(v.vhm) ?? v.vhm}
+                              </Link>{' '}
                               <span className="muted small">{v.vhm}</span>
                             </td>
                             <td className="num">{v.weight}</td>
@@ -142,7 +146,10 @@ export default function Scheduler() {
                             <code>{u.id}</code>
                           </td>
                           <td>
-                            <Link to={`/vhms/${u.vhm}`}>{u.vhm}</Link> · {u.process}
+                            <Link to="/vhms/$id" params={{ id: u.vhm }}>
+                              {u.vhm}
+                            </Link>{' '}
+                            · {u.process}
                           </td>
                           <td>
                             <DomainTag domain={u.domain} />
@@ -247,7 +254,7 @@ function Decisions() {
   const head = at ?? o.data?.seq;
   const seq = o.data?.seq;
   const d = useQuery({
-    queryKey: ['trace', 'decisions', at ?? 'live'],
+    queryKey: qk.traceDecisions(at),
     queryFn: ({ signal }) =>
       get<TracePage>(
         `/v1/trace?type=sched.decision&after=${Math.max(0, (seq ?? 0) - 20000)}&limit=1000`,
@@ -291,7 +298,9 @@ function Decisions() {
               return (
                 <tr key={e.seq}>
                   <td className="num">
-                    <Link to={`/trace?seq=${e.seq}`}>{e.seq}</Link>
+                    <Link to="/trace" search={{ seq: e.seq }}>
+                      {e.seq}
+                    </Link>
                   </td>
                   <td className="num">
                     <AtL l={e.l} now={clock.now} tickMs={clock.tickMs} compact bare />
@@ -309,3 +318,5 @@ function Decisions() {
     </Section>
   );
 }
+
+export const route = createLazyRoute('/scheduler')({ component: Scheduler });

@@ -1,17 +1,19 @@
 import { useQuery, useQueryClient } from '@tanstack/react-query';
+import { createLazyRoute } from '@tanstack/react-router';
 import { type Entry, type ErrorParams, renderMessage } from '@xdv/core';
 import { type ReactNode, useEffect, useMemo, useState } from 'react';
 import { ApiError, get } from '../api/client';
 import { type Clock, useClock } from '../api/clock';
 import { useMe, useOverview } from '../api/data';
-import { fetchTail, TRACE_PAGE, TRACE_TAIL_KEY } from '../api/traceCache';
+import { qk } from '../api/keys';
+import { fetchTail, TRACE_PAGE } from '../api/traceCache';
 import type { TracePage } from '../api/types';
 import { TraceHistory, TypeChips } from '../components/TraceHistory';
 import { AtL, Est } from '../components/time';
 import { Badge, Empty, ErrorBox, fmt, Loading, Section } from '../components/ui';
 import { relative } from '../lib/clock';
 import { checkSignedHead, type HeadCheck, type SignedHeadResponse } from '../lib/head';
-import { Link, navigate, useAt, useLocation } from '../lib/router';
+import { Link, useAt, useNavigate, usePageSearch } from '../lib/router';
 import { type Category, HIDEABLE } from '../lib/traceGroups';
 import { type ChainResult, checkEntry, verifyOwnEntries, verifyWholeChain } from '../lib/verify';
 
@@ -21,28 +23,29 @@ export default function Trace() {
   const at = useAt();
   const clock = useClock();
   const qc = useQueryClient();
-  const { search } = useLocation();
+  const search = usePageSearch();
+  const navigate = useNavigate();
   const operator = me.data?.token.kind === 'operator';
   const [type, setType] = useState('');
   const [vhm, setVhm] = useState('');
-  const [hidden, setHidden] = useState<Set<Category>>(() => hiddenFrom(search.get('hide')));
-  const [after, setAfter] = useState<number | null>(() => {
-    const s = search.get('seq');
-    return s && /^\d+$/.test(s) ? Math.max(0, Number(s) - 1) : null;
-  });
-  const selected = seqFrom(search.get('seq'));
+  // The selected entry and the hidden kinds live in the URL, so a link reopens the same view.
+  const selected = search.seq ?? null;
+  const hidden = useMemo(() => hiddenFrom(search.hide), [search.hide]);
+  const [after, setAfter] = useState<number | null>(() =>
+    search.seq !== undefined ? Math.max(0, search.seq - 1) : null,
+  );
   const filtered = type !== '' || vhm !== '';
   // The unfiltered newest page is read once and then grows from the event stream (traceCache.ts);
   // filtered pages read from the start (or the chosen point), older pages are fixed reads.
   const tail = useQuery({
-    queryKey: TRACE_TAIL_KEY,
+    queryKey: qk.traceTail(),
     queryFn: ({ signal }) => fetchTail(qc, signal),
     enabled: o.data !== undefined && after === null && !filtered,
     staleTime: Number.POSITIVE_INFINITY,
   });
   const from = after ?? 0;
   const fixed = useQuery({
-    queryKey: ['trace', 'list', from, type, vhm],
+    queryKey: qk.traceList(from, type, vhm),
     queryFn: ({ signal }) =>
       get<TracePage>(
         `/v1/trace?after=${from}&limit=${TRACE_PAGE}${type ? `&type=${encodeURIComponent(type)}` : ''}${vhm ? `&vhm=${encodeURIComponent(vhm)}` : ''}`,
@@ -56,13 +59,8 @@ export default function Trace() {
   const items = useMemo(() => (q.data?.items ?? []).filter((e) => at === null || e.l <= at), [q.data, at]);
   const first = q.data?.items[0]?.seq ?? 0;
   const sel = items.find((e) => e.seq === selected) ?? null;
-  // The selected entry and the hidden kinds live in the URL, so a link reopens the same view.
-  const setParam = (key: string, value: string | null) => {
-    const u = new URL(window.location.href);
-    if (value === null || value === '') u.searchParams.delete(key);
-    else u.searchParams.set(key, value);
-    navigate(`${u.pathname}${u.search}`, true);
-  };
+  const setSearch = (patch: { seq?: number; hide?: string }) =>
+    void navigate({ to: '/trace', search: (prev) => ({ ...prev, ...patch }), replace: true });
   return (
     <div className="page">
       <h1>Trace</h1>
@@ -133,10 +131,7 @@ export default function Trace() {
         </search>
         <TypeChips
           hidden={hidden}
-          onChange={(next) => {
-            setHidden(next);
-            setParam('hide', [...next].sort().join(','));
-          }}
+          onChange={(next) => setSearch({ hide: [...next].sort().join(',') || undefined })}
         />
         <p className="muted small">
           Each row is a command and the effects it caused (▸ shows them); select a seq to see its payload,
@@ -162,7 +157,7 @@ export default function Trace() {
                 items={items}
                 hidden={hidden}
                 selected={selected}
-                onSelect={(seq) => setParam('seq', String(seq))}
+                onSelect={(seq) => setSearch({ seq })}
                 clock={clock}
               />
             </section>
@@ -174,11 +169,7 @@ export default function Trace() {
   );
 }
 
-function seqFrom(v: string | null): number | null {
-  return v && /^\d+$/.test(v) ? Number(v) : null;
-}
-
-function hiddenFrom(v: string | null): Set<Category> {
+function hiddenFrom(v: string | undefined): Set<Category> {
   const known = new Set<string>(HIDEABLE.map((h) => h.category));
   return new Set((v ?? '').split(',').filter((c): c is Category => known.has(c)));
 }
@@ -202,7 +193,7 @@ export function EntryDetail({ e, clock = UNKNOWN_CLOCK }: { e: Entry | null; clo
         <dt>L</dt>
         <dd>
           <AtL l={e.l} now={clock.now} tickMs={clock.tickMs} bare /> ·{' '}
-          <Link to={`/replay?at=${e.l}`} keepAt={false}>
+          <Link to="/replay" search={{ at: e.l }}>
             state at this L
           </Link>
         </dd>
@@ -256,7 +247,7 @@ function ChainVerify({ operator }: { operator: boolean }) {
     progress: 0,
   });
   const server = useQuery({
-    queryKey: ['server-verify'],
+    queryKey: qk.serverVerify(),
     queryFn: ({ signal }) =>
       get<{ ok: boolean; entries: number; mismatch: { seq: number; reason: string } | null }>(
         '/v1/trace/verify',
@@ -342,7 +333,7 @@ const short = (fp: string) => `${fp.slice(0, 16)}…`;
  */
 export function SignedHead({ origin = window.location.origin }: { origin?: string }) {
   const head = useQuery({
-    queryKey: ['trace', 'head'],
+    queryKey: qk.traceHead(),
     queryFn: ({ signal }) => get<SignedHeadResponse>('/v1/trace/head', signal),
   });
   const [check, setCheck] = useState<HeadCheck | { status: 'error'; error: unknown } | null>(null);
@@ -433,3 +424,5 @@ function rejectionText(e: Entry): string {
   const params = typeof p === 'object' && p !== null && !Array.isArray(p) ? (p as ErrorParams) : {};
   return renderMessage(String(e.payload.code), params);
 }
+
+export const route = createLazyRoute('/trace')({ component: Trace });

@@ -1,29 +1,43 @@
 import { useVirtualizer } from '@tanstack/react-virtual';
 import type { Vhm } from '@xdv/core';
 import { useMemo, useRef, useState } from 'react';
-import { useMe, useTenants, useVhms } from '../api/data';
+import { useBindings, useContracts, useMe, useProviders, useTenants, useVhms } from '../api/data';
 import { GuardedAction } from '../components/GuardedAction';
 import { Empty, ErrorBox, fmt, Loading, StateBadge } from '../components/ui';
 import { writeBlock } from '../lib/caps';
-import { Link, navigate, useLocation } from '../lib/router';
+import { Link, useNavigate, usePageSearch } from '../lib/router';
 import { flattenTree, type TreeRow } from '../lib/tree';
+import { type LiveSummary, liveSummaries, noLive } from '../lib/treeLive';
+import { exactBytes, gib } from '../lib/units';
 
 const ROW = 36;
 
 export function VhmTree() {
   const src = useVhms();
-  const { search } = useLocation();
-  const [q, setQ] = useState(search.get('q') ?? '');
-  const [state, setState] = useState(search.get('state') ?? '');
-  const [tenant, setTenant] = useState(search.get('tenant') ?? '');
+  const search = usePageSearch();
+  const [q, setQ] = useState(search.q ?? '');
+  const [state, setState] = useState(search.state ?? '');
+  const [tenant, setTenant] = useState(search.tenant ?? '');
   const me = useMe();
   const tenants = useTenants();
   const operator = me.data?.token.kind === 'operator';
+  const providers = useProviders();
+  const contracts = useContracts();
+  const bindings = useBindings();
   const tenantName = useMemo(() => {
     const m = new Map<string, string>();
     for (const t of tenants.data ?? []) m.set(t.id, t.name);
+    if (me.data?.token.tenant && me.data.tenantName) m.set(me.data.token.tenant, me.data.tenantName);
     return m;
-  }, [tenants.data]);
+  }, [tenants.data, me.data]);
+  const providerName = useMemo(
+    () => new Map((providers.data ?? []).map((p) => [p.id, p.name])),
+    [providers.data],
+  );
+  const live = useMemo(
+    () => (contracts.data && bindings.data ? liveSummaries(contracts.data, bindings.data) : undefined),
+    [contracts.data, bindings.data],
+  );
   return (
     <div className="page">
       <div className="page-head">
@@ -65,13 +79,19 @@ export function VhmTree() {
         ) : null}
       </search>
       {src.error ? (
-        <ErrorBox error={src.error} />
+        <ErrorBox error={src.error} onRetry={() => void src.refetch()} />
       ) : src.isPending || !src.data ? (
         <Loading what="Loading VHMs" />
       ) : src.data.length === 0 ? (
         <Empty>No VHMs yet{me.data?.token.kind === 'tenant' ? ': create one within your quota.' : '.'}</Empty>
       ) : (
-        <TreeView vhms={src.data} filter={{ q, state, tenant }} tenantName={tenantName} />
+        <TreeView
+          vhms={src.data}
+          filter={{ q, state, tenant }}
+          tenantName={tenantName}
+          providerName={providerName}
+          {...(live ? { live } : {})}
+        />
       )}
     </div>
   );
@@ -81,11 +101,16 @@ export function TreeView({
   vhms,
   filter,
   tenantName,
+  providerName,
+  live,
   height = 600,
 }: {
   vhms: readonly Vhm[];
   filter: { q: string; state: string; tenant: string };
   tenantName?: Map<string, string>;
+  providerName?: Map<string, string>;
+  /** What is live under each VHM (bindings, lowest budget left); absent while loading. */
+  live?: Map<string, LiveSummary>;
   height?: number;
 }) {
   const [collapsed, setCollapsed] = useState<Set<string>>(() => new Set());
@@ -117,9 +142,22 @@ export function TreeView({
       <div className="tree-head" aria-hidden="true">
         <span>Name</span>
         <span>State</span>
-        <span>Tenant</span>
-        <span>Contracts · bindings</span>
-        <span>Faults</span>
+        <span className="col-opt">Tenant</span>
+        <span className="col-opt">Host</span>
+        <span className="col-opt" title="Memory and CPU slices held by its live K contracts">
+          K in use
+        </span>
+        <span className="col-opt" title="Logical qubits held">
+          Q
+        </span>
+        <span className="col-opt" title="Φ envelopes held">
+          Φ
+        </span>
+        <span className="col-opt" title="Bindings not yet released">
+          Bindings
+        </span>
+        <span title="Lowest remaining decoherence budget among its live Q contracts">Budget left</span>
+        <span className="col-opt">Faults</span>
       </div>
       <div ref={parentRef} className="tree-scroll" style={{ height }} data-testid="tree-scroll">
         {rows.length === 0 ? (
@@ -138,6 +176,8 @@ export function TreeView({
                   collapsed={collapsed.has(r.vhm.id)}
                   onToggle={toggle}
                   tenant={tenantName?.get(r.vhm.tenant) ?? r.vhm.tenant}
+                  host={r.vhm.host ? (providerName?.get(r.vhm.host) ?? r.vhm.host) : null}
+                  live={live?.get(r.vhm.id) ?? (live ? noLive : null)}
                 />
               );
             })}
@@ -156,6 +196,8 @@ function Row({
   collapsed,
   onToggle,
   tenant,
+  host,
+  live,
 }: {
   r: TreeRow;
   top: number;
@@ -164,6 +206,8 @@ function Row({
   collapsed: boolean;
   onToggle: (id: string) => void;
   tenant: string;
+  host: string | null;
+  live: LiveSummary | null;
 }) {
   const v = r.vhm;
   return (
@@ -192,19 +236,42 @@ function Row({
         ) : (
           <span className="twisty" aria-hidden="true" />
         )}
-        <Link to={`/vhms/${v.id}`}>{v.name}</Link> <span className="muted small">{v.id}</span>
+        <Link to="/vhms/$id" params={{ id: v.id }}>
+          {v.name}
+        </Link>{' '}
+        <span className="muted small">{v.id}</span>
       </span>
       <span>
         <StateBadge state={v.state} />
       </span>
-      <span className="small">{tenant}</span>
-      <span className="num small">
-        {v.contracts.length} · {v.bindings.length}
+      <span className="small col-opt">{tenant}</span>
+      <span className="small col-opt">{host ?? '—'}</span>
+      <span className="num small col-opt" title={exactBytes(v.used.memory)}>
+        {gib(v.used.memory)} · {v.used.cpu} CPU
       </span>
+      <span className="num small col-opt">{v.used.qubits}</span>
+      <span className="num small col-opt">{v.used.envelopes}</span>
+      <span className="num small col-opt">{live ? live.bindings : '…'}</span>
       <span className="num small">
+        <BudgetLeft b={live?.minBudget ?? null} loading={live === null} />
+      </span>
+      <span className="num small col-opt">
         {v.faultCount > 0 ? <strong className="text-bad">{v.faultCount}</strong> : 0}
       </span>
     </div>
+  );
+}
+
+function BudgetLeft({ b, loading }: { b: LiveSummary['minBudget']; loading: boolean }) {
+  if (loading) return <>…</>;
+  if (!b) return <span className="muted">—</span>;
+  // Basis points of the budget left, integer: a quarter or less is a warning, none is bad.
+  const bp = b.budget > 0 ? Math.floor((b.left * 10_000) / b.budget) : 0;
+  const tone = b.left === 0 ? 'text-bad' : bp <= 2500 ? 'text-warn' : '';
+  return (
+    <span className={tone} title={`${b.contract}: ${fmt(b.left)} of ${fmt(b.budget)} budget units left`}>
+      {fmt(b.left)}/{fmt(b.budget)}
+    </span>
   );
 }
 
@@ -217,6 +284,7 @@ function CreateVhm({
   operator: boolean;
   tenants: Array<[string, string]>;
 }) {
+  const navigate = useNavigate();
   const me = useMe();
   const [name, setName] = useState('');
   const [tenant, setTenant] = useState('');
@@ -236,7 +304,7 @@ function CreateVhm({
             }
           : null
       }
-      onDone={(m) => m.created.vhm && navigate(`/vhms/${m.created.vhm}`)}
+      onDone={(m) => m.created.vhm && void navigate({ to: '/vhms/$id', params: { id: m.created.vhm } })}
       fields={
         <>
           <label>

@@ -15,6 +15,12 @@ export interface KeyPair {
   secretKey: string;
 }
 
+/**
+ * The conformance suite's published development seed: CI signs reports with it so runs are
+ * reproducible without secrets. A report signed with it proves integrity, not who ran it.
+ */
+export const CTS_DEVELOPMENT_SEED = 'c75c75c75c75c75c75c75c75c75c75c75c75c75c75c75c75c75c75c75c75c75c';
+
 /** Deterministic key pair from a 32-byte hex seed (the simulator keeps its seed; tests reuse it). */
 export function keyPairFromSeed(seedHex: string): KeyPair {
   const seed = hexToBytes(seedHex);

@@ -1,0 +1,130 @@
+import {
+  createRootRoute,
+  createRoute,
+  createRouter,
+  type RouterHistory,
+  retainSearchParams,
+} from '@tanstack/react-router';
+import { NotFound } from './shell/NotFound';
+import { Root } from './shell/Root';
+import { RouteSkeleton } from './shell/Skeleton';
+import { ViewError } from './shell/ViewError';
+import { Overview } from './views/Overview';
+import { VhmTree } from './views/VhmTree';
+
+// The console's one route registry. Every page, its typed search params and its code-split chunk
+// are declared here; links and navigation are checked against it at compile time.
+
+const int = (v: unknown): number | undefined =>
+  typeof v === 'number' && Number.isSafeInteger(v) && v >= 0 ? v : undefined;
+const str = (v: unknown): string | undefined =>
+  typeof v === 'string' && v !== '' ? v : typeof v === 'number' ? String(v) : undefined;
+/** Drops the keys whose value is undefined, so the URL never carries `key=undefined`. */
+function defined<T extends Record<string, unknown>>(o: T): T {
+  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as T;
+}
+
+export interface RootSearch {
+  /** The logical time being inspected (replayed from the trace); absent = live. */
+  at?: number;
+}
+
+const rootRoute = createRootRoute({
+  validateSearch: (s: Record<string, unknown>): RootSearch => defined({ at: int(s.at) }),
+  // The replay time follows every link until "Back to live" clears it.
+  search: { middlewares: [retainSearchParams<RootSearch>(['at'])] },
+  component: Root,
+  notFoundComponent: NotFound,
+});
+
+const overviewRoute = createRoute({ getParentRoute: () => rootRoute, path: '/', component: Overview });
+
+export interface TreeSearch {
+  q?: string;
+  state?: string;
+  tenant?: string;
+}
+const vhmsRoute = createRoute({
+  getParentRoute: () => rootRoute,
+  path: '/vhms',
+  validateSearch: (s: Record<string, unknown>): TreeSearch =>
+    defined({ q: str(s.q), state: str(s.state), tenant: str(s.tenant) }),
+  component: VhmTree,
+});
+
+const vhmRoute = createRoute({ getParentRoute: () => rootRoute, path: '/vhms/$id' }).lazy(() =>
+  import('./views/vhm/VhmDetail').then((m) => m.route),
+);
+
+const providersRoute = createRoute({ getParentRoute: () => rootRoute, path: '/providers' }).lazy(() =>
+  import('./views/Providers').then((m) => m.listRoute),
+);
+const providerRoute = createRoute({ getParentRoute: () => rootRoute, path: '/providers/$id' }).lazy(() =>
+  import('./views/Providers').then((m) => m.detailRoute),
+);
+
+const schedulerRoute = createRoute({ getParentRoute: () => rootRoute, path: '/scheduler' }).lazy(() =>
+  import('./views/Scheduler').then((m) => m.route),
+);
+
+export interface TraceSearch {
+  /** The selected entry. */
+  seq?: number;
+  /** Entry kinds the history hides, comma-separated (see lib/traceGroups.ts HIDEABLE). */
+  hide?: string;
+}
+const traceRoute = createRoute({
+  getParentRoute: () => rootRoute,
+  path: '/trace',
+  validateSearch: (s: Record<string, unknown>): TraceSearch =>
+    defined({ seq: int(s.seq), hide: str(s.hide) }),
+}).lazy(() => import('./views/Trace').then((m) => m.route));
+
+const replayRoute = createRoute({ getParentRoute: () => rootRoute, path: '/replay' }).lazy(() =>
+  import('./views/Replay').then((m) => m.route),
+);
+const clusterRoute = createRoute({ getParentRoute: () => rootRoute, path: '/cluster' }).lazy(() =>
+  import('./views/Cluster').then((m) => m.route),
+);
+const complianceRoute = createRoute({ getParentRoute: () => rootRoute, path: '/compliance' }).lazy(() =>
+  import('./views/Compliance').then((m) => m.route),
+);
+const adminRoute = createRoute({ getParentRoute: () => rootRoute, path: '/admin' }).lazy(() =>
+  import('./views/Admin').then((m) => m.route),
+);
+
+export const routeTree = rootRoute.addChildren([
+  overviewRoute,
+  vhmsRoute,
+  vhmRoute,
+  providersRoute,
+  providerRoute,
+  schedulerRoute,
+  traceRoute,
+  replayRoute,
+  clusterRoute,
+  complianceRoute,
+  adminRoute,
+]);
+
+export function createAppRouter(history?: RouterHistory) {
+  return createRouter({
+    routeTree,
+    ...(history ? { history } : {}),
+    // A link's chunk is fetched when the pointer rests on it or it is focused.
+    defaultPreload: 'intent',
+    // Data lives in TanStack Query, kept fresh by the stream; the router caches nothing itself.
+    defaultPreloadStaleTime: 0,
+    defaultPendingComponent: RouteSkeleton,
+    defaultErrorComponent: ViewError,
+    defaultNotFoundComponent: NotFound,
+  });
+}
+
+export type AppRouter = ReturnType<typeof createAppRouter>;
+
+declare module '@tanstack/react-router' {
+  interface Register {
+    router: AppRouter;
+  }
+}
