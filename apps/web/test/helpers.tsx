@@ -54,16 +54,30 @@ export interface Call {
   headers: Record<string, string>;
 }
 
+/** A URL on the page's origin as the console wrote it: path and query. */
+function relative(url: string): string {
+  const u = new URL(url, window.location.origin);
+  return u.origin === window.location.origin ? u.pathname + u.search : url;
+}
+
 /** A mocked API boundary: routes (method + path without query) to JSON bodies, records every call. */
 export function mockApi(routes: Record<string, unknown | ((c: Call) => unknown)>) {
   const calls: Call[] = [];
   const fetchMock = vi.fn(async (input: RequestInfo | URL, init?: RequestInit) => {
-    const url = String(input);
-    const method = init?.method ?? 'GET';
-    const body = init?.body ? JSON.parse(String(init.body)) : undefined;
-    const headers = Object.fromEntries(
-      Object.entries((init?.headers ?? {}) as Record<string, string>).map(([k, v]) => [k.toLowerCase(), v]),
-    );
+    // openapi-fetch (api()) passes a Request; the event stream passes (url, init).
+    const req = input instanceof Request ? input : null;
+    const url = relative(req ? req.url : String(input));
+    const method = req ? req.method : (init?.method ?? 'GET');
+    const text = req ? await req.clone().text() : init?.body ? String(init.body) : '';
+    const body = text ? JSON.parse(text) : undefined;
+    const headers = req
+      ? Object.fromEntries(req.headers)
+      : Object.fromEntries(
+          Object.entries((init?.headers ?? {}) as Record<string, string>).map(([k, v]) => [
+            k.toLowerCase(),
+            v,
+          ]),
+        );
     const call = { method, url, body, headers };
     calls.push(call);
     const path = url.split('?')[0]!;

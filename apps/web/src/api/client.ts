@@ -1,7 +1,9 @@
+import { createXdvClient } from '@xdv/client';
 import type { Entry, ErrorParams } from '@xdv/core';
 import { reportReach } from './health';
 
-// The one boundary to the API: fetch with the session token, RFC 9457 problems turned into ApiError.
+// The one boundary to the API: @xdv/client's openapi-fetch client with the session token, RFC 9457
+// problems turned into ApiError.
 
 const TOKEN_KEY = 'xdv.token';
 
@@ -43,6 +45,33 @@ export function notifyUnauthorized(): void {
   onUnauthorized?.();
 }
 
+/** openapi-fetch's request with a concrete path: the console addresses `/v1/vhms/vhm-3`, not templates. */
+type ConcreteRequest = (
+  method: string,
+  path: string,
+  init: { body?: unknown; headers?: Record<string, string>; signal?: AbortSignal; parseAs: 'text' },
+) => Promise<{ data?: unknown; error?: unknown; response: Response }>;
+
+// One tokenless client for the page's origin: the token is per call (api() may be given another).
+let xdv: { origin: string; request: ConcreteRequest } | null = null;
+function request(): ConcreteRequest {
+  const origin = window.location.origin;
+  if (xdv?.origin !== origin)
+    xdv = { origin, request: createXdvClient({ baseUrl: origin }).raw.request as unknown as ConcreteRequest };
+  return xdv.request;
+}
+
+/** A body as text: JSON when it parses, else the text itself (null when empty). */
+function parseBody(text: unknown): unknown {
+  if (typeof text !== 'string') return text ?? null;
+  if (!text) return null;
+  try {
+    return JSON.parse(text);
+  } catch {
+    return text;
+  }
+}
+
 export async function api<T>(
   method: string,
   path: string,
@@ -56,13 +85,13 @@ export async function api<T>(
   const token = opts.token === undefined ? getToken() : opts.token;
   const headers: Record<string, string> = { accept: 'application/json', ...opts.headers };
   if (token) headers.authorization = `Bearer ${token}`;
-  if (opts.body !== undefined) headers['content-type'] = 'application/json';
-  let res: Response;
+  let r: Awaited<ReturnType<ConcreteRequest>>;
   try {
-    res = await fetch(path, {
-      method,
+    // Text, parsed here: openapi-fetch's JSON parsing would throw on a plain-text answer.
+    r = await request()(method, path, {
       headers,
-      ...(opts.body !== undefined ? { body: JSON.stringify(opts.body) } : {}),
+      parseAs: 'text',
+      ...(opts.body !== undefined ? { body: opts.body } : {}),
       ...(opts.signal ? { signal: opts.signal } : {}),
     });
   } catch (e) {
@@ -70,16 +99,9 @@ export async function api<T>(
     reportReach('down');
     throw new ApiError(0, 'NETWORK', `The API could not be reached: ${(e as Error).message}`);
   }
+  const res = r.response;
   reportReach(res.status >= 500 ? 'error' : 'ok');
-  const text = await res.text();
-  let body: unknown = null;
-  if (text) {
-    try {
-      body = JSON.parse(text);
-    } catch {
-      body = text;
-    }
-  }
+  const body = parseBody(res.ok ? r.data : r.error);
   if (!res.ok) {
     const p = (body ?? {}) as { code?: string; detail?: string; title?: string };
     if (res.status === 401 && onUnauthorized && opts.token === undefined) onUnauthorized();

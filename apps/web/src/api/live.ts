@@ -1,13 +1,13 @@
 import type { QueryClient, QueryKey } from '@tanstack/react-query';
+import { openEventStream, type SseEvent } from '@xdv/client';
 import type { Entry, EntryType } from '@xdv/core';
 import { useEffect, useSyncExternalStore } from 'react';
 import { get, notifyUnauthorized } from './client';
 import { qk, STABLE_ROOTS } from './keys';
-import { openEventStream, type SseEvent } from './sse';
 import { appendToTail } from './traceCache';
 import type { Overview, TracePage } from './types';
 
-// Live updates: one event stream on /v1/trace/stream (read with fetch; see sse.ts). Each entry patches the trace head in the
+// Live updates: one event stream on /v1/trace/stream (read with fetch; see @xdv/client's openEventStream). Each entry patches the trace head in the
 // cache, is appended to the trace tab's cached newest page (traceCache.ts: trace pages are never
 // refetched, entries are immutable), and invalidates exactly the queries its type can change
 // (coalesced per animation-free batch). No polling: without the stream, data is only refreshed by
