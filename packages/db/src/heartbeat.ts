@@ -5,18 +5,8 @@ import type { Driver, Row } from './driver.js';
 // Node heartbeats: each service process keeps its row in `nodes` fresh (position, state hash,
 // counters, broken) and the commit rounds table trimmed. Telemetry only: nothing decides on it.
 
-/** A service process as its last heartbeat recorded it (the `nodes` table), read with the database's clock. */
-export interface NodeRow {
-  id: string;
-  hostname: string;
-  pid: number;
-  driver: 'pglite' | 'pg';
-  version: string;
-  startedAt: string;
-  lastSeenAt: string;
-  closedAt: string | null;
-  /** Milliseconds since the last heartbeat, by the database's clock. */
-  ageMs: number;
+/** What a heartbeat records of its service: the committed position and hash, and its counters. */
+export interface NodeReport {
   appliedSeq: number;
   appliedL: number;
   hashSeq: number;
@@ -27,8 +17,22 @@ export interface NodeRow {
   catchUps: number;
   reloads: number;
   checkpoints: number;
-  broken: boolean;
   brokenSeq: number | null;
+}
+
+/** A service process as its last heartbeat recorded it (the `nodes` table), read with the database's clock. */
+export interface NodeRow extends NodeReport {
+  id: string;
+  hostname: string;
+  pid: number;
+  driver: 'pglite' | 'pg';
+  version: string;
+  startedAt: string;
+  lastSeenAt: string;
+  closedAt: string | null;
+  /** Milliseconds since the last heartbeat, by the database's clock. */
+  ageMs: number;
+  broken: boolean;
   /**
    * Highest seq committed (by any node) at least one second before this node's last heartbeat, from
    * the retained commit rounds: a node whose appliedSeq is below it is lagging, not just between beats.
@@ -46,21 +50,6 @@ export interface CommitRound {
   node: string;
   retries: number;
   committedAt: string;
-}
-
-/** What a heartbeat records of its service: the committed position and hash, and its counters. */
-export interface NodeReport {
-  appliedSeq: number;
-  appliedL: number;
-  hashSeq: number;
-  stateHash: string;
-  commits: number;
-  entries: number;
-  conflicts: number;
-  catchUps: number;
-  reloads: number;
-  checkpoints: number;
-  brokenSeq: number | null;
 }
 
 /** Commit rounds kept in the database (older ones are pruned by the heartbeat). */
