@@ -39,6 +39,8 @@ await bare.close();
 const server = await embeddedApi('bench-api');
 const { app, base } = server;
 // Setup goes through @xdv/client (it throws an XdvProblem, `CODE: detail`, on any refusal).
+// autocannon's measured requests carry the same operator token.
+const H = { authorization: 'Bearer xdv_bench_operator', 'content-type': 'application/json' };
 const xdv = createXdvClient({ baseUrl: base, token: 'xdv_bench_operator' });
 const post = async (path, body = {}) => (await xdv.POST(path, { body })).created;
 const tenant = (await post('/v1/tenants', { name: 'bench', quota: { vhms: 1, qubits: 100000 } })).tenant;
