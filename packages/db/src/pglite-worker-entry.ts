@@ -42,19 +42,23 @@ const pglite = await PGlite.create({
 });
 
 interface OpenTx {
-  t: Transaction;
+  /** The transaction once PGlite has begun it (after whatever held its mutex); rejects if BEGIN failed. */
+  t: Promise<Transaction>;
   end: (commit: boolean) => void;
   done: Promise<unknown>;
 }
 const open = new Map<number, OpenTx>();
-let nextTx = 0;
 const ROLLBACK = Symbol('rollback');
+
+function opened(tx: number): Promise<Transaction> {
+  const o = open.get(tx);
+  return o ? o.t : Promise.reject(new Error(`transaction ${tx} is not open`));
+}
 
 async function handle(m: WorkerRequest): Promise<unknown> {
   switch (m.op) {
     case 'query': {
-      const on = m.tx ? open.get(m.tx)?.t : pglite;
-      if (!on) throw new Error(`transaction ${m.tx} is not open`);
+      const on = m.tx ? await opened(m.tx) : pglite;
       if (m.mode === 'plain') return (await on.query(m.text, m.params)).rows;
       const opts: QueryOptions = {
         rowMode: m.mode === 'array' ? 'array' : 'object',
@@ -68,22 +72,26 @@ async function handle(m: WorkerRequest): Promise<unknown> {
       };
     }
     case 'begin': {
-      const id = ++nextTx;
-      return new Promise<number>((began, failed) => {
-        let end: (commit: boolean) => void = () => {};
-        const ended = new Promise<boolean>((r) => {
-          end = r;
-        });
-        const done = pglite.transaction(async (t) => {
-          open.set(id, { t, end, done });
-          began(id);
-          if (!(await ended)) throw ROLLBACK;
-        });
-        // BEGIN itself failed: nobody holds the id yet.
-        done.catch((e) => {
-          if (!open.has(id)) failed(e);
-        });
+      // Registered at once: the transaction's queries may arrive before PGlite has begun it.
+      let began: (t: Transaction) => void = () => {};
+      let failed: (e: unknown) => void = () => {};
+      const t = new Promise<Transaction>((ok, ko) => {
+        began = ok;
+        failed = ko;
       });
+      t.catch(() => {});
+      let end: (commit: boolean) => void = () => {};
+      const ended = new Promise<boolean>((r) => {
+        end = r;
+      });
+      const done = pglite.transaction(async (tx) => {
+        began(tx);
+        if (!(await ended)) throw ROLLBACK;
+      });
+      done.catch(failed); // BEGIN itself failed: the transaction's queries fail with its error
+      open.set(m.tx, { t, end, done });
+      await t;
+      return null;
     }
     case 'end': {
       const tx = open.get(m.tx);

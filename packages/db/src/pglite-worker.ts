@@ -29,7 +29,7 @@ export type WorkerRequest =
       tx: number;
       mode: 'plain' | 'array' | 'object';
     }
-  | { id: number; op: 'begin' }
+  | { id: number; op: 'begin'; tx: number }
   | { id: number; op: 'end'; tx: number; commit: boolean }
   | { id: number; op: 'close' };
 
@@ -139,12 +139,18 @@ export async function openPgliteWorker(opts: {
       return call<T[]>({ op: 'query', text, params, tx, mode: 'plain' });
     },
   });
+  let nextTx = 0;
   async function tx<T>(fn: (q: Query, id: number) => Promise<T>): Promise<T> {
     if (closing) throw closedError();
-    const id = await call<number>({ op: 'begin' });
+    // BEGIN is not awaited before the first query: both go at once and the worker runs the queries
+    // once the transaction has begun (one thread hop fewer per transaction).
+    const id = ++nextTx;
+    const began = call<null>({ op: 'begin', tx: id });
+    began.catch(() => {});
     let r: T;
     try {
       r = await fn(on(id), id);
+      await began;
     } catch (e) {
       await call({ op: 'end', tx: id, commit: false }).catch(() => {});
       throw e;
