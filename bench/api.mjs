@@ -1,8 +1,11 @@
 // bench/api: bare Fastify hello-world (the ceiling), GET a VHM, and durable POST allocate-then-release,
-// all at 100 connections on this machine, in one run. Prints throughput, p50/p99 and ratios. No asserts.
+// all at 100 connections on this machine, in one run, then GET a VHM *while* allocate+release runs (50
+// connections each). Prints throughput, p50/p99 and ratios. No asserts. XDV_PGLITE_WORKER=1|0 picks
+// the PGlite driver (on a worker thread or on the API's own thread).
 import { loadavg } from 'node:os';
 import { createXdvClient } from '@xdv/client';
 import { scenario, sign } from '@xdv/core';
+import { pgliteOnWorker } from '@xdv/db';
 import autocannon from 'autocannon';
 import Fastify from 'fastify';
 import { embeddedApi } from './embedded.mjs';
@@ -60,7 +63,7 @@ await post(`/v1/vhms/${v.vhm}/activate`);
 const getRes = await run({ url: `${base}/v1/vhms/${v.vhm}`, headers: H });
 const seqBefore = app.ledger.state.seq;
 const statsBefore = { ...app.ledger.stats };
-const mutRes = await run({
+const mutation = {
   url: base,
   headers: H,
   requests: [
@@ -86,17 +89,26 @@ const mutRes = await run({
       }),
     },
   ],
-});
+};
+const mutRes = await run(mutation);
 const committed = app.ledger.state.seq - seqBefore;
-const st = app.ledger.stats;
+const st = { ...app.ledger.stats };
 const batches = st.batches - statsBefore.batches;
+// 3. Reads while writes run: what a database off the API's thread should improve.
+const half = CONNECTIONS / 2;
+const [mixGet, mixMut] = await Promise.all([
+  run({ url: `${base}/v1/vhms/${v.vhm}`, headers: H, connections: half }),
+  run({ ...mutation, connections: half }),
+]);
 
 console.log(
-  `bench/api — ${CONNECTIONS} connections, ${DURATION} s each, ${app.ledger.kind} store, load generator on the same cores`,
+  `bench/api — ${CONNECTIONS} connections, ${DURATION} s each, ${app.ledger.kind} store${app.ledger.kind === 'pglite' ? ` (${pgliteOnWorker() ? 'worker thread' : 'API thread'})` : ''}, load generator on the same cores`,
 );
 const ceiling = line('bare Fastify GET (ceiling)', bareRes);
 const g = line('GET /v1/vhms/:id', getRes, ceiling);
 const m = line('POST allocate + release (durable)', mutRes, ceiling);
+line(`GET while mutating (${half} conns)`, mixGet, ceiling);
+line(`POST alloc+release meanwhile (${half})`, mixMut, ceiling);
 console.log(
   `targets: GET ≥ 0.6× (${(g / ceiling).toFixed(2)}×), durable mutations ≥ 0.25× (${(m / ceiling).toFixed(2)}×) and ≥ 5,000/s on PGlite, p99 < 50 ms`,
 );

@@ -2,7 +2,8 @@
 // Every figure is printed next to a ceiling measured in this same run (see shared BENCHMARKS.md).
 // Env: TEST_DATABASE_URL / DATABASE_URL adds PostgreSQL; XDV_BENCH_APPEND (commands, default 20000);
 // XDV_BENCH_BOOT_N (entries, default 1000000; 0 skips the boot benchmark); XDV_BENCH_SIGN_MS (head
-// signing interval, default 5000; 0 signs every batch).
+// signing interval, default 5000; 0 signs every batch); XDV_PGLITE_WORKER=1|0 (PGlite on a worker thread
+// or on this one; the ceiling then uses the same driver).
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
@@ -21,6 +22,7 @@ import {
   NodeKey,
   openPg,
   openPglite,
+  pgliteOnWorker,
   writeCheckpoint,
 } from '@xdv/db';
 import pg from 'pg';
@@ -169,7 +171,7 @@ async function appendBench(kind) {
   const c = await ceiling(driver, entries);
   await driver.close();
   line(
-    `append ${kind} (group commit, ${fmt(entries.length)} entries)`,
+    `append ${kind === 'pglite' && pgliteOnWorker() ? 'pglite/worker' : kind} (group commit, ${fmt(entries.length)} entries)`,
     rate,
     'entries/s',
     c.rate,

@@ -64,6 +64,8 @@ export const ENV_HELP = `Environment:
                        commit, about 7 ms each); always at checkpoints and on a clean stop
   XDV_VERIFY_WORKERS   worker threads verifying provider signatures off the serving thread (default:
                        one per core; 0 verifies inline)
+  XDV_PGLITE_WORKER    1: PGlite runs on a worker thread of its own, off the serving thread; 0: on the
+                       serving thread (default 0)
   LOG_LEVEL            pino log level (default info)`;
 
 function int(name: string, v: string | undefined, dflt: number): number {

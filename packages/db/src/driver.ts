@@ -5,6 +5,7 @@ import { PGlite } from '@electric-sql/pglite';
 import type { ErrorParams, StoreErrorCode } from '@xdv/core';
 import type { PgDatabase, PgQueryResultHKT } from 'drizzle-orm/pg-core';
 import pg from 'pg';
+import { openPgliteWorker } from './pglite-worker.js';
 import * as schema from './schema.js';
 
 /** Where the migration set lives: next to dist/ and src/ alike. */
@@ -69,7 +70,36 @@ export function validSchemaName(s: string): string {
 
 // ---------------------------------------------------------------- PGlite
 
-export async function openPglite(opts: { dataDir?: string; loadDataDir?: Blob | File }): Promise<Driver> {
+/**
+ * Whether PGlite runs on a worker thread of its own (`XDV_PGLITE_WORKER=1`) or on the caller's
+ * thread (`0`). Unset: the default below.
+ */
+export function pgliteOnWorker(env: Record<string, string | undefined> = process.env): boolean {
+  const v = env.XDV_PGLITE_WORKER;
+  if (v === '1' || v === 'true') return true;
+  if (v === '0' || v === 'false') return false;
+  if (v === undefined || v === '') return PGLITE_WORKER_DEFAULT;
+  throw new DbError('HV_DB_CONFIG', `XDV_PGLITE_WORKER must be 1 or 0, got ${JSON.stringify(v)}`);
+}
+const PGLITE_WORKER_DEFAULT = false;
+
+export interface PgliteOptions {
+  dataDir?: string;
+  loadDataDir?: Blob | File;
+  /** Run PGlite on a worker thread (default: `pgliteOnWorker()`, from XDV_PGLITE_WORKER). */
+  worker?: boolean;
+}
+
+export async function openPglite(opts: PgliteOptions): Promise<Driver> {
+  if (opts.worker ?? pgliteOnWorker()) return openPgliteWorker(opts);
+  return openPgliteInThread(opts);
+}
+
+/** PGlite on the caller's thread. */
+export async function openPgliteInThread(opts: {
+  dataDir?: string;
+  loadDataDir?: Blob | File;
+}): Promise<Driver> {
   // A template only seeds a data directory that does not exist yet.
   const fresh = !opts.dataDir || !existsSync(join(opts.dataDir, 'PG_VERSION'));
   const pglite = await PGlite.create({

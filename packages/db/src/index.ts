@@ -23,9 +23,13 @@ export {
   migratePglite,
   openPg,
   openPglite,
+  openPgliteInThread,
+  type PgliteOptions,
+  pgliteOnWorker,
   type Query,
 } from './driver.js';
 export { type CommitRound, Heartbeat, type NodeReport, type NodeRow, ROUNDS_KEPT } from './heartbeat.js';
+export { openPgliteWorker, PgliteWorkerError } from './pglite-worker.js';
 export { projectAll, READ_COLUMNS, READ_TABLES, type ReadTable } from './readmodel.js';
 export * as schema from './schema.js';
 export {

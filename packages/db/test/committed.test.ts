@@ -1,7 +1,7 @@
 import type { Entry } from '@xdv/core';
 import { afterAll, describe, expect, it } from 'vitest';
 import { Ledger } from '../src/index.js';
-import { BACKENDS, type Backend, freshBackend } from './helpers.js';
+import { BACKENDS_BOTH_PGLITE, type Backend, freshBackend, usePgliteDriverOf } from './helpers.js';
 
 // Reads serve the committed state only: a batch being committed is invisible until COMMIT, and a
 // batch that fails to commit is never visible at all.
@@ -35,7 +35,8 @@ function gate() {
   };
 }
 
-describe.each(BACKENDS)('committed-state reads on %s', (kind) => {
+describe.each(BACKENDS_BOTH_PGLITE)('committed-state reads on %s', (kind) => {
+  usePgliteDriverOf(kind);
   const backends: Backend[] = [];
   afterAll(async () => {
     for (const b of backends) await b.cleanup();

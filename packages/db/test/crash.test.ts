@@ -5,7 +5,13 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { Ledger } from '../src/index.js';
-import { BACKENDS, type Backend, freshBackend, replayedHash } from './helpers.js';
+import {
+  BACKENDS_BOTH_PGLITE,
+  type Backend,
+  freshBackend,
+  replayedHash,
+  usePgliteDriverOf,
+} from './helpers.js';
 
 const RUNS = Number(process.env.XDV_CRASH_RUNS ?? 6);
 const pkg = fileURLToPath(new URL('..', import.meta.url));
@@ -67,7 +73,8 @@ async function runAndKill(
   return { boot: boot!, lastAck };
 }
 
-describe.each(BACKENDS)('crash recovery on %s', (kind) => {
+describe.each(BACKENDS_BOTH_PGLITE)('crash recovery on %s', (kind) => {
+  usePgliteDriverOf(kind);
   let b: Backend;
   let dir: string;
   beforeAll(() => {

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type Command, type CommandBody, replay, scenario, stateHash } from '@xdv/core';
 import { nodeSha256 } from '@xdv/core/node';
-import { inject } from 'vitest';
+import { afterAll, beforeAll, inject } from 'vitest';
 import { Ledger, type LedgerOptions } from '../src/index.js';
 
 export const pgUrl = inject('pgUrl');
@@ -17,14 +17,14 @@ export function pgliteTemplate(): Blob {
 let n = 0;
 /** A fresh, isolated store: a PGlite data dir from the template, or a new PostgreSQL schema. */
 export interface Backend {
-  name: 'pglite' | 'pg';
+  name: BackendKind;
   /** Options that open this store again (same data dir or schema). */
   opts: LedgerOptions;
   cleanup(): Promise<void>;
 }
 
-export function freshBackend(name: 'pglite' | 'pg', extra: LedgerOptions = {}): Backend {
-  if (name === 'pglite') {
+export function freshBackend(name: BackendKind, extra: LedgerOptions = {}): Backend {
+  if (name !== 'pg') {
     const dir = mkdtempSync(join(tmpdir(), 'xdv-db-test-'));
     return {
       name,
@@ -47,8 +47,35 @@ export function freshBackend(name: 'pglite' | 'pg', extra: LedgerOptions = {}): 
   };
 }
 
-/** The backends every suite runs on: PGlite always, PostgreSQL when a URL is set. */
-export const BACKENDS: Array<'pglite' | 'pg'> = pgUrl ? ['pglite', 'pg'] : ['pglite'];
+/** `pglite-worker`: PGlite on its own thread (XDV_PGLITE_WORKER=1), the same data directories. */
+export type BackendKind = 'pglite' | 'pglite-worker' | 'pg';
+
+/** The backends every suite runs on: PGlite always (default driver), PostgreSQL when a URL is set. */
+export const BACKENDS: BackendKind[] = pgUrl ? ['pglite', 'pg'] : ['pglite'];
+
+/** The core suites also run on both PGlite drivers: `pglite` in-thread, `pglite-worker` on a worker. */
+export const BACKENDS_BOTH_PGLITE: BackendKind[] = [
+  'pglite',
+  'pglite-worker',
+  ...(pgUrl ? ['pg' as const] : []),
+];
+
+/**
+ * In a describe block: open every PGlite of this block (and of the processes it spawns) with the
+ * driver `kind` names, through XDV_PGLITE_WORKER, and restore the variable afterwards.
+ */
+export function usePgliteDriverOf(kind: BackendKind): void {
+  let before: string | undefined;
+  beforeAll(() => {
+    before = process.env.XDV_PGLITE_WORKER;
+    if (kind === 'pglite') process.env.XDV_PGLITE_WORKER = '0';
+    if (kind === 'pglite-worker') process.env.XDV_PGLITE_WORKER = '1';
+  });
+  afterAll(() => {
+    if (before === undefined) delete process.env.XDV_PGLITE_WORKER;
+    else process.env.XDV_PGLITE_WORKER = before;
+  });
+}
 
 export const op = (body: CommandBody): Command => ({ ...body, actor: scenario.OPERATOR }) as Command;
 

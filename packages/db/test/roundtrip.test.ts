@@ -2,10 +2,17 @@ import { checkAll, replay, stateHash } from '@xdv/core';
 import { nodeSha256 } from '@xdv/core/node';
 import { afterAll, describe, expect, it } from 'vitest';
 import { Ledger, projectAll, READ_TABLES } from '../src/index.js';
-import { BACKENDS, type Backend, freshBackend, replayedHash } from './helpers.js';
+import {
+  BACKENDS_BOTH_PGLITE,
+  type Backend,
+  freshBackend,
+  replayedHash,
+  usePgliteDriverOf,
+} from './helpers.js';
 import { richWorkload } from './workload.js';
 
-describe.each(BACKENDS)('round trip on %s', (kind) => {
+describe.each(BACKENDS_BOTH_PGLITE)('round trip on %s', (kind) => {
+  usePgliteDriverOf(kind);
   const backends: Backend[] = [];
   afterAll(async () => {
     for (const b of backends) await b.cleanup();
