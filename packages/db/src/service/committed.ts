@@ -33,7 +33,7 @@ export function advance(state: State, rows: readonly CommittedRow[]): number | n
     if (!cmd) return head.seq;
     try {
       // The invariants were checked when this command was stepped into the live state.
-      step(state, cmd, { hasher: checking, invariants: false });
+      step(state, cmd, { hasher: checking, invariants: false, fromJson: true });
     } catch {
       return head.seq;
     }
