@@ -53,3 +53,5 @@ export const STEP_SLICE = 32;
 export const FIRST_BATCH = 256;
 /** At most this many commands in one batch. */
 export const MAX_BATCH = 4096;
+/** Rows read per page when following other writers. */
+export const FOLLOW_CHUNK = 10_000;

@@ -44,13 +44,14 @@ import type { IdempotencyStore, TokenStore } from '../tokens.js';
 import {
   Batch,
   FIRST_BATCH,
+  FOLLOW_CHUNK,
   type Inflight,
   MAX_ATTEMPTS,
   MAX_BATCH,
   type Pending,
   STEP_SLICE,
 } from './batch.js';
-import { advance } from './committed.js';
+import { advance, follow, isCommandEntry } from './committed.js';
 import {
   type Break,
   brokenError,
@@ -554,6 +555,16 @@ export class Ledger {
   }
 
   /**
+   * The open batch may be sent (nothing in flight): it holds FIRST_BATCH commands, or everything
+   * that arrived. A transaction that commits quickly (or one that runs on this thread, as an
+   * in-process PGlite does) therefore does not shrink the batches under load.
+   */
+  private get sendable(): boolean {
+    const n = this.pending.items.length;
+    return n > 0 && !this.blocked && (n >= FIRST_BATCH || this.queue.length === 0);
+  }
+
+  /**
    * Another writer committed rows this node has not followed. A head at or below the last seq of the
    * batch in flight may be this node's own (its NOTIFY can arrive before its COMMIT returns); if it
    * is a rival's, the batch in flight fails with a seq conflict.
@@ -579,7 +590,7 @@ export class Ledger {
           if (f.error === null) {
             this.committedSeq = Math.max(this.committedSeq, f.last);
             // Send the next batch before anything else: its COMMIT overlaps answering this one.
-            if (this.pending.items.length > 0 && !this.blocked) this.send();
+            if (this.sendable) this.send();
             this.answerCommitted(f);
           } else this.failed(f);
           continue;
@@ -608,9 +619,9 @@ export class Ledger {
           // Step a slice, then let I/O (the transaction in flight) be noticed.
           const n = Math.min(this.queue.length, STEP_SLICE, MAX_BATCH - this.pending.items.length);
           for (const p of this.queue.splice(0, n)) this.stepOne(p);
-          if (!this.inflight && (this.pending.items.length >= FIRST_BATCH || this.queue.length === 0)) {
-            if (this.pending.items.length > 0) this.send();
-          } else if (this.inflight) await new Promise((r) => setImmediate(r));
+          if (!this.inflight) {
+            if (this.sendable) this.send();
+          } else await new Promise((r) => setImmediate(r));
           continue;
         }
         if (!f && this.pending.items.length > 0 && !this.blocked) {
@@ -772,26 +783,42 @@ export class Ledger {
   private async resync(): Promise<void> {
     this.drainView();
     if (this.needReload) return;
-    this.stats.catchUps++;
-    const r = await this.store.replay(this.view, this.hasher, { keepRows: true });
-    const rows = r.rows ?? [];
-    if (r.mismatch) this.markBroken(r.mismatch);
-    if (rows.length > 0 && r.state && r.state !== this.view) {
-      // Replay verified the rows into a copy: that copy becomes the live state, the committed one
-      // takes the same rows by re-stepping them (cheaper than another copy of the whole state).
-      this.live = r.state;
-      if (advance(this.view, rows) !== null) {
+    // The live state can take the same rows only if nothing was stepped beyond the committed state.
+    let liveFollows = !this.needRebuild && this.live.seq === this.view.seq;
+    const followed: Entry[] = [];
+    for (;;) {
+      let rows = await this.store.entries({ afterSeq: this.view.seq, limit: FOLLOW_CHUNK });
+      if (rows.length === 0) break;
+      const full = rows.length === FOLLOW_CHUNK;
+      if (full) {
+        // Whole commands only: the last command group of a full page may continue on the next.
+        let cut = rows.length - 1;
+        while (cut > 0 && !isCommandEntry(rows[cut]!)) cut--;
+        if (cut === 0) {
+          this.needReload = true; // one command larger than a page: the reload's replay reads it
+          return;
+        }
+        rows = rows.slice(0, cut);
+      }
+      if (follow(this.view, rows, this.hasher) !== null) {
+        // A row that does not verify (or a core bug): the reload's full replay names the break.
         this.needReload = true;
         return;
       }
-    } else if (this.needRebuild || this.live.seq !== this.view.seq) {
+      if (liveFollows && advance(this.live, rows) !== null) liveFollows = false;
+      for (const e of rows) followed.push(e);
+      if (!full) break;
+    }
+    if (followed.length > 0) this.stats.catchUps++;
+    if (!liveFollows) {
+      // The live state was stepped ahead (a failed commit, a rival's rows): copy the committed one.
       this.stats.rebuilds++;
       this.live = cloneState(this.view);
     }
     this.committedSeq = this.view.seq;
     this.remoteSeq = Math.max(this.remoteSeq, this.view.seq);
     this.needRebuild = false;
-    if (rows.length > 0) this.emit(rows.map((x) => parseEntry(x.text, x.hash)));
+    this.emit(followed);
   }
 
   /** Answer the callers whose batch failed to commit, once the live state is rebuilt (or could not be). */
