@@ -55,5 +55,3 @@ export const FIRST_BATCH = 256;
 export const MAX_BATCH = 4096;
 /** Rows read per page when following other writers. */
 export const FOLLOW_CHUNK = 10_000;
-/** How long a writer gives way to another that lost a seq conflict to it (unless that one commits sooner). */
-export const YIELD_MS = 25;

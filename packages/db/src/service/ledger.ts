@@ -50,7 +50,6 @@ import {
   MAX_BATCH,
   type Pending,
   STEP_SLICE,
-  YIELD_MS,
 } from './batch.js';
 import { advance, follow, isCommandEntry } from './committed.js';
 import {
@@ -73,7 +72,6 @@ import type {
 } from './types.js';
 
 let ledgersOpened = 0;
-let ledgerTokens = 0;
 
 /**
  * The hypervisor service: admission and the core's step on the live state, group commit through
@@ -117,15 +115,6 @@ export class Ledger {
   private pumping = false;
   /** Callers of a batch that failed to commit, answered once the live state is rebuilt. */
   private afterRebuild: Array<[Pending, Error]> = [];
-  /**
-   * Give way to another writer until this time (performance.now()) or until it commits: it lost a
-   * seq conflict to this node and asked (a NOTIFY with a negative payload). Without it, a node that
-   * sends its next batch the moment its last one commits wins every race against a node that must
-   * first follow its rows, and the other node starves.
-   */
-  private yieldUntil = 0;
-  /** This Ledger's own give-way requests carry this number (it ignores them). */
-  private readonly token = (process.pid % 2_000_000) * 1000 + (++ledgerTokens % 1000);
   /** Wakes the pump while it waits on a transaction (new commands, a remote commit). */
   private wakeup: (() => void) | null = null;
   private idleWaiters: Array<() => void> = [];
@@ -155,8 +144,6 @@ export class Ledger {
     reloads: 0,
     /** Live states rebuilt from the committed one after a failed commit (no database reload). */
     rebuilds: 0,
-    /** Times this node gave way to another writer that had lost a seq conflict to it. */
-    yields: 0,
     checkpoints: 0,
     /** Milliseconds spent stepping commands (core + read-model rows) and in flush transactions. */
     stepMs: 0,
@@ -222,10 +209,7 @@ export class Ledger {
       if (sealBreak && (!ledger._broken || ledger._broken.seq >= sealBreak.seq)) ledger._broken = sealBreak;
       ledger.lastSigned.seq = readHeadFile(ledger.headFilePath)?.seq ?? 0;
       if (store.kind === 'pg') {
-        // A negative payload is another writer's request to give way after it lost a seq conflict.
-        ledger.unlisten = await store.listen((seq) =>
-          seq < 0 ? ledger.noteContention(-seq) : ledger.noteRemote(seq),
-        );
+        ledger.unlisten = await store.listen((seq) => ledger.noteRemote(seq));
         ledger.poll = setInterval(() => {
           store
             .maxSeq()
@@ -565,14 +549,6 @@ export class Ledger {
     }
   }
 
-  /** Another writer lost a seq conflict to this one: stop stepping for a moment (see yieldUntil). */
-  private noteContention(token: number): void {
-    if (token === this.token || this.closed) return;
-    this.yieldUntil = performance.now() + YIELD_MS;
-    this.stats.yields++;
-    this.kick();
-  }
-
   /** Nothing may be stepped until the live state is rebuilt, reloaded or has followed other writers. */
   private get blocked(): boolean {
     return this.needRebuild || this.needReload || this.remoteAhead;
@@ -639,21 +615,7 @@ export class Ledger {
           this.answerFailed();
           continue;
         }
-        const giveWay = this.yieldUntil - performance.now();
-        if (giveWay > 0 && !f && this.pending.items.length === 0 && this.queue.length > 0) {
-          // Another writer asked to go first: wait for its commit (a NOTIFY wakes the pump) or the time.
-          await new Promise<void>((r) => {
-            const t = setTimeout(r, giveWay);
-            this.wakeup = () => {
-              clearTimeout(t);
-              r();
-            };
-          });
-          this.wakeup = null;
-          if (this.remoteAhead || performance.now() >= this.yieldUntil) this.yieldUntil = 0;
-          continue;
-        }
-        if (this.queue.length > 0 && !this.blocked && this.pending.items.length < MAX_BATCH && giveWay <= 0) {
+        if (this.queue.length > 0 && !this.blocked && this.pending.items.length < MAX_BATCH) {
           // Step a slice, then let I/O (the transaction in flight) be noticed.
           const n = Math.min(this.queue.length, STEP_SLICE, MAX_BATCH - this.pending.items.length);
           for (const p of this.queue.splice(0, n)) this.stepOne(p);
@@ -799,12 +761,7 @@ export class Ledger {
     this.needRebuild = true;
     const onceConflict = isOnceConflict(e);
     const conflict = isSeqConflict(e) || onceConflict;
-    if (conflict) {
-      this.stats.conflicts++;
-      // Ask the other writers to give way while this node follows them and sends again.
-      if (this.store.kind === 'pg')
-        this.store.sql('SELECT pg_notify($1, $2)', [this.store.channel, String(-this.token)]).catch(() => {});
-    }
+    if (conflict) this.stats.conflicts++;
     const retry: Pending[] = [];
     const failed: Array<[Pending, Error]> = [];
     for (const p of batch.items) {
