@@ -33,3 +33,25 @@ export class Batch {
 
 /** Seq conflicts a command may lose to other writers before its caller is told to give up. */
 export const MAX_ATTEMPTS = 100;
+
+/** A batch whose transaction is in flight. */
+export interface Inflight {
+  batch: Batch;
+  /** The seq of its last entry. */
+  last: number;
+  t0: number;
+  settled: boolean;
+  /** Set when the commit failed (the error wrapped: anything may be thrown). */
+  error: { e: unknown } | null;
+  /** Resolves once settled (never rejects). */
+  done: Promise<void>;
+}
+
+/** Commands stepped between two looks at the transaction in flight (it is sent on as soon as it commits). */
+export const STEP_SLICE = 32;
+/** With no transaction in flight, a batch is sent once it holds this many commands (the rest are stepped while it commits). */
+export const FIRST_BATCH = 256;
+/** At most this many commands in one batch. */
+export const MAX_BATCH = 4096;
+/** Rows read per page when following other writers. */
+export const FOLLOW_CHUNK = 10_000;

@@ -18,7 +18,7 @@ export interface CommittedRow {
  * Returns null when the state now ends exactly at the last row, or the first seq that differs (the
  * state is then unusable and must be rebuilt from the store).
  */
-export function advance(state: State, rows: readonly CommittedRow[]): number | null {
+export function advance(state: State, rows: readonly CommittedRow[], invariants = false): number | null {
   let i = 0;
   let bad: number | null = null;
   const checking: Hasher = (text) => {
@@ -32,8 +32,8 @@ export function advance(state: State, rows: readonly CommittedRow[]): number | n
     const cmd = commandOf(head.text);
     if (!cmd) return head.seq;
     try {
-      // The invariants were checked when this command was stepped into the live state.
-      step(state, cmd, { hasher: checking, invariants: false });
+      // A batch this node wrote: the invariants were checked when it was stepped into the live state.
+      step(state, cmd, { hasher: checking, invariants, fromJson: true });
     } catch {
       return head.seq;
     }
@@ -42,6 +42,25 @@ export function advance(state: State, rows: readonly CommittedRow[]): number | n
   const last = rows[rows.length - 1];
   if (last && (state.seq !== last.seq || state.head !== last.hash)) return last.seq;
   return null;
+}
+
+/**
+ * Advance `state` in place by whole commands another writer committed, verifying them as replay
+ * does: every row's stored hash is the SHA-256 of its stored text, and the core regenerates every
+ * text byte for byte from this state (so every link to the previous hash and every decision is
+ * checked), with the invariants local to each command checked. No copy of the state is made and no
+ * full invariant sweep runs, so following a rival's batch costs what stepping it costs, not the
+ * size of the state. Returns null, or the first seq that fails (the state is then unusable).
+ */
+export function follow(state: State, rows: readonly CommittedRow[], hasher: Hasher): number | null {
+  for (const r of rows) if (hasher(r.text) !== r.hash) return r.seq;
+  return advance(state, rows, true);
+}
+
+/** Whether an entry is a command entry (it records the command and its actor): a command group starts there. */
+export function isCommandEntry(e: { payload?: unknown }): boolean {
+  const p = e.payload as { command?: unknown; actor?: unknown } | null | undefined;
+  return !!p && typeof p === 'object' && !!p.command && typeof p.command === 'object' && !!p.actor;
 }
 
 /** The command a command entry records (body and actor), as replay re-applies it; null if it is none. */

@@ -41,8 +41,17 @@ import { isOnceConflict, isSeqConflict } from '../store/answers.js';
 import { type CheckpointRow, checkpointOf } from '../store/checkpoints.js';
 import { type TraceQuery, TraceStore } from '../store/trace-store.js';
 import type { IdempotencyStore, TokenStore } from '../tokens.js';
-import { Batch, MAX_ATTEMPTS, type Pending } from './batch.js';
-import { advance } from './committed.js';
+import {
+  Batch,
+  FIRST_BATCH,
+  FOLLOW_CHUNK,
+  type Inflight,
+  MAX_ATTEMPTS,
+  MAX_BATCH,
+  type Pending,
+  STEP_SLICE,
+} from './batch.js';
+import { advance, follow, isCommandEntry } from './committed.js';
 import {
   type Break,
   brokenError,
@@ -83,13 +92,31 @@ export class Ledger {
    */
   private view: State = emptyState();
   private _broken: { seq: number; reason: string } | null = null;
+  /** Commands received and not stepped yet, in arrival order (the pump steps them). */
+  private queue: Pending[] = [];
+  /** The open batch: stepped into the live state, not sent yet. */
   private pending = new Batch();
-  private held: Pending[] = [];
+  /** The batch whose transaction is in flight (at most one). */
+  private inflight: Inflight | null = null;
+  /**
+   * Committed batches the committed state has not taken yet: it takes them lazily, before any read
+   * of it (see `committed`) and while the pump waits on a transaction, so the re-stepping overlaps
+   * the next commit instead of delaying it.
+   */
+  private viewQueue: Entry[][] = [];
+  /** The seq of the last entry known committed by this node (its batches and the rows it followed). */
+  private committedSeq = 0;
   /** Keyed commands being executed in this process: a duplicate waits for the first's answer. */
-  private readonly inflight = new Map<string, { requestHash: string; answer: Promise<OnceAnswer> }>();
-  private hold = false;
+  private readonly inflightOnce = new Map<string, { requestHash: string; answer: Promise<OnceAnswer> }>();
+  /** The live state is ahead of what the database holds (a failed commit): rebuild it from the committed state. */
+  private needRebuild = false;
+  /** The committed state itself is unusable (a core bug): reload it from the database. */
   private needReload = false;
   private pumping = false;
+  /** Callers of a batch that failed to commit, answered once the live state is rebuilt. */
+  private afterRebuild: Array<[Pending, Error]> = [];
+  /** Wakes the pump while it waits on a transaction (new commands, a remote commit). */
+  private wakeup: (() => void) | null = null;
   private idleWaiters: Array<() => void> = [];
   private listeners = new Set<(entries: Entry[]) => void>();
   private lastCheckpointSeq = 0;
@@ -115,6 +142,8 @@ export class Ledger {
     conflicts: 0,
     catchUps: 0,
     reloads: 0,
+    /** Live states rebuilt from the committed one after a failed commit (no database reload). */
+    rebuilds: 0,
     checkpoints: 0,
     /** Milliseconds spent stepping commands (core + read-model rows) and in flush transactions. */
     stepMs: 0,
@@ -193,7 +222,7 @@ export class Ledger {
       await ledger.heartbeat.start(ledger.heartbeatMs);
       if (ledger.signEveryMs > 0) {
         ledger.sealTimer = setInterval(() => {
-          if (!ledger._broken && ledger.lastSigned.seq < ledger.view.seq) {
+          if (!ledger._broken && ledger.lastSigned.seq < ledger.committedSeq) {
             ledger.sealDue = true;
             ledger.kick();
           }
@@ -211,7 +240,7 @@ export class Ledger {
 
   /** The committed state (never a command stepped but not yet committed). Do not mutate. */
   get state(): State {
-    return this.view;
+    return this.committed;
   }
 
   private get trust(): SealChecks {
@@ -263,7 +292,7 @@ export class Ledger {
   async submitOnce(cmd: Command, once: Once): Promise<OnceAnswer> {
     const slot = `${once.principal}\u0000${once.key}`;
     for (;;) {
-      const running = this.inflight.get(slot);
+      const running = this.inflightOnce.get(slot);
       if (running) {
         const first = await running.answer.catch(() => null);
         if (running.requestHash !== once.requestHash) throw onceMismatch();
@@ -277,7 +306,7 @@ export class Ledger {
         fail = rej;
       });
       answer.catch(() => {});
-      this.inflight.set(slot, { requestHash: once.requestHash, answer });
+      this.inflightOnce.set(slot, { requestHash: once.requestHash, answer });
       try {
         const a = await this.runOnce(cmd, once);
         settle(a);
@@ -286,7 +315,7 @@ export class Ledger {
         fail(e);
         throw e;
       } finally {
-        this.inflight.delete(slot);
+        this.inflightOnce.delete(slot);
       }
     }
   }
@@ -314,7 +343,8 @@ export class Ledger {
   }
 
   preview(cmd: Command): Preview {
-    return preview(this.view, admit(this.view, cmd), this.hasher);
+    const view = this.committed;
+    return preview(view, admit(view, cmd), this.hasher);
   }
 
   onCommit(listener: (entries: Entry[]) => void): () => void {
@@ -398,9 +428,9 @@ export class Ledger {
   /** Write a checkpoint of the committed state now. */
   async checkpoint(): Promise<void> {
     await this.idle();
-    if (this._broken || this.needReload || this.view.seq === 0 || this.view.seq === this.lastCheckpointSeq)
-      return;
-    const cp = this.sealCheckpoint(checkpointOf(this.view, this.hasher));
+    const view = this.committed;
+    if (this._broken || this.needReload || view.seq === 0 || view.seq === this.lastCheckpointSeq) return;
+    const cp = this.sealCheckpoint(checkpointOf(view, this.hasher));
     await this.store.writeCheckpoint(cp);
     this.lastCheckpointSeq = Math.max(this.lastCheckpointSeq, cp.seq);
     await this.sealNow();
@@ -419,8 +449,8 @@ export class Ledger {
       if (
         this.checkpointOnClose &&
         !this._broken &&
-        !this.needReload &&
-        this.view.seq > this.lastCheckpointSeq
+        this.committed.seq > this.lastCheckpointSeq &&
+        !this.needReload
       )
         await this.store
           .writeCheckpoint(this.sealCheckpoint(checkpointOf(this.view, this.hasher)))
@@ -451,13 +481,13 @@ export class Ledger {
         reject,
         ...(once ? { once } : {}),
       };
-      if (this.hold) this.held.push(p);
-      else this.stepOne(p);
+      // Stepped by the pump, in arrival order: while a batch commits, the next one is stepped.
+      this.queue.push(p);
       this.kick();
     });
   }
 
-  /** Step one command into the speculative batch. */
+  /** Step one command into the open batch. */
   private stepOne(p: Pending): void {
     if (this._broken) {
       p.reject(brokenError(this._broken));
@@ -480,10 +510,10 @@ export class Ledger {
       this.pending.read.add(r.entries, r.touched);
       this.stats.stepMs += performance.now() - t0;
     } catch (e) {
-      // A core bug (invariant violation) may have left the state half-changed. The batch's
-      // read-model rows are serialised from the state at flush time, so nothing stepped since the
-      // last commit can be committed from this state: fail the whole open batch (nothing of it is
-      // durable, so a retry is safe), then rebuild from the database before stepping anything else.
+      // A core bug (invariant violation) may have left the live state half-changed. The batch's
+      // read-model rows are serialised from the state when it is sent, so nothing stepped since
+      // the last batch sent can be committed from this state: fail the whole open batch (nothing of
+      // it is durable, so a retry is safe), then rebuild the live state before stepping anything else.
       p.reject(e);
       const open = this.pending;
       this.pending = new Batch();
@@ -495,13 +525,17 @@ export class Ledger {
             e,
           ),
         );
-      this.needReload = true;
-      this.hold = true;
+      this.needRebuild = true;
     }
   }
 
   private kick(): void {
-    if (this.pumping) return;
+    if (this.pumping) {
+      const w = this.wakeup;
+      this.wakeup = null;
+      w?.();
+      return;
+    }
     this.pumping = true;
     setImmediate(() => {
       this.pump().catch(() => {});
@@ -511,41 +545,94 @@ export class Ledger {
   private noteRemote(seq: number): void {
     if (Number.isFinite(seq) && seq > this.remoteSeq) {
       this.remoteSeq = seq;
-      if (seq > this.live.seq) this.kick();
+      if (seq > this.committedSeq) this.kick();
     }
   }
 
+  /** Nothing may be stepped until the live state is rebuilt, reloaded or has followed other writers. */
+  private get blocked(): boolean {
+    return this.needRebuild || this.needReload || this.remoteAhead;
+  }
+
+  /**
+   * The open batch may be sent (nothing in flight): it holds FIRST_BATCH commands, or everything
+   * that arrived. A transaction that commits quickly (or one that runs on this thread, as an
+   * in-process PGlite does) therefore does not shrink the batches under load.
+   */
+  private get sendable(): boolean {
+    const n = this.pending.items.length;
+    return n > 0 && !this.blocked && (n >= FIRST_BATCH || this.queue.length === 0);
+  }
+
+  /**
+   * Another writer committed rows this node has not followed. A head at or below the last seq of the
+   * batch in flight may be this node's own (its NOTIFY can arrive before its COMMIT returns); if it
+   * is a rival's, the batch in flight fails with a seq conflict.
+   */
+  private get remoteAhead(): boolean {
+    const known = this.inflight ? Math.max(this.committedSeq, this.inflight.last) : this.committedSeq;
+    return !this._broken && this.remoteSeq > known;
+  }
+
+  /**
+   * The commit pipeline: at most one transaction in flight while the next batch is stepped. When a
+   * transaction commits, the open batch is sent at once, and only then is the committed batch
+   * answered (its callers, the listeners; the committed state takes it lazily). A failed commit
+   * fails or requeues everything stepped after the last commit and rebuilds the live state from the
+   * committed one (following the rows another writer committed, if any) before stepping again.
+   */
   private async pump(): Promise<void> {
     try {
       for (;;) {
-        if (this.pending.items.length > 0) {
-          await this.flush();
+        const f = this.inflight;
+        if (f?.settled) {
+          this.inflight = null;
+          if (f.error === null) {
+            this.noteCommitted(f);
+            // Send the next batch before anything else: its COMMIT overlaps answering this one.
+            if (this.sendable) this.send();
+            this.answerCommitted(f);
+          } else this.failed(f);
           continue;
         }
-        if (this.needReload) {
-          this.hold = true;
+        if (!f && this.blocked) {
+          // Whatever is stepped but not sent was stepped on a state that is no longer the database's.
+          this.requeueOpen();
           try {
-            await this.reload();
-            this.needReload = false;
+            if (!this.needReload) await this.resync();
+            if (this.needReload) {
+              await this.reload();
+              this.needReload = false;
+              this.needRebuild = false;
+            }
           } catch (e) {
             // The database is unreachable: fail whoever waits; the next submit tries again.
-            for (const p of this.held.splice(0)) p.reject(flushError(e));
+            this.needRebuild = true;
+            for (const p of this.queue.splice(0)) p.reject(flushError(e));
+            this.answerFailed();
             break;
           }
+          this.answerFailed();
           continue;
         }
-        if (this.remoteSeq > this.live.seq && !this._broken) {
-          this.hold = true;
-          try {
-            await this.catchUp();
-          } catch {
-            this.needReload = true;
-          }
+        if (this.queue.length > 0 && !this.blocked && this.pending.items.length < MAX_BATCH) {
+          // Step a slice, then let I/O (the transaction in flight) be noticed.
+          const n = Math.min(this.queue.length, STEP_SLICE, MAX_BATCH - this.pending.items.length);
+          for (const p of this.queue.splice(0, n)) this.stepOne(p);
+          if (!this.inflight) {
+            if (this.sendable) this.send();
+          } else await new Promise((r) => setImmediate(r));
           continue;
         }
-        if (this.hold) {
-          this.hold = false;
-          for (const p of this.held.splice(0)) this.stepOne(p);
+        if (!f && this.pending.items.length > 0 && !this.blocked) {
+          this.send();
+          continue;
+        }
+        if (f) {
+          // Waiting on the database: the committed state takes the committed batches meanwhile.
+          this.drainView();
+          if (!f.settled) await Promise.race([f.done, new Promise<void>((r) => (this.wakeup = r))]);
+          this.wakeup = null;
           continue;
         }
         if (this.sealDue) {
@@ -553,17 +640,27 @@ export class Ledger {
           await this.sealNow().catch(() => {});
           continue;
         }
+        this.drainView();
         break;
       }
     } finally {
       this.pumping = false;
-      // A failed reload with nobody waiting is retried by the next submit, not in a busy loop.
-      if (this.pending.items.length > 0 || this.held.length > 0) this.kick();
+      this.wakeup = null;
+      // A failed rebuild with nobody waiting is retried by the next submit, not in a busy loop.
+      if (this.queue.length > 0 || this.pending.items.length > 0 || this.inflight) this.kick();
       else for (const w of this.idleWaiters.splice(0)) w();
     }
   }
 
-  private async flush(): Promise<void> {
+  /** Put the open batch's commands back at the head of the queue, to be stepped again. */
+  private requeueOpen(): void {
+    const open = this.pending;
+    this.pending = new Batch();
+    if (open.items.length > 0) this.queue.unshift(...open.items);
+  }
+
+  /** Close the open batch (the live state is exactly at its end) and start its transaction. */
+  private send(): void {
     const batch = this.pending;
     this.pending = new Batch();
     // Never append to a chain known to be broken (a background check may have found it meanwhile).
@@ -572,12 +669,8 @@ export class Ledger {
       for (const p of batch.items) p.reject(err);
       return;
     }
-    // Right now the state is exactly at the end of this batch: the only moment to snapshot it.
-    if (
-      !this.needReload &&
-      this.checkpointEvery > 0 &&
-      this.live.seq - this.lastCheckpointSeq >= this.checkpointEvery
-    )
+    // Right now the live state is exactly at the end of this batch: the only moment to snapshot it.
+    if (this.checkpointEvery > 0 && this.live.seq - this.lastCheckpointSeq >= this.checkpointEvery)
       batch.checkpoint = this.sealCheckpoint(checkpointOf(this.live, this.hasher));
     batch.read.seal(this.live);
     const last = batch.entries[batch.entries.length - 1];
@@ -585,9 +678,16 @@ export class Ledger {
     // always with a checkpoint. Batches between two signed heads are covered by the next one.
     if (last && (batch.checkpoint || performance.now() - this.lastSigned.at >= this.signEveryMs))
       batch.head = this.signHead({ seq: last.seq, l: last.l, hash: last.hash });
-    const t0 = performance.now();
-    try {
-      await this.store.commit(
+    const f: Inflight = {
+      batch,
+      last: last?.seq ?? this.committedSeq,
+      t0: performance.now(),
+      settled: false,
+      error: null,
+      done: Promise.resolve(),
+    };
+    f.done = this.store
+      .commit(
         {
           entries: batch.entries,
           read: batch.read,
@@ -605,70 +705,159 @@ export class Ledger {
           head: batch.head,
         },
         this.beforeCommit,
-      );
-    } catch (e) {
-      // Everything stepped after the last commit is speculative and must be redone on the state the
-      // database holds. A seq conflict means another writer got there first: retry the whole batch.
-      const later = this.pending.items;
-      this.pending = new Batch();
-      this.hold = true;
-      this.needReload = true;
-      const onceConflict = isOnceConflict(e);
-      const conflict = isSeqConflict(e) || onceConflict;
-      if (conflict) this.stats.conflicts++;
-      const retry: Pending[] = [];
-      const failed: Array<[Pending, Error]> = [];
-      for (const p of batch.items) {
-        p.attempts++;
-        // A keyed command goes back to its caller, who reads the answer the other writer stored.
-        if (onceConflict && p.once) failed.push([p, new OnceConflict()]);
-        else if (conflict && p.attempts < MAX_ATTEMPTS) retry.push(p);
-        else
-          failed.push([
-            p,
-            conflict
-              ? new DbError('HV_CONFLICT_RETRIES', `gave up after ${p.attempts} seq conflicts`, e)
-              : flushError(e),
-          ]);
-      }
-      this.held.unshift(...retry, ...later);
-      // Rebuild before answering, so a caller that sees the failure also sees the state the DB holds.
-      try {
-        await this.reload();
-        this.needReload = false;
-      } catch {
-        // Still unreachable: the pump tries again before stepping anything.
-      }
-      for (const [p, err] of failed) p.reject(err);
-      return;
-    }
+      )
+      .then(
+        () => {},
+        (e: unknown) => {
+          f.error = { e };
+        },
+      )
+      .finally(() => {
+        f.settled = true;
+        this.kick();
+      });
+    this.inflight = f;
+  }
+
+  /**
+   * A batch committed: count it, note its checkpoint and signed head (before the next batch is
+   * closed, which would otherwise sign or snapshot again) and queue it for the committed state.
+   */
+  private noteCommitted(f: Inflight): void {
+    const { batch } = f;
+    this.stats.flushMs += performance.now() - f.t0;
     if (batch.checkpoint) {
       this.lastCheckpointSeq = batch.checkpoint.seq;
       this.stats.checkpoints++;
     }
-    this.stats.flushMs += performance.now() - t0;
     this.stats.batches++;
     this.stats.entries += batch.entries.length;
-    // The committed state takes the batch before anyone is answered or told of it.
-    if (last) this.commitView(batch.entries);
+    const last = batch.entries[batch.entries.length - 1];
+    if (last) {
+      this.committedSeq = Math.max(this.committedSeq, last.seq);
+      // Any read of the committed state (the `state` getter and everything else) takes it first.
+      this.viewQueue.push(batch.entries);
+    }
     if (batch.head) this.noteSigned(batch.head);
+  }
+
+  /** Answer a committed batch's callers and tell the listeners. */
+  private answerCommitted(f: Inflight): void {
+    const { batch } = f;
     for (const p of batch.items) p.resolve(p.result!);
     if (batch.entries.length > 0) this.emit(batch.entries);
   }
 
   /**
-   * Advance the committed state by a batch that just committed. Should the core not regenerate the
-   * batch byte for byte (a core bug), the committed state is rebuilt from the store before the next
-   * command is stepped.
+   * A batch failed to commit. Everything stepped after the last commit is speculative: the open
+   * batch goes back to the queue, the failed batch's commands are retried (a seq conflict: another
+   * writer got there first) or failed, and the live state is rebuilt before anything is stepped.
    */
-  private commitView(entries: readonly Entry[]): void {
-    const t0 = performance.now();
-    const bad = advance(this.view, entries);
-    this.stats.viewMs += performance.now() - t0;
-    if (bad !== null) {
-      this.needReload = true;
-      this.hold = true;
+  private failed(f: Inflight): void {
+    const { batch } = f;
+    const e = f.error!.e;
+    this.stats.flushMs += performance.now() - f.t0;
+    this.requeueOpen();
+    this.needRebuild = true;
+    const onceConflict = isOnceConflict(e);
+    const conflict = isSeqConflict(e) || onceConflict;
+    if (conflict) this.stats.conflicts++;
+    const retry: Pending[] = [];
+    const failed: Array<[Pending, Error]> = [];
+    for (const p of batch.items) {
+      p.attempts++;
+      // A keyed command goes back to its caller, who reads the answer the other writer stored.
+      if (onceConflict && p.once) failed.push([p, new OnceConflict()]);
+      else if (conflict && p.attempts < MAX_ATTEMPTS) retry.push(p);
+      else
+        failed.push([
+          p,
+          conflict
+            ? new DbError('HV_CONFLICT_RETRIES', `gave up after ${p.attempts} seq conflicts`, e)
+            : flushError(e),
+        ]);
     }
+    this.queue.unshift(...retry);
+    // The committed state is the database's state up to committedSeq: the rebuild clones it and
+    // follows whatever else the database holds. The failed callers are answered after it.
+    this.afterRebuild.push(...failed);
+  }
+
+  /**
+   * Rebuild the live state from the committed one (no reload from the database): follow the rows
+   * other writers committed after it (verified by replay), then answer the callers a failed commit
+   * failed, so a caller that sees the failure also sees the state the database holds.
+   */
+  private async resync(): Promise<void> {
+    this.drainView();
+    if (this.needReload) return;
+    // The live state can take the same rows only if nothing was stepped beyond the committed state.
+    let liveFollows = !this.needRebuild && this.live.seq === this.view.seq;
+    const followed: Entry[] = [];
+    for (;;) {
+      let rows = await this.store.entries({ afterSeq: this.view.seq, limit: FOLLOW_CHUNK });
+      if (rows.length === 0) break;
+      const full = rows.length === FOLLOW_CHUNK;
+      if (full) {
+        // Whole commands only: the last command group of a full page may continue on the next.
+        let cut = rows.length - 1;
+        while (cut > 0 && !isCommandEntry(rows[cut]!)) cut--;
+        if (cut === 0) {
+          this.needReload = true; // one command larger than a page: the reload's replay reads it
+          return;
+        }
+        rows = rows.slice(0, cut);
+      }
+      if (follow(this.view, rows, this.hasher) !== null) {
+        // A row that does not verify (or a core bug): the reload's full replay names the break.
+        this.needReload = true;
+        return;
+      }
+      if (liveFollows && advance(this.live, rows) !== null) liveFollows = false;
+      for (const e of rows) followed.push(e);
+      if (!full) break;
+    }
+    if (followed.length > 0) this.stats.catchUps++;
+    if (!liveFollows) {
+      // The live state was stepped ahead (a failed commit, a rival's rows): copy the committed one.
+      this.stats.rebuilds++;
+      this.live = cloneState(this.view);
+    }
+    this.committedSeq = this.view.seq;
+    this.remoteSeq = Math.max(this.remoteSeq, this.view.seq);
+    this.needRebuild = false;
+    this.emit(followed);
+  }
+
+  /** Answer the callers whose batch failed to commit, once the live state is rebuilt (or could not be). */
+  private answerFailed(): void {
+    for (const [p, err] of this.afterRebuild.splice(0)) p.reject(err);
+  }
+
+  /** The committed state, having taken every committed batch. */
+  private get committed(): State {
+    this.drainView();
+    return this.view;
+  }
+
+  /**
+   * Advance the committed state by the batches that committed since it was last read. Should the
+   * core not regenerate a batch byte for byte (a core bug), the committed state is reloaded from
+   * the store before the next command is stepped.
+   */
+  private drainView(): void {
+    if (this.viewQueue.length === 0) return;
+    const t0 = performance.now();
+    const batches = this.viewQueue;
+    this.viewQueue = [];
+    for (const entries of batches) {
+      if (this.needReload) break;
+      if (advance(this.view, entries) !== null) {
+        this.needReload = true;
+        if (!this.pumping) this.kick();
+      }
+    }
+    this.stats.viewMs += performance.now() - t0;
   }
 
   private emit(entries: Entry[]): void {
@@ -698,7 +887,9 @@ export class Ledger {
     const { state, broken, checkpointSeq } = await this.load();
     if (this.emittedSeq === 0) this.emittedSeq = state.seq; // first boot: history is not news
     this.view = state;
+    this.viewQueue = [];
     this.live = cloneState(state);
+    this.committedSeq = state.seq;
     this._broken = broken;
     this.lastCheckpointSeq = checkpointSeq;
     this.remoteSeq = Math.max(this.remoteSeq, state.seq);
@@ -766,21 +957,6 @@ export class Ledger {
     return { state: r.state ?? emptyState(), broken: pickBreak(r.mismatch, sealBreak), checkpointSeq };
   }
 
-  /** Follow another writer: replay its new entries into the live state and tell the listeners. */
-  private async catchUp(): Promise<void> {
-    this.stats.catchUps++;
-    // Nothing is stepped ahead here (the pump holds new commands), so both states are at one seq:
-    // replay verifies the rows into the committed state and the live one takes the same rows.
-    const r = await this.store.replay(this.view, this.hasher, { keepRows: true });
-    const rows = r.rows ?? [];
-    if (r.state) {
-      this.view = r.state;
-      if (advance(this.live, rows) !== null) this.needReload = true;
-    }
-    if (r.mismatch) this.markBroken(r.mismatch);
-    if (rows.length > 0) this.emit(rows.map((x) => parseEntry(x.text, x.hash)));
-  }
-
   // ------------------------------------------------------------ the seal
 
   private markBroken(b: Break): void {
@@ -810,7 +986,8 @@ export class Ledger {
 
   /** Sign the committed head now (its own transaction) unless it is signed already. */
   private async sealNow(): Promise<void> {
-    const at = { seq: this.view.seq, head: this.view.head };
+    const view = this.committed;
+    const at = { seq: view.seq, head: view.head };
     if (this._broken || this.needReload || at.seq === 0 || this.lastSigned.seq >= at.seq) return;
     const row = await this.store.rowAt(at.seq);
     if (!row || row.hash !== at.head) return;
@@ -855,7 +1032,8 @@ export class Ledger {
   }
 
   private idle(): Promise<void> {
-    if (!this.pumping && this.pending.items.length === 0 && this.held.length === 0) return Promise.resolve();
+    if (!this.pumping && this.queue.length === 0 && this.pending.items.length === 0 && !this.inflight)
+      return Promise.resolve();
     return new Promise((resolve) => this.idleWaiters.push(resolve));
   }
 
@@ -863,7 +1041,8 @@ export class Ledger {
 
   /** This node's last committed (or replayed) position; the live state may be ahead by speculation. */
   get applied(): { seq: number; l: number } {
-    return { seq: this.view.seq, l: this.view.l };
+    const view = this.committed;
+    return { seq: view.seq, l: view.l };
   }
 
   /** Every node that has written this database, ordered by node id (a deterministic order). */
@@ -897,20 +1076,21 @@ export class Ledger {
   private report(force: boolean): NodeReport {
     // The committed state is always at exactly a committed seq (unless it awaits a rebuild): hash it
     // at most every heartbeat (or 20× its own cost, for a huge state).
+    const view = this.committed;
     const now = performance.now();
     if (
       !this.needReload &&
-      this.hashed.seq !== this.view.seq &&
+      this.hashed.seq !== view.seq &&
       (force || now - this.hashedAt >= Math.max(this.heartbeatMs, 20 * this.hashCostMs))
     ) {
-      this.hashed = { seq: this.view.seq, hash: stateHash(this.view, this.hasher) };
+      this.hashed = { seq: view.seq, hash: stateHash(view, this.hasher) };
       this.hashedAt = now;
       this.hashCostMs = performance.now() - now;
     }
     const s = this.stats;
     return {
-      appliedSeq: this.view.seq,
-      appliedL: this.view.l,
+      appliedSeq: view.seq,
+      appliedL: view.l,
       hashSeq: Math.max(0, this.hashed.seq),
       stateHash: this.hashed.hash,
       commits: s.batches,
@@ -925,6 +1105,6 @@ export class Ledger {
 
   /** Hash of the committed state (tests and health checks compare processes with it). */
   stateHash(): string {
-    return stateHash(this.view, this.hasher);
+    return stateHash(this.committed, this.hasher);
   }
 }
