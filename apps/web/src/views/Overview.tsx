@@ -10,7 +10,6 @@ import { AttentionStrip } from '../components/Attention';
 import { AtL } from '../components/time';
 import {
   Badge,
-  bytes,
   DomainTag,
   Empty,
   ErrorBox,
@@ -160,10 +159,13 @@ function ProviderCapacity({ p }: { p: OverviewProvider }) {
       </p>
       {p.domain === 'K' ? (
         <>
-          <Meter label="Memory" used={p.allocated.memory} total={p.capacity.memory} />
-          <p className="muted small">
-            {bytes(p.allocated.memory)} of {bytes(p.capacity.memory)}
-          </p>
+          <Meter
+            label="Memory"
+            used={p.allocated.memory}
+            total={p.capacity.memory}
+            format={gib}
+            exact={exactBytes}
+          />
           <Meter label="CPU slices" used={p.allocated.cpu} total={p.capacity.cpu} />
         </>
       ) : p.domain === 'Q' ? (
