@@ -71,6 +71,13 @@ describe('grouping the trace', () => {
     fireEvent.click(screen.getByRole('button', { name: /Show the 2 effects of entry/ }));
     expect(screen.getByText('vhm.created')).toBeTruthy();
     expect(screen.getByText('cap.issued')).toBeTruthy();
+    // An effect row has its group row's columns (no spanning cell), so the columns a phone hides
+    // (L, actor, code, VHM) are the same cells in both, and the VHM is in the VHM column.
+    const effect = screen.getByText('vhm.created').closest('tr')!;
+    const cols = (r: HTMLTableRowElement) => [...r.cells].map((c) => c.colSpan);
+    expect(cols(effect)).toEqual(cols(row as HTMLTableRowElement));
+    const vhmCol = [...screen.getAllByRole('columnheader')].findIndex((h) => h.textContent === 'VHM');
+    expect((effect as HTMLTableRowElement).cells[vhmCol]!.textContent).toBe('vhm-1');
     const state = row.querySelector('a[href^="/replay?at="]')!;
     expect(state.getAttribute('href')).toBe(`/replay?at=${items.find((e) => e.type === 'vhm.create')!.l}`);
     rerender(

@@ -115,17 +115,20 @@ export function TraceHistory({
                       <SeqButton e={e} selected={selected} onSelect={onSelect} />
                     </td>
                     <td className="num">{e.l}</td>
-                    <td colSpan={5}>
+                    <td>
                       <span aria-hidden="true">↳ </span>
                       <code>{e.type}</code>
+                    </td>
+                    <td />
+                    <td>
+                      <span className="outcome">effect</span>
+                    </td>
+                    <td />
+                    <td>
                       {e.vhm ? (
-                        <>
-                          {' '}
-                          ·{' '}
-                          <Link to="/vhms/$id" params={{ id: e.vhm }}>
-                            {e.vhm}
-                          </Link>
-                        </>
+                        <Link to="/vhms/$id" params={{ id: e.vhm }}>
+                          {e.vhm}
+                        </Link>
                       ) : null}
                     </td>
                     <td className="summary">
