@@ -20,7 +20,7 @@ const qc = new QueryClient({
   },
 });
 
-const router = createAppRouter();
+const router = createAppRouter(undefined, qc);
 
 createRoot(document.getElementById('root')!).render(
   <StrictMode>
