@@ -165,3 +165,35 @@ describe('the live trace tail', () => {
     expect(screen.getByRole('complementary', { name: `Entry ${head.seq}` })).toBeTruthy();
   });
 });
+
+describe('a long trace page', () => {
+  const many = (): Entry[] => {
+    const { results } = run([
+      genesisCmd(),
+      ...Array.from({ length: 119 }, () => ({ type: 'clock.advance' as const, ticks: 1, actor: OPERATOR })),
+    ]);
+    return results.flatMap((r) => r.entries);
+  };
+  const rows = () => document.querySelectorAll('tr.group-row').length;
+
+  it('draws the newest 50 groups, and more on request', () => {
+    renderWithClient(
+      <TraceHistory items={many()} hidden={new Set()} selected={null} onSelect={() => {}} clock={clock} />,
+    );
+    expect(rows()).toBe(50);
+    fireEvent.click(screen.getByRole('button', { name: 'Show 50 more' }));
+    expect(rows()).toBe(100);
+    fireEvent.click(screen.getByRole('button', { name: 'Show 20 more' }));
+    expect(rows()).toBe(120);
+    expect(screen.queryByRole('button', { name: /more$/ })).toBeNull();
+  });
+
+  it('always draws the selected entry, however old', () => {
+    const items = many();
+    const old = items.filter((e) => e.type === 'clock.advance')[1]!.seq;
+    renderWithClient(
+      <TraceHistory items={items} hidden={new Set()} selected={old} onSelect={() => {}} clock={clock} />,
+    );
+    expect(screen.getByRole('button', { name: String(old), pressed: true })).toBeTruthy();
+  });
+});
