@@ -31,7 +31,7 @@ function precompress(): Plugin {
  * for a round trip; ~4.6 KB gzip of CSS in the document does not (the CSP allows inline styles).
  * Code-split views keep their own CSS files, loaded with their chunk.
  */
-function inlineEntryCss(): Plugin {
+export function inlineEntryCss(): Plugin {
   return {
     name: 'xdv-inline-entry-css',
     apply: 'build',
