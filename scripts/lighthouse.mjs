@@ -6,6 +6,7 @@
 // performance, accessibility and best practices per page; exits 1 if any is below the threshold.
 //
 //   npm run audit:lighthouse [-- --mobile] [-- --min 0.9] [-- --only overview] [-- --json DIR]
+//   node scripts/lighthouse.mjs --web DIR   (another build of the console, e.g. a "before" copy)
 import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -25,13 +26,14 @@ const { values } = parseArgs({
     min: { type: 'string', default: '0.9' },
     only: { type: 'string' },
     json: { type: 'string' },
+    web: { type: 'string' },
   },
 });
 const MIN = Number(values.min);
 const CATEGORIES = ['performance', 'accessibility', 'best-practices'];
 const TOKEN_KEY = 'xdv.token'; // apps/web/src/api/client.ts keeps the session token here
 
-const webDir = resolve(import.meta.dirname, '../apps/web/dist');
+const webDir = resolve(values.web ?? resolve(import.meta.dirname, '../apps/web/dist'));
 if (!existsSync(join(webDir, 'index.html'))) {
   console.error(`the console is not built (${webDir}); run npm run build`);
   process.exit(2);

@@ -20,7 +20,11 @@ const qc = new QueryClient({
   },
 });
 
-const router = createAppRouter();
+const router = createAppRouter(undefined, qc);
+
+// Let the browser paint the static shell of index.html first (a frame, then a task after it): the
+// first paint then never waits for the first render of the console, whatever the script's timing.
+await new Promise<void>((r) => requestAnimationFrame(() => setTimeout(r, 0)));
 
 createRoot(document.getElementById('root')!).render(
   <StrictMode>

@@ -1,10 +1,14 @@
+import type { QueryClient, QueryKey } from '@tanstack/react-query';
 import {
-  createRootRoute,
+  createRootRouteWithContext,
   createRoute,
   createRouter,
   type RouterHistory,
   retainSearchParams,
 } from '@tanstack/react-router';
+import { getToken } from './api/client';
+import { fetchProviders, fetchVhm } from './api/data';
+import { qk } from './api/keys';
 import { NotFound } from './shell/NotFound';
 import { Root } from './shell/Root';
 import { RouteSkeleton } from './shell/Skeleton';
@@ -29,7 +33,27 @@ export interface RootSearch {
   at?: number;
 }
 
-const rootRoute = createRootRoute({
+/** What every route's loader sees: the query cache (null in tests that render without one). */
+export interface RouterContext {
+  qc: QueryClient | null;
+}
+
+/**
+ * A route's main request, sent as soon as the route matches, alongside its code-split chunk rather
+ * than after it: the view reads the same query key, so the answer is waiting when it mounts. Live
+ * only (a replay L reads the replayed state) and only when signed in. Never awaited.
+ */
+function prefetch<T>(
+  context: RouterContext,
+  search: RootSearch,
+  queryKey: QueryKey,
+  queryFn: (signal: AbortSignal) => Promise<T>,
+): void {
+  if (!context.qc || search.at !== undefined || !getToken()) return;
+  void context.qc.prefetchQuery({ queryKey, queryFn: ({ signal }) => queryFn(signal) });
+}
+
+const rootRoute = createRootRouteWithContext<RouterContext>()({
   validateSearch: (s: Record<string, unknown>): RootSearch => defined({ at: int(s.at) }),
   // The replay time follows every link until "Back to live" clears it.
   search: { middlewares: [retainSearchParams<RootSearch>(['at'])] },
@@ -52,16 +76,21 @@ const vhmsRoute = createRoute({
   component: VhmTree,
 });
 
-const vhmRoute = createRoute({ getParentRoute: () => rootRoute, path: '/vhms/$id' }).lazy(() =>
-  import('./views/vhm/VhmDetail').then((m) => m.route),
-);
+const vhmRoute = createRoute({
+  getParentRoute: () => rootRoute,
+  path: '/vhms/$id',
+  loader: ({ context, params, location }) =>
+    prefetch(context, location.search, qk.vhm(params.id), (s) => fetchVhm(params.id, s)),
+}).lazy(() => import('./views/vhm/VhmDetail').then((m) => m.route));
 
 const providersRoute = createRoute({ getParentRoute: () => rootRoute, path: '/providers' }).lazy(() =>
   import('./views/Providers').then((m) => m.listRoute),
 );
-const providerRoute = createRoute({ getParentRoute: () => rootRoute, path: '/providers/$id' }).lazy(() =>
-  import('./views/Providers').then((m) => m.detailRoute),
-);
+const providerRoute = createRoute({
+  getParentRoute: () => rootRoute,
+  path: '/providers/$id',
+  loader: ({ context, location }) => prefetch(context, location.search, qk.providers(), fetchProviders),
+}).lazy(() => import('./views/Providers').then((m) => m.detailRoute));
 
 const schedulerRoute = createRoute({ getParentRoute: () => rootRoute, path: '/scheduler' }).lazy(() =>
   import('./views/Scheduler').then((m) => m.route),
@@ -107,9 +136,10 @@ export const routeTree = rootRoute.addChildren([
   adminRoute,
 ]);
 
-export function createAppRouter(history?: RouterHistory) {
+export function createAppRouter(history?: RouterHistory, qc: QueryClient | null = null) {
   return createRouter({
     routeTree,
+    context: { qc },
     ...(history ? { history } : {}),
     // A link's chunk is fetched when the pointer rests on it or it is focused.
     defaultPreload: 'intent',

@@ -71,6 +71,13 @@ describe('grouping the trace', () => {
     fireEvent.click(screen.getByRole('button', { name: /Show the 2 effects of entry/ }));
     expect(screen.getByText('vhm.created')).toBeTruthy();
     expect(screen.getByText('cap.issued')).toBeTruthy();
+    // An effect row has its group row's columns (no spanning cell), so the columns a phone hides
+    // (L, actor, code, VHM) are the same cells in both, and the VHM is in the VHM column.
+    const effect = screen.getByText('vhm.created').closest('tr')!;
+    const cols = (r: HTMLTableRowElement) => [...r.cells].map((c) => c.colSpan);
+    expect(cols(effect)).toEqual(cols(row as HTMLTableRowElement));
+    const vhmCol = [...screen.getAllByRole('columnheader')].findIndex((h) => h.textContent === 'VHM');
+    expect((effect as HTMLTableRowElement).cells[vhmCol]!.textContent).toBe('vhm-1');
     const state = row.querySelector('a[href^="/replay?at="]')!;
     expect(state.getAttribute('href')).toBe(`/replay?at=${items.find((e) => e.type === 'vhm.create')!.l}`);
     rerender(
@@ -156,5 +163,37 @@ describe('the live trace tail', () => {
     fireEvent.click(screen.getByRole('button', { name: String(head.seq) }));
     await waitFor(() => expect(router.state.location.search).toEqual({ seq: head.seq }));
     expect(screen.getByRole('complementary', { name: `Entry ${head.seq}` })).toBeTruthy();
+  });
+});
+
+describe('a long trace page', () => {
+  const many = (): Entry[] => {
+    const { results } = run([
+      genesisCmd(),
+      ...Array.from({ length: 119 }, () => ({ type: 'clock.advance' as const, ticks: 1, actor: OPERATOR })),
+    ]);
+    return results.flatMap((r) => r.entries);
+  };
+  const rows = () => document.querySelectorAll('tr.group-row').length;
+
+  it('draws the newest 50 groups, and more on request', () => {
+    renderWithClient(
+      <TraceHistory items={many()} hidden={new Set()} selected={null} onSelect={() => {}} clock={clock} />,
+    );
+    expect(rows()).toBe(50);
+    fireEvent.click(screen.getByRole('button', { name: 'Show 50 more' }));
+    expect(rows()).toBe(100);
+    fireEvent.click(screen.getByRole('button', { name: 'Show 20 more' }));
+    expect(rows()).toBe(120);
+    expect(screen.queryByRole('button', { name: /more$/ })).toBeNull();
+  });
+
+  it('always draws the selected entry, however old', () => {
+    const items = many();
+    const old = items.filter((e) => e.type === 'clock.advance')[1]!.seq;
+    renderWithClient(
+      <TraceHistory items={items} hidden={new Set()} selected={old} onSelect={() => {}} clock={clock} />,
+    );
+    expect(screen.getByRole('button', { name: String(old), pressed: true })).toBeTruthy();
   });
 });

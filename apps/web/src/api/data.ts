@@ -110,10 +110,11 @@ export const useVhms = () =>
     (s) => vals(s.vhms),
   );
 
+export const fetchVhm = (id: string, sig: AbortSignal) => get<Vhm>(`/v1/vhms/${encodeURIComponent(id)}`, sig);
 export const useVhm = (id: string) =>
   useSource(
     qk.vhm(id),
-    (sig) => get<Vhm>(`/v1/vhms/${encodeURIComponent(id)}`, sig),
+    (sig) => fetchVhm(id, sig),
     (s) => s.vhms[id] as Vhm,
   );
 
@@ -153,12 +154,8 @@ export const useBindings = (vhm?: string) =>
     (s) => vals(s.bindings).filter((b) => !vhm || b.vhm === vhm),
   );
 
-export const useProviders = () =>
-  useSource(
-    qk.providers(),
-    (sig) => getAll<Provider>('/v1/providers', sig),
-    (s) => vals(s.providers),
-  );
+export const fetchProviders = (sig: AbortSignal) => getAll<Provider>('/v1/providers', sig);
+export const useProviders = () => useSource(qk.providers(), fetchProviders, (s) => vals(s.providers));
 
 export const useCalibrations = () =>
   useSource(

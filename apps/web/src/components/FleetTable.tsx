@@ -2,7 +2,8 @@ import type { FleetRow } from '@xdv/core';
 import { useState } from 'react';
 import { useFleet } from '../api/fleetHealth';
 import { Link } from '../lib/router';
-import { Badge, bytes, DomainTag, fmt, Guard, Section, StateBadge } from './ui';
+import { exactBytes, gib } from '../lib/units';
+import { Badge, DomainTag, fmt, Guard, Section, StateBadge } from './ui';
 
 // `/providers`: the fleet as one sortable table (domain, health, attestation, calibration, capacity
 // in use, active contracts). A tenant's counts are its own (the API scopes them).
@@ -146,8 +147,8 @@ function UseCell({ r }: { r: FleetRow }) {
   const pct = `${(inUsePerMille(r) / 10).toFixed(1)}%`;
   if (r.domain === 'K')
     return (
-      <span title={`${fmt(r.allocated.memory)} of ${fmt(r.capacity.memory)} bytes`}>
-        {pct} · {bytes(r.allocated.memory)} of {bytes(r.capacity.memory)} · {fmt(r.allocated.cpu)}/
+      <span title={`${exactBytes(r.allocated.memory)} of ${exactBytes(r.capacity.memory)}`}>
+        {pct} · {gib(r.allocated.memory)} of {gib(r.capacity.memory)} · {fmt(r.allocated.cpu)}/
         {fmt(r.capacity.cpu)} CPU
       </span>
     );

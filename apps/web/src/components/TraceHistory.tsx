@@ -55,6 +55,9 @@ export function TypeChips({
   );
 }
 
+/** Groups drawn at first (and per "Show more"): a page of 200 entries is ~2,000 DOM nodes at once. */
+export const GROUPS_SHOWN = 50;
+
 export function TraceHistory({
   items,
   hidden,
@@ -71,6 +74,14 @@ export function TraceHistory({
 }) {
   const groups = useMemo(() => visibleGroups(groupEntries(items), hidden).reverse(), [items, hidden]);
   const [open, setOpen] = useState<ReadonlySet<number>>(() => new Set());
+  const [shown, setShown] = useState(GROUPS_SHOWN);
+  // The selected entry (from the URL) is always drawn, however far down the page it is.
+  const selectedAt =
+    selected === null
+      ? -1
+      : groups.findIndex((g) => g.seq === selected || g.effects.some((e) => e.seq === selected));
+  const limit = Math.max(shown, selectedAt + 1);
+  const more = groups.length - limit;
   if (groups.length === 0)
     return <Empty>Every entry here is of a hidden kind; show them with the chips above.</Empty>;
   const toggle = (seq: number) =>
@@ -81,64 +92,77 @@ export function TraceHistory({
       return n;
     });
   return (
-    <table className="trace-table history">
-      <thead>
-        <tr>
-          <th scope="col">Seq</th>
-          <th scope="col">L</th>
-          <th scope="col">Type</th>
-          <th scope="col">Actor</th>
-          <th scope="col">Outcome</th>
-          <th scope="col">Code</th>
-          <th scope="col">VHM</th>
-          <th scope="col">Summary</th>
-          <th scope="col">
-            <span className="sr-only">Effects and state</span>
-          </th>
-        </tr>
-      </thead>
-      <tbody>
-        {groups.map((g) => (
-          <Fragment key={g.seq}>
-            <GroupRow
-              g={g}
-              open={open.has(g.seq)}
-              onToggle={() => toggle(g.seq)}
-              selected={selected}
-              onSelect={onSelect}
-              clock={clock}
-            />
-            {open.has(g.seq)
-              ? g.effects.map((e) => (
-                  <tr key={e.seq} className={`effect-row ${e.seq === selected ? 'selected' : ''}`}>
-                    <td className="num">
-                      <SeqButton e={e} selected={selected} onSelect={onSelect} />
-                    </td>
-                    <td className="num">{e.l}</td>
-                    <td colSpan={5}>
-                      <span aria-hidden="true">↳ </span>
-                      <code>{e.type}</code>
-                      {e.vhm ? (
-                        <>
-                          {' '}
-                          ·{' '}
+    <>
+      <table className="trace-table history">
+        <thead>
+          <tr>
+            <th scope="col">Seq</th>
+            <th scope="col">L</th>
+            <th scope="col">Type</th>
+            <th scope="col">Actor</th>
+            <th scope="col">Outcome</th>
+            <th scope="col">Code</th>
+            <th scope="col">VHM</th>
+            <th scope="col">Summary</th>
+            <th scope="col">
+              <span className="sr-only">Effects and state</span>
+            </th>
+          </tr>
+        </thead>
+        <tbody>
+          {groups.slice(0, limit).map((g) => (
+            <Fragment key={g.seq}>
+              <GroupRow
+                g={g}
+                open={open.has(g.seq)}
+                onToggle={() => toggle(g.seq)}
+                selected={selected}
+                onSelect={onSelect}
+                clock={clock}
+              />
+              {open.has(g.seq)
+                ? g.effects.map((e) => (
+                    <tr key={e.seq} className={`effect-row ${e.seq === selected ? 'selected' : ''}`}>
+                      <td className="num">
+                        <SeqButton e={e} selected={selected} onSelect={onSelect} />
+                      </td>
+                      <td className="num">{e.l}</td>
+                      <td>
+                        <span aria-hidden="true">↳ </span>
+                        <code>{e.type}</code>
+                      </td>
+                      <td />
+                      <td>
+                        <span className="outcome">effect</span>
+                      </td>
+                      <td />
+                      <td>
+                        {e.vhm ? (
                           <Link to="/vhms/$id" params={{ id: e.vhm }}>
                             {e.vhm}
                           </Link>
-                        </>
-                      ) : null}
-                    </td>
-                    <td className="summary">
-                      {summarize({ ...g, command: null, effects: [e] }).replace('(continued) ', '')}
-                    </td>
-                    <td />
-                  </tr>
-                ))
-              : null}
-          </Fragment>
-        ))}
-      </tbody>
-    </table>
+                        ) : null}
+                      </td>
+                      <td className="summary">
+                        {summarize({ ...g, command: null, effects: [e] }).replace('(continued) ', '')}
+                      </td>
+                      <td />
+                    </tr>
+                  ))
+                : null}
+            </Fragment>
+          ))}
+        </tbody>
+      </table>
+      {more > 0 ? (
+        <p>
+          <button type="button" onClick={() => setShown(limit + GROUPS_SHOWN)}>
+            Show {Math.min(more, GROUPS_SHOWN)} more
+          </button>{' '}
+          <span className="muted small">{more} older on this page</span>
+        </p>
+      ) : null}
+    </>
   );
 }
 

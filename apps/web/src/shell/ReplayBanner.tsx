@@ -10,7 +10,8 @@ export function ReplayBanner({ at }: { at: number }) {
   return (
     <div className="replay-banner" role="status">
       <strong>NOT LIVE</strong> — showing the state at logical time L {at}
-      <Est text={live !== undefined ? relative(at, live, tickMs) : null} /> (replayed from the trace; actions
+      {/* Placeholders until the live L is known, so the banner does not grow (and push the page). */}
+      <Est text={live !== undefined ? relative(at, live, tickMs) : '…'} /> (replayed from the trace; actions
       are disabled).
       <span className="spacer" />
       <button type="button" onClick={() => setAt(Math.max(0, at - 1))} title="Step back one tick">
@@ -20,7 +21,7 @@ export function ReplayBanner({ at }: { at: number }) {
         L+1 ▶
       </button>
       <button type="button" className="primary" onClick={() => setAt(null)}>
-        Back to live{live !== undefined ? ` (L ${fmt(live)})` : ''}
+        Back to live (L {live !== undefined ? fmt(live) : '…'})
       </button>
     </div>
   );

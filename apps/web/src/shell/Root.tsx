@@ -100,10 +100,15 @@ function Shell({ token, onSignOut }: { token: string; onSignOut: () => void }) {
             title="Could not load your principal"
             onRetry={() => void me.refetch()}
           />
-        ) : me.isPending ? (
-          <Loading what="Signing in" />
         ) : (
-          <Outlet />
+          <>
+            {me.isPending ? <Loading what="Signing in" lines={6} /> : null}
+            {/* The page mounts (and sends its requests) while the principal is on its way; it is
+                shown once the principal is known, so nothing role-dependent flickers in. */}
+            <div className="outlet" hidden={me.isPending}>
+              <Outlet />
+            </div>
+          </>
         )}
       </main>
     </div>

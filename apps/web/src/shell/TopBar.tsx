@@ -10,7 +10,13 @@ import { applyTheme, storedTheme, type Theme } from '../lib/theme';
 /** The live logical time and the clock's pace: "L 1,234 · 1 tick ≈ 1 s" or "L 1,234 · manual clock". */
 export function ClockStatus() {
   const { live, tickMs } = useClock();
-  if (live === undefined) return null;
+  // Until the clock is known, a placeholder of its width keeps the top bar from reflowing.
+  if (live === undefined)
+    return (
+      <span className="clock" aria-hidden="true">
+        L —
+      </span>
+    );
   const p = pace(tickMs);
   return (
     <span
@@ -55,7 +61,8 @@ export function ThemeToggle() {
       }}
       title={`Colour theme: ${t}. Switch to ${next[t]}`}
     >
-      {t === 'system' ? '◐ Auto' : t === 'light' ? '☀ Light' : '☾ Dark'}
+      {t === 'system' ? '◐' : t === 'light' ? '☀' : '☾'}{' '}
+      <span className="theme-label">{t === 'system' ? 'Auto' : t === 'light' ? 'Light' : 'Dark'}</span>
     </button>
   );
 }

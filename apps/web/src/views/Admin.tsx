@@ -8,7 +8,7 @@ import { qk } from '../api/keys';
 import type { Token } from '../api/types';
 import { Dialog } from '../components/Dialog';
 import { GuardedAction } from '../components/GuardedAction';
-import { Badge, bytes, Empty, ErrorBox, fmt, Guard, Loading, Meter, Section } from '../components/ui';
+import { Badge, Empty, ErrorBox, fmt, Guard, Loading, Meter, Section } from '../components/ui';
 import { writeBlock } from '../lib/caps';
 import { useAt } from '../lib/router';
 import { exactBytes, gib } from '../lib/units';
@@ -83,9 +83,6 @@ function Tenants() {
                   format={gib}
                   exact={exactBytes}
                 />
-                <p className="muted small">
-                  {bytes(t.carved.memory)} of {bytes(t.quota.memory)}
-                </p>
                 <Meter label="CPU slices" used={t.carved.cpu} total={t.quota.cpu} />
                 <Meter label="Qubits" used={t.carved.qubits} total={t.quota.qubits} />
                 <Meter label="Φ envelopes" used={t.carved.envelopes} total={t.quota.envelopes} />

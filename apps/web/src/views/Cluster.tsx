@@ -5,7 +5,6 @@ import { useMe } from '../api/data';
 import { AtL, Est } from '../components/time';
 import {
   Badge,
-  bytes,
   DomainTag,
   Empty,
   ErrorBox,
@@ -17,6 +16,7 @@ import {
 } from '../components/ui';
 import { relative } from '../lib/clock';
 import { Link, useAt, useSetAt } from '../lib/router';
+import { exactBytes, gib } from '../lib/units';
 
 // The distributed cluster view (XDV-090 §9): the API processes ("nodes") sharing one database, the
 // global logical order they agree on (the trace seq), contracts per provider, and the commit rounds
@@ -239,10 +239,13 @@ function Allocation({ p }: { p: ClusterProvider }) {
   if (p.domain === 'K')
     return (
       <>
-        <Meter label={`${p.name} memory`} used={p.allocated.memory} total={p.capacity.memory} />
-        <p className="muted small">
-          {bytes(p.allocated.memory)} of {bytes(p.capacity.memory)}
-        </p>
+        <Meter
+          label={`${p.name} memory`}
+          used={p.allocated.memory}
+          total={p.capacity.memory}
+          format={gib}
+          exact={exactBytes}
+        />
         <Meter label={`${p.name} CPU slices`} used={p.allocated.cpu} total={p.capacity.cpu} />
       </>
     );

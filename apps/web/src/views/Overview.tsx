@@ -4,13 +4,13 @@ import { get } from '../api/client';
 import { useClock } from '../api/clock';
 import { useMe, useOverview } from '../api/data';
 import { qk } from '../api/keys';
+import { useAttention } from '../api/triage';
 import type { Overview as O, OverviewProvider, ServerVerify } from '../api/types';
 import { AlertGroupsSection } from '../components/AlertGroups';
 import { AttentionStrip } from '../components/Attention';
 import { AtL } from '../components/time';
 import {
   Badge,
-  bytes,
   DomainTag,
   Empty,
   ErrorBox,
@@ -29,14 +29,18 @@ const STATES: VhmState[] = ['requested', 'validated', 'active', 'paused', 'termi
 
 export function Overview() {
   const src = useOverview();
+  // The attention strip sits above the grid: both appear together, so the strip never pushes the
+  // grid down after it is drawn (layout shift on a slow phone).
+  const attention = useAttention();
+  const waiting = src.isPending || (attention.isPending && !attention.error);
   const me = useMe();
   const clock = useClock();
   const operator = me.data?.token.kind === 'operator';
   return (
     <div className="page">
       <h1>Overview</h1>
-      <AttentionStrip />
-      <Guard src={src} what="Loading the overview">
+      {waiting ? null : <AttentionStrip />}
+      <Guard src={{ ...src, isPending: waiting }} what="Loading the overview">
         {(o) => (
           <div className="grid">
             <Section title="VHMs by state">
@@ -160,10 +164,13 @@ function ProviderCapacity({ p }: { p: OverviewProvider }) {
       </p>
       {p.domain === 'K' ? (
         <>
-          <Meter label="Memory" used={p.allocated.memory} total={p.capacity.memory} />
-          <p className="muted small">
-            {bytes(p.allocated.memory)} of {bytes(p.capacity.memory)}
-          </p>
+          <Meter
+            label="Memory"
+            used={p.allocated.memory}
+            total={p.capacity.memory}
+            format={gib}
+            exact={exactBytes}
+          />
           <Meter label="CPU slices" used={p.allocated.cpu} total={p.capacity.cpu} />
         </>
       ) : p.domain === 'Q' ? (

@@ -12,7 +12,6 @@ import { StabilitySparklines } from '../components/Sparkline';
 import { AtL, Est } from '../components/time';
 import {
   Badge,
-  bytes,
   DomainTag,
   Empty,
   ErrorBox,
@@ -213,9 +212,7 @@ function Attestation({
             format={gib}
             exact={exactBytes}
           />
-          <p className="muted small">
-            {bytes(p.allocated.memory)} of {bytes(p.capacity.memory)} in {p.ranges.length} disjoint ranges
-          </p>
+          <p className="muted small">Allocated in {p.ranges.length} disjoint ranges</p>
           <Meter label="CPU slices" used={p.allocated.cpu} total={p.capacity.cpu} />
         </>
       ) : p.domain === 'Q' ? (

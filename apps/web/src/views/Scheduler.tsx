@@ -69,7 +69,7 @@ export default function Scheduler() {
               ) : (
                 // biome-ignore lint/a11y/noNoninteractiveTabindex: a scrollable region must be reachable by keyboard (WCAG 2.1.1)
                 <section className="table-scroll" tabIndex={0} aria-label="Scrollable table">
-                  <table>
+                  <table className="sched-vhms">
                     <thead>
                       <tr>
                         <th scope="col">VHM</th>
@@ -124,7 +124,7 @@ export default function Scheduler() {
               {s.units.length === 0 ? (
                 <Empty>The run queue is empty.</Empty>
               ) : (
-                <table>
+                <table className="sched-units">
                   <thead>
                     <tr>
                       <th scope="col">Unit</th>

@@ -1,0 +1,35 @@
+import { QueryClient } from '@tanstack/react-query';
+import { createMemoryHistory } from '@tanstack/react-router';
+import { describe, expect, it } from 'vitest';
+import { qk } from '../src/api/keys';
+import { createAppRouter } from '../src/routes';
+import { mockApi, vhm } from './helpers';
+
+// A detail page's main request is sent when its route matches (the router's loader), alongside the
+// page's code-split chunk, not after the chunk has arrived and the view has mounted.
+
+function load(path: string) {
+  const qc = new QueryClient();
+  const router = createAppRouter(createMemoryHistory({ initialEntries: [path] }), qc);
+  return { qc, done: router.load() };
+}
+
+describe('route prefetch', () => {
+  it('asks for the VHM when /vhms/$id matches, before any view renders', async () => {
+    const { calls } = mockApi({ 'GET /v1/vhms/vhm-1': vhm(1) });
+    sessionStorage.setItem('xdv.token', 'xdv_test');
+    const { qc, done } = load('/vhms/vhm-1');
+    await done;
+    await expect.poll(() => qc.getQueryData(qk.vhm('vhm-1'))).toMatchObject({ id: 'vhm-1' });
+    expect(calls.map((c) => c.url)).toContain('/v1/vhms/vhm-1');
+  });
+
+  it('sends nothing while replaying an earlier L, or when signed out', async () => {
+    const { calls } = mockApi({ 'GET /v1/vhms/vhm-1': vhm(1) });
+    sessionStorage.setItem('xdv.token', 'xdv_test');
+    await load('/vhms/vhm-1?at=3').done;
+    sessionStorage.removeItem('xdv.token');
+    await load('/vhms/vhm-1').done;
+    expect(calls.filter((c) => c.url.startsWith('/v1/vhms/'))).toEqual([]);
+  });
+});

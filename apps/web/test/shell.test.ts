@@ -1,0 +1,29 @@
+import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import type { IndexHtmlTransformContext, IndexHtmlTransformHook } from 'vite';
+import { describe, expect, it } from 'vitest';
+import { inlineEntryCss } from '../vite.config';
+
+// The first paint waits for neither a stylesheet nor the script: the entry CSS is inlined into
+// index.html at build time, and index.html carries a static shell React replaces.
+
+describe('first paint', () => {
+  it('inlines the entry stylesheet into the document and leaves other tags alone', () => {
+    const hook = inlineEntryCss().transformIndexHtml as { handler: IndexHtmlTransformHook };
+    const html =
+      '<head><link rel="stylesheet" crossorigin href="/assets/index-abc.css"><link rel="icon" href="data:,"></head>';
+    const bundle = {
+      'assets/index-abc.css': { type: 'asset', source: '.a{color:red}' },
+    } as unknown as IndexHtmlTransformContext['bundle'];
+    const out = hook.handler.call({} as never, html, { path: '/index.html', filename: 'index.html', bundle });
+    expect(out).toBe('<head><style>.a{color:red}</style><link rel="icon" href="data:,"></head>');
+  });
+
+  it('index.html paints a top bar and a skeleton inside #root before any script', () => {
+    const html = readFileSync(resolve(import.meta.dirname, '../index.html'), 'utf8');
+    const root = html.slice(html.indexOf('<div id="root">'), html.indexOf('<script'));
+    expect(root).toContain('class="topbar"');
+    expect(root).toContain('XDV <span>View</span>');
+    expect(root).toContain('class="skeleton"');
+  });
+});
