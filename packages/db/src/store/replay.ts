@@ -114,7 +114,9 @@ export async function replayChunked(
     }
     after = rows[rows.length - 1]!.seq;
     if (!final) next = read(after, limit);
-    const r = replay(rows, { hasher, ...(state ? { from: state } : {}) });
+    // The caller's state is copied once, by the first chunk; later chunks continue in the state the
+    // previous chunk returned, which only this loop holds (no clone of the whole state per chunk).
+    const r = replay(rows, { hasher, ...(state ? { from: state, inPlace: state !== from } : {}) });
     state = r.state;
     entries += r.entries;
     if (opts.keepRows) kept.push(...rows.slice(0, r.entries));
