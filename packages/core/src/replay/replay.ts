@@ -16,8 +16,13 @@ export interface StoredEntry {
 
 export interface ReplayOptions {
   hasher?: Hasher;
-  /** Start from a checkpoint instead of the empty state (it is not modified). */
+  /** Start from a checkpoint instead of the empty state (it is not modified, unless `inPlace`). */
   from?: State;
+  /**
+   * Replay into `from` itself instead of a copy (a chunked replay continuing from the state its
+   * previous chunk returned, which nobody else holds): no clone of the whole state per chunk.
+   */
+  inPlace?: boolean;
   /** Stop before the first command whose logical time is greater than this. */
   untilL?: number;
   /** Run the complete invariant set every this many commands (and always at the end). 0 = only at the end. */
@@ -49,7 +54,7 @@ export interface ReplayResult {
  */
 export function replay(stored: Iterable<StoredEntry>, opts: ReplayOptions = {}): ReplayResult {
   const hasher = opts.hasher ?? nobleSha256;
-  const state = opts.from ? cloneState(opts.from) : emptyState();
+  const state = opts.from ? (opts.inPlace ? opts.from : cloneState(opts.from)) : emptyState();
   const every = opts.fullInvariantsEvery ?? 0;
   let entries = 0;
   let commands = 0;
@@ -112,10 +117,19 @@ export function replay(stored: Iterable<StoredEntry>, opts: ReplayOptions = {}):
         return result({ seq: s.seq, reason: 'stored text is not JSON' });
       }
       const body = payload?.command;
-      if (!body || typeof body !== 'object' || !payload?.actor)
+      if (!body || typeof body !== 'object' || Array.isArray(body) || !payload?.actor)
         return result({ seq: s.seq, reason: 'entry is not a command entry but no command is pending' });
       if (opts.untilL !== undefined && fields.l > opts.untilL) return finish();
-      let cmd = { ...body, actor: payload.actor } as unknown as Command;
+      // The parsed body is this loop's own object: the actor joins it in place (last, as a spread
+      // would put it) instead of a copy. A body that already has an actor key is not a command the
+      // core recorded (step writes the body without it): its copy would differ, so it is refused.
+      if (Object.hasOwn(body, 'actor'))
+        return result({
+          seq: s.seq,
+          reason: 're-applied command produced a different entry (actor inside the command body)',
+        });
+      body.actor = payload.actor;
+      let cmd = body as unknown as Command;
       if (opts.audit) {
         const recorded = (body as { auth?: { verified?: boolean } }).auth?.verified;
         cmd = admit(state, cmd);

@@ -7,7 +7,41 @@ export interface StoredRow extends StoredEntry {
   l: number;
 }
 
+/**
+ * Rows after `afterSeq` in seq order (at most `limit`, and with `untilL` only those at or before it).
+ * The rows come back as one text per chunk, each row's seq, L, text and hash joined by newlines:
+ * building a JavaScript row object per field costs PGlite 3–4× more than the query itself (measured
+ * 33k rows/s row by row against 115k rows/s aggregated, 200k entries, same PGlite). A stored field
+ * holding a newline (or a NULL, which string_agg skips) cannot be split back safely: the pieces then
+ * do not number exactly four per row, and that chunk is read again row by row.
+ */
 export async function readRows(
+  q: Query,
+  afterSeq: number,
+  limit: number,
+  untilL?: number,
+): Promise<StoredRow[]> {
+  const where = untilL === undefined ? '"seq" > $1' : '"seq" > $1 AND "l" <= $3';
+  const params = untilL === undefined ? [afterSeq, limit] : [afterSeq, limit, untilL];
+  const [agg] = await q.query<{ n: number; rows: string | null } & Record<string, unknown>>(
+    `SELECT count(*)::int AS "n", string_agg("seq"::text || E'\\n' || "l"::text || E'\\n' || "text" || E'\\n' || "hash", E'\\n' ORDER BY "seq") AS "rows" FROM (SELECT "seq","l","text","hash" FROM "trace" WHERE ${where} ORDER BY "seq" LIMIT $2) AS "chunk"`,
+    params,
+    untilL === undefined ? 'xdv_read_agg' : 'xdv_read_agg_until',
+  );
+  const n = Number(agg?.n ?? 0);
+  if (n === 0) return [];
+  const parts = agg?.rows?.split('\n') ?? [];
+  if (parts.length === 4 * n) {
+    const rows: StoredRow[] = new Array(n);
+    for (let i = 0, j = 0; i < n; i++, j += 4)
+      rows[i] = { seq: Number(parts[j]), l: Number(parts[j + 1]), text: parts[j + 2]!, hash: parts[j + 3]! };
+    return rows;
+  }
+  return readRowByRow(q, afterSeq, limit, untilL);
+}
+
+/** The same rows, one object per row from the driver (the fallback of readRows). */
+export function readRowByRow(
   q: Query,
   afterSeq: number,
   limit: number,
@@ -80,7 +114,9 @@ export async function replayChunked(
     }
     after = rows[rows.length - 1]!.seq;
     if (!final) next = read(after, limit);
-    const r = replay(rows, { hasher, ...(state ? { from: state } : {}) });
+    // The caller's state is copied once, by the first chunk; later chunks continue in the state the
+    // previous chunk returned, which only this loop holds (no clone of the whole state per chunk).
+    const r = replay(rows, { hasher, ...(state ? { from: state, inPlace: state !== from } : {}) });
     state = r.state;
     entries += r.entries;
     if (opts.keepRows) kept.push(...rows.slice(0, r.entries));
