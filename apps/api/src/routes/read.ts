@@ -2,7 +2,7 @@ import { type Actor, byId, type State, scopeState } from '@xdv/core';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { Type } from 'typebox';
 import { ApiError } from '../errors.js';
-import { etagOf, principalOf } from '../mutation.js';
+import { principalOf, representationOf } from '../mutation.js';
 import type { LedgerPort } from '../ports.js';
 import { bodyOf, Id, Problem } from '../schemas.js';
 
@@ -46,13 +46,21 @@ export function one<T>(rec: Record<string, T>, id: string, kind: string): T {
   return v;
 }
 
-/** One object with its ETag (`seq`: the state it was read from), or 304 when If-None-Match names it. */
-export function sendOne(req: FastifyRequest, reply: FastifyReply, obj: unknown, seq: number): FastifyReply {
-  const tag = etagOf(obj, seq);
-  reply.header('etag', tag);
-  if (req.headers['if-none-match'] === tag) return reply.code(304).send();
-  return reply.send(obj);
+/**
+ * One object with its ETag (`seq`: the state it was read from), or 304 when If-None-Match names it.
+ * The body is serialised by the route's response schema once per object and seq, and kept beside
+ * the ETag: every read until the next command sends the same text. Each object is served by one
+ * route (one response schema), so the text is the one this route's serialiser writes.
+ */
+export function sendOne(req: FastifyRequest, reply: FastifyReply, obj: object, seq: number): FastifyReply {
+  const r = representationOf(obj, seq);
+  reply.header('etag', r.tag);
+  if (req.headers['if-none-match'] === r.tag) return reply.code(304).send();
+  r.body ??= reply.serialize(obj) as string;
+  return reply.type(JSON_TYPE).send(r.body);
 }
+
+const JSON_TYPE = 'application/json; charset=utf-8';
 
 /** Cursor pagination over a record in id order. The cursor is the last id returned, opaque to clients. */
 export function paginate<T extends { id: string }>(
