@@ -1,11 +1,14 @@
 import { createServer, type IncomingMessage, request, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { type Actor, scopeState } from '@xdv/core';
 import type { Ledger } from '@xdv/db';
+import type { FastifyRequest } from 'fastify';
 import helmet from 'helmet';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { tokenStore } from '../src/adapters.js';
 import { HELMET_OPTIONS } from '../src/headers.js';
-import { type HttpFleet, ok, seedFleet } from './fleet.js';
+import { visible } from '../src/routes/read.js';
+import { bindQ, type HttpFleet, ok, seedFleet } from './fleet.js';
 import { type Api, startApi } from './harness.js';
 
 // The cheap request path keeps every property of the expensive one: helmet's headers on every
@@ -213,5 +216,45 @@ describe('reads', () => {
     expect(c.headers.get('etag')).not.toBe(a.headers.get('etag'));
     // Another tenant still cannot read it, cached or not.
     expect((await api.call('GET', `/v1/vhms/${f.vhm}`, { token: f.tok2 })).status).toBe(404);
+    // Back as it was, for the tests after this one.
+    await ok(
+      api.call('POST', `/v1/vhms/${f.vhm}/${next === 'pause' ? 'resume' : 'pause'}`, { token: f.tok1 }),
+    );
+  });
+});
+
+describe('single-object reads without the scoped view', () => {
+  it('find exactly what the caller’s scoped view holds, for every VHM, contract and binding and every kind of caller', async () => {
+    await bindQ(api, f);
+    const state = api.app.ledger.state;
+    const actors: Actor[] = [
+      { kind: 'operator' },
+      { kind: 'tenant', tenant: f.t1, role: 'admin' },
+      { kind: 'tenant', tenant: f.t2, role: 'viewer' },
+      { kind: 'provider', name: 'qpu-1' },
+    ];
+    const kinds = { vhms: 'VHM', contracts: 'Contract', bindings: 'Binding' } as const;
+    let seen = 0;
+    for (const actor of actors) {
+      const req = { principal: { actor } } as unknown as FastifyRequest;
+      const scoped = scopeState(state, actor);
+      for (const c of ['vhms', 'contracts', 'bindings'] as const) {
+        const ids = Object.keys(state[c]);
+        expect(ids.length, c).toBeGreaterThan(0);
+        for (const id of [...ids, `${c.slice(0, -1)}-999999`]) {
+          const want = Object.hasOwn(scoped[c], id) ? scoped[c][id] : undefined;
+          let got: unknown;
+          try {
+            got = visible(api.app.ledger, req, c, id, kinds[c]);
+          } catch (e) {
+            expect((e as { code: string }).code).toBe('HV_NOT_FOUND');
+            expect((e as Error).message).toBe(`${kinds[c]} ${id} does not exist.`);
+          }
+          expect(got, `${actor.kind} ${c} ${id}`).toBe(want);
+          if (want !== undefined) seen++;
+        }
+      }
+    }
+    expect(seen).toBeGreaterThan(3);
   });
 });
