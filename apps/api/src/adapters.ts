@@ -28,6 +28,8 @@ function toPort(t: DbToken): TokenRecord {
 export function tokenStore(ledger: Ledger): TokenStore {
   const cache = new Map<string, { at: number; rec: TokenRecord | null }>();
   const touched = new Map<string, number>();
+  /** Moves on every revocation: a lookup that started before one does not cache its answer. */
+  let revocations = 0;
   return {
     async create(rec, secret) {
       const r = await ledger.tokens.create({
@@ -42,31 +44,48 @@ export function tokenStore(ledger: Ledger): TokenStore {
       cache.delete(r.secret);
       return { record: toPort(r.token), secret: r.secret };
     },
+    cached(secret) {
+      const hit = cache.get(secret);
+      return hit && performance.now() - hit.at < CACHE_MS ? hit.rec : undefined;
+    },
     async findBySecret(secret) {
       const hit = cache.get(secret);
       const now = performance.now();
       if (hit && now - hit.at < CACHE_MS) return hit.rec;
+      const generation = revocations;
       const t = await ledger.tokens.find(secret);
       const rec = t ? toPort(t) : null;
+      // A revocation while the lookup was in flight may have come too late for its answer: do not
+      // cache what may already be stale (the next request looks it up again).
+      if (generation !== revocations) return rec;
       if (cache.size > 10_000) cache.clear();
       cache.set(secret, { at: now, rec });
       return rec;
     },
-    async used(token) {
+    used(token) {
       const now = Date.now();
       const last = touched.get(token.id);
-      if (last !== undefined && now - last < TOUCH_EVERY_MS && now >= last) return;
+      if (last !== undefined && now - last < TOUCH_EVERY_MS && now >= last) return undefined;
       if (touched.size > 10_000) touched.clear();
       touched.set(token.id, now);
       // Best effort: a failed write must not fail the request it describes.
-      await ledger.tokens.touch(token.id, new Date(now)).catch(() => touched.delete(token.id));
+      return ledger.tokens.touch(token.id, new Date(now)).then(
+        () => undefined,
+        () => {
+          touched.delete(token.id);
+        },
+      );
     },
     async list() {
       return (await ledger.tokens.list()).map(toPort);
     },
     async revoke(id) {
+      revocations++;
+      cache.clear();
       const ok = await ledger.tokens.revoke(id);
-      if (ok) cache.clear();
+      // Again after the write: a lookup that read the row before it changed must not stay cached.
+      revocations++;
+      cache.clear();
       return ok;
     },
     async countActiveOperators() {

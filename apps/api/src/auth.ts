@@ -1,5 +1,5 @@
 import type { Actor } from '@xdv/core';
-import type { FastifyRequest } from 'fastify';
+import type { FastifyRequest, onRequestHookHandler } from 'fastify';
 import { ApiError } from './errors.js';
 import type { TokenRecord, TokenStore } from './ports.js';
 
@@ -35,18 +35,78 @@ export function bearer(req: FastifyRequest): string | null {
   throw new ApiError('HV_UNAUTHENTICATED', 'Authorization must be "Bearer <token>".');
 }
 
-export async function authenticate(req: FastifyRequest, tokens: TokenStore): Promise<Principal> {
+/** The secret of a request, refusing a missing, malformed or over-long one. */
+function secretOf(req: FastifyRequest): string {
   const secret = bearer(req);
   if (!secret) throw new ApiError('HV_UNAUTHENTICATED', 'Send an API token: Authorization: Bearer <token>.');
   if (secret.length > 200) throw new ApiError('HV_UNAUTHENTICATED', 'That token is not valid.');
-  const token = await tokens.findBySecret(secret);
+  return secret;
+}
+
+// One principal object per token record: the store hands out the same record while it is cached,
+// so a read builds no principal or actor of its own. Both are frozen: requests share them.
+const principals = new WeakMap<TokenRecord, Principal>();
+
+/** The principal of a found token, or the refusal of a missing, revoked or expired one. */
+function admit(token: TokenRecord | null): Principal {
   if (!token || token.revoked)
     throw new ApiError('HV_UNAUTHENTICATED', 'That token is not valid or was revoked.');
   // Saying "expired" reveals nothing: only the holder of the secret can get this answer.
   if (token.expiresAt !== null && Date.parse(token.expiresAt) <= Date.now())
     throw new ApiError('HV_UNAUTHENTICATED', `That token expired at ${token.expiresAt}; mint a new one.`);
-  await tokens.used(token);
-  return { token, actor: actorOf(token) };
+  let p = principals.get(token);
+  if (!p) {
+    p = Object.freeze({ token, actor: Object.freeze(actorOf(token)) });
+    principals.set(token, p);
+  }
+  return p;
+}
+
+export async function authenticate(req: FastifyRequest, tokens: TokenStore): Promise<Principal> {
+  const secret = secretOf(req);
+  const p = admit(tokens.cached?.(secret) ?? (await tokens.findBySecret(secret)));
+  await tokens.used(p.token);
+  return p;
+}
+
+/**
+ * The /v1 onRequest hook: sets `req.principal` or fails with HV_UNAUTHENTICATED. A token the store
+ * has cached (looked up within the last few seconds, and not revoked since: revoking clears the
+ * cache) is admitted synchronously, with no promise and no database; the first request of a token,
+ * and a request that is due to record the token's last use, take the asynchronous path.
+ */
+export function authHook(tokens: TokenStore): onRequestHookHandler {
+  return (req, _reply, done) => {
+    let secret: string;
+    let p: Principal;
+    try {
+      secret = secretOf(req);
+      const hit = tokens.cached?.(secret);
+      if (hit === undefined) {
+        tokens.findBySecret(secret).then((t) => {
+          try {
+            p = admit(t);
+          } catch (e) {
+            return done(e as Error);
+          }
+          req.principal = p;
+          touch(tokens, p, done);
+        }, done);
+        return;
+      }
+      p = admit(hit);
+    } catch (e) {
+      return done(e as Error);
+    }
+    req.principal = p;
+    touch(tokens, p, done);
+  };
+}
+
+function touch(tokens: TokenStore, p: Principal, done: (err?: Error) => void): void {
+  const pending = tokens.used(p.token);
+  if (pending) pending.then(() => done(), done);
+  else done();
 }
 
 export function requireOperator(p: Principal): void {

@@ -53,19 +53,36 @@ export interface CommandRoute<P extends TSchema, B extends TSchema, C extends Co
 
 // ETags of objects in the state, by object: valid while the state's seq has not moved (every
 // command moves it, and only commands change an object), so a read-heavy resource is hashed once.
-const tags = new WeakMap<object, { seq: number; tag: string }>();
+// A read also keeps the body it serialised beside the tag (see `sendOne`).
+const tags = new WeakMap<object, Representation>();
 
-/** A strong validator: SHA-256 of the object's canonical JSON; `seq` is the state it was read from. */
-export function etagOf(obj: unknown, seq?: number): string {
-  const key = seq !== undefined && typeof obj === 'object' && obj !== null ? obj : null;
-  const hit = key ? tags.get(key) : undefined;
-  if (hit && hit.seq === seq) return hit.tag;
-  const tag = `"${createHash('sha256')
+/** What a read of one object at one seq computed: its ETag and, once sent, its serialised body. */
+export interface Representation {
+  readonly seq: number;
+  readonly tag: string;
+  body?: string;
+}
+
+function hashTag(obj: unknown): string {
+  return `"${createHash('sha256')
     .update(canonicalJson(obj ?? null))
     .digest('hex')
     .slice(0, 32)}"`;
-  if (key) tags.set(key, { seq: seq!, tag });
-  return tag;
+}
+
+/** The ETag of an object of the state at `seq` and its cached body, computed once per seq. */
+export function representationOf(obj: object, seq: number): Representation {
+  const hit = tags.get(obj);
+  if (hit && hit.seq === seq) return hit;
+  const r: Representation = { seq, tag: hashTag(obj) };
+  tags.set(obj, r);
+  return r;
+}
+
+/** A strong validator: SHA-256 of the object's canonical JSON; `seq` is the state it was read from. */
+export function etagOf(obj: unknown, seq?: number): string {
+  if (seq !== undefined && typeof obj === 'object' && obj !== null) return representationOf(obj, seq).tag;
+  return hashTag(obj);
 }
 
 const responses = {
@@ -134,16 +151,21 @@ export function registerCommand<
       const cmd = { ...body, actor: p.actor } as Parameters<LedgerPort['submit']>[0];
       // The subject's ETag as this request sees it: a preview reports it, a commit with If-Match
       // goes ahead only while it is unchanged. A subject the caller cannot see (a foreign id) is
-      // not compared, so it answers like a nonexistent one: with the core's own refusal.
-      const named = subjectOf(params, deps.ledger.state, p.actor);
-      const subject =
-        p.actor.kind === 'tenant' && named === undefined
-          ? undefined
-          : route.etag
-            ? route.etag(params, deps)
-            : named;
-      const etag = subject === undefined ? null : etagOf(subject, deps.ledger.state.seq);
+      // not compared, so it answers like a nonexistent one: with the core's own refusal. Only a
+      // preview or an If-Match needs it: every command moves seq, so it is hashed afresh each time.
       const ifMatch = req.headers['if-match'];
+      const dry = (req.query as { dryRun?: boolean }).dryRun === true;
+      let etag: string | null = null;
+      if (dry || typeof ifMatch === 'string') {
+        const named = subjectOf(params, deps.ledger.state, p.actor);
+        const subject =
+          p.actor.kind === 'tenant' && named === undefined
+            ? undefined
+            : route.etag
+              ? route.etag(params, deps)
+              : named;
+        etag = subject === undefined ? null : etagOf(subject, deps.ledger.state.seq);
+      }
       if (typeof ifMatch === 'string' && etag !== null) {
         if (
           ifMatch !== '*' &&
@@ -157,7 +179,6 @@ export function registerCommand<
             `The resource changed (ETag is now ${etag}); fetch it again and retry.`,
           );
       }
-      const dry = (req.query as { dryRun?: boolean }).dryRun === true;
       if (dry) {
         const pv = deps.ledger.preview(cmd);
         return reply.code(200).send({

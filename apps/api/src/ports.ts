@@ -76,8 +76,16 @@ export interface TokenStore {
   ): Promise<{ record: TokenRecord; secret: string }>;
   /** The not revoked token with this secret (an expired one too: the caller refuses it), or null. */
   findBySecret(secret: string): Promise<TokenRecord | null>;
-  /** The token authenticated a request: record its last use (at most about once a minute). */
-  used(token: TokenRecord): Promise<void>;
+  /**
+   * The answer findBySecret would give, when it is cached (a record, or null for a secret known to
+   * be no token), else undefined. Lets a request authenticate without waiting on a promise.
+   */
+  cached?(secret: string): TokenRecord | null | undefined;
+  /**
+   * The token authenticated a request: record its last use (at most about once a minute). Returns
+   * undefined when there is nothing to record, a promise while it is being recorded.
+   */
+  used(token: TokenRecord): Promise<void> | undefined;
   list(): Promise<TokenRecord[]>;
   revoke(id: string): Promise<boolean>;
   countActiveOperators(): Promise<number>;

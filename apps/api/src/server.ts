@@ -7,11 +7,12 @@ import fastifyStatic from '@fastify/static';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
-import helmet from 'helmet';
-import { authenticate } from './auth.js';
+import { authHook } from './auth.js';
 import type { ClockStatus } from './clock.js';
 import type { Config } from './config.js';
 import { ApiError, errorHandler, problem, sendProblem } from './errors.js';
+import { securityHeaders } from './headers.js';
+import { HttpMetrics } from './httpmetrics.js';
 import { type LogDestination, loggerOptions } from './logging.js';
 import { MethodTable } from './methods.js';
 import { OperationCodes } from './openapi/codes.js';
@@ -87,6 +88,10 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
       );
     },
   });
+  // Request metrics: every route gets its own counting hook, so this comes before any route.
+  const metrics = new HttpMetrics();
+  app.addHook('onRoute', metrics.onRoute);
+  app.addHook('onResponse', metrics.onUnmatched);
   app.setErrorHandler(errorHandler);
   // An unknown path is a 404, a known one asked with a method it does not answer a 405 with Allow:
   // problem+json either way.
@@ -118,22 +123,18 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
     );
   };
   app.setNotFoundHandler(noRoute);
-  // Security headers from helmet, its middleware built once: @fastify/helmet rebuilt it (and
-  // re-parsed the CSP) on every request, a tenth of a GET's cost.
-  const securityHeaders = helmet({
-    contentSecurityPolicy: {
-      directives: {
-        defaultSrc: ["'self'"],
-        scriptSrc: ["'self'"],
-        styleSrc: ["'self'", "'unsafe-inline'"],
-        imgSrc: ["'self'", 'data:'],
-        connectSrc: ["'self'"],
-      },
-    },
+  // Security headers (helmet's, computed once at start: see headers.ts) on every response.
+  const security = securityHeaders();
+  app.addHook('onRequest', (_req, reply, done) => {
+    reply.headers(security);
+    done();
   });
-  app.addHook('onRequest', (req, reply, next) =>
-    securityHeaders(req.raw, reply.raw, (err?: unknown) => next(err instanceof Error ? err : undefined)),
-  );
+  // A GET or HEAD carries no body, so its route gets no request-decompression hook (the plugin
+  // below would otherwise add one to every route).
+  app.addHook('onRoute', (route) => {
+    const methods = Array.isArray(route.method) ? route.method : [route.method];
+    if (methods.every((m) => m === 'GET' || m === 'HEAD')) route.decompress = false;
+  });
   // Responses are compressed by Accept-Encoding (brotli at quality 4, then gzip): a full trace page
   // is about 1.2 MB of JSON. The SSE stream writes to its socket directly and is not compressed
   // (a compressor buffers, and a stream must flush each event as it comes).
@@ -150,7 +151,7 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
   // Open streams never end by themselves: end them first, or closing waits on them forever.
   app.addHook('preClose', async () => hub.close());
   let ready = false;
-  opsRoutes(app, deps.ledger, () => ready, hub);
+  opsRoutes(app, deps.ledger, () => ready, hub, metrics);
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
   const verifier = new Verifier(deps.config.verifyWorkers ?? 0);
   app.addHook('onClose', async () => verifier.close());
@@ -173,17 +174,16 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
             ),
         });
       // Every /v1 route needs a token, in the Authorization header only (never in a URL).
-      v1.addHook('onRequest', async (req) => {
-        req.principal = await authenticate(req, deps.tokens);
-      });
+      v1.addHook('onRequest', authHook(deps.tokens));
       // NUL characters cannot be stored in PostgreSQL text (the trace keeps every command verbatim),
       // so they are refused before anything reaches the core: a clean 400 instead of a failed commit.
-      v1.addHook('preHandler', async (req) => {
+      v1.addHook('preHandler', (req, _reply, done) => {
         if (
           req.url.includes('%00') ||
           (req.body !== undefined && JSON.stringify(req.body).includes('\\u0000'))
         )
-          throw new ApiError('HV_BAD_REQUEST', 'Strings may not contain NUL (\\u0000) characters.');
+          return done(new ApiError('HV_BAD_REQUEST', 'Strings may not contain NUL (\\u0000) characters.'));
+        done();
       });
       // An unknown /v1 route is a problem+json 404 or 405 (after the token check, as every /v1 request),
       // never the console's index.html.

@@ -31,7 +31,7 @@ export function adminRoutes(base: FastifyInstance, deps: Deps): void {
       params: Type.Object({ tenant: Id }),
       response: { 200: Tenant, 401: Problem, 404: Problem },
     },
-    handler: async (req, reply) =>
+    handler: (req, reply) =>
       sendOne(
         req,
         reply,

@@ -3,7 +3,7 @@ import { Type } from 'typebox';
 import { type Deps, registerCommand } from '../mutation.js';
 import type { RequestTypeProvider } from '../schemas.js';
 import { Binding, bodyOf, Id, PageQuery, Problem, page } from '../schemas.js';
-import { CapBody, errors, one, ownerVhm, paginate, sec, sendOne, view } from './read.js';
+import { CapBody, errors, ownerVhm, paginate, sec, sendOne, view, visible } from './read.js';
 
 /** Domain bindings: requested → validated → active → released (transitions/bindings). */
 export function bindingRoutes(base: FastifyInstance, deps: Deps): void {
@@ -40,13 +40,8 @@ export function bindingRoutes(base: FastifyInstance, deps: Deps): void {
       params: Type.Object({ binding: Id }),
       response: { 200: Binding, ...errors },
     },
-    handler: async (req, reply) =>
-      sendOne(
-        req,
-        reply,
-        one(view(ledger, req).state.bindings, req.params.binding, 'Binding'),
-        ledger.state.seq,
-      ),
+    handler: (req, reply) =>
+      sendOne(req, reply, visible(ledger, req, 'bindings', req.params.binding, 'Binding'), ledger.state.seq),
   });
   registerCommand(app, deps, {
     command: 'binding.request',

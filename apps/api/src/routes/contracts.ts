@@ -3,7 +3,7 @@ import { Type } from 'typebox';
 import { type Deps, registerCommand } from '../mutation.js';
 import type { RequestTypeProvider } from '../schemas.js';
 import { bodyOf, Contract, Domain, Id, PageQuery, Problem, page } from '../schemas.js';
-import { CapBody, errors, one, ownerVhm, paginate, sec, sendOne, view } from './read.js';
+import { CapBody, errors, ownerVhm, paginate, sec, sendOne, view, visible } from './read.js';
 
 /** Resource contracts: allocate, activate, release, revoke (transitions/contracts). */
 export function contractRoutes(base: FastifyInstance, deps: Deps): void {
@@ -47,11 +47,11 @@ export function contractRoutes(base: FastifyInstance, deps: Deps): void {
       params: Type.Object({ contract: Id }),
       response: { 200: Contract, ...errors },
     },
-    handler: async (req, reply) =>
+    handler: (req, reply) =>
       sendOne(
         req,
         reply,
-        one(view(ledger, req).state.contracts, req.params.contract, 'Contract'),
+        visible(ledger, req, 'contracts', req.params.contract, 'Contract'),
         ledger.state.seq,
       ),
   });

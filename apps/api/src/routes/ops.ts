@@ -1,7 +1,8 @@
 import type { FastifyInstance } from 'fastify';
-import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
+import { collectDefaultMetrics, Gauge, Registry } from 'prom-client';
 import { Type } from 'typebox';
 import { problem, sendProblem } from '../errors.js';
+import type { HttpMetrics } from '../httpmetrics.js';
 import type { LedgerPort } from '../ports.js';
 import { Problem } from '../schemas.js';
 
@@ -12,22 +13,11 @@ export function opsRoutes(
   ledger: LedgerPort,
   ready: () => boolean,
   stream: { readonly size: number; readonly dropped: number },
+  metrics: HttpMetrics,
 ): void {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry });
-  const requests = new Counter({
-    name: 'xdv_http_requests_total',
-    help: 'HTTP requests by method, route and status',
-    labelNames: ['method', 'route', 'status'],
-    registers: [registry],
-  });
-  const latency = new Histogram({
-    name: 'xdv_http_request_duration_seconds',
-    help: 'HTTP request latency',
-    labelNames: ['method', 'route'],
-    buckets: [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.5, 1],
-    registers: [registry],
-  });
+  metrics.register(registry);
   new Gauge({
     name: 'xdv_trace_seq',
     help: 'Last trace seq',
@@ -94,29 +84,6 @@ export function opsRoutes(
               this.set({ provider: p.id, domain: p.domain, resource }, v);
       },
     });
-  // The labelled series of each (method, route, status), looked up once: prom-client validates and
-  // hashes a label set on every call, a measurable share of a cheap GET.
-  const counters = new Map<string, Counter.Internal>();
-  const timers = new Map<string, Histogram.Internal<string>>();
-  app.addHook('onResponse', (req, reply, done) => {
-    const route = req.routeOptions.url ?? 'unmatched';
-    const at = `${req.method} ${route}`;
-    const key = `${at} ${reply.statusCode}`;
-    let c = counters.get(key);
-    if (!c) {
-      c = requests.labels({ method: req.method, route, status: String(reply.statusCode) });
-      counters.set(key, c);
-    }
-    c.inc();
-    let h = timers.get(at);
-    if (!h) {
-      h = latency.labels({ method: req.method, route });
-      timers.set(at, h);
-    }
-    h.observe(reply.elapsedTime / 1000);
-    done();
-  });
-
   app.get(
     '/healthz',
     {

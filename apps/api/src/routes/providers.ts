@@ -38,7 +38,7 @@ export function providerRoutes(base: FastifyInstance, deps: Deps): void {
       params: Type.Object({ provider: Id }),
       response: { 200: Provider, 401: Problem, 404: Problem },
     },
-    handler: async (req, reply) =>
+    handler: (req, reply) =>
       sendOne(
         req,
         reply,

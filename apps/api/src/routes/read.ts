@@ -1,8 +1,8 @@
-import { type Actor, byId, type State, scopeState } from '@xdv/core';
+import { type Actor, byId, type State, scopeState, tenantOf } from '@xdv/core';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { Type } from 'typebox';
 import { ApiError } from '../errors.js';
-import { etagOf, principalOf } from '../mutation.js';
+import { principalOf, representationOf } from '../mutation.js';
 import type { LedgerPort } from '../ports.js';
 import { bodyOf, Id, Problem } from '../schemas.js';
 
@@ -40,19 +40,60 @@ function scoped(state: State, actor: Actor): State {
   return v;
 }
 
+/**
+ * One VHM, contract or binding exactly as the caller's scoped view holds it (what
+ * `one(view(ledger, req).state[collection], id, kind)` returns), without building the view. A
+ * tenant's view is O(fleet) to build and the cached one lasts only until the next command, so under
+ * writes every tenant read would rebuild it; scopeState keeps these very objects, and keeps one
+ * exactly when its tenant (a binding's: its VHM's) is the caller's.
+ */
+export function visible<C extends 'vhms' | 'contracts' | 'bindings'>(
+  ledger: LedgerPort,
+  req: FastifyRequest,
+  collection: C,
+  id: string,
+  kind: string,
+): State[C][string] {
+  const { actor } = principalOf(req);
+  const state = ledger.state;
+  const rec = state[collection] as Record<string, State[C][string]>;
+  const v = Object.hasOwn(rec, id) ? rec[id] : undefined;
+  if (v !== undefined) {
+    if (actor.kind === 'operator') return v;
+    const owner =
+      collection === 'bindings'
+        ? state.vhms[(v as State['bindings'][string]).vhm]?.tenant
+        : (v as State['vhms' | 'contracts'][string]).tenant;
+    if (owner === tenantOf(actor)) return v;
+  }
+  throw new ApiError('HV_NOT_FOUND', `${kind} ${id} does not exist.`);
+}
+
 export function one<T>(rec: Record<string, T>, id: string, kind: string): T {
   const v = Object.hasOwn(rec, id) ? rec[id] : undefined;
   if (v === undefined) throw new ApiError('HV_NOT_FOUND', `${kind} ${id} does not exist.`);
   return v;
 }
 
-/** One object with its ETag (`seq`: the state it was read from), or 304 when If-None-Match names it. */
-export function sendOne(req: FastifyRequest, reply: FastifyReply, obj: unknown, seq: number): FastifyReply {
-  const tag = etagOf(obj, seq);
-  reply.header('etag', tag);
-  if (req.headers['if-none-match'] === tag) return reply.code(304).send();
-  return reply.send(obj);
+/**
+ * One object with its ETag (`seq`: the state it was read from), or 304 when If-None-Match names it.
+ * The body is serialised by the route's response schema once per object and seq, and kept beside
+ * the ETag: every read until the next command sends the same text. Each object is served by one
+ * route (one response schema), so the text is the one this route's serialiser writes. It sends at
+ * once and returns nothing: a handler that calls it can be a plain function (no promise to settle).
+ */
+export function sendOne(req: FastifyRequest, reply: FastifyReply, obj: object, seq: number): void {
+  const r = representationOf(obj, seq);
+  reply.header('etag', r.tag);
+  if (req.headers['if-none-match'] === r.tag) {
+    reply.code(304).send();
+    return;
+  }
+  r.body ??= reply.serialize(obj) as string;
+  reply.type(JSON_TYPE).send(r.body);
 }
+
+const JSON_TYPE = 'application/json; charset=utf-8';
 
 /** Cursor pagination over a record in id order. The cursor is the last id returned, opaque to clients. */
 export function paginate<T extends { id: string }>(

@@ -5,7 +5,7 @@ import { ApiError } from '../errors.js';
 import { type Deps, registerCommand } from '../mutation.js';
 import type { RequestTypeProvider } from '../schemas.js';
 import { bodyOf, Id, PageQuery, page, Quota, Vhm } from '../schemas.js';
-import { errors, one, paginate, sec, sendOne, VhmParams, view } from './read.js';
+import { errors, paginate, sec, sendOne, VhmParams, view, visible } from './read.js';
 
 /** VHMs: create, lifecycle, schedule settings (transitions/vhms). */
 export function vhmRoutes(base: FastifyInstance, deps: Deps): void {
@@ -52,10 +52,8 @@ export function vhmRoutes(base: FastifyInstance, deps: Deps): void {
       params: VhmParams,
       response: { 200: Vhm, ...errors },
     },
-    handler: async (req, reply) => {
-      const { state } = view(ledger, req);
-      return sendOne(req, reply, one(state.vhms, req.params.vhm, 'VHM'), ledger.state.seq);
-    },
+    handler: (req, reply) =>
+      sendOne(req, reply, visible(ledger, req, 'vhms', req.params.vhm, 'VHM'), ledger.state.seq),
   });
   registerCommand(app, deps, {
     command: 'vhm.create',
