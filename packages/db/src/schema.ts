@@ -1,15 +1,5 @@
 import { sql } from 'drizzle-orm';
-import {
-  bigint,
-  boolean,
-  index,
-  integer,
-  jsonb,
-  pgTable,
-  primaryKey,
-  text,
-  timestamp,
-} from 'drizzle-orm/pg-core';
+import { bigint, boolean, index, integer, pgTable, primaryKey, text, timestamp } from 'drizzle-orm/pg-core';
 
 // Tables carry no schema qualifier: the connection's search_path picks the PostgreSQL schema, so each
 // test run (or deployment) can live in its own schema with the same migration set.
@@ -78,15 +68,15 @@ export const nodeKeys = pgTable('node_keys', {
   firstSeenAt: timestamp('first_seen_at', { withTimezone: true }).notNull().defaultNow(),
 });
 
-// Read model: one row per object, the object's JSON as of the last entry that touched it, written in
-// the same transaction as those entries. `seq` is that entry's seq (SQL can tell how fresh a row is).
+// Read model: one row per object, its key and status columns as of the last entry that touched it,
+// written in the same transaction as those entries. `seq` is that entry's seq (SQL can tell how fresh
+// a row is). Everything else about an object is in the trace, the one source of truth.
 
 export const tenants = pgTable('tenants', {
   id: text('id').primaryKey(),
   name: text('name').notNull(),
   status: text('status').notNull(),
   seq: seqCol('seq').notNull(),
-  data: jsonb('data').notNull(),
 });
 
 export const providers = pgTable('providers', {
@@ -96,7 +86,6 @@ export const providers = pgTable('providers', {
   attestation: text('attestation').notNull(),
   health: text('health').notNull(),
   seq: seqCol('seq').notNull(),
-  data: jsonb('data').notNull(),
 });
 
 export const vhms = pgTable(
@@ -109,7 +98,6 @@ export const vhms = pgTable(
     state: text('state').notNull(),
     depth: integer('depth').notNull(),
     seq: seqCol('seq').notNull(),
-    data: jsonb('data').notNull(),
   },
   (t) => [index('vhms_tenant').on(t.tenant)],
 );
@@ -120,7 +108,6 @@ export const processes = pgTable('processes', {
   name: text('name').notNull(),
   state: text('state').notNull(),
   seq: seqCol('seq').notNull(),
-  data: jsonb('data').notNull(),
 });
 
 export const capabilities = pgTable('capabilities', {
@@ -129,7 +116,6 @@ export const capabilities = pgTable('capabilities', {
   parent: text('parent'),
   revoked: boolean('revoked').notNull(),
   seq: seqCol('seq').notNull(),
-  data: jsonb('data').notNull(),
 });
 
 export const contracts = pgTable(
@@ -142,7 +128,6 @@ export const contracts = pgTable(
     provider: text('provider').notNull(),
     status: text('status').notNull(),
     seq: seqCol('seq').notNull(),
-    data: jsonb('data').notNull(),
   },
   (t) => [index('contracts_tenant').on(t.tenant), index('contracts_provider').on(t.provider)],
 );
@@ -154,7 +139,6 @@ export const bindings = pgTable('bindings', {
   domain: text('domain').notNull(),
   state: text('state').notNull(),
   seq: seqCol('seq').notNull(),
-  data: jsonb('data').notNull(),
 });
 
 export const qContainers = pgTable('q_containers', {
@@ -165,7 +149,6 @@ export const qContainers = pgTable('q_containers', {
   qubits: integer('qubits').notNull(),
   live: boolean('live').notNull(),
   seq: seqCol('seq').notNull(),
-  data: jsonb('data').notNull(),
 });
 
 export const phiEnvelopes = pgTable('phi_envelopes', {
@@ -175,7 +158,6 @@ export const phiEnvelopes = pgTable('phi_envelopes', {
   provider: text('provider').notNull(),
   live: boolean('live').notNull(),
   seq: seqCol('seq').notNull(),
-  data: jsonb('data').notNull(),
 });
 
 /** One row per metric sample from provider reports, keyed by provider, subject, metric and L. */
