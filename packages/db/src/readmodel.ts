@@ -1,12 +1,4 @@
-import {
-  type Entry,
-  isKnownEntry,
-  type Json,
-  type State,
-  TOUCHED_TABLES,
-  type Touched,
-  type TouchedTable,
-} from '@xdv/core';
+import { type Entry, type State, TOUCHED_TABLES, type Touched, type TouchedTable } from '@xdv/core';
 
 // The read model is a projection of state for SQL reporting. Each batch upserts only the objects its
 // entries touched, as they are at the end of the batch (the state the batch commits).
@@ -92,16 +84,6 @@ function collection(state: State, t: ReadTable): Record<string, object> {
   }
 }
 
-/** The metric samples of a batch, one array per column (the statement's unnest parameters). */
-export interface MetricColumns {
-  provider: string[];
-  subject: string[];
-  metric: string[];
-  l: number[];
-  value: number[];
-  seq: number[];
-}
-
 /** One table's rows of a batch, one array per column: ids, each READ_COLUMNS column, seqs. */
 export interface ReadColumns {
   id: string[];
@@ -118,33 +100,11 @@ export interface ReadColumns {
 export class ReadBatch {
   private readonly touched = new Map<ReadTable, Map<string, number>>();
   private sealedRows: Map<ReadTable, ReadColumns> | null = null;
-  readonly metrics: MetricColumns = { provider: [], subject: [], metric: [], l: [], value: [], seq: [] };
 
   /** Note what one command touched (as the core reports it: `step(…, { touched: true })`). */
   add(entries: readonly Entry[], touched: Touched | null): void {
     if (entries.length === 0) return;
     const seq = entries[entries.length - 1]!.seq;
-    for (const e of entries) {
-      if (!isKnownEntry(e)) continue;
-      switch (e.type) {
-        case 'q.metrics.reported':
-          for (const q of e.payload.qubits) {
-            const s = `qubit ${String(q.qubit)}`;
-            for (const m of ['t1', 't2', 'fidelity', 'readoutError'] as const) this.addMetric(e, s, m, q[m]);
-          }
-          break;
-        case 'phi.stability.reported':
-          for (const v of e.payload.envelopes) {
-            if (typeof v.envelope !== 'string') continue;
-            for (const m of ['stability', 'noise', 'drift', 'impact'] as const)
-              this.addMetric(e, v.envelope, m, v[m]);
-          }
-          break;
-        default:
-          // Every other entry type carries no metric samples.
-          break;
-      }
-    }
     if (!touched) return;
     for (const st of TOUCHED_TABLES) {
       const ids = touched[st];
@@ -184,26 +144,8 @@ export class ReadBatch {
     return this.sealedRows;
   }
 
-  /** One sample of a signed report (a stored value that is not a number is skipped, as before). */
-  private addMetric(
-    e: Pick<Entry, 'l' | 'seq'> & { payload: { provider: string } },
-    subject: string,
-    metric: string,
-    value: Json,
-  ): void {
-    const provider = e.payload.provider;
-    if (typeof provider !== 'string' || typeof value !== 'number') return;
-    const m = this.metrics;
-    m.provider.push(provider);
-    m.subject.push(subject);
-    m.metric.push(metric);
-    m.l.push(e.l);
-    m.value.push(value);
-    m.seq.push(e.seq);
-  }
-
   get size(): number {
-    let n = this.metrics.seq.length;
+    let n = 0;
     for (const m of this.touched.values()) n += m.size;
     return n;
   }
@@ -241,13 +183,4 @@ export function upsertSql(t: ReadTable, n: number): { sql: string; params: numbe
       `ON CONFLICT ("id") DO UPDATE SET (${list}) = ROW(${excl})`,
     params: names.length + 1,
   };
-}
-
-/** Insert of a batch's metric samples: six array parameters from $n. */
-export function metricsSql(n: number): string {
-  return (
-    'INSERT INTO "metrics" ("provider", "subject", "metric", "l", "value", "seq") ' +
-    `SELECT * FROM unnest($${n}::text[],$${n + 1}::text[],$${n + 2}::text[],$${n + 3}::int8[],$${n + 4}::int8[],$${n + 5}::int8[]) ` +
-    'ON CONFLICT DO NOTHING'
-  );
 }

@@ -1,5 +1,15 @@
 import { sql } from 'drizzle-orm';
-import { bigint, boolean, index, integer, pgTable, primaryKey, text, timestamp } from 'drizzle-orm/pg-core';
+import {
+  bigint,
+  boolean,
+  index,
+  integer,
+  pgTable,
+  pgView,
+  primaryKey,
+  text,
+  timestamp,
+} from 'drizzle-orm/pg-core';
 
 // Tables carry no schema qualifier: the connection's search_path picks the PostgreSQL schema, so each
 // test run (or deployment) can live in its own schema with the same migration set.
@@ -160,22 +170,19 @@ export const phiEnvelopes = pgTable('phi_envelopes', {
   seq: seqCol('seq').notNull(),
 });
 
-/** One row per metric sample from provider reports, keyed by provider, subject, metric and L. */
-export const metrics = pgTable(
-  'metrics',
-  {
-    provider: text('provider').notNull(),
-    subject: text('subject').notNull(),
-    metric: text('metric').notNull(),
-    l: seqCol('l').notNull(),
-    value: bigint('value', { mode: 'number' }).notNull(),
-    seq: seqCol('seq').notNull(),
-  },
-  (t) => [
-    primaryKey({ columns: [t.provider, t.subject, t.metric, t.l] }),
-    index('metrics_metric_l').on(t.provider, t.metric, t.l),
-  ],
-);
+/**
+ * Metric samples of the signed provider reports, one row per (report, qubit or envelope, metric): a
+ * view over the trace (migration 0007), not a table. The samples are in the report entries already;
+ * writing them again cost most of a report's commit, and a view cannot disagree with the trace.
+ */
+export const metrics = pgView('metrics', {
+  provider: text('provider').notNull(),
+  subject: text('subject').notNull(),
+  metric: text('metric').notNull(),
+  l: seqCol('l').notNull(),
+  value: bigint('value', { mode: 'number' }).notNull(),
+  seq: seqCol('seq').notNull(),
+}).existing();
 
 /** API tokens: only the SHA-256 of the secret is stored. */
 export const apiTokens = pgTable(

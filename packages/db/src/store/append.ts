@@ -1,6 +1,6 @@
 import type { Entry } from '@xdv/core';
 import type { Query } from '../driver.js';
-import { metricsSql, READ_TABLES, type ReadBatch, upsertSql } from '../readmodel.js';
+import { READ_TABLES, type ReadBatch, upsertSql } from '../readmodel.js';
 
 // Raw SQL for the hot path (trace append, tail reads); Drizzle handles the rest.
 
@@ -47,7 +47,7 @@ export const ROUND_SQL =
 
 /**
  * The whole batch in one statement: the trace rows, the upsert of every read-model table the batch
- * touched, its metric samples and its commit round, as data-modifying CTEs. One parse and one round
+ * touched and its commit round, as data-modifying CTEs. One parse and one round
  * trip per commit; on PGlite the fixed cost of a statement was most of a small batch's transaction.
  * Each table's rows travel as typed arrays (`unnest`), so the server parses no JSON, and a table the
  * batch did not touch is not in the statement at all: one named prepared statement per combination
@@ -66,10 +66,6 @@ function batchSql(mask: number): { name: string; sql: string } {
     const u = upsertSql(t, n);
     parts.push(`"up_${t}" AS (${u.sql})`);
     n += u.params;
-  }
-  if (mask & (1 << READ_TABLES.length)) {
-    parts.push(`"up_metrics" AS (${metricsSql(n)})`);
-    n += 6;
   }
   parts.push(`"round" AS (${ROUND_SQL.replace('$1', `$${n}`)})`);
   s = { name: `xdv_batch_${mask.toString(36)}`, sql: `WITH ${parts.join(', ')} SELECT 1` };
@@ -92,11 +88,6 @@ export async function writeBatch(
     if (!r) continue;
     mask |= 1 << i;
     params.push(r.id, ...r.cols, r.seq);
-  }
-  const m = read.metrics;
-  if (m.seq.length > 0) {
-    mask |= 1 << READ_TABLES.length;
-    params.push(m.provider, m.subject, m.metric, m.l, m.value, m.seq);
   }
   const first = entries[0];
   const last = entries[entries.length - 1];
