@@ -4,8 +4,8 @@ import {
   boolean,
   index,
   integer,
-  jsonb,
   pgTable,
+  pgView,
   primaryKey,
   text,
   timestamp,
@@ -78,15 +78,15 @@ export const nodeKeys = pgTable('node_keys', {
   firstSeenAt: timestamp('first_seen_at', { withTimezone: true }).notNull().defaultNow(),
 });
 
-// Read model: one row per object, the object's JSON as of the last entry that touched it, written in
-// the same transaction as those entries. `seq` is that entry's seq (SQL can tell how fresh a row is).
+// Read model: one row per object, its key and status columns as of the last entry that touched it,
+// written in the same transaction as those entries. `seq` is that entry's seq (SQL can tell how fresh
+// a row is). Everything else about an object is in the trace, the one source of truth.
 
 export const tenants = pgTable('tenants', {
   id: text('id').primaryKey(),
   name: text('name').notNull(),
   status: text('status').notNull(),
   seq: seqCol('seq').notNull(),
-  data: jsonb('data').notNull(),
 });
 
 export const providers = pgTable('providers', {
@@ -96,7 +96,6 @@ export const providers = pgTable('providers', {
   attestation: text('attestation').notNull(),
   health: text('health').notNull(),
   seq: seqCol('seq').notNull(),
-  data: jsonb('data').notNull(),
 });
 
 export const vhms = pgTable(
@@ -109,7 +108,6 @@ export const vhms = pgTable(
     state: text('state').notNull(),
     depth: integer('depth').notNull(),
     seq: seqCol('seq').notNull(),
-    data: jsonb('data').notNull(),
   },
   (t) => [index('vhms_tenant').on(t.tenant)],
 );
@@ -120,7 +118,6 @@ export const processes = pgTable('processes', {
   name: text('name').notNull(),
   state: text('state').notNull(),
   seq: seqCol('seq').notNull(),
-  data: jsonb('data').notNull(),
 });
 
 export const capabilities = pgTable('capabilities', {
@@ -129,7 +126,6 @@ export const capabilities = pgTable('capabilities', {
   parent: text('parent'),
   revoked: boolean('revoked').notNull(),
   seq: seqCol('seq').notNull(),
-  data: jsonb('data').notNull(),
 });
 
 export const contracts = pgTable(
@@ -142,7 +138,6 @@ export const contracts = pgTable(
     provider: text('provider').notNull(),
     status: text('status').notNull(),
     seq: seqCol('seq').notNull(),
-    data: jsonb('data').notNull(),
   },
   (t) => [index('contracts_tenant').on(t.tenant), index('contracts_provider').on(t.provider)],
 );
@@ -154,7 +149,6 @@ export const bindings = pgTable('bindings', {
   domain: text('domain').notNull(),
   state: text('state').notNull(),
   seq: seqCol('seq').notNull(),
-  data: jsonb('data').notNull(),
 });
 
 export const qContainers = pgTable('q_containers', {
@@ -165,7 +159,6 @@ export const qContainers = pgTable('q_containers', {
   qubits: integer('qubits').notNull(),
   live: boolean('live').notNull(),
   seq: seqCol('seq').notNull(),
-  data: jsonb('data').notNull(),
 });
 
 export const phiEnvelopes = pgTable('phi_envelopes', {
@@ -175,25 +168,21 @@ export const phiEnvelopes = pgTable('phi_envelopes', {
   provider: text('provider').notNull(),
   live: boolean('live').notNull(),
   seq: seqCol('seq').notNull(),
-  data: jsonb('data').notNull(),
 });
 
-/** One row per metric sample from provider reports, keyed by provider, subject, metric and L. */
-export const metrics = pgTable(
-  'metrics',
-  {
-    provider: text('provider').notNull(),
-    subject: text('subject').notNull(),
-    metric: text('metric').notNull(),
-    l: seqCol('l').notNull(),
-    value: bigint('value', { mode: 'number' }).notNull(),
-    seq: seqCol('seq').notNull(),
-  },
-  (t) => [
-    primaryKey({ columns: [t.provider, t.subject, t.metric, t.l] }),
-    index('metrics_metric_l').on(t.provider, t.metric, t.l),
-  ],
-);
+/**
+ * Metric samples of the signed provider reports, one row per (report, qubit or envelope, metric): a
+ * view over the trace (migration 0007), not a table. The samples are in the report entries already;
+ * writing them again cost most of a report's commit, and a view cannot disagree with the trace.
+ */
+export const metrics = pgView('metrics', {
+  provider: text('provider').notNull(),
+  subject: text('subject').notNull(),
+  metric: text('metric').notNull(),
+  l: seqCol('l').notNull(),
+  value: bigint('value', { mode: 'number' }).notNull(),
+  seq: seqCol('seq').notNull(),
+}).existing();
 
 /** API tokens: only the SHA-256 of the secret is stored. */
 export const apiTokens = pgTable(

@@ -1,6 +1,6 @@
 import type { Entry } from '@xdv/core';
 import type { Query } from '../driver.js';
-import { METRICS_SQL, READ_TABLES, type ReadBatch, upsertSql } from '../readmodel.js';
+import { READ_TABLES, type ReadBatch, upsertSql } from '../readmodel.js';
 
 // Raw SQL for the hot path (trace append, tail reads); Drizzle handles the rest.
 
@@ -46,19 +46,32 @@ export const ROUND_SQL =
   'ON CONFLICT DO NOTHING';
 
 /**
- * The whole batch in one statement: the trace rows, then every read-model table and the metric
- * samples as data-modifying CTEs. One parse and one round trip per commit instead of up to eleven;
- * on PGlite the fixed cost of a statement was most of a small batch's transaction. The tables are
- * independent (no foreign keys), so the CTEs' order does not matter; a seq conflict still fails the
- * statement with trace_pkey.
+ * The whole batch in one statement: the trace rows, the upsert of every read-model table the batch
+ * touched and its commit round, as data-modifying CTEs. One parse and one round
+ * trip per commit; on PGlite the fixed cost of a statement was most of a small batch's transaction.
+ * Each table's rows travel as typed arrays (`unnest`), so the server parses no JSON, and a table the
+ * batch did not touch is not in the statement at all: one named prepared statement per combination
+ * of tables (a handful in practice). The tables are independent (no foreign keys), so the CTEs' order
+ * does not matter; a seq conflict still fails the statement with trace_pkey.
  */
-export const BATCH_SQL = (() => {
+const batchSqls = new Map<number, { name: string; sql: string }>();
+
+function batchSql(mask: number): { name: string; sql: string } {
+  let s = batchSqls.get(mask);
+  if (s) return s;
   const parts = [`"append" AS (${APPEND_SQL})`];
-  for (const [i, t] of READ_TABLES.entries()) parts.push(`"up_${t}" AS (${upsertSql(t, 12 + i)})`);
-  parts.push(`"up_metrics" AS (${METRICS_SQL.replace('$1', `$${12 + READ_TABLES.length}`)})`);
-  parts.push(`"round" AS (${ROUND_SQL.replace('$1', `$${13 + READ_TABLES.length}`)})`);
-  return `WITH ${parts.join(', ')} SELECT 1`;
-})();
+  let n = 12;
+  for (const [i, t] of READ_TABLES.entries()) {
+    if (!(mask & (1 << i))) continue;
+    const u = upsertSql(t, n);
+    parts.push(`"up_${t}" AS (${u.sql})`);
+    n += u.params;
+  }
+  parts.push(`"round" AS (${ROUND_SQL.replace('$1', `$${n}`)})`);
+  s = { name: `xdv_batch_${mask.toString(36)}`, sql: `WITH ${parts.join(', ')} SELECT 1` };
+  batchSqls.set(mask, s);
+  return s;
+}
 
 /** Write one batch's entries, read-model rows and commit round (inside the caller's transaction). */
 export async function writeBatch(
@@ -68,11 +81,14 @@ export async function writeBatch(
   round?: RoundInfo,
 ): Promise<void> {
   const params = appendParams(entries);
-  for (const t of READ_TABLES) {
-    const m = read.rows.get(t);
-    params.push(m && m.size > 0 ? `[${[...m.values()].join(',')}]` : '[]');
+  let mask = 0;
+  const rows = read.rows;
+  for (const [i, t] of READ_TABLES.entries()) {
+    const r = rows.get(t);
+    if (!r) continue;
+    mask |= 1 << i;
+    params.push(r.id, ...r.cols, r.seq);
   }
-  params.push(JSON.stringify(read.metrics));
   const first = entries[0];
   const last = entries[entries.length - 1];
   params.push(
@@ -90,5 +106,6 @@ export async function writeBatch(
         ])
       : '[]',
   );
-  await q.query(BATCH_SQL, params, 'xdv_batch');
+  const s = batchSql(mask);
+  await q.query(s.sql, params, s.name);
 }
