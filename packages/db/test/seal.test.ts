@@ -4,7 +4,16 @@ import { join } from 'node:path';
 import { canonicalJson } from '@xdv/core';
 import { nodeSha256 } from '@xdv/core/node';
 import { afterAll, describe, expect, it } from 'vitest';
-import { type Driver, HEAD_KIND, Ledger, NodeKey, openPg, openPglite } from '../src/index.js';
+import {
+  CHECKPOINT_KIND,
+  type Driver,
+  HEAD_KIND,
+  Ledger,
+  NodeKey,
+  openPg,
+  openPglite,
+} from '../src/index.js';
+import { checkpointBody } from '../src/seal.js';
 import { BACKENDS, type Backend, freshBackend, op } from './helpers.js';
 
 // Attacks by someone who can write the database (and disable its triggers) but cannot read the
@@ -203,6 +212,48 @@ describe.each(BACKENDS)('the seal on %s', (kind) => {
       // Boot fell back to the older (valid) checkpoint and replayed the rest: the state is whole.
       expect(Object.keys(l.state.tenants)).toHaveLength(12);
       await expectRefused(l, l.broken!.seq);
+    } finally {
+      await l.close();
+    }
+  });
+
+  it('an older checkpoint whose state a trusted key signed although the trace does not produce it', async () => {
+    const s = backend({ checkpointEvery: 0 });
+    const l0 = await Ledger.open(s.b.opts);
+    await l0.submitMany(tenants(6));
+    await l0.checkpoint();
+    const first = l0.state.seq;
+    await l0.submitMany(tenants(6, 6));
+    await l0.close(); // a newer checkpoint at the head: boot starts there and never reads the older one
+    const d = await raw(s.b);
+    const cp = (
+      await d.query<{ l: number; head: string; state: string }>(
+        'SELECT "l","head","state" FROM "checkpoints" WHERE "seq" = $1',
+        [first],
+      )
+    )[0]!;
+    // The state edited (one tenant's quota raised), its hash recomputed and signed by the trusted key.
+    const state = JSON.parse(cp.state) as { tenants: Record<string, { quota: { vhms: number } }> };
+    Object.values(state.tenants)[0]!.quota.vhms = 99;
+    const text = JSON.stringify(state);
+    const body = { seq: first, l: Number(cp.l), head: cp.head, stateHash: nodeSha256(text) };
+    await d.query('UPDATE "checkpoints" SET "state" = $2, "state_hash" = $3, "sig" = $4 WHERE "seq" = $1', [
+      first,
+      text,
+      body.stateHash,
+      NodeKey.loadOrCreate(s.keyDir).sign(CHECKPOINT_KIND, checkpointBody(body)),
+    ]);
+    await d.close();
+    const l = await Ledger.open(s.b.opts);
+    try {
+      const p = await l.verified();
+      expect(p.result?.mismatch).toEqual({
+        seq: first,
+        reason: `forged checkpoint at seq ${first}: its signed state hash is not the replayed state's`,
+      });
+      await expectRefused(l, first);
+      // The on-demand verification (/v1/trace/verify) names it too.
+      expect((await l.verify()).mismatch?.seq).toBe(first);
     } finally {
       await l.close();
     }

@@ -366,7 +366,7 @@ export class Ledger {
 
   /** Full check of the stored trace: every hash, link and decision re-derived from genesis. */
   async verify(): Promise<VerifyResult> {
-    const r = await this.store.replay(null, this.hasher);
+    const r = await this.replayChecked();
     const seal = await this.trust.check(true, 0);
     const mismatch = pickBreak(r.mismatch, seal);
     if (mismatch) this.markBroken(mismatch);
@@ -1000,13 +1000,49 @@ export class Ledger {
    * Everything again, in chunks, after start (boot served from a checkpoint): every row's hash, link
    * and decision from genesis, then every signed head and checkpoint. A break stops writes.
    */
+  /**
+   * The whole trace replayed from genesis, and every signed checkpoint's state hash compared with the
+   * replayed state at its seq: a trusted key that signed a state the trace does not produce (a node's
+   * bug, a stolen key) is found here, not only when a boot happens to start from that checkpoint.
+   */
+  private async replayChecked(
+    opts: { chunk?: number; onChunk?: (entries: number) => Promise<void> } = {},
+  ): Promise<{ entries: number; mismatch: Break | null }> {
+    const cps = new Map(
+      (await this.store.signedCheckpoints('ASC')).map((c) => [Number(c.seq), c.state_hash]),
+    );
+    const checked = new Set<number>();
+    const r = await this.store.replay(null, this.hasher, {
+      ...opts,
+      stops: [...cps.keys()],
+      onStop: (state) => {
+        checked.add(state.seq);
+        return stateHash(state, this.hasher) === cps.get(state.seq)
+          ? null
+          : {
+              seq: state.seq,
+              reason: `forged checkpoint at seq ${state.seq}: its signed state hash is not the replayed state's`,
+            };
+      },
+    });
+    if (r.mismatch) return { entries: r.entries, mismatch: r.mismatch };
+    const inside = [...cps.keys()].find((seq) => seq <= r.entries && !checked.has(seq));
+    return {
+      entries: r.entries,
+      mismatch:
+        inside === undefined
+          ? null
+          : { seq: inside, reason: `forged checkpoint at seq ${inside}: it is inside a command group` },
+    };
+  }
+
   private async verifyInBackground(): Promise<void> {
     const total = (await this.committedHead().catch(() => ({ seq: 0 }))).seq;
     this.progress = { checked: 0, total, done: false, result: null };
     const stop = new Error('closed');
     try {
       await new Promise((r) => setTimeout(r, 0));
-      const r = await this.store.replay(null, this.hasher, {
+      const r = await this.replayChecked({
         chunk: 2000,
         onChunk: async (entries) => {
           this.progress.checked = entries;

@@ -82,6 +82,13 @@ export async function replayChunked(
     keepRows?: boolean;
     /** Called after each chunk replayed (background verification: progress, yielding, stopping by throwing). */
     onChunk?: (entries: number, state: State) => void | Promise<void>;
+    /**
+     * Seqs (ascending) at which the replayed state is shown to `onStop` even in the middle of a chunk
+     * (signed checkpoints: their state hash is compared with the replayed state's). A mismatch it
+     * returns ends the replay like a replay mismatch.
+     */
+    stops?: readonly number[];
+    onStop?: (state: State) => ReplayMismatch | null;
   } = {},
 ): Promise<ChunkedReplay> {
   let state = from;
@@ -89,6 +96,7 @@ export async function replayChunked(
   let limit = opts.chunk ?? 20_000;
   let entries = 0;
   const kept: StoredRow[] = [];
+  const stops = new Set(opts.stops ?? []);
   const read = (a: number, n: number) => {
     const p = readRows(q, a, n, opts.untilL);
     p.catch(() => {});
@@ -114,20 +122,22 @@ export async function replayChunked(
     }
     after = rows[rows.length - 1]!.seq;
     if (!final) next = read(after, limit);
-    // The caller's state is copied once, by the first chunk; later chunks continue in the state the
-    // previous chunk returned, which only this loop holds (no clone of the whole state per chunk).
-    const r = replay(rows, { hasher, ...(state ? { from: state, inPlace: state !== from } : {}) });
-    state = r.state;
-    entries += r.entries;
-    if (opts.keepRows) kept.push(...rows.slice(0, r.entries));
-    if (!r.ok) {
-      if (next) await next.catch(() => {});
-      return {
-        state,
-        entries,
-        mismatch: r.mismatch ?? { seq: state.seq, reason: 'invariants violated' },
-        rows: kept,
-      };
+    for (const part of splitAtStops(rows, stops)) {
+      // The caller's state is copied once, by the first chunk; later chunks continue in the state the
+      // previous chunk returned, which only this loop holds (no clone of the whole state per chunk).
+      const r = replay(part, { hasher, ...(state ? { from: state, inPlace: state !== from } : {}) });
+      state = r.state;
+      entries += r.entries;
+      if (opts.keepRows) kept.push(...part.slice(0, r.entries));
+      const mismatch = r.ok
+        ? stops.has(state.seq) && opts.onStop
+          ? opts.onStop(state)
+          : null
+        : (r.mismatch ?? { seq: state.seq, reason: 'invariants violated' });
+      if (mismatch) {
+        if (next) await next.catch(() => {});
+        return { state, entries, mismatch, rows: kept };
+      }
     }
     if (opts.onChunk && state) {
       try {
@@ -139,4 +149,30 @@ export async function replayChunked(
     }
   }
   return { state, entries, mismatch: null, rows: kept };
+}
+
+/**
+ * The rows cut after each seq in `stops` that ends a command group (the next row is not one of its
+ * effects): the core replays whole groups, and the ledger only checkpoints between groups. A stop
+ * inside a group is not cut, so its caller never sees it and can name it.
+ */
+function splitAtStops(rows: StoredRow[], stops: ReadonlySet<number>): StoredRow[][] {
+  if (stops.size === 0) return [rows];
+  const parts: StoredRow[][] = [];
+  let from = 0;
+  for (let i = 0; i < rows.length; i++) {
+    const next = rows[i + 1];
+    if (stops.has(rows[i]!.seq) && (next === undefined || !isEffect(next.text))) {
+      parts.push(rows.slice(from, i + 1));
+      from = i + 1;
+    }
+  }
+  if (from < rows.length) parts.push(rows.slice(from));
+  return parts;
+}
+
+/** Whether a stored entry is an effect: its header's outcome (the first `"outcome"` key: keys are sorted, before the payload). */
+function isEffect(text: string): boolean {
+  const at = text.indexOf(',"outcome":');
+  return at >= 0 && text.startsWith('"effect"', at + 11);
 }
