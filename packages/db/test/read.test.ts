@@ -16,6 +16,32 @@ describe.each(BACKENDS)('reading the trace on %s', (kind) => {
     for (const b of backends) await b.cleanup();
   });
 
+  it('on-demand verification of a trace longer than a chunk lets other work run between chunks', async () => {
+    const b = freshBackend(kind, { checkpointEvery: 0, checkpointOnClose: false, backgroundVerify: false });
+    backends.push(b);
+    const l = await Ledger.open(b.opts);
+    try {
+      // 1,200 commands (two entries each): more than one chunk of 2,000 entries.
+      await l.submitMany(
+        Array.from({ length: 1200 }, (_, i) => op({ type: 'tenant.create', name: `v${i}`, quota })),
+      );
+      let turns = 0;
+      let verifying = true;
+      const spin = () => {
+        if (!verifying) return;
+        turns++;
+        setImmediate(spin);
+      };
+      setImmediate(spin);
+      const r = await l.verify();
+      verifying = false;
+      expect(r).toMatchObject({ ok: true, entries: l.state.seq });
+      expect(turns).toBeGreaterThan(1);
+    } finally {
+      await l.close();
+    }
+  });
+
   it('aggregated reads give exactly the rows of the row-by-row read, with and without an L bound', async () => {
     const b = freshBackend(kind, { checkpointEvery: 0, checkpointOnClose: false });
     backends.push(b);

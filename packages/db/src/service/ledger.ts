@@ -366,7 +366,11 @@ export class Ledger {
 
   /** Full check of the stored trace: every hash, link and decision re-derived from genesis. */
   async verify(): Promise<VerifyResult> {
-    const r = await this.replayChecked();
+    // In chunks with a yield between them: a long trace must not stop the server answering meanwhile.
+    const r = await this.replayChecked({
+      chunk: 2000,
+      onChunk: () => new Promise((res) => setImmediate(res)),
+    });
     const seal = await this.trust.check(true, 0);
     const mismatch = pickBreak(r.mismatch, seal);
     if (mismatch) this.markBroken(mismatch);
