@@ -592,6 +592,21 @@ describe('trace, replay and invariants', () => {
       api.call<{ items: Array<{ tenant: string | null }> }>('GET', '/v1/trace?limit=1000', { token: f.tok1 }),
     );
     expect(mine.items.every((e) => e.tenant === f.t1)).toBe(true);
+    // Newest first by page: `before` gives the newest entries below it, still in seq order; a tenant's
+    // page holds only its own, and `nextBefore` pages back until none are older.
+    type Back = { items: Array<{ seq: number; tenant: string | null }>; nextBefore: number | null };
+    const head = api.app.ledger.state.seq;
+    const newest = await ok(api.call<Back>('GET', `/v1/trace?before=${head + 1}&limit=3`));
+    expect(newest.items.map((e) => e.seq)).toEqual([head - 2, head - 1, head]);
+    expect(newest.nextBefore).toBe(head - 2);
+    const older = await ok(api.call<Back>('GET', `/v1/trace?before=${newest.nextBefore}&limit=3`));
+    expect(older.items.map((e) => e.seq)).toEqual([head - 5, head - 4, head - 3]);
+    const theirs = mine.items.map((e) => (e as unknown as { seq: number }).seq);
+    const back = await ok(api.call<Back>('GET', `/v1/trace?before=${head + 1}&limit=2`, { token: f.tok1 }));
+    expect(back.items.map((e) => e.seq)).toEqual(theirs.slice(-2));
+    const first = await ok(api.call<Back>('GET', `/v1/trace?before=3&limit=5`));
+    expect(first.items.map((e) => e.seq)).toEqual([1, 2]);
+    expect(first.nextBefore).toBeNull();
     const v = await ok(api.call<{ ok: boolean; entries: number }>('GET', '/v1/trace/verify'));
     expect(v.ok).toBe(true);
     expect(v.entries).toBe(api.app.ledger.state.seq);

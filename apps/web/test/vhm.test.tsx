@@ -1,10 +1,10 @@
-import { screen, within } from '@testing-library/react';
+import { fireEvent, screen, within } from '@testing-library/react';
 import type { Binding, Contract, Entry } from '@xdv/core';
 import { describe, expect, it } from 'vitest';
 import { liveSummaries } from '../src/lib/treeLive';
 import { exactBytes, gib } from '../src/lib/units';
 import VhmDetail from '../src/views/vhm/VhmDetail';
-import { admin, cap, detailRoutes, mockApi, page, renderWithClient, vhm } from './helpers';
+import { admin, cap, detailRoutes, emptyOverview, mockApi, page, renderWithClient, vhm } from './helpers';
 
 function contract(n: number, over: Partial<Contract> = {}): Contract {
   return {
@@ -115,6 +115,43 @@ describe('the VHM page', () => {
     expect(rows[0]!.textContent).toContain('refused');
     expect(rows[2]!.textContent).toContain('operator');
     expect(rows[2]!.textContent).toContain('accepted');
+    expect(within(log).queryByRole('button', { name: 'Show older' })).toBeNull();
+  });
+
+  it("reads the VHM's newest entries wherever they are in the trace, and older ones on request", async () => {
+    const { calls } = mockApi({
+      ...detailRoutes(admin, [cap('cap-1', 'vhm-1', ['ALLOC_Q'])]),
+      'GET /v1/overview': { ...emptyOverview, seq: 50_000 },
+      // 100 entries of this VHM far back in a long trace: the server filters, then limits.
+      'GET /v1/trace': (c: { url: string }) => {
+        const u = new URL(c.url, 'http://x');
+        const before = Number(u.searchParams.get('before'));
+        const limit = Number(u.searchParams.get('limit'));
+        const all = Array.from({ length: 100 }, (_, i) => entry(1000 + i, {}));
+        const below = all.filter((e) => e.seq < before);
+        const items = below.slice(-limit);
+        return {
+          items,
+          head: { seq: 50_000, hash: '', l: 5 },
+          nextAfter: null,
+          nextBefore: below.length > limit ? items[0]!.seq : null,
+        };
+      },
+    });
+    renderWithClient(<VhmDetail id="vhm-1" />);
+    const log = (await screen.findByRole('heading', { name: 'Activity' })).closest('section')!;
+    await within(log).findByText('#1099');
+    const reads = calls.filter((c) => c.url.startsWith('/v1/trace?'));
+    expect(reads.at(-1)!.url).toMatch(/before=\d+&limit=40&vhm=vhm-1/);
+    expect(within(log).getAllByRole('row')).toHaveLength(41);
+    expect(within(log).queryByText('#1059')).toBeNull();
+    fireEvent.click(within(log).getByRole('button', { name: 'Show older' }));
+    await within(log).findByText('#1020');
+    expect(within(log).getAllByRole('row')).toHaveLength(81);
+    fireEvent.click(within(log).getByRole('button', { name: 'Show older' }));
+    await within(log).findByText('#1000');
+    expect(within(log).queryByRole('button', { name: 'Show older' })).toBeNull();
+    expect(within(log).getByText(/All 100 of this VHM's entries/)).toBeTruthy();
   });
 
   it('names the tenant and the host in the header, not their ids', async () => {

@@ -18316,6 +18316,11 @@ export interface operations {
                  * @example 1
                  */
                 after?: number;
+                /**
+                 * @description return the newest entries with seq less than this (still in seq order), instead of the oldest after `after`; page back with `nextBefore`
+                 * @example 1
+                 */
+                before?: number;
                 /** @example 200 */
                 limit?: number;
                 /** @example type */
@@ -18359,7 +18364,8 @@ export interface operations {
                      *         "hash": "hash",
                      *         "l": 1
                      *       },
-                     *       "nextAfter": 1
+                     *       "nextAfter": 1,
+                     *       "nextBefore": 1
                      *     }
                      */
                     "application/json": {
@@ -18387,6 +18393,8 @@ export interface operations {
                             vhm: string | null;
                         }[];
                         nextAfter: number | null;
+                        /** @description with `before`: the `before` of the next older page (null: no older entries) */
+                        nextBefore: number | null;
                     };
                 };
             };

@@ -35,12 +35,13 @@ const COLLECTIONS = [
 export async function visibleEntries(
   deps: Deps,
   actor: Actor,
-  q: { after: number; limit: number; type?: string; vhm?: string },
+  q: { after: number; before?: number; limit: number; type?: string; vhm?: string },
 ): Promise<Entry[]> {
   const tenant = actor.kind === 'tenant' ? actor.tenant : undefined;
   if (actor.kind === 'provider') return [];
   const rows = await deps.ledger.entries({
     afterSeq: q.after,
+    ...(q.before !== undefined ? { beforeSeq: q.before } : {}),
     limit: q.limit,
     ...(tenant ? { tenant } : {}),
     ...(q.type ? { type: q.type } : {}),
@@ -100,6 +101,14 @@ export function traceRoutes(base: FastifyInstance, deps: Deps, hub: StreamHub): 
             description: 'return entries with seq greater than this',
           }),
         ),
+        before: Type.Optional(
+          Type.Integer({
+            minimum: 1,
+            maximum: Number.MAX_SAFE_INTEGER,
+            description:
+              'return the newest entries with seq less than this (still in seq order), instead of the oldest after `after`; page back with `nextBefore`',
+          }),
+        ),
         limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000, default: 200 })),
         type: Type.Optional(Type.String({ maxLength: 64 })),
         vhm: Type.Optional(Id),
@@ -109,6 +118,9 @@ export function traceRoutes(base: FastifyInstance, deps: Deps, hub: StreamHub): 
           items: Type.Array(EntrySchema),
           head: Type.Object({ seq: Type.Integer(), hash: Type.String(), l: Type.Integer() }),
           nextAfter: Type.Union([Type.Integer(), Type.Null()]),
+          nextBefore: Type.Union([Type.Integer(), Type.Null()], {
+            description: 'with `before`: the `before` of the next older page (null: no older entries)',
+          }),
         }),
         304: Type.Null({ description: 'Not modified: If-None-Match names the current ETag' }),
         401: Problem,
@@ -120,6 +132,7 @@ export function traceRoutes(base: FastifyInstance, deps: Deps, hub: StreamHub): 
       const limit = q.limit ?? 200;
       const items = await visibleEntries(deps, p.actor, {
         after: q.after ?? 0,
+        ...(q.before !== undefined ? { before: q.before } : {}),
         limit,
         ...(q.type ? { type: q.type } : {}),
         ...(q.vhm ? { vhm: q.vhm } : {}),
@@ -134,7 +147,8 @@ export function traceRoutes(base: FastifyInstance, deps: Deps, hub: StreamHub): 
       return {
         items,
         head: { seq: s.seq, hash: p.actor.kind === 'operator' ? s.head : '', l: s.l },
-        nextAfter: items.length === limit ? items.at(-1)!.seq : null,
+        nextAfter: q.before === undefined && items.length === limit ? items.at(-1)!.seq : null,
+        nextBefore: q.before !== undefined && items.length === limit ? items[0]!.seq : null,
       };
     },
   });

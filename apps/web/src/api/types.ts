@@ -27,6 +27,8 @@ export interface TracePage {
   items: Entry[];
   head: { seq: number; hash: string; l: number };
   nextAfter: number | null;
+  /** With `before`: the `before` of the next older page (null: none older). */
+  nextBefore?: number | null;
 }
 
 export interface ServerVerify {

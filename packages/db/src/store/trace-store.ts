@@ -23,6 +23,8 @@ import { type ChunkedReplay, replayChunked } from './replay.js';
 
 export interface TraceQuery {
   afterSeq?: number;
+  /** The newest matching entries below this seq (still returned in seq order) instead of the oldest after `afterSeq`. */
+  beforeSeq?: number;
   limit?: number;
   tenant?: string;
   vhm?: string;
@@ -167,11 +169,17 @@ export class TraceStore {
         where.push(`"${k}" = $${params.length}`);
       }
     }
+    if (q.beforeSeq !== undefined) {
+      params.push(q.beforeSeq);
+      where.push(`"seq" < $${params.length}`);
+    }
     params.push(Math.max(1, Math.min(q.limit ?? 100, 10_000)));
+    const newest = q.beforeSeq !== undefined;
     const rows = await this.driver.query<{ text: string; hash: string }>(
-      `SELECT "text","hash" FROM "trace" WHERE ${where.join(' AND ')} ORDER BY "seq" LIMIT $${params.length}`,
+      `SELECT "text","hash" FROM "trace" WHERE ${where.join(' AND ')} ORDER BY "seq"${newest ? ' DESC' : ''} LIMIT $${params.length}`,
       params,
     );
+    if (newest) rows.reverse();
     return rows.map((r) => parseEntry(r.text, r.hash));
   }
 

@@ -1,5 +1,6 @@
 import { useQuery } from '@tanstack/react-query';
 import type { Entry } from '@xdv/core';
+import { useState } from 'react';
 import { get } from '../../api/client';
 import { useClock } from '../../api/clock';
 import { useOverview } from '../../api/data';
@@ -9,9 +10,10 @@ import { AtL } from '../../components/time';
 import { Badge, Empty, ErrorBox, Loading, Section } from '../../components/ui';
 import { Link } from '../../lib/router';
 
-/** How far back the log reads: the VHM's entries among the newest WINDOW of the trace. */
-const WINDOW = 1000;
+/** Entries per step of the log: the newest of this VHM's, then SHOWN more per "Show older". */
 const SHOWN = 40;
+/** The most one read returns (the API's page limit); older ones are on the Trace page. */
+const MOST = 1000;
 
 /** Who sent a command, from the actor the core recorded in its payload. */
 export function actorOf(e: Pick<Entry, 'payload' | 'outcome'>, tenantName: (id: string) => string): string {
@@ -33,15 +35,20 @@ export function Activity({ vhm, tenantName }: { vhm: string; tenantName: (id: st
   const o = useOverview();
   const clock = useClock();
   const head = o.data?.seq;
-  const after = Math.max(0, (head ?? 0) - WINDOW);
+  const [shown, setShown] = useState(SHOWN);
+  // The VHM's newest entries wherever they are in the trace (the server filters by VHM, then limits).
   const q = useQuery({
-    queryKey: [...qk.vhmActivity(vhm), after],
+    queryKey: [...qk.vhmActivity(vhm), head, shown],
     queryFn: ({ signal }) =>
-      get<TracePage>(`/v1/trace?after=${after}&limit=${WINDOW}&vhm=${encodeURIComponent(vhm)}`, signal),
+      get<TracePage>(
+        `/v1/trace?before=${(head ?? 0) + 1}&limit=${shown}&vhm=${encodeURIComponent(vhm)}`,
+        signal,
+      ),
     enabled: head !== undefined && !o.notLive,
     placeholderData: (prev) => prev,
   });
-  const items = (q.data?.items ?? []).slice(-SHOWN).reverse();
+  const items = [...(q.data?.items ?? [])].reverse();
+  const older = (q.data?.nextBefore ?? null) !== null;
   return (
     <Section title="Activity" id="activity" wide>
       {o.notLive ? (
@@ -53,9 +60,7 @@ export function Activity({ vhm, tenantName }: { vhm: string; tenantName: (id: st
       ) : q.isPending ? (
         <Loading what="Loading activity" />
       ) : items.length === 0 ? (
-        <Empty>
-          No entries for {vhm} among the newest {WINDOW.toLocaleString('en-US')} of the trace.
-        </Empty>
+        <Empty>No entries for {vhm} in the trace.</Empty>
       ) : (
         <div className="table-scroll">
           <table className="activity">
@@ -100,8 +105,16 @@ export function Activity({ vhm, tenantName }: { vhm: string; tenantName: (id: st
           </table>
         </div>
       )}
+      {older && shown < MOST ? (
+        <button type="button" onClick={() => setShown((n) => Math.min(MOST, n + SHOWN))}>
+          Show older
+        </button>
+      ) : null}
       <p className="small muted">
-        Newest {SHOWN} of this VHM's entries; the <Link to="/trace">Trace</Link> page has them all.
+        {older
+          ? `The newest ${items.length} of this VHM's entries`
+          : `All ${items.length} of this VHM's entries`}
+        ; the <Link to="/trace">Trace</Link> page has the whole trace.
       </p>
     </Section>
   );
