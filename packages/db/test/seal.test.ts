@@ -188,7 +188,8 @@ describe.each(BACKENDS)('the seal on %s', (kind) => {
     }
   });
 
-  it('a checkpoint swapped for another', async () => {
+  /** 12 tenants with a signed checkpoint after the first 6 (returned as `first`) and one at the head. */
+  async function twoCheckpoints() {
     const s = backend({ checkpointEvery: 0 });
     const l0 = await Ledger.open(s.b.opts);
     await l0.submitMany(tenants(6));
@@ -196,6 +197,11 @@ describe.each(BACKENDS)('the seal on %s', (kind) => {
     const first = l0.state.seq;
     await l0.submitMany(tenants(6, 6));
     await l0.close();
+    return { s, first };
+  }
+
+  it('a checkpoint swapped for another', async () => {
+    const { s, first } = await twoCheckpoints();
     const d = await raw(s.b);
     // The newer checkpoint's contents replaced by the older one's, its signature kept.
     await d.query(
@@ -218,13 +224,8 @@ describe.each(BACKENDS)('the seal on %s', (kind) => {
   });
 
   it('an older checkpoint whose state a trusted key signed although the trace does not produce it', async () => {
-    const s = backend({ checkpointEvery: 0 });
-    const l0 = await Ledger.open(s.b.opts);
-    await l0.submitMany(tenants(6));
-    await l0.checkpoint();
-    const first = l0.state.seq;
-    await l0.submitMany(tenants(6, 6));
-    await l0.close(); // a newer checkpoint at the head: boot starts there and never reads the older one
+    // A newer checkpoint at the head: boot starts there and never reads the older one.
+    const { s, first } = await twoCheckpoints();
     const d = await raw(s.b);
     const cp = (
       await d.query<{ l: number; head: string; state: string }>(
