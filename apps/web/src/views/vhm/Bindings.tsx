@@ -33,40 +33,27 @@ export function Bindings({
         {(all) => {
           const bs = all.filter((b) => b.state !== 'released');
           const ended = all.filter((b) => b.state === 'released');
+          const list = (items: typeof all) => (
+            <ul className="bindings">
+              {items.map((b) => (
+                <BindingItem
+                  key={b.id}
+                  b={b}
+                  c={cById.get(b.contract)}
+                  g={g}
+                  now={now}
+                  tickMs={tickMs}
+                  vhm={v}
+                />
+              ))}
+            </ul>
+          );
           return (
             <>
-              {bs.length === 0 ? (
-                <Empty>No live bindings.</Empty>
-              ) : (
-                <ul className="bindings">
-                  {bs.map((b) => (
-                    <BindingItem
-                      key={b.id}
-                      b={b}
-                      c={cById.get(b.contract)}
-                      g={g}
-                      now={now}
-                      tickMs={tickMs}
-                      vhm={v}
-                    />
-                  ))}
-                </ul>
-              )}
+              {bs.length === 0 ? <Empty>No live bindings.</Empty> : list(bs)}
               <History count={ended.length} what="bindings">
                 {/* Newest first; each keeps its full record (state machine, budget, window) when opened. */}
-                <ul className="bindings">
-                  {[...ended].reverse().map((b) => (
-                    <BindingItem
-                      key={b.id}
-                      b={b}
-                      c={cById.get(b.contract)}
-                      g={g}
-                      now={now}
-                      tickMs={tickMs}
-                      vhm={v}
-                    />
-                  ))}
-                </ul>
+                {list([...ended].reverse())}
               </History>
             </>
           );
