@@ -189,6 +189,15 @@ describe('tenant isolation matrix', () => {
     expect(
       (await ok(api.call<{ items: unknown[] }>('GET', `/v1/trace?vhm=${f.vhm}`, { token: f.tok2 }))).items,
     ).toEqual([]);
+    // Newest-first paging answers a foreign VHM exactly like one that never existed.
+    const back = (vhm: string) =>
+      api.call('GET', `/v1/trace?vhm=${vhm}&before=${api.app.ledger.state.seq + 1}&limit=5`, {
+        token: f.tok2,
+      });
+    const [foreign, made] = await Promise.all([back(f.vhm), back('vhm-999999')]);
+    expect(foreign.status).toBe(200);
+    expect(foreign.body).toEqual(made.body);
+    expect((foreign.body as { items: unknown[] }).items).toEqual([]);
     const rs = await ok(
       api.call<{ state: Record<string, unknown> }>('GET', `/v1/replay/state?l=${api.app.ledger.state.l}`, {
         token: f.tok2,
