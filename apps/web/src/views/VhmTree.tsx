@@ -159,7 +159,13 @@ export function TreeView({
         <span title="Lowest remaining decoherence budget among its live Q contracts">Budget left</span>
         <span className="col-opt">Faults</span>
       </div>
-      <div ref={parentRef} className="tree-scroll" style={{ height }} data-testid="tree-scroll">
+      {/* As tall as its rows up to `height` (then it scrolls): a short fleet leaves no empty box. */}
+      <div
+        ref={parentRef}
+        className="tree-scroll"
+        style={{ height: Math.min(height, Math.max(rows.length, 2) * ROW + 2) }}
+        data-testid="tree-scroll"
+      >
         {rows.length === 0 ? (
           <Empty>No VHM matches the filters.</Empty>
         ) : (
