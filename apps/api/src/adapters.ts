@@ -2,7 +2,9 @@ import type { Ledger } from '@xdv/db';
 import type { IdempotencyStore, TokenRecord, TokenStore } from './ports.js';
 
 // Adapt @xdv/db's stores to the API's ports. Token lookups are cached briefly by secret so a read
-// costs no database round trip; revocation clears the cache at once (and other processes within 5 s).
+// costs no database round trip; a revocation clears the cache at once, in this process and (told by
+// PostgreSQL NOTIFY) in every other process on the database. The expiry is only the fallback should
+// a notification be lost (a listening connection that dropped).
 
 const CACHE_MS = 5_000;
 /** Last use is written at most this often per token (and process): never a write per request. */
@@ -25,11 +27,17 @@ function toPort(t: DbToken): TokenRecord {
   };
 }
 
-export function tokenStore(ledger: Ledger): TokenStore {
+export function tokenStore(ledger: Ledger, cacheMs = CACHE_MS): TokenStore {
   const cache = new Map<string, { at: number; rec: TokenRecord | null }>();
   const touched = new Map<string, number>();
   /** Moves on every revocation: a lookup that started before one does not cache its answer. */
   let revocations = 0;
+  const forget = () => {
+    revocations++;
+    cache.clear();
+  };
+  // Another process revoked a token: ended with the ledger's connections (Ledger.close).
+  void ledger.tokens.onRevoked(forget).catch(() => {});
   return {
     async create(rec, secret) {
       const r = await ledger.tokens.create({
@@ -46,12 +54,12 @@ export function tokenStore(ledger: Ledger): TokenStore {
     },
     cached(secret) {
       const hit = cache.get(secret);
-      return hit && performance.now() - hit.at < CACHE_MS ? hit.rec : undefined;
+      return hit && performance.now() - hit.at < cacheMs ? hit.rec : undefined;
     },
     async findBySecret(secret) {
       const hit = cache.get(secret);
       const now = performance.now();
-      if (hit && now - hit.at < CACHE_MS) return hit.rec;
+      if (hit && now - hit.at < cacheMs) return hit.rec;
       const generation = revocations;
       const t = await ledger.tokens.find(secret);
       const rec = t ? toPort(t) : null;
@@ -80,12 +88,10 @@ export function tokenStore(ledger: Ledger): TokenStore {
       return (await ledger.tokens.list()).map(toPort);
     },
     async revoke(id) {
-      revocations++;
-      cache.clear();
+      forget();
       const ok = await ledger.tokens.revoke(id);
       // Again after the write: a lookup that read the row before it changed must not stay cached.
-      revocations++;
-      cache.clear();
+      forget();
       return ok;
     },
     async countActiveOperators() {

@@ -28,6 +28,8 @@ export async function openApp(
     ledger?: LedgerOptions;
     /** Unsent bytes an SSE client may hold before it is dropped (tests lower it). */
     sseMaxBuffered?: number;
+    /** How long a token lookup is cached (tests raise it, to see that a revocation elsewhere clears it). */
+    tokenCacheMs?: number;
   } = {},
 ): Promise<App> {
   // PGlite creates only the last level of its directory.
@@ -40,7 +42,7 @@ export async function openApp(
     ...(config.signEveryMs !== undefined ? { signEveryMs: config.signEveryMs } : {}),
     ...opts.ledger,
   });
-  const tokens = tokenStore(ledger);
+  const tokens = tokenStore(ledger, opts.tokenCacheMs);
   let bootstrapSecret: string | null = null;
   try {
     if (config.bootstrapToken) {

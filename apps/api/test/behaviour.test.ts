@@ -1,5 +1,5 @@
 import { checkAll } from '@xdv/core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { type HttpFleet, ok, seedFleet } from './fleet.js';
 import { type Api, pgUrl, startApi } from './harness.js';
 
@@ -295,18 +295,50 @@ describe('the clock on the stream', () => {
 });
 
 /** A second API process on the same PostgreSQL schema as `a`, listening on its own port. */
-async function secondProcess(a: Api) {
+async function secondProcess(a: Api, tokenCacheMs?: number) {
   const { openApp } = await import('../src/app.js');
   const { configWith } = await import('../src/config.js');
   const app = await openApp(
     configWith({ port: 0, dataDir: '', rateLimit: 0, webDir: '/nonexistent', logLevel: 'warn' }),
-    { logger: false, ledger: { databaseUrl: pgUrl!, schema: a.schema, followPollMs: 100 } },
+    {
+      logger: false,
+      ledger: { databaseUrl: pgUrl!, schema: a.schema, followPollMs: 100 },
+      ...(tokenCacheMs ? { tokenCacheMs } : {}),
+    },
   );
   await app.server.listen({ port: 0, host: '127.0.0.1' });
   return { app, base: `http://127.0.0.1:${(app.server.server.address() as { port: number }).port}` };
 }
 
 describe.runIf(pgUrl)('two API processes on one PostgreSQL', () => {
+  it('a token revoked through one process stops working on the other at once, not when its cached lookup expires', async () => {
+    const a = await startApi({ backend: 'pg' });
+    try {
+      const fa = await seedFleet(a);
+      // The other process caches lookups for an hour: only the revocation notice can clear it.
+      const { app: b, base: bBase } = await secondProcess(a, 3_600_000);
+      try {
+        const minted = await ok(
+          a.call<{ token: { id: string }; secret: string }>('POST', '/v1/tokens', {
+            body: { kind: 'tenant', tenant: fa.t1, role: 'viewer', label: 'leaked' },
+          }),
+        );
+        const read = () =>
+          fetch(`${bBase}/v1/vhms`, { headers: { authorization: `Bearer ${minted.secret}` } });
+        expect((await read()).status).toBe(200); // now cached on b
+        await ok(a.call('POST', `/v1/tokens/${minted.token.id}/revoke`));
+        await vi.waitFor(async () => expect((await read()).status).toBe(401), {
+          timeout: 20_000,
+          interval: 50,
+        });
+      } finally {
+        await b.close();
+      }
+    } finally {
+      await a.close();
+    }
+  });
+
   it('one Idempotency-Key sent to both at once executes once; a retry on the other process after the first answered gets the stored answer', async () => {
     const a = await startApi({ backend: 'pg' });
     try {

@@ -1,6 +1,6 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { and, eq, gt, isNull, lt, lte, or } from 'drizzle-orm';
-import { type Db, DbError } from './driver.js';
+import { type Db, DbError, type Driver } from './driver.js';
 import { apiTokens, idempotencyKeys } from './schema.js';
 
 export type PrincipalKind = 'operator' | 'tenant' | 'provider';
@@ -53,7 +53,21 @@ function toRecord(r: typeof apiTokens.$inferSelect): TokenRecord {
 
 /** API tokens: the secret is shown once at creation; only its SHA-256 is stored. */
 export class TokenStore {
-  constructor(private readonly db: Db) {}
+  constructor(
+    private readonly db: Db,
+    /** Where revocations are announced to the other processes on this database (PostgreSQL NOTIFY). */
+    private readonly revocations?: { driver: Driver; channel: string },
+  ) {}
+
+  /**
+   * Call `cb` when any process on this database revokes a token (PostgreSQL; a single PGlite process
+   * has no others): a process that caches lookups drops them at once instead of when they expire.
+   * Returns the unsubscribe.
+   */
+  onRevoked(cb: () => void): Promise<() => Promise<void>> {
+    if (!this.revocations) return Promise.resolve(async () => {});
+    return this.revocations.driver.listen(this.revocations.channel, () => cb());
+  }
 
   async create(t: NewToken): Promise<{ token: TokenRecord; secret: string }> {
     const id = `tok_${randomBytes(8).toString('hex')}`;
@@ -116,6 +130,8 @@ export class TokenStore {
       .set({ revokedAt: new Date() })
       .where(and(eq(apiTokens.id, id), isNull(apiTokens.revokedAt)))
       .returning({ id: apiTokens.id });
+    if (rows.length > 0 && this.revocations)
+      await this.revocations.driver.query('SELECT pg_notify($1, $2)', [this.revocations.channel, id]);
     return rows.length > 0;
   }
 }

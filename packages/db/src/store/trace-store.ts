@@ -61,7 +61,11 @@ export class TraceStore {
     /** The NOTIFY channel of this schema's trace (PostgreSQL: other writers' commits). */
     readonly channel: string,
   ) {
-    this.tokens = new TokenStore(driver.db);
+    // Only PostgreSQL has other processes to tell about a revocation.
+    this.tokens = new TokenStore(
+      driver.db,
+      driver.kind === 'pg' ? { driver, channel: `${channel}_tokens` } : undefined,
+    );
     this.idempotency = new IdempotencyStore(driver.db);
   }
 
