@@ -301,35 +301,13 @@ export function PreviewView({ p }: { p: DryRun }) {
           </li>
         ))}
       </ol>
-      {p.capacity.length > 0 ? (
-        <>
-          <h3>Provider capacity</h3>
-          <table>
-            <thead>
-              <tr>
-                <th scope="col">Provider</th>
-                <th scope="col">Resource</th>
-                <th scope="col">Allocated before → after</th>
-                <th scope="col">Capacity</th>
-              </tr>
-            </thead>
-            <tbody>
-              {p.capacity.map((c) => (
-                <tr key={`${c.provider}-${c.resource}`}>
-                  <td>{c.provider}</td>
-                  <td>{c.resource}</td>
-                  <td className="num">
-                    <Qty resource={c.resource} n={c.before} /> → <Qty resource={c.resource} n={c.after} />
-                  </td>
-                  <td className="num">
-                    <Qty resource={c.resource} n={c.capacity} />
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </>
-      ) : null}
+      <ResourceTable
+        title="Provider capacity"
+        owner="Provider"
+        change="Allocated before → after"
+        limit="Capacity"
+        rows={p.capacity.map((c) => ({ ...c, owner: c.provider, limit: c.capacity }))}
+      />
       {p.budgets.length > 0 ? (
         <>
           <h3>Decoherence budgets</h3>
@@ -355,35 +333,13 @@ export function PreviewView({ p }: { p: DryRun }) {
           </table>
         </>
       ) : null}
-      {p.quota.length > 0 ? (
-        <>
-          <h3>Quota</h3>
-          <table>
-            <thead>
-              <tr>
-                <th scope="col">VHM</th>
-                <th scope="col">Resource</th>
-                <th scope="col">Used before → after</th>
-                <th scope="col">Quota</th>
-              </tr>
-            </thead>
-            <tbody>
-              {p.quota.map((q) => (
-                <tr key={`${q.vhm}-${q.resource}`}>
-                  <td>{q.vhm}</td>
-                  <td>{q.resource}</td>
-                  <td className="num">
-                    <Qty resource={q.resource} n={q.before} /> → <Qty resource={q.resource} n={q.after} />
-                  </td>
-                  <td className="num">
-                    <Qty resource={q.resource} n={q.quota} />
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </>
-      ) : null}
+      <ResourceTable
+        title="Quota"
+        owner="VHM"
+        change="Used before → after"
+        limit="Quota"
+        rows={p.quota.map((q) => ({ ...q, owner: q.vhm, limit: q.quota }))}
+      />
       <p className={p.invariants.violations.length ? 'state error' : 'muted'}>
         Invariants: {p.invariants.checked} checked,{' '}
         {p.invariants.violations.length === 0
@@ -395,3 +351,49 @@ export function PreviewView({ p }: { p: DryRun }) {
 }
 
 export { ApiError };
+
+/** A preview's resource changes per owner (a provider's capacity, a VHM's quota): before → after of a limit. */
+function ResourceTable({
+  title,
+  owner,
+  change,
+  limit,
+  rows,
+}: {
+  title: string;
+  owner: string;
+  change: string;
+  limit: string;
+  rows: Array<{ owner: string; resource: string; before: number; after: number; limit: number }>;
+}) {
+  if (rows.length === 0) return null;
+  return (
+    <>
+      <h3>{title}</h3>
+      <table>
+        <thead>
+          <tr>
+            <th scope="col">{owner}</th>
+            <th scope="col">Resource</th>
+            <th scope="col">{change}</th>
+            <th scope="col">{limit}</th>
+          </tr>
+        </thead>
+        <tbody>
+          {rows.map((r) => (
+            <tr key={`${r.owner}-${r.resource}`}>
+              <td>{r.owner}</td>
+              <td>{r.resource}</td>
+              <td className="num">
+                <Qty resource={r.resource} n={r.before} /> → <Qty resource={r.resource} n={r.after} />
+              </td>
+              <td className="num">
+                <Qty resource={r.resource} n={r.limit} />
+              </td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </>
+  );
+}
