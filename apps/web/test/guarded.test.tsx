@@ -52,6 +52,29 @@ describe('guarded action dialog', () => {
     expect(screen.getByText(/Invariants: 9 checked, all hold afterwards/)).toBeTruthy();
   });
 
+  it("shows a VHM's quota before → after beside the provider's capacity", async () => {
+    mockApi({
+      'POST /v1/vhms/vhm-1/terminate dry': {
+        ...preview,
+        quota: [{ vhm: 'vhm-7', resource: 'qubits', before: 8, after: 2, quota: 16 }],
+      },
+    });
+    renderWithClient(
+      <GuardedAction
+        label="Terminate"
+        gate={{ allowed: true, reason: null }}
+        request={() => ({ method: 'POST', path: '/v1/vhms/vhm-1/terminate' })}
+      />,
+    );
+    fireEvent.click(screen.getByRole('button', { name: 'Terminate' }));
+    await screen.findByText('Dry run: the core would accept this.');
+    expect(screen.getByRole('heading', { name: 'Quota' })).toBeTruthy();
+    expect(screen.getByRole('columnheader', { name: 'Used before → after' })).toBeTruthy();
+    const row = screen.getByText('vhm-7').closest('tr')!;
+    expect([...row.cells].map((c) => c.textContent)).toEqual(['vhm-7', 'qubits', '8 → 2', '16']);
+    expect(screen.getByRole('columnheader', { name: 'Allocated before → after' })).toBeTruthy();
+  });
+
   it('asks for the VHM name before a destructive action, then commits without dryRun', async () => {
     const { calls } = mockApi({
       'POST /v1/vhms/vhm-1/terminate dry': preview,
