@@ -82,6 +82,16 @@ describe.skipIf(!pgUrl)('three writers hammering one PostgreSQL', () => {
       for (let i = 1; i < rounds.length; i++) expect(rounds[i]!.firstSeq).toBe(rounds[i - 1]!.lastSeq + 1);
       expect(Math.max(...rounds.map((r) => r.retries))).toBeLessThanOrEqual(1);
 
+      // The heartbeats put the conflicts and the rebuilds they cost into the cluster view.
+      for (const l of nodes) await l.heartbeatNow();
+      const rows = await nodes[0]!.nodes();
+      for (const l of nodes)
+        expect(rows.find((r) => r.id === l.nodeId)).toMatchObject({
+          conflicts: l.stats.conflicts,
+          rebuilds: l.stats.rebuilds,
+        });
+      expect(rows.reduce((n, r) => n + r.rebuilds, 0)).toBeGreaterThan(0);
+
       // Every node's listeners heard of every entry once, in order.
       for (const s of seen)
         expect(s.seqs).toEqual(Array.from({ length: head.seq - s.from }, (_, i) => s.from + 1 + i));

@@ -1208,6 +1208,7 @@ export class Ledger {
       conflicts: s.conflicts,
       catchUps: s.catchUps,
       reloads: s.reloads,
+      rebuilds: s.rebuilds,
       checkpoints: s.checkpoints,
       brokenSeq: this._broken?.seq ?? null,
     };
