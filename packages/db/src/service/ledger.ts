@@ -559,8 +559,9 @@ export class Ledger {
 
   /** Nothing may be stepped until the live state is rebuilt, reloaded or has followed other writers. */
   private get blocked(): boolean {
-    // A pessimistic commit follows the rival rows itself, under the lock.
-    return this.needRebuild || this.needReload || (this.remoteAhead && !this.lockedNext);
+    // Also before a pessimistic commit: rows known committed are followed outside the commit lock,
+    // so the lock is held only to follow the few committed since and to step.
+    return this.needRebuild || this.needReload || this.remoteAhead;
   }
 
   /** The next commit is pessimistic and has commands to step (nothing is stepped outside the lock). */
@@ -629,7 +630,7 @@ export class Ledger {
           this.answerFailed();
           continue;
         }
-        if (!f && this.lockedNext) {
+        if (!f && this.lockedNext && !this.blocked) {
           this.sendLocked();
           continue;
         }
