@@ -208,7 +208,7 @@ async function measure(n) {
         .filter((x) => x.status !== 'stopped')
         .map(
           (x) =>
-            `${x.commits ?? 0} commits/${x.entries ?? 0} entries/${x.conflicts ?? 0} conflicts/${x.reloads ?? 0} reloads/${x.catchUps ?? 0} catch-ups`,
+            `${x.commits ?? 0} commits/${x.entries ?? 0} entries/${x.conflicts ?? 0} conflicts/${x.rebuilds ?? 0} rebuilds/${x.reloads ?? 0} reloads/${x.catchUps ?? 0} catch-ups`,
         ),
     };
   } finally {

@@ -60,6 +60,7 @@ const internals = (n: number): Partial<ClusterNode> => ({
   conflicts: n,
   catchUps: 2 * n,
   reloads: 0,
+  rebuilds: n,
   checkpoints: 1,
 });
 

@@ -6521,6 +6521,7 @@ export interface operations {
                             /** Format: date-time */
                             lastSeenAt: string;
                             pid?: number;
+                            rebuilds?: number;
                             reloads?: number;
                             /** @description the node that answered this request */
                             self: boolean;

@@ -24,7 +24,12 @@ export type Db = PgDatabase<PgQueryResultHKT, typeof schema>;
 export interface Driver extends Query {
   readonly kind: 'pglite' | 'pg';
   readonly db: Db;
-  tx<T>(fn: (q: Query) => Promise<T>): Promise<T>;
+  /**
+   * Run `fn` in one transaction. With `lock` (PostgreSQL), the transaction first takes that
+   * transaction-level advisory lock, in the same round trip as BEGIN; PGlite is single-process and
+   * ignores it.
+   */
+  tx<T>(fn: (q: Query) => Promise<T>, lock?: string): Promise<T>;
   /**
    * Take a session advisory lock without waiting, on a connection of its own, and hold it until
    * released or until this process (or its connection) dies. Null when another session holds it.
@@ -167,10 +172,15 @@ export async function openPg(url: string, schemaName: string): Promise<Driver> {
     kind: 'pg',
     db,
     query: on(pool).query,
-    async tx(fn) {
+    async tx(fn, lock) {
       const c = await pool.connect();
       try {
-        await c.query('BEGIN');
+        // One simple-protocol round trip; the key is inlined (a simple query takes no parameters).
+        await c.query(
+          lock === undefined
+            ? 'BEGIN'
+            : `BEGIN; SELECT pg_advisory_xact_lock(hashtext('${lock.replaceAll("'", "''")}'))`,
+        );
         const r = await fn(on(c));
         await c.query('COMMIT');
         c.release();

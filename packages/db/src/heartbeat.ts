@@ -16,6 +16,8 @@ export interface NodeReport {
   conflicts: number;
   catchUps: number;
   reloads: number;
+  /** Live states rebuilt from the committed one after a failed commit (no database reload). */
+  rebuilds: number;
   checkpoints: number;
   brokenSeq: number | null;
 }
@@ -68,13 +70,13 @@ const DB_VERSION = (() => {
 
 const NODE_SQL = `INSERT INTO "nodes" ("id","hostname","pid","driver","version","started_at","last_seen_at","closed_at",
    "applied_seq","applied_l","hash_seq","state_hash","commits","entries","conflicts","catch_ups","reloads",
-   "checkpoints","broken","broken_seq")
- VALUES ($1,$2,$3,$4,$5,$6,now(),CASE WHEN $7::bool THEN now() END,$8,$9,$10,$11,$12,$13,$14,$15,$16,$17,$18,$19)
+   "checkpoints","broken","broken_seq","rebuilds")
+ VALUES ($1,$2,$3,$4,$5,$6,now(),CASE WHEN $7::bool THEN now() END,$8,$9,$10,$11,$12,$13,$14,$15,$16,$17,$18,$19,$20)
  ON CONFLICT ("id") DO UPDATE SET ("last_seen_at","closed_at","applied_seq","applied_l","hash_seq","state_hash",
-   "commits","entries","conflicts","catch_ups","reloads","checkpoints","broken","broken_seq") =
+   "commits","entries","conflicts","catch_ups","reloads","checkpoints","broken","broken_seq","rebuilds") =
    ROW(EXCLUDED."last_seen_at",EXCLUDED."closed_at",EXCLUDED."applied_seq",EXCLUDED."applied_l",EXCLUDED."hash_seq",
    EXCLUDED."state_hash",EXCLUDED."commits",EXCLUDED."entries",EXCLUDED."conflicts",EXCLUDED."catch_ups",
-   EXCLUDED."reloads",EXCLUDED."checkpoints",EXCLUDED."broken",EXCLUDED."broken_seq")`;
+   EXCLUDED."reloads",EXCLUDED."checkpoints",EXCLUDED."broken",EXCLUDED."broken_seq",EXCLUDED."rebuilds")`;
 
 /**
  * One process's heartbeat: writes its node row about every `everyMs` (0 = only when asked) from
@@ -143,6 +145,7 @@ export class Heartbeat {
         r.checkpoints,
         r.brokenSeq !== null,
         r.brokenSeq,
+        r.rebuilds,
       ],
       'xdv_node',
     );
@@ -175,6 +178,7 @@ export class Heartbeat {
       conflicts: Number(r.conflicts),
       catchUps: Number(r.catch_ups),
       reloads: Number(r.reloads),
+      rebuilds: Number(r.rebuilds ?? 0),
       checkpoints: Number(r.checkpoints),
       broken: Boolean(r.broken),
       brokenSeq: r.broken_seq == null ? null : Number(r.broken_seq),

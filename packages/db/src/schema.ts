@@ -246,6 +246,8 @@ export const nodes = pgTable('nodes', {
   conflicts: seqCol('conflicts').notNull(),
   catchUps: seqCol('catch_ups').notNull(),
   reloads: seqCol('reloads').notNull(),
+  /** Live states rebuilt from the committed one after a failed commit (a lost seq race, mostly). */
+  rebuilds: seqCol('rebuilds').notNull().default(0),
   checkpoints: seqCol('checkpoints').notNull(),
   broken: boolean('broken').notNull(),
   brokenSeq: seqCol('broken_seq'),

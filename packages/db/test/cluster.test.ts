@@ -76,6 +76,7 @@ describe.each(BACKENDS)('cluster telemetry on %s', (kind) => {
         commits: ledger.stats.batches,
         entries: ledger.stats.entries,
         conflicts: 0,
+        rebuilds: 0,
       });
 
       // Single writer: the rounds cover 1..head without a gap, all by this node.

@@ -64,6 +64,7 @@ const ClusterNode = Type.Object(
     conflicts: Type.Optional(Count),
     catchUps: Type.Optional(Count),
     reloads: Type.Optional(Count),
+    rebuilds: Type.Optional(Count),
     checkpoints: Type.Optional(Count),
   },
   { additionalProperties: false },
@@ -233,6 +234,7 @@ export function clusterRoutes(base: FastifyInstance, ledger: LedgerPort): void {
           conflicts: n.conflicts,
           catchUps: n.catchUps,
           reloads: n.reloads,
+          rebuilds: n.rebuilds,
           checkpoints: n.checkpoints,
         };
       });

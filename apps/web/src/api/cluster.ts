@@ -34,6 +34,7 @@ export interface ClusterNode {
   conflicts?: number;
   catchUps?: number;
   reloads?: number;
+  rebuilds?: number;
   checkpoints?: number;
 }
 

@@ -163,7 +163,7 @@ function Nodes({ c, operator, fetchedAt }: { c: ClusterView; operator: boolean; 
                 {operator ? (
                   <>
                     <th scope="col">Commits · entries</th>
-                    <th scope="col">Seq conflicts · catch-ups · reloads</th>
+                    <th scope="col">Seq conflicts · rebuilds · catch-ups · reloads</th>
                     <th scope="col">Checkpoints</th>
                     <th scope="col">Driver · version</th>
                   </>
@@ -212,7 +212,8 @@ function Nodes({ c, operator, fetchedAt }: { c: ClusterView; operator: boolean; 
                         {fmt(n.commits ?? 0)} · {fmt(n.entries ?? 0)}
                       </td>
                       <td className="num">
-                        {fmt(n.conflicts ?? 0)} · {fmt(n.catchUps ?? 0)} · {fmt(n.reloads ?? 0)}
+                        {fmt(n.conflicts ?? 0)} · {fmt(n.rebuilds ?? 0)} · {fmt(n.catchUps ?? 0)} ·{' '}
+                        {fmt(n.reloads ?? 0)}
                       </td>
                       <td className="num">{fmt(n.checkpoints ?? 0)}</td>
                       <td className="small">

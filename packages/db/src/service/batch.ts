@@ -31,12 +31,25 @@ export class Batch {
   head: SignedHead | null = null;
 }
 
-/** Seq conflicts a command may lose to other writers before its caller is told to give up. */
+/**
+ * Failed commits a command may go through before its caller is told to give up. After a seq
+ * conflict the next commit is pessimistic and cannot lose the seq race (unless a writer that takes
+ * no commit lock shares the database), so contention alone never comes near it.
+ */
 export const MAX_ATTEMPTS = 100;
+
+/**
+ * After a seq conflict, commits stay pessimistic (under the commit lock, see Ledger.sendLocked)
+ * until this many in a row found no rival rows to follow: then the optimistic pipeline resumes.
+ */
+export const CONTENDED_ROUNDS = 16;
 
 /** A batch whose transaction is in flight. */
 export interface Inflight {
+  /** Its batch (a pessimistic commit builds it under the lock: empty until then). */
   batch: Batch;
+  /** A pessimistic commit's commands not stepped into its batch yet (retried or failed if it fails). */
+  unstepped: Pending[];
   /** The seq of its last entry. */
   last: number;
   t0: number;

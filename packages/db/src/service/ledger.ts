@@ -39,10 +39,11 @@ import {
 } from '../seal.js';
 import { isOnceConflict, isSeqConflict } from '../store/answers.js';
 import { type CheckpointRow, checkpointOf } from '../store/checkpoints.js';
-import { type TraceQuery, TraceStore } from '../store/trace-store.js';
+import { type BatchWrite, onceSlot, type TraceQuery, TraceStore } from '../store/trace-store.js';
 import type { IdempotencyStore, TokenStore } from '../tokens.js';
 import {
   Batch,
+  CONTENDED_ROUNDS,
   FIRST_BATCH,
   FOLLOW_CHUNK,
   type Inflight,
@@ -77,7 +78,9 @@ let ledgersOpened = 0;
  * The hypervisor service: admission and the core's step on the live state, group commit through
  * the trace store (one transaction per batch, callers answered only after COMMIT), the committed
  * state every read serves, following other writers, checkpoints and the seal's policy. Several
- * services may share one PostgreSQL: appends are optimistic on seq. All SQL is the store's.
+ * services may share one PostgreSQL: appends are optimistic on seq, and after a seq conflict a
+ * node's commits are pessimistic (stepped under the database's commit lock) until contention ends,
+ * so no command is refused because another node was busy. All SQL is the store's.
  */
 export class Ledger {
   /**
@@ -113,6 +116,11 @@ export class Ledger {
   /** The committed state itself is unusable (a core bug): reload it from the database. */
   private needReload = false;
   private pumping = false;
+  /**
+   * Pessimistic commits still due (see CONTENDED_ROUNDS): while above zero, commands are stepped
+   * inside a transaction holding the commit lock, on the state the database holds, not before it.
+   */
+  private contended = 0;
   /** Callers of a batch that failed to commit, answered once the live state is rebuilt. */
   private afterRebuild: Array<[Pending, Error]> = [];
   /** Wakes the pump while it waits on a transaction (new commands, a remote commit). */
@@ -290,7 +298,7 @@ export class Ledger {
    * another one on the same PostgreSQL) execute once and all receive the first answer.
    */
   async submitOnce(cmd: Command, once: Once): Promise<OnceAnswer> {
-    const slot = `${once.principal}\u0000${once.key}`;
+    const slot = onceSlot(once.principal, once.key);
     for (;;) {
       const running = this.inflightOnce.get(slot);
       if (running) {
@@ -555,7 +563,14 @@ export class Ledger {
 
   /** Nothing may be stepped until the live state is rebuilt, reloaded or has followed other writers. */
   private get blocked(): boolean {
+    // Also before a pessimistic commit: rows known committed are followed outside the commit lock,
+    // so the lock is held only to follow the few committed since and to step.
     return this.needRebuild || this.needReload || this.remoteAhead;
+  }
+
+  /** The next commit is pessimistic and has commands to step (nothing is stepped outside the lock). */
+  private get lockedNext(): boolean {
+    return this.contended > 0 && this.queue.length > 0 && this.pending.items.length === 0;
   }
 
   /**
@@ -619,7 +634,16 @@ export class Ledger {
           this.answerFailed();
           continue;
         }
-        if (this.queue.length > 0 && !this.blocked && this.pending.items.length < MAX_BATCH) {
+        if (!f && this.lockedNext && !this.blocked) {
+          this.sendLocked();
+          continue;
+        }
+        if (
+          this.queue.length > 0 &&
+          this.contended === 0 &&
+          !this.blocked &&
+          this.pending.items.length < MAX_BATCH
+        ) {
           // Step a slice, then let I/O (the transaction in flight) be noticed.
           const n = Math.min(this.queue.length, STEP_SLICE, MAX_BATCH - this.pending.items.length);
           for (const p of this.queue.splice(0, n)) this.stepOne(p);
@@ -673,6 +697,91 @@ export class Ledger {
       for (const p of batch.items) p.reject(err);
       return;
     }
+    const f = this.inflightOf(batch, []);
+    this.start(f, this.store.commit(this.closeBatch(f), this.beforeCommit));
+  }
+
+  /**
+   * A pessimistic commit of the queued commands: its transaction takes the commit lock, reads the
+   * rows committed after this node's committed state, and only then are they followed and the
+   * commands stepped on the result (prepareLocked), so it cannot lose the seq race. The live state
+   * is exactly the committed one here (nothing is stepped outside the lock in this mode).
+   */
+  private sendLocked(): void {
+    const f = this.inflightOf(new Batch(), this.queue.splice(0, MAX_BATCH));
+    const keys = f.unstepped.flatMap((p) =>
+      p.once ? [{ principal: p.once.principal, key: p.once.key }] : [],
+    );
+    this.start(
+      f,
+      this.store.commitLocked(
+        this.committedSeq,
+        keys,
+        (rows, answered) => this.prepareLocked(f, rows, answered),
+        this.beforeCommit,
+      ),
+    );
+  }
+
+  /**
+   * Under the commit lock: follow the rows other writers committed (verified, as resync does) on
+   * both states, hand the keyed commands another writer answered back to their callers, then step
+   * the rest and close the batch. Null writes nothing: the commands go
+   * back to the queue when the states must be rebuilt or reloaded first (the pump does that next).
+   */
+  private prepareLocked(f: Inflight, rows: Entry[], answered: ReadonlySet<string>): BatchWrite | null {
+    const items: Pending[] = [];
+    for (const p of f.unstepped) {
+      // Another writer committed this key: its caller reads the stored answer (see runOnce).
+      if (p.once && answered.has(onceSlot(p.once.principal, p.once.key))) p.reject(new OnceConflict());
+      else items.push(p);
+    }
+    f.unstepped = [];
+    this.drainView();
+    if (rows.length > 0 && !this.needReload) {
+      if (follow(this.view, rows, this.hasher) !== null) this.needReload = true;
+      else {
+        if (advance(this.live, rows) !== null) this.needRebuild = true;
+        this.committedSeq = this.view.seq;
+        this.remoteSeq = Math.max(this.remoteSeq, this.view.seq);
+        this.stats.catchUps++;
+        this.emit(rows);
+      }
+    }
+    this.contended = rows.length > 0 ? CONTENDED_ROUNDS : Math.max(0, this.contended - 1);
+    if (this.live.seq !== this.view.seq) this.needRebuild = true;
+    if (this.needReload || this.needRebuild) {
+      this.queue.unshift(...items);
+      return null;
+    }
+    for (let i = 0; i < items.length; i++) {
+      this.stepOne(items[i]!);
+      if (this.needRebuild) {
+        // A core bug failed the batch (stepOne answered it): the rest wait for the rebuild.
+        this.queue.unshift(...items.slice(i + 1));
+        break;
+      }
+    }
+    f.batch = this.pending;
+    this.pending = new Batch();
+    return f.batch.items.length > 0 ? this.closeBatch(f) : null;
+  }
+
+  private inflightOf(batch: Batch, unstepped: Pending[]): Inflight {
+    return {
+      batch,
+      unstepped,
+      last: this.committedSeq,
+      t0: performance.now(),
+      settled: false,
+      error: null,
+      done: Promise.resolve(),
+    };
+  }
+
+  /** Seal the batch's rows, checkpoint and signed head from the live state (exactly at its end). */
+  private closeBatch(f: Inflight): BatchWrite {
+    const { batch } = f;
     // Right now the live state is exactly at the end of this batch: the only moment to snapshot it.
     if (this.checkpointEvery > 0 && this.live.seq - this.lastCheckpointSeq >= this.checkpointEvery)
       batch.checkpoint = this.sealCheckpoint(checkpointOf(this.live, this.hasher));
@@ -682,34 +791,28 @@ export class Ledger {
     // always with a checkpoint. Batches between two signed heads are covered by the next one.
     if (last && (batch.checkpoint || performance.now() - this.lastSigned.at >= this.signEveryMs))
       batch.head = this.signHead({ seq: last.seq, l: last.l, hash: last.hash });
-    const f: Inflight = {
-      batch,
-      last: last?.seq ?? this.committedSeq,
-      t0: performance.now(),
-      settled: false,
-      error: null,
-      done: Promise.resolve(),
+    f.last = last?.seq ?? this.committedSeq;
+    return {
+      entries: batch.entries,
+      read: batch.read,
+      round: { node: this.nodeId, retries: batch.items.reduce((m, p) => Math.max(m, p.attempts), 0) },
+      // Keyed answers commit with the commands they answer (a duplicate key aborts the batch).
+      answers: batch.once.map((p) => ({
+        principal: p.once!.principal,
+        key: p.once!.key,
+        requestHash: p.once!.requestHash,
+        status: p.answer!.status,
+        body: p.answer!.body,
+        ttlSeconds: p.once!.ttlSeconds ?? 86_400,
+      })),
+      checkpoint: batch.checkpoint,
+      head: batch.head,
     };
-    f.done = this.store
-      .commit(
-        {
-          entries: batch.entries,
-          read: batch.read,
-          round: { node: this.nodeId, retries: batch.items.reduce((m, p) => Math.max(m, p.attempts), 0) },
-          // Keyed answers commit with the commands they answer (a duplicate key aborts the batch).
-          answers: batch.once.map((p) => ({
-            principal: p.once!.principal,
-            key: p.once!.key,
-            requestHash: p.once!.requestHash,
-            status: p.answer!.status,
-            body: p.answer!.body,
-            ttlSeconds: p.once!.ttlSeconds ?? 86_400,
-          })),
-          checkpoint: batch.checkpoint,
-          head: batch.head,
-        },
-        this.beforeCommit,
-      )
+  }
+
+  /** Track the batch's transaction: settled (never rejects), then the pump is woken. */
+  private start(f: Inflight, commit: Promise<void>): void {
+    f.done = commit
       .then(
         () => {},
         (e: unknown) => {
@@ -730,6 +833,8 @@ export class Ledger {
   private noteCommitted(f: Inflight): void {
     const { batch } = f;
     this.stats.flushMs += performance.now() - f.t0;
+    // A pessimistic commit that found nothing to write (see prepareLocked).
+    if (batch.items.length === 0) return;
     if (batch.checkpoint) {
       this.lastCheckpointSeq = batch.checkpoint.seq;
       this.stats.checkpoints++;
@@ -765,10 +870,16 @@ export class Ledger {
     this.needRebuild = true;
     const onceConflict = isOnceConflict(e);
     const conflict = isSeqConflict(e) || onceConflict;
-    if (conflict) this.stats.conflicts++;
+    if (conflict) {
+      this.stats.conflicts++;
+      // The next commits read the head under the commit lock: this node cannot lose the race again.
+      this.contended = CONTENDED_ROUNDS;
+    }
     const retry: Pending[] = [];
     const failed: Array<[Pending, Error]> = [];
-    for (const p of batch.items) {
+    const items = [...batch.items, ...f.unstepped];
+    f.unstepped = [];
+    for (const p of items) {
       p.attempts++;
       // A keyed command goes back to its caller, who reads the answer the other writer stored.
       if (onceConflict && p.once) failed.push([p, new OnceConflict()]);
@@ -1138,6 +1249,7 @@ export class Ledger {
       conflicts: s.conflicts,
       catchUps: s.catchUps,
       reloads: s.reloads,
+      rebuilds: s.rebuilds,
       checkpoints: s.checkpoints,
       brokenSeq: this._broken?.seq ?? null,
     };

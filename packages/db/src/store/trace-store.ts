@@ -7,6 +7,7 @@ import {
   migratePglite,
   openPg,
   openPglite,
+  type Query,
   type Row,
   validSchemaName,
 } from '../driver.js';
@@ -50,6 +51,41 @@ export interface SignedCheckpointRow {
   key: string | null;
   sig: string | null;
   thash: string | null;
+}
+
+/** Runs last inside a batch's transaction (tests: a crash or a delay before COMMIT). */
+export type BeforeCommit = (entries: readonly Entry[]) => Promise<void> | void;
+
+/** One Idempotency-Key slot as one string (principal, key). */
+export function onceSlot(principal: string, key: string): string {
+  return `${principal}\u0000${key}`;
+}
+
+/** Rows per page (the largest `entries` page). */
+const PAGE = 10_000;
+
+async function readEntries(db: Query, q: TraceQuery): Promise<Entry[]> {
+  const where = ['"seq" > $1'];
+  const params: unknown[] = [q.afterSeq ?? 0];
+  for (const k of ['tenant', 'vhm', 'type'] as const) {
+    const v = q[k];
+    if (v !== undefined) {
+      params.push(v);
+      where.push(`"${k}" = $${params.length}`);
+    }
+  }
+  if (q.beforeSeq !== undefined) {
+    params.push(q.beforeSeq);
+    where.push(`"seq" < $${params.length}`);
+  }
+  params.push(Math.max(1, Math.min(q.limit ?? 100, PAGE)));
+  const newest = q.beforeSeq !== undefined;
+  const rows = await db.query<{ text: string; hash: string }>(
+    `SELECT "text","hash" FROM "trace" WHERE ${where.join(' AND ')} ORDER BY "seq"${newest ? ' DESC' : ''} LIMIT $${params.length}`,
+    params,
+  );
+  if (newest) rows.reverse();
+  return rows.map((r) => parseEntry(r.text, r.hash));
 }
 
 export class TraceStore {
@@ -129,21 +165,69 @@ export class TraceStore {
   // ---------------------------------------------------------------- appending
 
   /**
-   * One batch in one transaction: the trace rows, read model and commit round, the keyed answers
-   * (a duplicate key aborts the batch), a checkpoint and a signed head when due, and on PostgreSQL a
-   * NOTIFY for the other writers. `beforeCommit` runs last, inside the transaction.
+   * The transaction-level advisory lock every commit takes on PostgreSQL: commits are serialised in
+   * the database (cheap when uncontended), so a commit that reads the head under it cannot lose the
+   * seq race (see commitLocked). PGlite is single-process: no lock.
    */
-  async commit(b: BatchWrite, beforeCommit?: ((entries: readonly Entry[]) => Promise<void> | void) | null) {
-    const last = b.entries[b.entries.length - 1];
+  private get commitLock(): string | undefined {
+    return this.driver.kind === 'pg' ? `xdv-commit:${this.channel}` : undefined;
+  }
+
+  /**
+   * One batch in one transaction (optimistic: a rival that committed first makes it fail on
+   * trace_pkey): the trace rows, read model and commit round, the keyed answers (a duplicate key
+   * aborts the batch), a checkpoint and a signed head when due, and on PostgreSQL a NOTIFY for the
+   * other writers. `beforeCommit` runs last, inside the transaction.
+   */
+  async commit(b: BatchWrite, beforeCommit?: BeforeCommit | null): Promise<void> {
+    await this.driver.tx((q) => this.writeAll(q, b, beforeCommit), this.commitLock);
+  }
+
+  /**
+   * A pessimistic commit: under the commit lock, read every row committed after `after` and which
+   * of the Idempotency-Keys `keys` hold a live answer, let `prepare` follow the rows and build its
+   * batch on that state (without the keys already answered), then write it as `commit` does. Nobody
+   * else commits meanwhile, so it cannot lose the seq race nor a key. `prepare` returning null
+   * writes nothing.
+   */
+  async commitLocked(
+    after: number,
+    keys: ReadonlyArray<{ principal: string; key: string }>,
+    prepare: (rows: Entry[], answered: ReadonlySet<string>) => BatchWrite | null,
+    beforeCommit?: BeforeCommit | null,
+  ): Promise<void> {
     await this.driver.tx(async (q) => {
-      await writeBatch(q, b.entries, b.read, b.round);
-      if (b.answers.length > 0) await writeAnswers(q, b.answers);
-      if (b.checkpoint) await writeCheckpoint(q, b.checkpoint);
-      if (b.head) await insertHead(q, b.head);
-      if (this.driver.kind === 'pg' && last)
-        await q.query('SELECT pg_notify($1, $2)', [this.channel, String(last.seq)], 'xdv_notify');
-      if (beforeCommit) await beforeCommit(b.entries);
-    });
+      const rows: Entry[] = [];
+      // Under the lock the rows after `after` are whole committed batches: read them all.
+      for (;;) {
+        const page = await readEntries(q, { afterSeq: rows[rows.length - 1]?.seq ?? after, limit: PAGE });
+        for (const e of page) rows.push(e);
+        if (page.length < PAGE) break;
+      }
+      const answered = new Set<string>();
+      if (keys.length > 0) {
+        const found = await q.query<{ principal: string; key: string }>(
+          'SELECT "principal","key" FROM "idempotency_keys" WHERE ("principal","key") IN ' +
+            '(SELECT * FROM unnest($1::text[],$2::text[])) AND "expires_at" > now()',
+          [keys.map((k) => k.principal), keys.map((k) => k.key)],
+          'xdv_answered',
+        );
+        for (const r of found) answered.add(onceSlot(r.principal, r.key));
+      }
+      const b = prepare(rows, answered);
+      if (b) await this.writeAll(q, b, beforeCommit);
+    }, this.commitLock);
+  }
+
+  private async writeAll(q: Query, b: BatchWrite, beforeCommit?: BeforeCommit | null): Promise<void> {
+    const last = b.entries[b.entries.length - 1];
+    await writeBatch(q, b.entries, b.read, b.round);
+    if (b.answers.length > 0) await writeAnswers(q, b.answers);
+    if (b.checkpoint) await writeCheckpoint(q, b.checkpoint);
+    if (b.head) await insertHead(q, b.head);
+    if (this.driver.kind === 'pg' && last)
+      await q.query('SELECT pg_notify($1, $2)', [this.channel, String(last.seq)], 'xdv_notify');
+    if (beforeCommit) await beforeCommit(b.entries);
   }
 
   writeCheckpoint(cp: CheckpointRow): Promise<void> {
@@ -163,28 +247,8 @@ export class TraceStore {
 
   // ---------------------------------------------------------------- reading the trace
 
-  async entries(q: TraceQuery = {}): Promise<Entry[]> {
-    const where = ['"seq" > $1'];
-    const params: unknown[] = [q.afterSeq ?? 0];
-    for (const k of ['tenant', 'vhm', 'type'] as const) {
-      const v = q[k];
-      if (v !== undefined) {
-        params.push(v);
-        where.push(`"${k}" = $${params.length}`);
-      }
-    }
-    if (q.beforeSeq !== undefined) {
-      params.push(q.beforeSeq);
-      where.push(`"seq" < $${params.length}`);
-    }
-    params.push(Math.max(1, Math.min(q.limit ?? 100, 10_000)));
-    const newest = q.beforeSeq !== undefined;
-    const rows = await this.driver.query<{ text: string; hash: string }>(
-      `SELECT "text","hash" FROM "trace" WHERE ${where.join(' AND ')} ORDER BY "seq"${newest ? ' DESC' : ''} LIMIT $${params.length}`,
-      params,
-    );
-    if (newest) rows.reverse();
-    return rows.map((r) => parseEntry(r.text, r.hash));
+  entries(q: TraceQuery = {}): Promise<Entry[]> {
+    return readEntries(this.driver, q);
   }
 
   /** The genesis command and its effect (seq 1 and 2), which record the protocol. */
