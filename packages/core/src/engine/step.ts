@@ -85,9 +85,10 @@ export function step(state: State, cmd: Command, opts: StepOptions = {}): StepRe
   const entries: Entry[] = [];
   let prev = state.head;
   let seq = state.seq;
-  for (const d of [head, ...ctx.drafts]) {
+  const drafts = ctx.drafts;
+  for (let i = -1; i < drafts.length; i++) {
     seq += 1;
-    const e = sealEntry(d, seq, state.l, prev, hasher);
+    const e = sealEntry(i < 0 ? head : drafts[i]!, seq, state.l, prev, hasher);
     entries.push(e);
     prev = e.hash;
   }

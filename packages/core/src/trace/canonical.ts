@@ -7,7 +7,85 @@
 export type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
 
 export function canonicalJson(value: unknown): string {
-  return isCanonicalOrder(value) ? JSON.stringify(value) : sorted(value);
+  const o = inCanonicalOrder(value);
+  return o === UNORDERABLE ? sorted(value) : JSON.stringify(o);
+}
+
+/** What `inCanonicalOrder` returns for a value a native JSON.stringify cannot be made to write canonically. */
+export const UNORDERABLE: unique symbol = Symbol('unorderable');
+
+/**
+ * The value itself when JSON.stringify of it is already canonical (see isCanonicalOrder), else a
+ * copy whose objects have their keys inserted in sorted order (only the objects out of order, or
+ * holding undefined, are copied), so one native JSON.stringify writes the canonical bytes: about
+ * twice as fast as building the text key by key, and the shape of every command the core records.
+ * UNORDERABLE when no plain object can hold that order (a key starting with a digit in an object
+ * that must be reordered: JavaScript enumerates integer-like keys first; a `__proto__` key), or
+ * when the value is not plain JSON (a non-finite number, a function, an object with toJSON…): `sorted` decides those.
+ */
+export function inCanonicalOrder(v: unknown): unknown {
+  if (typeof v !== 'object' || v === null) {
+    if (typeof v === 'string' || typeof v === 'boolean' || v === null) return v;
+    return typeof v === 'number' && Number.isFinite(v) ? v : UNORDERABLE;
+  }
+  if (Array.isArray(v)) {
+    let out: unknown[] = v;
+    for (let i = 0; i < v.length; i++) {
+      const item: unknown = v[i];
+      // An undefined item is written as null by both serialisers.
+      if (item === undefined) continue;
+      const o = inCanonicalOrder(item);
+      if (o === UNORDERABLE) return UNORDERABLE;
+      if (o !== item) {
+        if (out === v) out = v.slice();
+        out[i] = o;
+      }
+    }
+    return out;
+  }
+  if (typeof (v as { toJSON?: unknown }).toJSON === 'function') return UNORDERABLE;
+  const obj = v as Record<string, unknown>;
+  const keys = Object.keys(obj);
+  let inOrder = true;
+  for (let i = 1; i < keys.length; i++)
+    if (!(keys[i - 1]! < keys[i]!)) {
+      inOrder = false;
+      break;
+    }
+  if (!inOrder) {
+    keys.sort();
+    for (let i = 0; i < keys.length; i++) {
+      const c = keys[i]!.charCodeAt(0);
+      if (c >= 48 && c <= 57) return UNORDERABLE;
+    }
+  }
+  // Copied lazily: an object in order whose values are all unchanged is returned as it is.
+  let out: Record<string, unknown> | null = inOrder ? null : {};
+  for (let i = 0; i < keys.length; i++) {
+    const k = keys[i]!;
+    // A copy's `__proto__` assignment would set its prototype, not a key.
+    if (k === '__proto__') return UNORDERABLE;
+    const item = obj[k];
+    if (item === undefined) {
+      out ??= copyUpTo(obj, keys, i);
+      continue;
+    }
+    const o = inCanonicalOrder(item);
+    if (o === UNORDERABLE) return UNORDERABLE;
+    if (o !== item) out ??= copyUpTo(obj, keys, i);
+    if (out !== null) out[k] = o;
+  }
+  return out ?? obj;
+}
+
+/** A new object holding the first n keys of an in-order object (their values unchanged, none undefined). */
+function copyUpTo(obj: Record<string, unknown>, keys: string[], n: number): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (let i = 0; i < n; i++) {
+    const k = keys[i]!;
+    if (obj[k] !== undefined) out[k] = obj[k];
+  }
+  return out;
 }
 
 /**
