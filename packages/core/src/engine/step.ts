@@ -66,7 +66,8 @@ export function step(state: State, cmd: Command, opts: StepOptions = {}): StepRe
   // The same walk puts it in canonical key order for its entry (a copy only where out of order);
   // what that walk cannot order takes the slower walk that names what is wrong, and is sorted when
   // sealed.
-  let recorded = inCanonicalOrder(cmd) as Command | typeof UNORDERABLE;
+  // A command read back with JSON.parse (replay) is plain JSON in the order its text had: no walk.
+  let recorded = opts.fromJson ? cmd : (inCanonicalOrder(cmd) as Command | typeof UNORDERABLE);
   if (recorded === UNORDERABLE) {
     const bad = opts.fromJson ? null : nonJson(cmd, 'command');
     if (bad) throw new TypeError(`${bad}: a command must be plain JSON; nothing was applied.`);

@@ -26,26 +26,42 @@ export const UNORDERABLE: unique symbol = Symbol('unorderable');
  * plain JSON that canonical JSON can encode, which is what the step checks a command with.
  */
 export function inCanonicalOrder(v: unknown): unknown {
-  if (typeof v !== 'object' || v === null) {
-    if (typeof v === 'string' || typeof v === 'boolean' || v === null) return v;
-    return typeof v === 'number' && Number.isFinite(v) ? v : UNORDERABLE;
-  }
-  if (Array.isArray(v)) {
-    let out: unknown[] = v;
-    for (let i = 0; i < v.length; i++) {
-      const item: unknown = v[i];
-      // Both serialisers write an undefined item as null, but a command holding one is refused
-      // (replay would apply null): the step's slower walk names it.
-      if (item === undefined) return UNORDERABLE;
-      const o = inCanonicalOrder(item);
-      if (o === UNORDERABLE) return UNORDERABLE;
-      if (o !== item) {
-        if (out === v) out = v.slice();
-        out[i] = o;
-      }
+  if (typeof v === 'object' && v !== null) return Array.isArray(v) ? orderArray(v) : orderObject(v);
+  return leaf(v);
+}
+
+/** A primitive JSON can carry as it is, or UNORDERABLE. */
+function leaf(v: unknown): unknown {
+  if (typeof v === 'string' || typeof v === 'boolean' || v === null) return v;
+  return typeof v === 'number' && Number.isFinite(v) ? v : UNORDERABLE;
+}
+
+// The walk is on the hot path (every payload the core seals): strings and integers, most of what
+// it meets, are judged in the loop without a call.
+
+function orderArray(v: unknown[]): unknown {
+  let out: unknown[] = v;
+  for (let i = 0; i < v.length; i++) {
+    const item: unknown = v[i];
+    if (typeof item === 'string') continue;
+    // Both serialisers write an undefined item as null, but a command holding one is refused
+    // (replay would apply null): the step's slower walk names it.
+    const o =
+      typeof item === 'object' && item !== null
+        ? Array.isArray(item)
+          ? orderArray(item)
+          : orderObject(item)
+        : leaf(item);
+    if (o === UNORDERABLE) return UNORDERABLE;
+    if (o !== item) {
+      if (out === v) out = v.slice();
+      out[i] = o;
     }
-    return out;
   }
+  return out;
+}
+
+function orderObject(v: object): unknown {
   // Only plain objects: an inherited enumerable key would escape this walk (the step's slower
   // walk sees it), and toJSON would change what is written.
   const proto: unknown = Object.getPrototypeOf(v);
@@ -55,6 +71,30 @@ export function inCanonicalOrder(v: unknown): unknown {
   )
     return UNORDERABLE;
   const obj = v as Record<string, unknown>;
+  // First, without allocating (no key array): an object already in order whose values all stay as
+  // they are (what the core builds, what JSON.parse gives back) is returned as it is. for-in sees
+  // the same keys as Object.keys here: the prototype is Object.prototype or null.
+  let last: string | null = null;
+  for (const k in obj) {
+    if (last !== null && !(last < k)) return reorderObject(obj);
+    last = k;
+    const item = obj[k];
+    if (typeof item === 'string' || typeof item === 'boolean') continue;
+    if (typeof item === 'number') {
+      if (!Number.isFinite(item)) return UNORDERABLE;
+      continue;
+    }
+    if (typeof item !== 'object') return item === undefined ? reorderObject(obj) : UNORDERABLE;
+    if (item === null) continue;
+    const o = Array.isArray(item) ? orderArray(item) : orderObject(item);
+    if (o === UNORDERABLE) return UNORDERABLE;
+    if (o !== item) return reorderObject(obj);
+  }
+  return obj;
+}
+
+/** A plain object out of order, or holding undefined or a value that must be reordered: its ordered copy. */
+function reorderObject(obj: Record<string, unknown>): unknown {
   const keys = Object.keys(obj);
   let inOrder = true;
   for (let i = 1; i < keys.length; i++)
@@ -73,17 +113,23 @@ export function inCanonicalOrder(v: unknown): unknown {
   let out: Record<string, unknown> | null = inOrder ? null : {};
   for (let i = 0; i < keys.length; i++) {
     const k = keys[i]!;
-    // A copy's `__proto__` assignment would set its prototype, not a key.
-    if (k === '__proto__') return UNORDERABLE;
     const item = obj[k];
-    if (item === undefined) {
-      out ??= copyUpTo(obj, keys, i);
+    let o: unknown = item;
+    if (typeof item === 'object') {
+      if (item !== null) o = Array.isArray(item) ? orderArray(item) : orderObject(item);
+    } else if (typeof item === 'number') {
+      if (!Number.isFinite(item)) return UNORDERABLE;
+    } else if (item === undefined) {
+      if (out === null && (out = copyUpTo(obj, keys, i)) === null) return UNORDERABLE;
       continue;
-    }
-    const o = inCanonicalOrder(item);
+    } else if (typeof item !== 'string' && typeof item !== 'boolean') return UNORDERABLE;
     if (o === UNORDERABLE) return UNORDERABLE;
-    if (o !== item) out ??= copyUpTo(obj, keys, i);
-    if (out !== null) out[k] = o;
+    if (out === null && o !== item && (out = copyUpTo(obj, keys, i)) === null) return UNORDERABLE;
+    if (out !== null) {
+      // A copy's `__proto__` assignment would set its prototype, not a key.
+      if (k === '__proto__') return UNORDERABLE;
+      out[k] = o;
+    }
   }
   return out ?? obj;
 }
@@ -108,11 +154,15 @@ function sortKeys(keys: string[]): void {
   }
 }
 
-/** A new object holding the first n keys of an in-order object (their values unchanged, none undefined). */
-function copyUpTo(obj: Record<string, unknown>, keys: string[], n: number): Record<string, unknown> {
+/**
+ * A new object holding the first n keys of an in-order object (their values unchanged, none
+ * undefined), or null when one of them is `__proto__` (no copy can hold it as a key).
+ */
+function copyUpTo(obj: Record<string, unknown>, keys: string[], n: number): Record<string, unknown> | null {
   const out: Record<string, unknown> = {};
   for (let i = 0; i < n; i++) {
     const k = keys[i]!;
+    if (k === '__proto__') return null;
     if (obj[k] !== undefined) out[k] = obj[k];
   }
   return out;
