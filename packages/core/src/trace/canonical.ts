@@ -119,12 +119,15 @@ function reorderObject(obj: Record<string, unknown>): unknown {
       if (item !== null) o = Array.isArray(item) ? orderArray(item) : orderObject(item);
     } else if (typeof item === 'number') {
       if (!Number.isFinite(item)) return UNORDERABLE;
-    } else if (item === undefined) {
-      if (out === null && (out = copyUpTo(obj, keys, i)) === null) return UNORDERABLE;
-      continue;
-    } else if (typeof item !== 'string' && typeof item !== 'boolean') return UNORDERABLE;
+    } else if (item !== undefined && typeof item !== 'string' && typeof item !== 'boolean')
+      return UNORDERABLE;
     if (o === UNORDERABLE) return UNORDERABLE;
-    if (out === null && o !== item && (out = copyUpTo(obj, keys, i)) === null) return UNORDERABLE;
+    // Copied lazily: from the first undefined (left out) or changed value on.
+    if (out === null && (item === undefined || o !== item)) {
+      out = copyUpTo(obj, keys, i);
+      if (out === null) return UNORDERABLE;
+    }
+    if (item === undefined) continue;
     if (out !== null) {
       // A copy's `__proto__` assignment would set its prototype, not a key.
       if (k === '__proto__') return UNORDERABLE;
