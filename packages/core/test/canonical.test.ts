@@ -1,7 +1,8 @@
 import canonicalizeModule from 'canonicalize';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { canonicalJson, type Entry, entryText, type Json } from '../src/index.js';
+import { canonicalJson, type Entry, type EntryDraft, entryText, type Json, sealEntry } from '../src/index.js';
+import { inCanonicalOrder, UNORDERABLE } from '../src/trace/canonical.js';
 import { boundPhi, boundQ, fleet } from './world.js';
 
 // A CommonJS package whose typings declare an ES default export: take whichever shape arrives.
@@ -33,6 +34,10 @@ const key = fc.oneof(
     '1',
     '10',
     '9',
+    '__proto__',
+    ' ',
+    '!',
+    'toJSON',
   ),
 );
 const text = fc.oneof(fc.string(), fc.string({ unit: 'binary' }), fc.string({ unit: 'grapheme' }));
@@ -87,6 +92,28 @@ describe('canonical JSON', () => {
     expect(canonicalJson([1, undefined, 2])).toBe('[1,null,2]');
   });
 
+  it('orders a copy only where needed: the same bytes from one native stringify, the input untouched', () => {
+    fc.assert(
+      fc.property(json, (v) => {
+        const before = JSON.stringify(v);
+        const o = inCanonicalOrder(v);
+        if (o !== UNORDERABLE) expect(JSON.stringify(o)).toBe(canonicalize(v));
+        expect(JSON.stringify(v)).toBe(before);
+      }),
+      { numRuns: 2000 },
+    );
+    const inOrder = { a: 1, b: { c: [1, { d: 2 }] } };
+    expect(inCanonicalOrder(inOrder)).toBe(inOrder);
+    // Keys a plain object cannot hold in sorted order, and values JSON cannot carry, go the slow way.
+    expect(inCanonicalOrder({ b: 1, '10': 2, '9': 3 })).toBe(UNORDERABLE);
+    expect(inCanonicalOrder(JSON.parse('{"b":1,"__proto__":2}'))).toBe(UNORDERABLE);
+    expect(inCanonicalOrder({ a: [1, Number.NaN] })).toBe(UNORDERABLE);
+    expect(inCanonicalOrder({ b: 1, a: { toJSON: () => 1 } })).toBe(UNORDERABLE);
+    expect(canonicalJson(JSON.parse('{"b":1,"__proto__":{"y":1,"x":2}}'))).toBe(
+      '{"__proto__":{"x":2,"y":1},"b":1}',
+    );
+  });
+
   it('sorts unicode keys by UTF-16 code units, as RFC 8785 requires', () => {
     const v = { '😀': 1, '\uffff': 2, é: 3, e: 4, E: 5, '': 6, '10': 7, '9': 8 };
     expect(canonicalJson(v)).toBe(canonicalize(v));
@@ -121,6 +148,22 @@ describe('entry text', () => {
         const t = entryText(e as Omit<Entry, 'hash' | 'text'>);
         expect(t).toBe(canonicalJson(e));
         expect(t).toBe(canonicalize(e));
+      }),
+      { numRuns: 1000 },
+    );
+  });
+
+  it('is sealed as the canonical JSON of the entry, whatever the order of its payload (arbitrary drafts)', () => {
+    fc.assert(
+      fc.property(draft, (d) => {
+        const { seq, l, prev, ...rest } = d;
+        const payload = d.payload;
+        const e = sealEntry(rest as unknown as EntryDraft, seq, l, prev, (t) => `h${t.length}`);
+        const { hash: _h, text: _t, ...fields } = e;
+        expect(e.text).toBe(canonicalize(fields));
+        expect(e.text).toBe(entryText(fields));
+        // The entry keeps the payload it was given (its text is the canonical one).
+        expect(e.payload).toBe(payload);
       }),
       { numRuns: 1000 },
     );

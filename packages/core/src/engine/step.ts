@@ -3,6 +3,7 @@ import { checkTouched } from '../invariants/incremental.js';
 import type { Actor, Command, CommandType } from '../model/commands.js';
 import { type ErrorParams, Rejection, type RejectionCode } from '../model/errors.js';
 import type { State } from '../model/state.js';
+import { inCanonicalOrder, UNORDERABLE } from '../trace/canonical.js';
 import type {
   AcceptedCommandPayload,
   ActorJson,
@@ -62,8 +63,16 @@ export function step(state: State, cmd: Command, opts: StepOptions = {}): StepRe
   const hasher = opts.hasher ?? nobleSha256;
   // The command is recorded verbatim in the trace: one that canonical JSON cannot encode (NaN,
   // Infinity, a function…) could never be sealed. Refuse it before anything changes.
-  const bad = opts.fromJson ? null : nonJson(cmd, 'command');
-  if (bad) throw new TypeError(`${bad}: a command must be plain JSON; nothing was applied.`);
+  // The same walk puts it in canonical key order for its entry (a copy only where out of order);
+  // what that walk cannot order takes the slower walk that names what is wrong, and is sorted when
+  // sealed.
+  // A command read back with JSON.parse (replay) is plain JSON in the order its text had: no walk.
+  let recorded = opts.fromJson ? cmd : (inCanonicalOrder(cmd) as Command | typeof UNORDERABLE);
+  if (recorded === UNORDERABLE) {
+    const bad = opts.fromJson ? null : nonJson(cmd, 'command');
+    if (bad) throw new TypeError(`${bad}: a command must be plain JSON; nothing was applied.`);
+    recorded = cmd;
+  }
   // Logical time is not moved here: only the clock source's ticks move L (clock.advance), so no
   // principal's request, accepted or refused, shortens anyone's windows or calibrations.
   const ctx = newCtx(state, cmd.actor);
@@ -81,13 +90,14 @@ export function step(state: State, cmd: Command, opts: StepOptions = {}): StepRe
     rejected = true;
     error = { code: e.code, params: e.params };
   }
-  const head = commandDraft(ctx, cmd, error);
+  const head = commandDraft(ctx, recorded, error);
   const entries: Entry[] = [];
   let prev = state.head;
   let seq = state.seq;
-  for (const d of [head, ...ctx.drafts]) {
+  const drafts = ctx.drafts;
+  for (let i = -1; i < drafts.length; i++) {
     seq += 1;
-    const e = sealEntry(d, seq, state.l, prev, hasher);
+    const e = sealEntry(i < 0 ? head : drafts[i]!, seq, state.l, prev, hasher);
     entries.push(e);
     prev = e.hash;
   }
@@ -104,8 +114,9 @@ export function step(state: State, cmd: Command, opts: StepOptions = {}): StepRe
 
 /** The first entry of every command's group: the command itself and its outcome. */
 function commandDraft(ctx: Ctx, cmd: Command, error: StepResult['error']): EntryDraft {
+  // The rest of an ordered command keeps its order: the payload is canonical as built.
   const { actor, ...body } = cmd;
-  // Keys in canonical order, so only the caller-supplied command body needs sorting when sealed.
+  // Keys in canonical order, so only a command the step could not order needs sorting when sealed.
   // A rejection records its code and structured params, never prose: rewording a message must not
   // change a hash.
   const payload: CommandEntryPayload<CommandType> = error

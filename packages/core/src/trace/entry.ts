@@ -1,6 +1,6 @@
 import type { Domain } from '../model/state.js';
 import type { Json } from './canonical.js';
-import { canonicalJson, isCanonicalOrder } from './canonical.js';
+import { canonicalJson, inCanonicalOrder, UNORDERABLE } from './canonical.js';
 import { type EntryPayloads, type EntryType, isEntryType } from './entries.js';
 import type { Hasher } from './hash.js';
 
@@ -82,20 +82,27 @@ export function sealEntry(draft: EntryDraft, seq: number, l: number, prev: strin
   // when the payload is in canonical order too (the core builds its payloads that way), one native
   // JSON.stringify of the object, before those two exist, is the canonical text. This is the
   // hottest allocation of the core.
+  // A payload out of key order (a command body as its caller wrote it) is written from an ordered
+  // copy, by the same one native call; the entry keeps the payload it was given.
+  const ordered = inCanonicalOrder(draft.payload);
   const e: Omit<Entry, 'hash' | 'text'> & Partial<Pick<Entry, 'hash' | 'text'>> = {
     capability: draft.capability ?? null,
     contract: draft.contract ?? null,
     domain: draft.domain ?? null,
     l,
     outcome: draft.outcome ?? 'effect',
-    payload: draft.payload,
+    payload: ordered === UNORDERABLE ? draft.payload : (ordered as Entry['payload']),
     prev,
     seq,
     tenant: draft.tenant ?? null,
     type: draft.type,
     vhm: draft.vhm ?? null,
   };
-  e.text = isCanonicalOrder(draft.payload) ? JSON.stringify(e) : entryText(e);
+  if (ordered === UNORDERABLE) e.text = entryText(e);
+  else {
+    e.text = JSON.stringify(e);
+    e.payload = draft.payload;
+  }
   e.hash = hasher(e.text);
   return e as Entry;
 }
