@@ -1,5 +1,6 @@
 import { type ReactNode, type RefObject, useEffect, useRef, useState } from 'react';
 import { ApiError } from '../api/client';
+import { num } from '../lib/num';
 import { exactBytes, gib } from '../lib/units';
 
 /** Widths of the placeholder lines: distinct, so each is its own key. */
@@ -151,7 +152,7 @@ export function Meter({
 }
 
 export function fmt(n: number): string {
-  return n.toLocaleString('en-US');
+  return num(n);
 }
 
 export function bytes(n: number): string {

@@ -7,6 +7,7 @@ import { qk } from '../../api/keys';
 import type { TracePage } from '../../api/types';
 import { AtL } from '../../components/time';
 import { Badge, Empty, ErrorBox, Loading, Section } from '../../components/ui';
+import { num } from '../../lib/num';
 import { Link } from '../../lib/router';
 
 /** How far back the log reads: the VHM's entries among the newest WINDOW of the trace. */
@@ -54,7 +55,7 @@ export function Activity({ vhm, tenantName }: { vhm: string; tenantName: (id: st
         <Loading what="Loading activity" />
       ) : items.length === 0 ? (
         <Empty>
-          No entries for {vhm} among the newest {WINDOW.toLocaleString('en-US')} of the trace.
+          No entries for {vhm} among the newest {num(WINDOW)} of the trace.
         </Empty>
       ) : (
         <div className="table-scroll">
