@@ -217,7 +217,8 @@ function useScrollsSideways(ref: RefObject<HTMLElement | null>): boolean {
     const ro = new ResizeObserver(check);
     ro.observe(el);
     for (const c of el.children) ro.observe(c);
-    check();
+    // No check() here: reading scrollWidth in an effect forces a layout per panel (a dozen on the
+    // VHM page); the observer's first callback comes after the browser's own layout, for free.
     return () => ro.disconnect();
   }, [ref]);
   return scrolls;
