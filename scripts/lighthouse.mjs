@@ -7,6 +7,7 @@
 //
 //   npm run audit:lighthouse [-- --mobile] [-- --min 0.9] [-- --only overview] [-- --json DIR]
 //   node scripts/lighthouse.mjs --web DIR   (another build of the console, e.g. a "before" copy)
+//   node scripts/lighthouse.mjs --trace DIR (also each page's Chromium trace, for the DevTools panel)
 import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -27,6 +28,7 @@ const { values } = parseArgs({
     only: { type: 'string' },
     json: { type: 'string' },
     web: { type: 'string' },
+    trace: { type: 'string' },
   },
 });
 const MIN = Number(values.min);
@@ -172,6 +174,7 @@ async function audit(path, signedIn) {
 
 const failures = [];
 if (values.json) mkdirSync(values.json, { recursive: true });
+if (values.trace) mkdirSync(values.trace, { recursive: true });
 try {
   for (const [name, path, signedIn] of PAGES) {
     const result = await audit(path, signedIn);
@@ -191,7 +194,10 @@ try {
         .map((a) => `${a.id} (${a.displayValue ?? a.score})`);
       failures.push(`${name}: ${c} ${scores[i].toFixed(2)} < ${MIN} — ${failing.join(', ')}`);
     }
-    if (values.json) writeFileSync(join(values.json, `${name.replace(/\W+/g, '-')}.json`), result.report);
+    const file = name.replace(/\W+/g, '-');
+    if (values.json) writeFileSync(join(values.json, `${file}.json`), result.report);
+    if (values.trace)
+      writeFileSync(join(values.trace, `${file}.trace.json`), JSON.stringify(result.artifacts.Trace));
   }
 } finally {
   await browser.disconnect();

@@ -3,6 +3,7 @@ import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
 import { App } from './App';
 import { ApiError } from './api/client';
+import { prefetchMe } from './api/data';
 import { applyTheme, storedTheme } from './lib/theme';
 import { createAppRouter } from './routes';
 import './styles.css';
@@ -21,6 +22,8 @@ const qc = new QueryClient({
 });
 
 const router = createAppRouter(undefined, qc);
+// /v1/me at once, not after the first render: the shell is hidden until it answers.
+prefetchMe(qc);
 
 // Let the browser paint the static shell of index.html first (a frame, then a task after it): the
 // first paint then never waits for the first render of the console, whatever the script's timing.

@@ -7,7 +7,7 @@ import {
   retainSearchParams,
 } from '@tanstack/react-router';
 import { getToken } from './api/client';
-import { fetchProviders, fetchVhm } from './api/data';
+import { fetchProviders, fetchVhm, prefetchMe } from './api/data';
 import { qk } from './api/keys';
 import { NotFound } from './shell/NotFound';
 import { Root } from './shell/Root';
@@ -57,6 +57,10 @@ const rootRoute = createRootRouteWithContext<RouterContext>()({
   validateSearch: (s: Record<string, unknown>): RootSearch => defined({ at: int(s.at) }),
   // The replay time follows every link until "Back to live" clears it.
   search: { middlewares: [retainSearchParams<RootSearch>(['at'])] },
+  // The principal before any page's request (root loaders run first); live or replaying.
+  loader: ({ context }) => {
+    if (context.qc) prefetchMe(context.qc);
+  },
   component: Root,
   notFoundComponent: NotFound,
 });

@@ -74,6 +74,7 @@ describe('capability gating in the VHM detail', () => {
     renderWithClient(<VhmDetail id="vhm-1" />);
     const terminate = await screen.findByRole('button', { name: 'Terminate' });
     await within(document.body).findAllByText('A tenant viewer token is read-only.');
+    // findBy: the panels below the fold mount a moment after the first ones (components/Later).
     for (const name of [
       'Terminate',
       'Pause',
@@ -83,7 +84,7 @@ describe('capability gating in the VHM detail', () => {
       'Allocate contract',
       'Issue root capability',
     ])
-      expect((screen.getByRole('button', { name }) as HTMLButtonElement).disabled, name).toBe(true);
+      expect(((await screen.findByRole('button', { name })) as HTMLButtonElement).disabled, name).toBe(true);
     expect(terminate).toBeTruthy();
   });
 });

@@ -24,6 +24,18 @@ describe('route prefetch', () => {
     expect(calls.map((c) => c.url)).toContain('/v1/vhms/vhm-1');
   });
 
+  it('asks who the session is first, before the page request', async () => {
+    const { calls } = mockApi({
+      'GET /v1/me': { token: { id: 'tok-1', kind: 'operator', tenant: null, role: null } },
+      'GET /v1/vhms/vhm-1': vhm(1),
+    });
+    sessionStorage.setItem('xdv.token', 'xdv_test');
+    const { qc, done } = load('/vhms/vhm-1');
+    await done;
+    await expect.poll(() => qc.getQueryData(qk.me())).toBeDefined();
+    expect(calls.map((c) => c.url).slice(0, 2)).toEqual(['/v1/me', '/v1/vhms/vhm-1']);
+  });
+
   it('sends nothing while replaying an earlier L, or when signed out', async () => {
     const { calls } = mockApi({ 'GET /v1/vhms/vhm-1': vhm(1) });
     sessionStorage.setItem('xdv.token', 'xdv_test');
@@ -31,5 +43,7 @@ describe('route prefetch', () => {
     sessionStorage.removeItem('xdv.token');
     await load('/vhms/vhm-1').done;
     expect(calls.filter((c) => c.url.startsWith('/v1/vhms/'))).toEqual([]);
+    // Signed out, not even the principal is asked for.
+    expect(calls.filter((c) => c.url === '/v1/me')).toHaveLength(1);
   });
 });

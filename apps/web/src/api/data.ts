@@ -1,4 +1,4 @@
-import { type QueryKey, useQuery } from '@tanstack/react-query';
+import { type QueryClient, type QueryKey, queryOptions, useQuery } from '@tanstack/react-query';
 import type {
   Binding,
   Calibration,
@@ -17,7 +17,7 @@ import type {
 import { overviewOf } from '@xdv/core';
 import { useMemo } from 'react';
 import { useAt } from '../lib/router';
-import { get, getAll } from './client';
+import { get, getAll, getToken } from './client';
 import { qk } from './keys';
 import type { Me, Overview, ReplayState, SchedulerView, Series } from './types';
 
@@ -83,12 +83,24 @@ export function useSource<T>(
 
 const vals = <T>(r: Record<string, T>): T[] => Object.values(r);
 
-export function useMe() {
-  return useQuery({
+/** Who the session is (/v1/me): the shell shows no page until it answers. */
+export const meQuery = () =>
+  queryOptions({
     queryKey: qk.me(),
     queryFn: ({ signal }) => get<Me>('/v1/me', signal),
     staleTime: 60_000,
   });
+
+export function useMe() {
+  return useQuery(meQuery());
+}
+
+/**
+ * Sends /v1/me now, ahead of everything the page asks for: the page stays hidden until the answer,
+ * and mounted views send a dozen requests that would otherwise queue in front of it. Signed in only.
+ */
+export function prefetchMe(qc: QueryClient): void {
+  if (getToken()) void qc.prefetchQuery(meQuery());
 }
 
 export function overviewFromState(s: State): Overview {

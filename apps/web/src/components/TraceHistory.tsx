@@ -1,5 +1,5 @@
 import type { Entry } from '@xdv/core';
-import { Fragment, useEffect, useMemo, useState } from 'react';
+import { Fragment, startTransition, useEffect, useMemo, useState } from 'react';
 import { checkEntry, inSlices } from '../lib/verify';
 import '../history.css';
 import type { Clock } from '../api/clock';
@@ -249,7 +249,8 @@ function GroupRow({
 /** The entry's own hash check (SHA-256 of its stored text), computed in idle slices. */
 function HashMark({ e }: { e: Entry }) {
   const [bad, setBad] = useState<string | null | undefined>(undefined);
-  useEffect(() => inSlices(() => setBad(checkEntry(e))), [e]);
+  // The mark is rendered in a transition: React renders the marks of a slice in yielding chunks.
+  useEffect(() => inSlices(() => startTransition(() => setBad(checkEntry(e)))), [e]);
   if (bad === undefined)
     return (
       <span className="muted" title="checking…" aria-hidden="true">

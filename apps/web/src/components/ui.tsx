@@ -1,5 +1,6 @@
 import { type ReactNode, type RefObject, useEffect, useRef, useState } from 'react';
 import { ApiError } from '../api/client';
+import { num } from '../lib/num';
 import { exactBytes, gib } from '../lib/units';
 
 /** Widths of the placeholder lines: distinct, so each is its own key. */
@@ -151,7 +152,7 @@ export function Meter({
 }
 
 export function fmt(n: number): string {
-  return n.toLocaleString('en-US');
+  return num(n);
 }
 
 export function bytes(n: number): string {
@@ -216,7 +217,8 @@ function useScrollsSideways(ref: RefObject<HTMLElement | null>): boolean {
     const ro = new ResizeObserver(check);
     ro.observe(el);
     for (const c of el.children) ro.observe(c);
-    check();
+    // No check() here: reading scrollWidth in an effect forces a layout per panel (a dozen on the
+    // VHM page); the observer's first callback comes after the browser's own layout, for free.
     return () => ro.disconnect();
   }, [ref]);
   return scrolls;

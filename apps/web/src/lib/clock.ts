@@ -2,6 +2,7 @@
 // every tickMs of wall time; tickMs 0 = a manual clock that moves only when an operator ticks it).
 // Everything here is a pure function of a number of ticks and tickMs: the console never animates
 // an estimate by the browser's clock, it re-renders when L changes.
+import { num } from './num';
 
 /** The server's logical clock, as GET /v1/clock answers it. */
 export interface ClockInfo {
@@ -29,7 +30,7 @@ export function duration(ms: number): string {
   if (m < 60) return `≈ ${m} min`;
   const h = Math.round(a / HOUR);
   if (h < 24) return `≈ ${h} h`;
-  return `≈ ${Math.round(a / DAY).toLocaleString('en-US')} d`;
+  return `≈ ${num(Math.round(a / DAY))} d`;
 }
 
 /**
@@ -67,5 +68,5 @@ export function pace(tickMs: number | null | undefined): string | null {
 
 /** "1 tick", "40 ticks", "1,234 ticks". */
 export function ticks(n: number): string {
-  return `${n.toLocaleString('en-US')} ${Math.abs(n) === 1 ? 'tick' : 'ticks'}`;
+  return `${num(n)} ${Math.abs(n) === 1 ? 'tick' : 'ticks'}`;
 }

@@ -1,5 +1,6 @@
 // Quantities as a person reads them: memory in GiB (MiB below 1 GiB), with the exact integer the
 // core holds kept for a tooltip. The core's unit is the byte; the console never rounds what it sends.
+import { num, num1 } from './num';
 
 const GIB = 1024 ** 3;
 const MIB = 1024 ** 2;
@@ -9,17 +10,17 @@ export function gib(bytes: number): string {
   if (bytes === 0) return '0 GiB';
   if (Math.abs(bytes) >= GIB || bytes % GIB === 0) return `${trim(bytes / GIB)} GiB`;
   if (Math.abs(bytes) >= MIB) return `${trim(bytes / MIB)} MiB`;
-  return `${bytes.toLocaleString('en-US')} B`;
+  return `${num(bytes)} B`;
 }
 
 /** The exact figure for a tooltip: "4,831,838,208 bytes". */
 export function exactBytes(bytes: number): string {
-  return `${bytes.toLocaleString('en-US')} bytes`;
+  return `${num(bytes)} bytes`;
 }
 
 function trim(x: number): string {
-  return (Math.round(x * 10) / 10).toLocaleString('en-US', { maximumFractionDigits: 1 });
+  return num1(Math.round(x * 10) / 10);
 }
 
-export const cpu = (n: number) => `${n.toLocaleString('en-US')} CPU ${n === 1 ? 'slice' : 'slices'}`;
-export const qubits = (n: number) => `${n.toLocaleString('en-US')} ${n === 1 ? 'qubit' : 'qubits'}`;
+export const cpu = (n: number) => `${num(n)} CPU ${n === 1 ? 'slice' : 'slices'}`;
+export const qubits = (n: number) => `${num(n)} ${n === 1 ? 'qubit' : 'qubits'}`;

@@ -8,11 +8,11 @@ import { qk } from '../api/keys';
 import type { Token } from '../api/types';
 import { Dialog } from '../components/Dialog';
 import { GuardedAction } from '../components/GuardedAction';
+import { QuotaFields } from '../components/QuotaFields';
 import { Badge, Empty, ErrorBox, fmt, Guard, Loading, Meter, Section } from '../components/ui';
 import { writeBlock } from '../lib/caps';
 import { useAt } from '../lib/router';
 import { exactBytes, gib } from '../lib/units';
-import { QuotaFields } from './VhmTree';
 
 export default function Admin() {
   // Both panels appear together, so that on a narrow screen the tokens do not move down when the

@@ -2,9 +2,9 @@ import type { Vhm } from '@xdv/core';
 import { useState } from 'react';
 import { useVhms } from '../../api/data';
 import { GuardedAction } from '../../components/GuardedAction';
+import { QuotaFields } from '../../components/QuotaFields';
 import { Guard, Section, StateBadge } from '../../components/ui';
 import { Link, useNavigate } from '../../lib/router';
-import { QuotaFields } from '../VhmTree';
 import type { GateFn } from './gate';
 
 export function Nested({ v, g }: { v: Vhm; g: GateFn }) {

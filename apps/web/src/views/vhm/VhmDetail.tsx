@@ -3,6 +3,7 @@ import type { Vhm } from '@xdv/core';
 import { ApiError } from '../../api/client';
 import { useClock } from '../../api/clock';
 import { useBindings, useCapabilities, useContracts, useMe, useVhm } from '../../api/data';
+import { Later } from '../../components/Later';
 import { AtL } from '../../components/time';
 import { Empty, Guard, Loading, StateBadge } from '../../components/ui';
 import { gate, writeBlock } from '../../lib/caps';
@@ -115,15 +116,18 @@ function Detail({ v, notLive }: { v: Vhm; notLive: boolean }) {
         <Lifecycle v={v} g={g} />
         <QuotaPanel v={v} />
         <Capabilities v={v} caps={caps.data} error={caps.error} g={g} />
-        <Contracts v={v} g={g} now={now} tickMs={tickMs} operator={operator} />
-        <Bindings v={v} g={g} now={now} tickMs={tickMs} />
-        <Nested v={v} g={g} />
-        <Processes v={v} g={g} />
-        <Snapshots v={v} g={g} />
-        <Migrations v={v} g={g} />
-        <Ipc v={v} g={g} />
-        <Activity vhm={v.id} tenantName={names.tenant} />
-        {operator ? <FaultInjection v={v} caps={caps.data ?? []} notLive={notLive} /> : null}
+        {/* Below the fold on a phone: mounted after the panels above have painted. */}
+        <Later>
+          <Contracts v={v} g={g} now={now} tickMs={tickMs} operator={operator} />
+          <Bindings v={v} g={g} now={now} tickMs={tickMs} />
+          <Nested v={v} g={g} />
+          <Processes v={v} g={g} />
+          <Snapshots v={v} g={g} />
+          <Migrations v={v} g={g} />
+          <Ipc v={v} g={g} />
+          <Activity vhm={v.id} tenantName={names.tenant} />
+          {operator ? <FaultInjection v={v} caps={caps.data ?? []} notLive={notLive} /> : null}
+        </Later>
       </div>
     </>
   );
