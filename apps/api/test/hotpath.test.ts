@@ -142,6 +142,7 @@ describe('tokens', () => {
       tokens: {
         find: () => new Promise<typeof row>((r) => (answer = r)),
         revoke: async () => true,
+        onRevoked: async () => async () => {},
       },
     } as unknown as Ledger;
     const store = tokenStore(ledger);
