@@ -7,14 +7,14 @@ import {
   retainSearchParams,
 } from '@tanstack/react-router';
 import { getToken } from './api/client';
-import { fetchProviders, fetchVhm, prefetchMe } from './api/data';
+import { fetchOverview, fetchProviders, fetchVhm, fetchVhms, prefetchMe } from './api/data';
 import { qk } from './api/keys';
+import { fetchAlertGroups, fetchAttention } from './api/triage';
 import { NotFound } from './shell/NotFound';
 import { Root } from './shell/Root';
 import { RouteSkeleton } from './shell/Skeleton';
 import { ViewError } from './shell/ViewError';
 import { Overview } from './views/Overview';
-import { VhmTree } from './views/VhmTree';
 
 // The console's one route registry. Every page, its typed search params and its code-split chunk
 // are declared here; links and navigation are checked against it at compile time.
@@ -65,7 +65,17 @@ const rootRoute = createRootRouteWithContext<RouterContext>()({
   notFoundComponent: NotFound,
 });
 
-const overviewRoute = createRoute({ getParentRoute: () => rootRoute, path: '/', component: Overview });
+// The overview is in the entry (it is where the console opens); every other page is its own chunk.
+const overviewRoute = createRoute({
+  getParentRoute: () => rootRoute,
+  path: '/',
+  component: Overview,
+  loader: ({ context, location }) => {
+    prefetch(context, location.search, qk.overview(), fetchOverview);
+    prefetch(context, location.search, qk.attention(), fetchAttention);
+    prefetch(context, location.search, qk.alertGroups(), fetchAlertGroups);
+  },
+});
 
 export interface TreeSearch {
   q?: string;
@@ -77,8 +87,8 @@ const vhmsRoute = createRoute({
   path: '/vhms',
   validateSearch: (s: Record<string, unknown>): TreeSearch =>
     defined({ q: str(s.q), state: str(s.state), tenant: str(s.tenant) }),
-  component: VhmTree,
-});
+  loader: ({ context, location }) => prefetch(context, location.search, qk.vhms(), fetchVhms),
+}).lazy(() => import('./views/VhmTree').then((m) => m.route));
 
 const vhmRoute = createRoute({
   getParentRoute: () => rootRoute,

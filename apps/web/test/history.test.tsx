@@ -160,6 +160,10 @@ describe('the live trace tail', () => {
     for (const k of pending.values()) await qc.invalidateQueries({ queryKey: k });
     await screen.findByText('HV_FORBIDDEN');
     expect(calls.filter((c) => c.url.startsWith('/v1/trace?')).length).toBe(1);
+    // The newest page directly, without waiting for the head from the overview.
+    expect(calls.find((c) => c.url.startsWith('/v1/trace?'))?.url).toBe(
+      `/v1/trace?before=${Number.MAX_SAFE_INTEGER}&limit=200`,
+    );
     fireEvent.click(screen.getByRole('button', { name: String(head.seq) }));
     await waitFor(() => expect(router.state.location.search).toEqual({ seq: head.seq }));
     expect(screen.getByRole('complementary', { name: `Entry ${head.seq}` })).toBeTruthy();

@@ -36,6 +36,17 @@ describe('route prefetch', () => {
     expect(calls.map((c) => c.url).slice(0, 2)).toEqual(['/v1/me', '/v1/vhms/vhm-1']);
   });
 
+  it('asks for the overview, attention list and alert groups when / matches, and the VHMs for /vhms', async () => {
+    const { calls } = mockApi({});
+    sessionStorage.setItem('xdv.token', 'xdv_test');
+    await load('/').done;
+    await expect
+      .poll(() => calls.map((c) => c.url))
+      .toEqual(expect.arrayContaining(['/v1/me', '/v1/overview', '/v1/attention', '/v1/alerts/groups']));
+    await load('/vhms').done;
+    await expect.poll(() => calls.some((c) => c.url.startsWith('/v1/vhms'))).toBe(true);
+  });
+
   it('sends nothing while replaying an earlier L, or when signed out', async () => {
     const { calls } = mockApi({ 'GET /v1/vhms/vhm-1': vhm(1) });
     sessionStorage.setItem('xdv.token', 'xdv_test');

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { IndexHtmlTransformContext, IndexHtmlTransformHook } from 'vite';
 import { describe, expect, it } from 'vitest';
-import { inlineEntryCss } from '../vite.config';
+import { inlineEntryCss, lowPriorityEntryScripts } from '../vite.config';
 
 // The first paint waits for neither a stylesheet nor the script: the entry CSS is inlined into
 // index.html at build time, and index.html carries a static shell React replaces.
@@ -17,6 +17,16 @@ describe('first paint', () => {
     } as unknown as IndexHtmlTransformContext['bundle'];
     const out = hook.handler.call({} as never, html, { path: '/index.html', filename: 'index.html', bundle });
     expect(out).toBe('<head><style>.a{color:red}</style><link rel="icon" href="data:,"></head>');
+  });
+
+  it('fetches the entry scripts at low priority: they never block the first paint', () => {
+    const hook = lowPriorityEntryScripts().transformIndexHtml as { handler: IndexHtmlTransformHook };
+    const html =
+      '<script type="module" crossorigin src="/assets/index-a.js"></script><link rel="modulepreload" crossorigin href="/assets/ui-b.js"><link rel="icon" href="data:,">';
+    const out = hook.handler.call({} as never, html, { path: '/index.html', filename: 'index.html' });
+    expect(out).toBe(
+      '<script type="module" fetchpriority="low" crossorigin src="/assets/index-a.js"></script><link rel="modulepreload" fetchpriority="low" crossorigin href="/assets/ui-b.js"><link rel="icon" href="data:,">',
+    );
   });
 
   it('index.html paints a top bar and a skeleton inside #root before any script', () => {

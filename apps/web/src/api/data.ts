@@ -112,15 +112,11 @@ export function overviewFromState(s: State): Overview {
   return overviewOf(s, { conservation: ok, violations: ok ? 0 : 1 });
 }
 
-export const useOverview = () =>
-  useSource(qk.overview(), (sig) => get<Overview>('/v1/overview', sig), overviewFromState);
+export const fetchOverview = (sig?: AbortSignal) => get<Overview>('/v1/overview', sig);
+export const useOverview = () => useSource(qk.overview(), fetchOverview, overviewFromState);
 
-export const useVhms = () =>
-  useSource(
-    qk.vhms(),
-    (sig) => getAll<Vhm>('/v1/vhms', sig),
-    (s) => vals(s.vhms),
-  );
+export const fetchVhms = (sig: AbortSignal) => getAll<Vhm>('/v1/vhms', sig);
+export const useVhms = () => useSource(qk.vhms(), fetchVhms, (s) => vals(s.vhms));
 
 export const fetchVhm = (id: string, sig: AbortSignal) => get<Vhm>(`/v1/vhms/${encodeURIComponent(id)}`, sig);
 export const useVhm = (id: string) =>

@@ -3,6 +3,7 @@ import { openEventStream, type SseEvent } from '@xdv/client';
 import type { Entry, EntryType } from '@xdv/core';
 import { useEffect, useSyncExternalStore } from 'react';
 import { get, notifyUnauthorized } from './client';
+import { fetchOverview } from './data';
 import { qk, STABLE_ROOTS } from './keys';
 import { appendToTail } from './traceCache';
 import type { Overview, TracePage } from './types';
@@ -230,11 +231,16 @@ function unreachable(x: never): never {
   throw new Error(`unhandled area ${String(x)}`);
 }
 
-export function applyEntry(qc: QueryClient, e: Entry, pending: Map<string, QueryKey>): void {
+/**
+ * One streamed entry into the cache. `pending` collects the queries it can change; null for an
+ * entry the views' first reads already include (the one the stream replays at its start), which
+ * would otherwise refetch them all on every page load.
+ */
+export function applyEntry(qc: QueryClient, e: Entry, pending: Map<string, QueryKey> | null): void {
   qc.setQueryData<Overview>(qk.overview(), (o) => (o && e.seq > o.seq ? { ...o, seq: e.seq, l: e.l } : o));
   qc.setQueryData<Entry[]>(qk.liveTail(), (t) => [...(t ?? []).slice(-49), e]);
   appendToTail(qc, e);
-  for (const k of affectedKeys(e)) pending.set(JSON.stringify(k), k);
+  if (pending) for (const k of affectedKeys(e)) pending.set(JSON.stringify(k), k);
 }
 
 export function useLiveStream(qc: QueryClient, token: string | null, enabled: boolean): void {
@@ -243,9 +249,17 @@ export function useLiveStream(qc: QueryClient, token: string | null, enabled: bo
     setStatus('connecting');
     let close: (() => void) | null = null;
     let closed = false;
+    // The head the views' first reads were answered at or after: entries up to it change nothing.
+    let known = 0;
     // Start one entry before the current head so the server sends an event at once; the stream
-    // then resumes by Last-Event-ID on reconnects.
-    void get<Overview>('/v1/overview')
+    // then resumes by Last-Event-ID on reconnects. The head comes from the overview query, shared
+    // with the page when it reads the overview too (one request, not two).
+    void qc
+      .fetchQuery({
+        queryKey: qk.overview(),
+        queryFn: ({ signal }) => fetchOverview(signal),
+        staleTime: 5_000,
+      })
       .then(
         async (o) => {
           // A tenant receives only its own entries: start before its latest recent one instead.
@@ -260,6 +274,7 @@ export function useLiveStream(qc: QueryClient, token: string | null, enabled: bo
       )
       .then((seq) => {
         if (closed) return;
+        known = seq ?? 0;
         const after = seq !== null && seq > 0 ? `?after=${seq - 1}` : '';
         // fetch, not EventSource: the token goes in the Authorization header, never in the URL.
         close = openEventStream({
@@ -294,6 +309,10 @@ export function useLiveStream(qc: QueryClient, token: string | null, enabled: bo
       if (ev.event !== 'entry') return;
       setStatus('live');
       const e = JSON.parse(ev.data) as Entry;
+      if (e.seq <= known) {
+        applyEntry(qc, e, null);
+        return;
+      }
       applyEntry(qc, e, pending);
       if (!scheduled) {
         scheduled = true;

@@ -11,19 +11,14 @@ export interface AttentionView {
   items: AttentionItem[];
 }
 
+export const fetchAttention = (sig: AbortSignal) => get<AttentionView>('/v1/attention', sig);
 export const useAttention = () =>
-  useSource<AttentionView>(
-    qk.attention(),
-    (sig) => get<AttentionView>('/v1/attention', sig),
-    (s) => ({ l: s.l, items: attentionOf(s) }),
-  );
+  useSource<AttentionView>(qk.attention(), fetchAttention, (s) => ({ l: s.l, items: attentionOf(s) }));
 
+export const fetchAlertGroups = async (sig: AbortSignal) =>
+  (await get<{ items: AlertGroup[] }>('/v1/alerts/groups', sig)).items;
 export const useAlertGroups = () =>
-  useSource<AlertGroup[]>(
-    qk.alertGroups(),
-    async (sig) => (await get<{ items: AlertGroup[] }>('/v1/alerts/groups', sig)).items,
-    (s) => alertGroups(s),
-  );
+  useSource<AlertGroup[]>(qk.alertGroups(), fetchAlertGroups, (s) => alertGroups(s));
 
 export function ackRequest(alert: string, note: string) {
   return {

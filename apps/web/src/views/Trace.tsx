@@ -40,7 +40,7 @@ export default function Trace() {
   const tail = useQuery({
     queryKey: qk.traceTail(),
     queryFn: ({ signal }) => fetchTail(qc, signal),
-    enabled: o.data !== undefined && after === null && !filtered,
+    enabled: after === null && !filtered,
     staleTime: Number.POSITIVE_INFINITY,
   });
   const from = after ?? 0;

@@ -1,3 +1,4 @@
+import { createLazyRoute } from '@tanstack/react-router';
 import { useVirtualizer } from '@tanstack/react-virtual';
 import type { Vhm } from '@xdv/core';
 import { useMemo, useRef, useState } from 'react';
@@ -337,3 +338,5 @@ function CreateVhm({
     />
   );
 }
+
+export const route = createLazyRoute('/vhms')({ component: VhmTree });

@@ -1,0 +1,108 @@
+// A CPU profile of one console page's cold load under 4x CPU throttling (the Lighthouse mobile
+// factor), self time summed by function and by chunk: where the first-load main-thread time goes.
+//   node scripts/profile-page.mjs [--web DIR] [--path /vhms] [--top 40]
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import { configWith, openApp } from '@xdv/api';
+import { Simulator } from '@xdv/provider-sim';
+import puppeteer from 'puppeteer-core';
+import { CHROMIUM_FLAGS, CHROMIUM_PATH } from './chromium.mjs';
+
+const { values } = parseArgs({
+  options: {
+    web: { type: 'string' },
+    path: { type: 'string', default: '/' },
+    top: { type: 'string', default: '40' },
+    tree: { type: 'boolean', default: false },
+    depth: { type: 'string', default: '12' },
+    min: { type: 'string', default: '20' },
+  },
+});
+const webDir = resolve(values.web ?? resolve(import.meta.dirname, '../apps/web/dist'));
+const dir = mkdtempSync(join(tmpdir(), 'xdv-profile-'));
+const operator = 'xdv_profile_operator_token';
+const app = await openApp(
+  configWith({
+    dataDir: join(dir, 'data'),
+    bootstrapToken: operator,
+    rateLimit: 0,
+    webDir,
+    logLevel: 'warn',
+  }),
+  { logger: false },
+);
+await app.server.listen({ port: 0, host: '127.0.0.1' });
+const base = `http://127.0.0.1:${app.server.server.address().port}`;
+const sim = new Simulator({ base, operatorToken: operator, seed: 1, demo: true, driveClock: true });
+await sim.setup();
+for (let i = 0; i < 40; i++) await sim.step();
+await sim.stop();
+const headers = { authorization: `Bearer ${operator}` };
+const vhms = (await (await fetch(`${base}/v1/vhms?limit=500`, { headers })).json()).items;
+const path = values.path.replace('WEB', vhms.find((v) => v.name === 'web').id);
+
+const browser = await puppeteer.launch({ executablePath: CHROMIUM_PATH, args: CHROMIUM_FLAGS });
+try {
+  const page = await browser.newPage();
+  await page.setViewport({ width: 412, height: 823, deviceScaleFactor: 1.75, isMobile: true });
+  await page.goto(`${base}/healthz`);
+  await page.evaluate((t) => sessionStorage.setItem('xdv.token', t), operator);
+  const cdp = await page.createCDPSession();
+  await cdp.send('Emulation.setCPUThrottlingRate', { rate: 4 });
+  await cdp.send('Profiler.enable');
+  await cdp.send('Profiler.setSamplingInterval', { interval: 200 });
+  await cdp.send('Profiler.start');
+  await page.goto(`${base}${path}`, { waitUntil: 'load' });
+  await new Promise((r) => setTimeout(r, 4000));
+  const { profile } = await cdp.send('Profiler.stop');
+  const byId = new Map(profile.nodes.map((n) => [n.id, n]));
+  const self = new Map();
+  const dt = profile.timeDeltas;
+  for (let i = 0; i < profile.samples.length; i++) {
+    const n = byId.get(profile.samples[i]);
+    self.set(n.id, (self.get(n.id) ?? 0) + (dt[i + 1] ?? 0));
+  }
+  const byFn = new Map();
+  const byUrl = new Map();
+  for (const [id, us] of self) {
+    const { functionName, url, lineNumber } = byId.get(id).callFrame;
+    const file = url.split('/').pop() || '(native)';
+    const k = `${functionName || '(anon)'} ${file}:${lineNumber + 1}`;
+    byFn.set(k, (byFn.get(k) ?? 0) + us);
+    byUrl.set(file, (byUrl.get(file) ?? 0) + us);
+  }
+  // Total (self + children) per node, then the heaviest call paths, to see what a hot frame calls.
+  const total = new Map();
+  const tot = (n) => {
+    if (total.has(n.id)) return total.get(n.id);
+    const t = (self.get(n.id) ?? 0) + (n.children ?? []).reduce((a, c) => a + tot(byId.get(c)), 0);
+    total.set(n.id, t);
+    return t;
+  };
+  const label = (n) =>
+    `${n.callFrame.functionName || '(anon)'} ${n.callFrame.url.split('/').pop()}:${n.callFrame.lineNumber + 1}`;
+  const walk = (n, depth) => {
+    if (depth > Number(values.depth) || tot(n) < Number(values.min) * 1000) return;
+    console.log(`${(tot(n) / 1000).toFixed(1).padStart(8)} ms ${'  '.repeat(depth)}${label(n)}`);
+    for (const c of (n.children ?? []).map((id) => byId.get(id)).sort((a, b) => tot(b) - tot(a)))
+      walk(c, depth + 1);
+  };
+  if (values.tree) {
+    console.log('-- tree');
+    walk(profile.nodes[0], 0);
+  }
+  const show = (m, n) => {
+    for (const [k, us] of [...m].sort((a, b) => b[1] - a[1]).slice(0, n))
+      console.log(`${(us / 1000).toFixed(1).padStart(8)} ms  ${k}`);
+  };
+  console.log('-- by file');
+  show(byUrl, 15);
+  console.log('-- by function');
+  show(byFn, Number(values.top));
+} finally {
+  await browser.close();
+  await app.close();
+  rmSync(dir, { recursive: true, force: true });
+}
