@@ -1,9 +1,10 @@
 import { QueryClient, QueryClientProvider } from '@tanstack/react-query';
-import { StrictMode } from 'react';
+import { StrictMode, startTransition } from 'react';
 import { createRoot } from 'react-dom/client';
 import { App } from './App';
 import { ApiError } from './api/client';
 import { prefetchMe } from './api/data';
+import { settle } from './lib/settle';
 import { applyTheme, storedTheme } from './lib/theme';
 import { createAppRouter } from './routes';
 import './styles.css';
@@ -29,10 +30,19 @@ prefetchMe(qc);
 // first paint then never waits for the first render of the console, whatever the script's timing.
 await new Promise<void>((r) => requestAnimationFrame(() => setTimeout(r, 0)));
 
-createRoot(document.getElementById('root')!).render(
-  <StrictMode>
-    <QueryClientProvider client={qc}>
-      <App router={router} />
-    </QueryClientProvider>
-  </StrictMode>,
+// The route first: its chunk, and the requests its loaders send (the principal's was sent above).
+// The static shell stays while they are answered (1.5 s at most), then the page renders once with
+// its data, in a transition, so React renders it in slices instead of one long task; rendering
+// skeletons first re-rendered it synchronously for every answer that arrived.
+await router.load().catch(() => {});
+await settle(qc, 1_500);
+const root = createRoot(document.getElementById('root')!);
+startTransition(() =>
+  root.render(
+    <StrictMode>
+      <QueryClientProvider client={qc}>
+        <App router={router} />
+      </QueryClientProvider>
+    </StrictMode>,
+  ),
 );

@@ -7,8 +7,23 @@ import {
   retainSearchParams,
 } from '@tanstack/react-router';
 import { getToken } from './api/client';
-import { fetchOverview, fetchProviders, fetchVhm, fetchVhms, prefetchMe } from './api/data';
+import { fetchCluster } from './api/cluster';
+import {
+  fetchBindings,
+  fetchCalibrations,
+  fetchCapabilities,
+  fetchContracts,
+  fetchOverview,
+  fetchProviders,
+  fetchScheduler,
+  fetchTenants,
+  fetchVhm,
+  fetchVhms,
+  prefetchMe,
+} from './api/data';
+import { fetchFleet, fetchUsage } from './api/fleetHealth';
 import { qk } from './api/keys';
+import { fetchTail } from './api/traceCache';
 import { fetchAlertGroups, fetchAttention } from './api/triage';
 import { NotFound } from './shell/NotFound';
 import { Root } from './shell/Root';
@@ -48,9 +63,14 @@ function prefetch<T>(
   search: RootSearch,
   queryKey: QueryKey,
   queryFn: (signal: AbortSignal) => Promise<T>,
+  staleTime?: number,
 ): void {
   if (!context.qc || search.at !== undefined || !getToken()) return;
-  void context.qc.prefetchQuery({ queryKey, queryFn: ({ signal }) => queryFn(signal) });
+  void context.qc.prefetchQuery({
+    queryKey,
+    queryFn: ({ signal }) => queryFn(signal),
+    ...(staleTime !== undefined ? { staleTime } : {}),
+  });
 }
 
 const rootRoute = createRootRouteWithContext<RouterContext>()({
@@ -87,28 +107,52 @@ const vhmsRoute = createRoute({
   path: '/vhms',
   validateSearch: (s: Record<string, unknown>): TreeSearch =>
     defined({ q: str(s.q), state: str(s.state), tenant: str(s.tenant) }),
-  loader: ({ context, location }) => prefetch(context, location.search, qk.vhms(), fetchVhms),
+  loader: ({ context, location: { search } }) => {
+    prefetch(context, search, qk.vhms(), fetchVhms);
+    prefetch(context, search, qk.tenants(), fetchTenants);
+    prefetch(context, search, qk.providers(), fetchProviders);
+    prefetch(context, search, qk.contracts('all'), (s) => fetchContracts(undefined, s));
+    prefetch(context, search, qk.bindings('all'), (s) => fetchBindings(undefined, s));
+  },
 }).lazy(() => import('./views/VhmTree').then((m) => m.route));
 
 const vhmRoute = createRoute({
   getParentRoute: () => rootRoute,
   path: '/vhms/$id',
-  loader: ({ context, params, location }) =>
-    prefetch(context, location.search, qk.vhm(params.id), (s) => fetchVhm(params.id, s)),
+  // The VHM and what its head and first panels show (capabilities, contracts, bindings, names).
+  loader: ({ context, params: { id }, location: { search } }) => {
+    prefetch(context, search, qk.vhm(id), (s) => fetchVhm(id, s));
+    prefetch(context, search, qk.vhmCaps(id), (s) => fetchCapabilities(id, s));
+    prefetch(context, search, qk.contracts(id), (s) => fetchContracts(id, s));
+    prefetch(context, search, qk.bindings(id), (s) => fetchBindings(id, s));
+    prefetch(context, search, qk.tenants(), fetchTenants);
+    prefetch(context, search, qk.providers(), fetchProviders);
+  },
 }).lazy(() => import('./views/vhm/VhmDetail').then((m) => m.route));
 
-const providersRoute = createRoute({ getParentRoute: () => rootRoute, path: '/providers' }).lazy(() =>
-  import('./views/Providers').then((m) => m.listRoute),
-);
+const providersRoute = createRoute({
+  getParentRoute: () => rootRoute,
+  path: '/providers',
+  loader: ({ context, location }) => prefetch(context, location.search, qk.fleet(), fetchFleet),
+}).lazy(() => import('./views/Providers').then((m) => m.listRoute));
 const providerRoute = createRoute({
   getParentRoute: () => rootRoute,
   path: '/providers/$id',
-  loader: ({ context, location }) => prefetch(context, location.search, qk.providers(), fetchProviders),
+  loader: ({ context, params: { id }, location: { search } }) => {
+    prefetch(context, search, qk.providers(), fetchProviders);
+    prefetch(context, search, qk.providerUsage(id), (s) => fetchUsage(id, s));
+    prefetch(context, search, qk.calibrations(), fetchCalibrations);
+  },
 }).lazy(() => import('./views/Providers').then((m) => m.detailRoute));
 
-const schedulerRoute = createRoute({ getParentRoute: () => rootRoute, path: '/scheduler' }).lazy(() =>
-  import('./views/Scheduler').then((m) => m.route),
-);
+const schedulerRoute = createRoute({
+  getParentRoute: () => rootRoute,
+  path: '/scheduler',
+  loader: ({ context, location: { search } }) => {
+    prefetch(context, search, qk.scheduler(), fetchScheduler);
+    prefetch(context, search, qk.vhms(), fetchVhms);
+  },
+}).lazy(() => import('./views/Scheduler').then((m) => m.route));
 
 export interface TraceSearch {
   /** The selected entry. */
@@ -121,20 +165,30 @@ const traceRoute = createRoute({
   path: '/trace',
   validateSearch: (s: Record<string, unknown>): TraceSearch =>
     defined({ seq: int(s.seq), hide: str(s.hide) }),
+  // The newest page, read once: the stream appends to it (never stale, as in the view).
+  loader: ({ context, location }) => {
+    const { qc } = context;
+    if (qc)
+      prefetch(context, location.search, qk.traceTail(), (s) => fetchTail(qc, s), Number.POSITIVE_INFINITY);
+  },
 }).lazy(() => import('./views/Trace').then((m) => m.route));
 
 const replayRoute = createRoute({ getParentRoute: () => rootRoute, path: '/replay' }).lazy(() =>
   import('./views/Replay').then((m) => m.route),
 );
-const clusterRoute = createRoute({ getParentRoute: () => rootRoute, path: '/cluster' }).lazy(() =>
-  import('./views/Cluster').then((m) => m.route),
-);
+const clusterRoute = createRoute({
+  getParentRoute: () => rootRoute,
+  path: '/cluster',
+  loader: ({ context, location }) => prefetch(context, location.search, qk.cluster(), fetchCluster),
+}).lazy(() => import('./views/Cluster').then((m) => m.route));
 const complianceRoute = createRoute({ getParentRoute: () => rootRoute, path: '/compliance' }).lazy(() =>
   import('./views/Compliance').then((m) => m.route),
 );
-const adminRoute = createRoute({ getParentRoute: () => rootRoute, path: '/admin' }).lazy(() =>
-  import('./views/Admin').then((m) => m.route),
-);
+const adminRoute = createRoute({
+  getParentRoute: () => rootRoute,
+  path: '/admin',
+  loader: ({ context, location }) => prefetch(context, location.search, qk.tenants(), fetchTenants),
+}).lazy(() => import('./views/Admin').then((m) => m.route));
 
 export const routeTree = rootRoute.addChildren([
   overviewRoute,

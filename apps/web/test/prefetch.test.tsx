@@ -22,6 +22,16 @@ describe('route prefetch', () => {
     await done;
     await expect.poll(() => qc.getQueryData(qk.vhm('vhm-1'))).toMatchObject({ id: 'vhm-1' });
     expect(calls.map((c) => c.url)).toContain('/v1/vhms/vhm-1');
+    // And what its head and first panels show.
+    const paths = calls.map((c) => c.url.split('?')[0]);
+    for (const p of [
+      '/v1/vhms/vhm-1/capabilities',
+      '/v1/contracts',
+      '/v1/bindings',
+      '/v1/tenants',
+      '/v1/providers',
+    ])
+      expect(paths).toContain(p);
   });
 
   it('asks who the session is first, before the page request', async () => {

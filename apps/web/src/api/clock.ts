@@ -10,10 +10,12 @@ import type { Overview } from './types';
 // on every entry it delivers; the clock's own L (fresher after a refetch) is used when it is ahead.
 
 /** GET /v1/clock; `fetch` false reads only what is cached (a dialog that must send nothing else). */
+export const fetchClock = (sig: AbortSignal) => get<ClockInfo>('/v1/clock', sig);
+
 export function useClockInfo(fetch = true) {
   return useQuery({
     queryKey: qk.clock(),
-    queryFn: ({ signal }) => get<ClockInfo>('/v1/clock', signal),
+    queryFn: ({ signal }) => fetchClock(signal),
     staleTime: 60_000,
     enabled: fetch,
   });

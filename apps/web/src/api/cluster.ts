@@ -68,10 +68,11 @@ export interface ClusterView {
   rounds: CommitRound[];
 }
 
+export const fetchCluster = (sig: AbortSignal) => get<ClusterView>('/v1/cluster?limit=20', sig);
 export function useCluster(enabled = true) {
   return useQuery({
     queryKey: qk.cluster(),
-    queryFn: ({ signal }) => get<ClusterView>('/v1/cluster?limit=20', signal),
+    queryFn: ({ signal }) => fetchCluster(signal),
     enabled,
   });
 }

@@ -126,10 +126,12 @@ export const useVhm = (id: string) =>
     (s) => s.vhms[id] as Vhm,
   );
 
+export const fetchCapabilities = (id: string, sig: AbortSignal) =>
+  getAll<Capability>(`/v1/vhms/${encodeURIComponent(id)}/capabilities`, sig);
 export const useCapabilities = (id: string | undefined) =>
   useSource(
     qk.vhmCaps(id),
-    (sig) => getAll<Capability>(`/v1/vhms/${encodeURIComponent(id ?? '')}/capabilities`, sig),
+    (sig) => fetchCapabilities(id ?? '', sig),
     (s) => vals(s.capabilities).filter((c) => c.vhm === id),
     id !== undefined,
   );
@@ -148,29 +150,30 @@ export const useSnapshots = (id: string) =>
     (s) => vals(s.snapshots).filter((p) => p.vhm === id),
   );
 
+export const fetchContracts = (vhm: string | undefined, sig: AbortSignal) =>
+  getAll<Contract>(`/v1/contracts${vhm ? `?vhm=${encodeURIComponent(vhm)}` : ''}`, sig);
 export const useContracts = (vhm?: string) =>
   useSource(
     qk.contracts(vhm ?? 'all'),
-    (sig) => getAll<Contract>(`/v1/contracts${vhm ? `?vhm=${encodeURIComponent(vhm)}` : ''}`, sig),
+    (sig) => fetchContracts(vhm, sig),
     (s) => vals(s.contracts).filter((c) => !vhm || c.vhm === vhm),
   );
 
+export const fetchBindings = (vhm: string | undefined, sig: AbortSignal) =>
+  getAll<Binding>(`/v1/bindings${vhm ? `?vhm=${encodeURIComponent(vhm)}` : ''}`, sig);
 export const useBindings = (vhm?: string) =>
   useSource(
     qk.bindings(vhm ?? 'all'),
-    (sig) => getAll<Binding>(`/v1/bindings${vhm ? `?vhm=${encodeURIComponent(vhm)}` : ''}`, sig),
+    (sig) => fetchBindings(vhm, sig),
     (s) => vals(s.bindings).filter((b) => !vhm || b.vhm === vhm),
   );
 
 export const fetchProviders = (sig: AbortSignal) => getAll<Provider>('/v1/providers', sig);
 export const useProviders = () => useSource(qk.providers(), fetchProviders, (s) => vals(s.providers));
 
+export const fetchCalibrations = (sig: AbortSignal) => getAll<Calibration>('/v1/calibrations', sig);
 export const useCalibrations = () =>
-  useSource(
-    qk.calibrations(),
-    (sig) => getAll<Calibration>('/v1/calibrations', sig),
-    (s) => vals(s.calibrations),
-  );
+  useSource(qk.calibrations(), fetchCalibrations, (s) => vals(s.calibrations));
 
 export const useIpc = () =>
   useSource(
@@ -193,12 +196,8 @@ export const useFaults = () =>
     (s) => vals(s.faults),
   );
 
-export const useTenants = () =>
-  useSource(
-    qk.tenants(),
-    (sig) => getAll<Tenant>('/v1/tenants', sig),
-    (s) => vals(s.tenants),
-  );
+export const fetchTenants = (sig: AbortSignal) => getAll<Tenant>('/v1/tenants', sig);
+export const useTenants = () => useSource(qk.tenants(), fetchTenants, (s) => vals(s.tenants));
 
 export function schedulerFromState(s: State): SchedulerView {
   const queued: Record<string, number> = {};
@@ -224,8 +223,8 @@ export function schedulerFromState(s: State): SchedulerView {
   };
 }
 
-export const useScheduler = () =>
-  useSource(qk.scheduler(), (sig) => get<SchedulerView>('/v1/scheduler', sig), schedulerFromState);
+export const fetchScheduler = (sig: AbortSignal) => get<SchedulerView>('/v1/scheduler', sig);
+export const useScheduler = () => useSource(qk.scheduler(), fetchScheduler, schedulerFromState);
 
 export function useSeries(provider: string | null) {
   return useQuery({

@@ -7,17 +7,15 @@ import type { Overview, Series } from './types';
 // Q and Φ health (issue 15 §4; the server's own health is api/health.ts): the fleet table, a provider's users, and metric series over a
 // range of recent ticks, downsampled by the server (?from=&to=&points=).
 
-export const useFleet = () =>
-  useQuery({
-    queryKey: qk.fleet(),
-    queryFn: ({ signal }) => get<{ l: number; items: FleetRow[] }>('/v1/fleet', signal),
-  });
+export const fetchFleet = (sig: AbortSignal) => get<{ l: number; items: FleetRow[] }>('/v1/fleet', sig);
+export const useFleet = () => useQuery({ queryKey: qk.fleet(), queryFn: ({ signal }) => fetchFleet(signal) });
 
+export const fetchUsage = (provider: string, sig: AbortSignal) =>
+  get<ProviderUsage>(`/v1/providers/${encodeURIComponent(provider)}/usage`, sig);
 export const useUsage = (provider: string) =>
   useQuery({
     queryKey: qk.providerUsage(provider),
-    queryFn: ({ signal }) =>
-      get<ProviderUsage>(`/v1/providers/${encodeURIComponent(provider)}/usage`, signal),
+    queryFn: ({ signal }) => fetchUsage(provider, signal),
   });
 
 /** Ranges a chart offers: the last N ticks, or everything the server keeps. */
