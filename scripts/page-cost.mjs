@@ -3,6 +3,7 @@
 //   tbt4  Σ max(0, 4·d − 50 ms) over top-level tasks after the first contentful paint (d = task
 //         duration): Lighthouse mobile's blocking time with its 4× CPU factor, unsimulated;
 //   work  all top-level task time from navigation to 4 s later (ms, real);
+//   pre-fcp  the part of it before the first contentful paint;
 //   lcp   the last largest-contentful-paint candidate (ms after navigation, real).
 //   node scripts/page-cost.mjs [--web DIR] [--path /vhms/WEB] [--runs 5]
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -102,16 +103,18 @@ try {
           .filter((e) => e.ts >= fcp)
           .reduce((a, e) => a + Math.max(0, (4 * e.dur) / 1000 - 50), 0);
         const work = tasks.reduce((a, e) => a + e.dur / 1000, 0);
+        const pre = tasks.filter((e) => e.ts < fcp).reduce((a, e) => a + e.dur / 1000, 0);
         rows.push({
           tbt4,
           work,
+          pre,
           lcp: (lcp - t0) / 1000,
           long: tasks.filter((e) => e.dur > 12500 && e.ts >= fcp).length,
         });
       }
       const m = (k) => median(rows.map((r) => r[k])).toFixed(0);
       console.log(
-        `${rawPath.padEnd(18)} ${webDir.slice(-28).padEnd(28)} tbt4 ${m('tbt4').padStart(5)}  work ${m('work').padStart(4)}  lcp ${m('lcp').padStart(4)}  long ${m('long')}   (tbt4 runs ${rows.map((r) => r.tbt4.toFixed(0)).join(' ')})`,
+        `${rawPath.padEnd(18)} ${webDir.slice(-28).padEnd(28)} tbt4 ${m('tbt4').padStart(5)}  work ${m('work').padStart(4)}  pre-fcp ${m('pre').padStart(3)}  lcp ${m('lcp').padStart(4)}  long ${m('long')}   (tbt4 runs ${rows.map((r) => r.tbt4.toFixed(0)).join(' ')})`,
       );
     }
   }
