@@ -7,6 +7,7 @@ import {
   retainSearchParams,
 } from '@tanstack/react-router';
 import { getToken } from './api/client';
+import { fetchClock } from './api/clock';
 import { fetchCluster } from './api/cluster';
 import {
   fetchBindings,
@@ -77,9 +78,14 @@ const rootRoute = createRootRouteWithContext<RouterContext>()({
   validateSearch: (s: Record<string, unknown>): RootSearch => defined({ at: int(s.at) }),
   // The replay time follows every link until "Back to live" clears it.
   search: { middlewares: [retainSearchParams<RootSearch>(['at'])] },
-  // The principal before any page's request (root loaders run first); live or replaying.
-  loader: ({ context }) => {
-    if (context.qc) prefetchMe(context.qc);
+  // The principal before any page's request (root loaders run first), and the clock every page's
+  // top bar (and a replay's banner) shows, so neither changes size after the first render; live
+  // or replaying. Any signed-in principal may read the clock.
+  loader: ({ context: { qc } }) => {
+    if (!qc) return;
+    prefetchMe(qc);
+    if (getToken())
+      void qc.prefetchQuery({ queryKey: qk.clock(), queryFn: ({ signal }) => fetchClock(signal) });
   },
   component: Root,
   notFoundComponent: NotFound,

@@ -43,7 +43,14 @@ describe('route prefetch', () => {
     const { qc, done } = load('/vhms/vhm-1');
     await done;
     await expect.poll(() => qc.getQueryData(qk.me())).toBeDefined();
-    expect(calls.map((c) => c.url).slice(0, 2)).toEqual(['/v1/me', '/v1/vhms/vhm-1']);
+    expect(calls.map((c) => c.url).slice(0, 3)).toEqual(['/v1/me', '/v1/clock', '/v1/vhms/vhm-1']);
+  });
+
+  it('asks for the clock while replaying too: the replay banner shows the live L from the first render', async () => {
+    const { calls } = mockApi({});
+    sessionStorage.setItem('xdv.token', 'xdv_test');
+    await load('/replay?at=3').done;
+    await expect.poll(() => calls.map((c) => c.url)).toEqual(expect.arrayContaining(['/v1/me', '/v1/clock']));
   });
 
   it('asks for the overview, attention list and alert groups when / matches, and the VHMs for /vhms', async () => {
