@@ -8,18 +8,17 @@
 //   npm run audit:lighthouse [-- --mobile] [-- --min 0.9] [-- --only overview] [-- --json DIR]
 //   node scripts/lighthouse.mjs --web DIR   (another build of the console, e.g. a "before" copy)
 //   node scripts/lighthouse.mjs --trace DIR (also each page's Chromium trace, for the DevTools panel)
-import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { loadavg, tmpdir } from 'node:os';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { loadavg } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { configWith, openApp } from '@xdv/api';
 import { buildBody, reportKey, signReport, TESTS } from '@xdv/cts';
-import { Simulator } from '@xdv/provider-sim';
 import * as chromeLauncher from 'chrome-launcher';
 import lighthouse from 'lighthouse';
 import desktopConfig from 'lighthouse/core/config/desktop-config.js';
 import puppeteer from 'puppeteer-core';
 import { CHROMIUM_FLAGS, CHROMIUM_PATH } from './chromium.mjs';
+import { startDemoServer } from './demo-server.mjs';
 
 const { values } = parseArgs({
   options: {
@@ -41,22 +40,15 @@ if (!existsSync(join(webDir, 'index.html'))) {
   process.exit(2);
 }
 
-const dir = mkdtempSync(join(tmpdir(), 'xdv-lighthouse-'));
 const operator = 'xdv_lighthouse_operator_token';
-const reportPath = join(dir, 'cts-report.json');
-const app = await openApp(
-  configWith({
-    dataDir: join(dir, 'data'),
-    bootstrapToken: operator,
-    rateLimit: 0,
-    webDir,
-    logLevel: 'warn',
-    complianceReport: reportPath,
-  }),
-  { logger: false },
-);
-await app.server.listen({ port: 0, host: '127.0.0.1' });
-const base = `http://127.0.0.1:${app.server.server.address().port}`;
+// The demo fleet with a signed compliance report (written below, read by the server on request).
+const server = await startDemoServer({
+  webDir,
+  operator,
+  config: (dir) => ({ complianceReport: join(dir, 'cts-report.json') }),
+});
+const { base } = server;
+const reportPath = join(server.dir, 'cts-report.json');
 
 async function api(method, path, body, token = operator) {
   const res = await fetch(`${base}${path}`, {
@@ -70,13 +62,6 @@ async function api(method, path, body, token = operator) {
   if (!res.ok) throw new Error(`${method} ${path}: ${res.status} ${await res.text()}`);
   return res.json();
 }
-
-// The demo fleet, then some logical time so metrics, alerts and trace have history. The simulator
-// is stopped before measuring, so every page is measured on the same data.
-const sim = new Simulator({ base, operatorToken: operator, seed: 1, demo: true, driveClock: true });
-await sim.setup();
-for (let i = 0; i < 40; i++) await sim.step();
-await sim.stop();
 
 const chain = await api('GET', '/v1/trace/verify');
 const { l } = await api('GET', '/v1/overview');
@@ -202,8 +187,7 @@ try {
 } finally {
   await browser.disconnect();
   chrome.kill();
-  await app.close();
-  rmSync(dir, { recursive: true, force: true });
+  await server.close();
 }
 if (failures.length) {
   console.log(`\nbelow ${MIN}:\n  ${failures.join('\n  ')}`);

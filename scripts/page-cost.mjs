@@ -6,14 +6,11 @@
 //   pre-fcp  the part of it before the first contentful paint;
 //   lcp   the last largest-contentful-paint candidate (ms after navigation, real).
 //   node scripts/page-cost.mjs [--web DIR] [--path /vhms/WEB] [--runs 5]
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { configWith, openApp } from '@xdv/api';
-import { Simulator } from '@xdv/provider-sim';
 import puppeteer from 'puppeteer-core';
 import { CHROMIUM_FLAGS, CHROMIUM_PATH } from './chromium.mjs';
+import { startDemoServer } from './demo-server.mjs';
 
 const { values } = parseArgs({
   options: {
@@ -23,41 +20,18 @@ const { values } = parseArgs({
   },
 });
 const webs = (values.web ?? [resolve(import.meta.dirname, '../apps/web/dist')]).map((w) => resolve(w));
-const dir = mkdtempSync(join(tmpdir(), 'xdv-cost-'));
 const operator = 'xdv_cost_operator_token';
-const apps = [];
-for (const webDir of webs) {
-  const app = await openApp(
-    configWith({
-      dataDir: join(dir, `data${apps.length}`),
-      bootstrapToken: operator,
-      rateLimit: 0,
-      webDir,
-      logLevel: 'warn',
-    }),
-    { logger: false },
-  );
-  await app.server.listen({ port: 0, host: '127.0.0.1' });
-  const base = `http://127.0.0.1:${app.server.server.address().port}`;
-  const sim = new Simulator({ base, operatorToken: operator, seed: 1, demo: true, driveClock: true });
-  await sim.setup();
-  for (let i = 0; i < 40; i++) await sim.step();
-  await sim.stop();
-  apps.push({ app, base, webDir });
-}
-const headers = { authorization: `Bearer ${operator}` };
-const idOf = async (base, kind, name) =>
-  (await (await fetch(`${base}/v1/${kind}?limit=500`, { headers })).json()).items.find((x) => x.name === name)
-    .id;
+const servers = [];
+for (const webDir of webs) servers.push({ ...(await startDemoServer({ webDir, operator })), webDir });
 
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 const browser = await puppeteer.launch({ executablePath: CHROMIUM_PATH, args: CHROMIUM_FLAGS });
 try {
   for (const rawPath of values.path ?? ['/']) {
-    for (const { base, webDir } of apps) {
+    for (const { base, webDir, idOf } of servers) {
       let path = rawPath;
-      if (path.includes('WEB')) path = path.replace('WEB', await idOf(base, 'vhms', 'web'));
-      if (path.includes('AURORA')) path = path.replace('AURORA', await idOf(base, 'providers', 'qpu-aurora'));
+      if (path.includes('WEB')) path = path.replace('WEB', await idOf('vhms', 'web'));
+      if (path.includes('AURORA')) path = path.replace('AURORA', await idOf('providers', 'qpu-aurora'));
       const rows = [];
       for (let i = 0; i < Number(values.runs); i++) {
         const page = await browser.newPage();
@@ -120,6 +94,5 @@ try {
   }
 } finally {
   await browser.close();
-  for (const { app } of apps) await app.close();
-  rmSync(dir, { recursive: true, force: true });
+  for (const s of servers) await s.close();
 }

@@ -1,14 +1,11 @@
 // A CPU profile of one console page's cold load under 4x CPU throttling (the Lighthouse mobile
 // factor), self time summed by function and by chunk: where the first-load main-thread time goes.
 //   node scripts/profile-page.mjs [--web DIR] [--path /vhms] [--top 40]
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { configWith, openApp } from '@xdv/api';
-import { Simulator } from '@xdv/provider-sim';
 import puppeteer from 'puppeteer-core';
 import { CHROMIUM_FLAGS, CHROMIUM_PATH } from './chromium.mjs';
+import { startDemoServer } from './demo-server.mjs';
 
 const { values } = parseArgs({
   options: {
@@ -21,27 +18,10 @@ const { values } = parseArgs({
   },
 });
 const webDir = resolve(values.web ?? resolve(import.meta.dirname, '../apps/web/dist'));
-const dir = mkdtempSync(join(tmpdir(), 'xdv-profile-'));
 const operator = 'xdv_profile_operator_token';
-const app = await openApp(
-  configWith({
-    dataDir: join(dir, 'data'),
-    bootstrapToken: operator,
-    rateLimit: 0,
-    webDir,
-    logLevel: 'warn',
-  }),
-  { logger: false },
-);
-await app.server.listen({ port: 0, host: '127.0.0.1' });
-const base = `http://127.0.0.1:${app.server.server.address().port}`;
-const sim = new Simulator({ base, operatorToken: operator, seed: 1, demo: true, driveClock: true });
-await sim.setup();
-for (let i = 0; i < 40; i++) await sim.step();
-await sim.stop();
-const headers = { authorization: `Bearer ${operator}` };
-const vhms = (await (await fetch(`${base}/v1/vhms?limit=500`, { headers })).json()).items;
-const path = values.path.replace('WEB', vhms.find((v) => v.name === 'web').id);
+const server = await startDemoServer({ webDir, operator });
+const { base } = server;
+const path = values.path.replace('WEB', await server.idOf('vhms', 'web'));
 
 const browser = await puppeteer.launch({ executablePath: CHROMIUM_PATH, args: CHROMIUM_FLAGS });
 try {
@@ -103,6 +83,5 @@ try {
   show(byFn, Number(values.top));
 } finally {
   await browser.close();
-  await app.close();
-  rmSync(dir, { recursive: true, force: true });
+  await server.close();
 }
