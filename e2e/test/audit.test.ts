@@ -197,9 +197,40 @@ async function auditAll(
   await page.setViewportSize(VIEWPORTS[0]);
 }
 
+/**
+ * The layout shift of the load so far (the Web Vitals CLS sum without input), from a
+ * layout-shift observer every page of the session starts with; "good" is below 0.1.
+ */
+async function layoutShift(page: Page, name: string): Promise<void> {
+  const { cls, sources } = await page.evaluate(() => {
+    const w = window as unknown as { __xdvCls?: { cls: number; sources: string[] } };
+    return w.__xdvCls ?? { cls: -1, sources: [] };
+  });
+  expect(cls, `${name}: the layout-shift observer ran`).toBeGreaterThanOrEqual(0);
+  expect.soft(cls, `${name}: layout shift while loading (${sources.join(' | ')})`).toBeLessThan(0.1);
+}
+
 async function session(token: string) {
   const s = await signedIn(stack, token);
   contexts.push(s.ctx);
+  await s.ctx.addInitScript(() => {
+    const record = { cls: 0, sources: [] as string[] };
+    (window as unknown as { __xdvCls: typeof record }).__xdvCls = record;
+    new PerformanceObserver((list) => {
+      for (const e of list.getEntries() as (PerformanceEntry & {
+        value: number;
+        hadRecentInput: boolean;
+        sources: { node: Node | null }[];
+      })[]) {
+        if (e.hadRecentInput) continue;
+        record.cls += e.value;
+        for (const src of e.sources)
+          record.sources.push(
+            `${e.value.toFixed(3)} ${src.node instanceof Element ? src.node.outerHTML.slice(0, 80) : String(src.node?.nodeName)}`,
+          );
+      }
+    }).observe({ type: 'layout-shift', buffered: true });
+  });
   await s.ctx.route(`**${AXE_URL}`, (r) =>
     r.fulfill({ contentType: 'text/javascript; charset=utf-8', body: axe.source }),
   );
@@ -397,11 +428,13 @@ for (const who of ['operator', 'tenant admin'] as const) {
       it(`${who}: ${p.name}`, async () => {
         await s.page.goto(`${stack.base}${p.path()}`);
         await settle(s.page);
+        await layoutShift(s.page, `${who}: ${p.name} @1440`);
         if (p.prepare) await p.prepare(s.page);
         // At the phone size the page is loaded afresh, as a phone would (charts size to the screen).
         await auditAll(s.page, s.errors, `${who}: ${p.name}`, async () => {
           await s.page.reload();
           await settle(s.page);
+          await layoutShift(s.page, `${who}: ${p.name} @390`);
           if (p.prepare) await p.prepare(s.page);
         });
       });

@@ -21,6 +21,7 @@ import {
   fetchVhm,
   fetchVhms,
   prefetchMe,
+  replayStateQuery,
 } from './api/data';
 import { fetchFleet, fetchUsage } from './api/fleetHealth';
 import { qk } from './api/keys';
@@ -80,12 +81,15 @@ const rootRoute = createRootRouteWithContext<RouterContext>()({
   search: { middlewares: [retainSearchParams<RootSearch>(['at'])] },
   // The principal before any page's request (root loaders run first), and the clock every page's
   // top bar (and a replay's banner) shows, so neither changes size after the first render; live
-  // or replaying. Any signed-in principal may read the clock.
-  loader: ({ context: { qc } }) => {
+  // or replaying. Any signed-in principal may read the clock. At a replay L, every page reads the
+  // state replayed to it, so that is sent too (the page would otherwise grow when it answers).
+  loader: ({ context: { qc }, location }) => {
+    const search: RootSearch = location.search;
     if (!qc) return;
     prefetchMe(qc);
-    if (getToken())
-      void qc.prefetchQuery({ queryKey: qk.clock(), queryFn: ({ signal }) => fetchClock(signal) });
+    if (!getToken()) return;
+    void qc.prefetchQuery({ queryKey: qk.clock(), queryFn: ({ signal }) => fetchClock(signal) });
+    if (search.at !== undefined) void qc.prefetchQuery(replayStateQuery(search.at));
   },
   component: Root,
   notFoundComponent: NotFound,
@@ -179,9 +183,15 @@ const traceRoute = createRoute({
   },
 }).lazy(() => import('./views/Trace').then((m) => m.route));
 
-const replayRoute = createRoute({ getParentRoute: () => rootRoute, path: '/replay' }).lazy(() =>
-  import('./views/Replay').then((m) => m.route),
-);
+const replayRoute = createRoute({
+  getParentRoute: () => rootRoute,
+  path: '/replay',
+  // The live head bounds the slider, whatever L is being inspected.
+  loader: ({ context: { qc } }) => {
+    if (qc && getToken())
+      void qc.prefetchQuery({ queryKey: qk.overview(), queryFn: ({ signal }) => fetchOverview(signal) });
+  },
+}).lazy(() => import('./views/Replay').then((m) => m.route));
 const clusterRoute = createRoute({
   getParentRoute: () => rootRoute,
   path: '/cluster',

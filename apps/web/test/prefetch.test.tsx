@@ -53,6 +53,22 @@ describe('route prefetch', () => {
     await expect.poll(() => calls.map((c) => c.url)).toEqual(expect.arrayContaining(['/v1/me', '/v1/clock']));
   });
 
+  it('at a replay L, asks for the state replayed to it on every page, and the live head on /replay', async () => {
+    const { calls } = mockApi({});
+    sessionStorage.setItem('xdv.token', 'xdv_test');
+    await load('/vhms?at=7').done;
+    await expect.poll(() => calls.map((c) => c.url)).toContain('/v1/replay/state?l=7');
+    await load('/replay?at=3').done;
+    await expect
+      .poll(() => calls.map((c) => c.url))
+      .toEqual(expect.arrayContaining(['/v1/replay/state?l=3', '/v1/overview']));
+    // Live, no replayed state is read.
+    calls.length = 0;
+    await load('/vhms').done;
+    await expect.poll(() => calls.some((c) => c.url.startsWith('/v1/vhms'))).toBe(true);
+    expect(calls.some((c) => c.url.startsWith('/v1/replay'))).toBe(false);
+  });
+
   it('asks for the overview, attention list and alert groups when / matches, and the VHMs for /vhms', async () => {
     const { calls } = mockApi({});
     sessionStorage.setItem('xdv.token', 'xdv_test');

@@ -35,13 +35,18 @@ export interface Source<T> {
   refetch: () => unknown;
 }
 
-export function useReplayState(at: number | null) {
-  return useQuery({
+/** The state replayed to logical time `at`: it never changes, so it is never stale. */
+export function replayStateQuery(at: number | null) {
+  return queryOptions({
     queryKey: qk.replay(at),
     queryFn: ({ signal }) => get<ReplayState>(`/v1/replay/state?l=${at}`, signal),
     enabled: at !== null,
     staleTime: Number.POSITIVE_INFINITY,
   });
+}
+
+export function useReplayState(at: number | null) {
+  return useQuery(replayStateQuery(at));
 }
 
 export function useSource<T>(
