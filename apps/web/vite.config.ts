@@ -56,6 +56,39 @@ export function inlineEntryCss(): Plugin {
 }
 
 /**
+ * Preload links for what the entry imports dynamically, and everything those chunks import
+ * statically: src/main.tsx imports the console in steps (to evaluate it in separate tasks), and
+ * without these the chunks would be requested only once the entry has run, a round trip later.
+ * Code-split pages (imported dynamically by those chunks) are not preloaded.
+ */
+export function preloadEntryImports(): Plugin {
+  return {
+    name: 'xdv-preload-entry-imports',
+    apply: 'build',
+    transformIndexHtml: {
+      order: 'post',
+      handler(html, ctx) {
+        const { bundle, chunk } = ctx;
+        if (!bundle || !chunk) return html;
+        const files = new Set<string>();
+        const visit = (file: string) => {
+          const c = bundle[file];
+          if (files.has(file) || c?.type !== 'chunk') return;
+          files.add(file);
+          for (const i of c.imports) visit(i);
+        };
+        for (const d of chunk.dynamicImports) visit(d);
+        const links = [...files]
+          .filter((f) => f.endsWith('.js') && !html.includes(`/${f}"`))
+          .map((f) => `<link rel="modulepreload" crossorigin href="/${f}">`)
+          .join('');
+        return html.replace('</head>', `${links}</head>`);
+      },
+    },
+  };
+}
+
+/**
  * The entry's scripts fetched at low priority. They never block the first paint (module scripts
  * run after parsing; the static shell in index.html paints without them), but Chrome fetches them
  * at High, which page-load models read as render-blocking; low also keeps them behind anything the
@@ -77,7 +110,7 @@ export function lowPriorityEntryScripts(): Plugin {
 }
 
 export default defineConfig({
-  plugins: [react(), inlineEntryCss(), lowPriorityEntryScripts(), precompress()],
+  plugins: [react(), inlineEntryCss(), preloadEntryImports(), lowPriorityEntryScripts(), precompress()],
   server: { proxy: { '/v1': 'http://127.0.0.1:8090' } },
   build: { outDir: 'dist', target: 'es2022', sourcemap: false, chunkSizeWarningLimit: 600 },
   test: {

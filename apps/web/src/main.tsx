@@ -1,48 +1,19 @@
-import { QueryClient, QueryClientProvider } from '@tanstack/react-query';
-import { StrictMode, startTransition } from 'react';
-import { createRoot } from 'react-dom/client';
-import { App } from './App';
-import { ApiError } from './api/client';
-import { prefetchMe } from './api/data';
-import { settle } from './lib/settle';
 import { applyTheme, storedTheme } from './lib/theme';
-import { createAppRouter } from './routes';
+import { nextTask } from './lib/yield';
 import './styles.css';
+
+// The entry is small on purpose. Evaluating the console's code (React DOM, the router, the query
+// cache, the pages) is tens of milliseconds of main-thread work; done as one task it blocks input
+// on a slow phone, so it is split into tasks, each yielding to the browser before the next. The
+// chunks themselves are fetched at once: index.html preloads them (vite.config.ts).
 
 applyTheme(storedTheme());
 
-const qc = new QueryClient({
-  defaultOptions: {
-    queries: {
-      // Fresh data comes from the SSE stream; no interval polling, no refetch on focus.
-      staleTime: 30_000,
-      refetchOnWindowFocus: false,
-      retry: (n, e) => !(e instanceof ApiError && e.status >= 400 && e.status < 500) && n < 2,
-    },
-  },
-});
-
-const router = createAppRouter(undefined, qc);
-// /v1/me at once, not after the first render: the shell is hidden until it answers.
-prefetchMe(qc);
-
-// Let the browser paint the static shell of index.html first (a frame, then a task after it): the
-// first paint then never waits for the first render of the console, whatever the script's timing.
+// The static shell of index.html is painted first (a frame, then a task after it): the first paint
+// never waits for the console's code, whatever the script's timing.
 await new Promise<void>((r) => requestAnimationFrame(() => setTimeout(r, 0)));
-
-// The route first: its chunk, and the requests its loaders send (the principal's was sent above).
-// The static shell stays while they are answered (1.5 s at most), then the page renders once with
-// its data, in a transition, so React renders it in slices instead of one long task; rendering
-// skeletons first re-rendered it synchronously for every answer that arrived.
-await router.load().catch(() => {});
-await settle(qc, 1_500);
-const root = createRoot(document.getElementById('root')!);
-startTransition(() =>
-  root.render(
-    <StrictMode>
-      <QueryClientProvider client={qc}>
-        <App router={router} />
-      </QueryClientProvider>
-    </StrictMode>,
-  ),
-);
+await import('react-dom/client');
+await nextTask();
+const { boot } = await import('./boot');
+await nextTask();
+await boot();

@@ -162,7 +162,7 @@ describe('the live trace tail', () => {
     expect(calls.filter((c) => c.url.startsWith('/v1/trace?')).length).toBe(1);
     // The newest page directly, without waiting for the head from the overview.
     expect(calls.find((c) => c.url.startsWith('/v1/trace?'))?.url).toBe(
-      `/v1/trace?before=${Number.MAX_SAFE_INTEGER}&limit=100`,
+      `/v1/trace?before=${Number.MAX_SAFE_INTEGER}&limit=50`,
     );
     fireEvent.click(screen.getByRole('button', { name: String(head.seq) }));
     await waitFor(() => expect(router.state.location.search).toEqual({ seq: head.seq }));

@@ -8,9 +8,10 @@ import type { TracePage } from './types';
 // immutable, so a page once read never needs reading again, and the open tab downloads only the
 // stream (issue 15 §5: it used to refetch the whole 200-entry page several times a second).
 
-// 100 entries: a screenful several times over; the first page parses, renders and lays out in half the
-// time of 200 (older ones are a click away).
-export const TRACE_PAGE = 100;
+// 50 entries: a screenful and more. A page is heavier than its count suggests: a provider's signed
+// report carries its ML-DSA signature (~5 KB of hex that does not compress), so 100 entries of a
+// demo fleet were 670 KB of JSON and 88 KB on the wire. Older ones are a click away.
+export const TRACE_PAGE = 50;
 /** How many entries the live tail keeps (the oldest fall off as new ones arrive). */
 export const TAIL_KEEP = 500;
 // Keys: qk.traceTail() is the unfiltered newest page, appended to live (filtered and older pages
