@@ -79,7 +79,7 @@ describe('the VHM page', () => {
     expect(within(history).getByText('Q_ERR_DECOHERENCE_EXCEEDED')).toBeTruthy();
     // the live table does not list them
     expect(within(contracts.querySelector('table')!).queryByText('contract-2')).toBeNull();
-    const bindings = screen.getByRole('heading', { name: /Domain bindings/ }).closest('section')!;
+    const bindings = (await screen.findByRole('heading', { name: /Domain bindings/ })).closest('section')!;
     const bh = within(bindings).getByText('History · 1 ended bindings').closest('details')!;
     expect(within(bh).getByText('binding-2')).toBeTruthy();
     expect(within(bindings).getAllByText('binding-1').length).toBe(1);

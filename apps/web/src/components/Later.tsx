@@ -1,12 +1,19 @@
-import { type ReactNode, startTransition, useEffect, useState } from 'react';
+import { Children, type ReactNode, startTransition, useEffect, useState } from 'react';
 
 /**
- * Children mounted after the first commit, in a transition: React renders them in slices that
- * yield to the browser (no long task), after what is above them has painted, and their requests go
- * out after the ones of the content that is shown first. For panels below the fold.
+ * Children mounted after the first commit, one at a time, each in a later task and a transition:
+ * React renders each in slices that yield to the browser, and each is committed (DOM inserted, laid
+ * out) on its own, so no single task holds them all; what is above them has painted first, and
+ * their requests go out after the ones of the content shown first. For panels below the fold: they
+ * appear in order, below what is already drawn, so nothing drawn moves.
  */
 export function Later({ children }: { children: ReactNode }) {
-  const [shown, setShown] = useState(false);
-  useEffect(() => startTransition(() => setShown(true)), []);
-  return shown ? children : null;
+  const items = Children.toArray(children);
+  const [shown, setShown] = useState(0);
+  useEffect(() => {
+    if (shown >= items.length) return;
+    const t = setTimeout(() => startTransition(() => setShown((n) => n + 1)), 0);
+    return () => clearTimeout(t);
+  }, [shown, items.length]);
+  return items.slice(0, shown);
 }
