@@ -180,24 +180,26 @@ describe('a long trace page', () => {
   };
   const rows = () => document.querySelectorAll('tr.group-row').length;
 
-  it('draws the newest 50 groups, and more on request', () => {
+  it('draws the newest 50 groups, 15 rows per commit, and more on request', async () => {
     renderWithClient(
       <TraceHistory items={many()} hidden={new Set()} selected={null} onSelect={() => {}} clock={clock} />,
     );
+    // The first commit holds 15 rows; the rest follow in later tasks.
+    expect(rows()).toBe(15);
+    expect(screen.queryByRole('button', { name: /more$/ })).toBeNull();
+    fireEvent.click(await screen.findByRole('button', { name: 'Show 50 more' }));
     expect(rows()).toBe(50);
-    fireEvent.click(screen.getByRole('button', { name: 'Show 50 more' }));
-    expect(rows()).toBe(100);
-    fireEvent.click(screen.getByRole('button', { name: 'Show 20 more' }));
-    expect(rows()).toBe(120);
+    fireEvent.click(await screen.findByRole('button', { name: 'Show 20 more' }));
+    await waitFor(() => expect(rows()).toBe(120));
     expect(screen.queryByRole('button', { name: /more$/ })).toBeNull();
   });
 
-  it('always draws the selected entry, however old', () => {
+  it('always draws the selected entry, however old', async () => {
     const items = many();
     const old = items.filter((e) => e.type === 'clock.advance')[1]!.seq;
     renderWithClient(
       <TraceHistory items={items} hidden={new Set()} selected={old} onSelect={() => {}} clock={clock} />,
     );
-    expect(screen.getByRole('button', { name: String(old), pressed: true })).toBeTruthy();
+    expect(await screen.findByRole('button', { name: String(old), pressed: true })).toBeTruthy();
   });
 });

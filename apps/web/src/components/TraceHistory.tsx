@@ -57,6 +57,8 @@ export function TypeChips({
 
 /** Groups drawn at first (and per "Show more"): a page of 200 entries is ~2,000 DOM nodes at once. */
 export const GROUPS_SHOWN = 50;
+/** Rows drawn in one commit; the rest follow in later tasks, below what is already drawn. */
+const ROWS_PER_COMMIT = 15;
 
 export function TraceHistory({
   items,
@@ -82,6 +84,7 @@ export function TraceHistory({
       : groups.findIndex((g) => g.seq === selected || g.effects.some((e) => e.seq === selected));
   const limit = Math.max(shown, selectedAt + 1);
   const more = groups.length - limit;
+  const drawn = useDrawn(Math.min(limit, groups.length));
   if (groups.length === 0)
     return <Empty>Every entry here is of a hidden kind; show them with the chips above.</Empty>;
   const toggle = (seq: number) =>
@@ -110,7 +113,7 @@ export function TraceHistory({
           </tr>
         </thead>
         <tbody>
-          {groups.slice(0, limit).map((g) => (
+          {groups.slice(0, drawn).map((g) => (
             <Fragment key={g.seq}>
               <GroupRow
                 g={g}
@@ -154,7 +157,7 @@ export function TraceHistory({
           ))}
         </tbody>
       </table>
-      {more > 0 ? (
+      {more > 0 && drawn >= limit ? (
         <p>
           <button type="button" onClick={() => setShown(limit + GROUPS_SHOWN)}>
             Show {Math.min(more, GROUPS_SHOWN)} more
@@ -164,6 +167,22 @@ export function TraceHistory({
       ) : null}
     </>
   );
+}
+
+/**
+ * How many of `want` rows to draw now: at most ROWS_PER_COMMIT more than last time, the rest in
+ * later tasks (each a transition), so a long page is inserted and laid out in several short tasks
+ * rather than one long one. Rows are only ever added below.
+ */
+function useDrawn(want: number): number {
+  const [drawn, setDrawn] = useState(() => Math.min(want, ROWS_PER_COMMIT));
+  const now = Math.min(want, Math.max(drawn, Math.min(want, ROWS_PER_COMMIT)));
+  useEffect(() => {
+    if (drawn >= want) return;
+    const t = setTimeout(() => startTransition(() => setDrawn((d) => Math.min(want, d + ROWS_PER_COMMIT))), 0);
+    return () => clearTimeout(t);
+  }, [drawn, want]);
+  return now;
 }
 
 function SeqButton({
