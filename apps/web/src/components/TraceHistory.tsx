@@ -179,7 +179,10 @@ function useDrawn(want: number): number {
   const now = Math.min(want, Math.max(drawn, Math.min(want, ROWS_PER_COMMIT)));
   useEffect(() => {
     if (drawn >= want) return;
-    const t = setTimeout(() => startTransition(() => setDrawn((d) => Math.min(want, d + ROWS_PER_COMMIT))), 0);
+    const t = setTimeout(
+      () => startTransition(() => setDrawn((d) => Math.min(want, d + ROWS_PER_COMMIT))),
+      0,
+    );
     return () => clearTimeout(t);
   }, [drawn, want]);
   return now;
