@@ -1,4 +1,5 @@
-import { Children, type ReactNode, startTransition, useEffect, useState } from 'react';
+import { Children, type ReactNode } from 'react';
+import { useStepped } from '../lib/stepped';
 
 /**
  * Children mounted after the first commit, one at a time, each in a later task and a transition:
@@ -9,11 +10,5 @@ import { Children, type ReactNode, startTransition, useEffect, useState } from '
  */
 export function Later({ children }: { children: ReactNode }) {
   const items = Children.toArray(children);
-  const [shown, setShown] = useState(0);
-  useEffect(() => {
-    if (shown >= items.length) return;
-    const t = setTimeout(() => startTransition(() => setShown((n) => n + 1)), 0);
-    return () => clearTimeout(t);
-  }, [shown, items.length]);
-  return items.slice(0, shown);
+  return items.slice(0, useStepped(items.length, 1, 0));
 }

@@ -1,5 +1,6 @@
 import type { Entry } from '@xdv/core';
 import { Fragment, startTransition, useEffect, useMemo, useState } from 'react';
+import { useStepped } from '../lib/stepped';
 import { checkEntry, inSlices } from '../lib/verify';
 import '../history.css';
 import type { Clock } from '../api/clock';
@@ -84,7 +85,7 @@ export function TraceHistory({
       : groups.findIndex((g) => g.seq === selected || g.effects.some((e) => e.seq === selected));
   const limit = Math.max(shown, selectedAt + 1);
   const more = groups.length - limit;
-  const drawn = useDrawn(Math.min(limit, groups.length));
+  const drawn = useStepped(Math.min(limit, groups.length), ROWS_PER_COMMIT, ROWS_PER_COMMIT);
   if (groups.length === 0)
     return <Empty>Every entry here is of a hidden kind; show them with the chips above.</Empty>;
   const toggle = (seq: number) =>
@@ -167,25 +168,6 @@ export function TraceHistory({
       ) : null}
     </>
   );
-}
-
-/**
- * How many of `want` rows to draw now: at most ROWS_PER_COMMIT more than last time, the rest in
- * later tasks (each a transition), so a long page is inserted and laid out in several short tasks
- * rather than one long one. Rows are only ever added below.
- */
-function useDrawn(want: number): number {
-  const [drawn, setDrawn] = useState(() => Math.min(want, ROWS_PER_COMMIT));
-  const now = Math.min(want, Math.max(drawn, Math.min(want, ROWS_PER_COMMIT)));
-  useEffect(() => {
-    if (drawn >= want) return;
-    const t = setTimeout(
-      () => startTransition(() => setDrawn((d) => Math.min(want, d + ROWS_PER_COMMIT))),
-      0,
-    );
-    return () => clearTimeout(t);
-  }, [drawn, want]);
-  return now;
 }
 
 function SeqButton({
