@@ -10,7 +10,7 @@ describe('code-split views', () => {
     mockApi({
       'GET /v1/me': admin,
       'GET /v1/overview': emptyOverview,
-      'GET /v1/trace': { items: [], nextAfter: null },
+      'GET /v1/trace': { items: [], head: { seq: 0, hash: '', l: 0 }, nextAfter: null },
       'GET /v1/compliance': { present: false, path: '/x/cts-report.json', signature: null, report: null },
       'GET /v1/vhms': page([]),
     });

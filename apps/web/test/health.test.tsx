@@ -1,10 +1,11 @@
 import { fireEvent, render, screen, within } from '@testing-library/react';
-import type { FleetRow } from '@xdv/core';
+import type { FleetRow, Provider } from '@xdv/core';
 import { describe, expect, it } from 'vitest';
 import { seriesUrl } from '../src/api/fleetHealth';
 import type { Series } from '../src/api/types';
 import { WindowView } from '../src/components/domain';
 import { FleetTable } from '../src/components/FleetTable';
+import { Attestation } from '../src/components/ProviderAttestation';
 import { ProviderUsage } from '../src/components/ProviderUsage';
 import { QubitTable, qubitRows } from '../src/components/QubitTable';
 import { mockApi, renderWithClient } from './helpers';
@@ -257,5 +258,48 @@ describe('Φ stability sparklines', () => {
     ).toBeTruthy();
     expect(screen.getAllByText('below tolerance')).toHaveLength(1);
     expect(screen.getByText(/env-2/).closest('li')!.textContent).toContain('below tolerance');
+  });
+});
+
+describe('a provider’s Health line', () => {
+  const p = {
+    id: 'provider-3',
+    name: 'qpu-aurora',
+    domain: 'Q',
+    attestation: 'attested',
+    registeredL: 1,
+    health: 'ok',
+    lastReportL: 90,
+    lastReportSeq: 412,
+    firmware: 'f1f2',
+    publicKey: 'ab'.repeat(32),
+    features: { liveTransfer: false, operations: ['h', 'x'] },
+    capacity: { memory: 0, cpu: 0, qubits: 64, envelopes: 0 },
+    allocated: { memory: 0, cpu: 0, qubits: 4, envelopes: 0 },
+    ranges: [],
+  } as unknown as Provider;
+  const health = () => screen.getByText('Health').nextElementSibling as HTMLElement;
+  /** The Health line without its one-line age: what may wrap, and so must not change with the age. */
+  const wrapping = () => {
+    const copy = health().cloneNode(true) as HTMLElement;
+    for (const n of copy.querySelectorAll('.one-line')) n.remove();
+    return copy.textContent;
+  };
+
+  it('keeps the report’s changing age on one line of its own (no layout shift as reports arrive)', () => {
+    const { rerender } = renderWithClient(<Attestation p={p} now={90} tickMs={400} />);
+    const age = health().querySelector('.one-line')!;
+    expect(age.textContent).toBe('last at L 90 (now)');
+    expect(age.getAttribute('title')).toBe('last report at L 90 (now)');
+    const before = wrapping();
+    expect(before).toBe('ok report seq 412');
+    rerender(<Attestation p={p} now={3000} tickMs={400} />);
+    expect(health().querySelector('.one-line')!.textContent).toBe('last at L 90 (≈ 19 min ago)');
+    expect(wrapping()).toBe(before);
+  });
+
+  it('says when a provider has not reported yet', () => {
+    renderWithClient(<Attestation p={{ ...p, lastReportL: null }} now={90} tickMs={400} />);
+    expect(health().textContent).toBe('ok no report yet');
   });
 });

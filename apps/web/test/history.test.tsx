@@ -8,7 +8,7 @@ import { merge } from '../src/api/traceCache';
 import type { TracePage } from '../src/api/types';
 import { TraceHistory } from '../src/components/TraceHistory';
 import { actorOf, categoryOf, codeOf, groupEntries, summarize } from '../src/lib/traceGroups';
-import Trace from '../src/views/Trace';
+import Trace, { newerGroups } from '../src/views/Trace';
 import { mockApi, renderWithClient } from './helpers';
 
 // Issue 15 §5: the trace as an event history, appended live instead of refetched.
@@ -110,7 +110,7 @@ describe('the live trace tail', () => {
     expect(merge(tail, [all[1]!])).toBe(tail);
   });
 
-  it('reads the newest page once and keeps it while entries stream in; the selection is in the URL', async () => {
+  it('reads the newest page once, offers streamed entries above the rows, keeps the selection in the URL', async () => {
     const all = entries();
     const head = all.at(-1)!;
     const { calls } = mockApi({
@@ -158,7 +158,18 @@ describe('the live trace tail', () => {
     const pending = new Map<string, unknown[]>();
     applyEntry(qc, head, pending);
     for (const k of pending.values()) await qc.invalidateQueries({ queryKey: k });
+    // The streamed entry waits above the rows instead of pushing them down; the reader brings it up.
+    const rows = () =>
+      [...document.querySelectorAll('tr.group-row')].map(
+        (r) => (r as HTMLTableRowElement).cells[0]!.textContent,
+      );
+    const before = rows();
+    const offer = await screen.findByRole('button', { name: '▲ Show 1 newer entry' });
+    expect(screen.queryByText('HV_FORBIDDEN')).toBeNull();
+    expect(rows()).toEqual(before);
+    fireEvent.click(offer);
     await screen.findByText('HV_FORBIDDEN');
+    expect(screen.getByText('Up to date: newer entries are offered here.')).toBeTruthy();
     expect(calls.filter((c) => c.url.startsWith('/v1/trace?')).length).toBe(1);
     // The newest page directly, without waiting for the head from the overview.
     expect(calls.find((c) => c.url.startsWith('/v1/trace?'))?.url).toBe(
@@ -170,7 +181,31 @@ describe('the live trace tail', () => {
   });
 });
 
+describe('entries newer than the page on screen', () => {
+  it('counts the groups a reader would see, and says when the live tail dropped some', () => {
+    const all = entries();
+    const at = (n: number): TracePage => ({
+      items: all.slice(0, n),
+      head: { seq: all[n - 1]!.seq, hash: '', l: 0 },
+      nextAfter: null,
+    });
+    const shown = at(3);
+    const live = at(all.length);
+    const tick = all.find((e) => e.type === 'clock.advance')!;
+    expect(tick.seq).toBeGreaterThan(3);
+    const groups = newerGroups(shown, live, new Set());
+    expect(groups.gap).toBe(false);
+    expect(newerGroups(shown, live, new Set(['clock'])).groups).toBe(groups.groups - 1);
+    expect(newerGroups(live, live, new Set())).toEqual({ groups: 0, gap: false });
+    // The tail kept only its newest entries: some between the screen and them are not counted.
+    const trimmed = { ...live, items: live.items.slice(-1) };
+    expect(newerGroups(shown, trimmed, new Set())).toEqual({ groups: 1, gap: true });
+  });
+});
+
 describe('a long trace page', () => {
+  // Rows are drawn 15 per task: on a busy machine (two test suites at once) that takes seconds.
+  const SLOW = { timeout: 15_000 };
   const many = (): Entry[] => {
     const { results } = run([
       genesisCmd(),
@@ -187,10 +222,10 @@ describe('a long trace page', () => {
     // The first commit holds 15 rows; the rest follow in later tasks.
     expect(rows()).toBe(15);
     expect(screen.queryByRole('button', { name: /more$/ })).toBeNull();
-    fireEvent.click(await screen.findByRole('button', { name: 'Show 50 more' }));
+    fireEvent.click(await screen.findByRole('button', { name: 'Show 50 more' }, SLOW));
     expect(rows()).toBe(50);
-    fireEvent.click(await screen.findByRole('button', { name: 'Show 20 more' }));
-    await waitFor(() => expect(rows()).toBe(120));
+    fireEvent.click(await screen.findByRole('button', { name: 'Show 20 more' }, SLOW));
+    await waitFor(() => expect(rows()).toBe(120), SLOW);
     expect(screen.queryByRole('button', { name: /more$/ })).toBeNull();
   });
 
@@ -200,6 +235,6 @@ describe('a long trace page', () => {
     renderWithClient(
       <TraceHistory items={items} hidden={new Set()} selected={old} onSelect={() => {}} clock={clock} />,
     );
-    expect(await screen.findByRole('button', { name: String(old), pressed: true })).toBeTruthy();
+    expect(await screen.findByRole('button', { name: String(old), pressed: true }, SLOW)).toBeTruthy();
   });
 });

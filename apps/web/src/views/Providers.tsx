@@ -6,25 +6,14 @@ import { useCalibrations, useMe, useProviders } from '../api/data';
 import { RANGES, type RangeTicks, useSeriesRange, useUsage } from '../api/fleetHealth';
 import { LChart, type LineSeries } from '../components/Chart';
 import { FleetTable } from '../components/FleetTable';
+import { Attestation } from '../components/ProviderAttestation';
 import { ProviderUsage } from '../components/ProviderUsage';
 import { QubitTable } from '../components/QubitTable';
 import { StabilitySparklines } from '../components/Sparkline';
 import { AtL, Est } from '../components/time';
-import {
-  Badge,
-  DomainTag,
-  Empty,
-  ErrorBox,
-  fmt,
-  Guard,
-  Loading,
-  Meter,
-  Section,
-  StateBadge,
-} from '../components/ui';
+import { Badge, DomainTag, Empty, ErrorBox, fmt, Guard, Loading, Section } from '../components/ui';
 import { estimate, relative } from '../lib/clock';
 import { Link, useAt } from '../lib/router';
-import { exactBytes, gib } from '../lib/units';
 
 export default function Providers({ selected }: { selected?: string }) {
   // `/providers` opens on the fleet table; `/providers/:id` is one provider's detail.
@@ -151,76 +140,6 @@ function ProviderDetail({ selected }: { selected: string }) {
         }}
       </Guard>
     </div>
-  );
-}
-
-function Attestation({
-  p,
-  now,
-  tickMs,
-}: {
-  p: Provider;
-  now: number | undefined;
-  tickMs: number | undefined;
-}) {
-  return (
-    <Section title={`${p.name} — attestation and capacity`} id="attestation">
-      <dl className="kv">
-        <dt>Domain</dt>
-        <dd>
-          <DomainTag domain={p.domain} />
-        </dd>
-        <dt>Attestation</dt>
-        <dd>
-          <StateBadge state={p.attestation} /> registered at{' '}
-          <AtL l={p.registeredL} now={now} tickMs={tickMs} /> (ML-DSA-65 signature verified at admission)
-        </dd>
-        <dt>Health</dt>
-        <dd>
-          <StateBadge state={p.health} /> last report{' '}
-          {p.lastReportL === null ? (
-            'never'
-          ) : (
-            <>
-              at <AtL l={p.lastReportL} now={now} tickMs={tickMs} />
-            </>
-          )}{' '}
-          (report seq {p.lastReportSeq})
-        </dd>
-        <dt>Firmware</dt>
-        <dd>
-          <code className="hash">{p.firmware}</code>
-        </dd>
-        <dt>Identity key</dt>
-        <dd>
-          <code className="hash" title={p.publicKey}>
-            {p.publicKey.slice(0, 32)}…
-          </code>
-        </dd>
-        <dt>Features</dt>
-        <dd>
-          live transfer {p.features.liveTransfer ? 'yes' : 'no'}; operations{' '}
-          {p.features.operations.join(', ') || 'none'}
-        </dd>
-      </dl>
-      {p.domain === 'K' ? (
-        <>
-          <Meter
-            label="Memory"
-            used={p.allocated.memory}
-            total={p.capacity.memory}
-            format={gib}
-            exact={exactBytes}
-          />
-          <p className="muted small">Allocated in {p.ranges.length} disjoint ranges</p>
-          <Meter label="CPU slices" used={p.allocated.cpu} total={p.capacity.cpu} />
-        </>
-      ) : p.domain === 'Q' ? (
-        <Meter label="Logical qubits" used={p.allocated.qubits} total={p.capacity.qubits} />
-      ) : (
-        <Meter label="Φ envelopes" used={p.allocated.envelopes} total={p.capacity.envelopes} />
-      )}
-    </Section>
   );
 }
 

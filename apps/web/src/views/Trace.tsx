@@ -14,7 +14,7 @@ import { Badge, Empty, ErrorBox, fmt, Loading, Section } from '../components/ui'
 import { relative } from '../lib/clock';
 import { checkSignedHead, type HeadCheck, type SignedHeadResponse } from '../lib/head';
 import { Link, useAt, useNavigate, usePageSearch } from '../lib/router';
-import { type Category, HIDEABLE } from '../lib/traceGroups';
+import { type Category, groupEntries, HIDEABLE, visibleGroups } from '../lib/traceGroups';
 import { type ChainResult, checkEntry, verifyOwnEntries, verifyWholeChain } from '../lib/verify';
 
 export default function Trace() {
@@ -55,9 +55,21 @@ export default function Trace() {
     staleTime: Number.POSITIVE_INFINITY,
     placeholderData: (prev) => prev,
   });
-  const q = after === null && !filtered ? tail : fixed;
-  const items = useMemo(() => (q.data?.items ?? []).filter((e) => at === null || e.l <= at), [q.data, at]);
-  const first = q.data?.items[0]?.seq ?? 0;
+  const tailMode = after === null && !filtered;
+  const q = tailMode ? tail : fixed;
+  // The newest page is shown as it was when it was read (or last brought up to date by the reader):
+  // entries that stream in later wait behind a "Show n newer" button instead of pushing the rows
+  // the reader is looking at down the page.
+  const [shown, setShown] = useState<TracePage | undefined>(undefined);
+  if (tailMode && shown === undefined && tail.data !== undefined) setShown(tail.data);
+  if (!tailMode && shown !== undefined) setShown(undefined);
+  const data = tailMode ? (shown ?? tail.data) : fixed.data;
+  const newer = useMemo(
+    () => (tailMode && at === null && shown && tail.data ? newerGroups(shown, tail.data, hidden) : null),
+    [tailMode, at, shown, tail.data, hidden],
+  );
+  const items = useMemo(() => (data?.items ?? []).filter((e) => at === null || e.l <= at), [data, at]);
+  const first = data?.items[0]?.seq ?? 0;
   const sel = items.find((e) => e.seq === selected) ?? null;
   const setSearch = (patch: { seq?: number; hide?: string }) =>
     void navigate({ to: '/trace', search: (prev) => ({ ...prev, ...patch }), replace: true });
@@ -119,8 +131,8 @@ export default function Trace() {
             </button>
             <button
               type="button"
-              onClick={() => setAfter(q.data?.nextAfter ?? from)}
-              disabled={after === null || !q.data?.nextAfter}
+              onClick={() => setAfter(data?.nextAfter ?? from)}
+              disabled={after === null || !data?.nextAfter}
             >
               Newer ▶
             </button>
@@ -143,6 +155,7 @@ export default function Trace() {
             <Est text={relative(at, clock.live, clock.tickMs)} /> only.
           </p>
         ) : null}
+        {newer ? <NewerBar newer={newer} onShow={() => setShown(tail.data)} /> : null}
         {q.error ? (
           <ErrorBox error={q.error} />
         ) : q.isPending ? (
@@ -165,6 +178,40 @@ export default function Trace() {
           </div>
         )}
       </Section>
+    </div>
+  );
+}
+
+/** What the live tail holds beyond the page on screen: its visible groups, and whether more fell off. */
+interface Newer {
+  groups: number;
+  /** The tail dropped entries between the page on screen and what it still holds (TAIL_KEEP). */
+  gap: boolean;
+}
+
+export function newerGroups(shown: TracePage, live: TracePage, hidden: ReadonlySet<Category>): Newer {
+  const since = shown.head.seq;
+  const entries = live.items.filter((e) => e.seq > since);
+  const gap = live.head.seq > since && (live.items[0]?.seq ?? 0) > since + 1;
+  return { groups: visibleGroups(groupEntries(entries), hidden).length, gap };
+}
+
+/**
+ * The one line above the rows that offers newer entries. It is always there, one line tall,
+ * so that what it says can change without moving the rows below it.
+ */
+function NewerBar({ newer, onShow }: { newer: Newer; onShow: () => void }) {
+  const n = newer.groups;
+  return (
+    <div className="newer-bar">
+      {n > 0 || newer.gap ? (
+        <button type="button" className="small" onClick={onShow}>
+          ▲ Show {newer.gap ? 'more than ' : ''}
+          {fmt(n)} newer {n === 1 && !newer.gap ? 'entry' : 'entries'}
+        </button>
+      ) : (
+        <span className="muted small">Up to date: newer entries are offered here.</span>
+      )}
     </div>
   );
 }

@@ -1,0 +1,89 @@
+// Layout shifts of a console page while the demo fleet keeps running (the simulator commits every
+// 400 ms, as in the e2e stack): loads the page N times and prints every shift with the nodes that
+// moved, their text and their old → new position. Finds what moves a live page; the e2e audit only
+// holds each load's total under 0.1.
+//   node scripts/shift-probe.mjs [--path /providers/AURORA] [--width 390] [--runs 2] [--seconds 15]
+// (WEB and AURORA in the path are replaced by the demo's `web` VHM and `qpu-aurora` provider.)
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import { configWith, openApp } from '@xdv/api';
+import { Simulator } from '@xdv/provider-sim';
+import puppeteer from 'puppeteer-core';
+import { CHROMIUM_FLAGS, CHROMIUM_PATH } from './chromium.mjs';
+
+const { values } = parseArgs({
+  options: {
+    path: { type: 'string', default: '/providers/AURORA' },
+    width: { type: 'string', default: '390' },
+    runs: { type: 'string', default: '2' },
+    seconds: { type: 'string', default: '15' },
+    web: { type: 'string', default: resolve(import.meta.dirname, '../apps/web/dist') },
+  },
+});
+const operator = 'xdv_shift_probe_operator';
+const dir = mkdtempSync(join(tmpdir(), 'xdv-shift-probe-'));
+const app = await openApp(
+  configWith({
+    dataDir: join(dir, 'data'),
+    bootstrapToken: operator,
+    rateLimit: 0,
+    webDir: resolve(values.web),
+    logLevel: 'warn',
+  }),
+  { logger: false },
+);
+await app.server.listen({ port: 0, host: '127.0.0.1' });
+const base = `http://127.0.0.1:${app.server.server.address().port}`;
+const sim = new Simulator({ base, operatorToken: operator, seed: 1, demo: true, driveClock: true });
+await sim.setup();
+for (let i = 0; i < 20; i++) await sim.step();
+sim.start(400);
+const idOf = async (kind, name) => {
+  const res = await fetch(`${base}/v1/${kind}?limit=500`, {
+    headers: { authorization: `Bearer ${operator}` },
+  });
+  return (await res.json()).items.find((x) => x.name === name).id;
+};
+let path = values.path;
+if (path.includes('WEB')) path = path.replace('WEB', await idOf('vhms', 'web'));
+if (path.includes('AURORA')) path = path.replace('AURORA', await idOf('providers', 'qpu-aurora'));
+
+const browser = await puppeteer.launch({ executablePath: CHROMIUM_PATH, args: CHROMIUM_FLAGS });
+try {
+  const page = await browser.newPage();
+  await page.setViewport({ width: Number(values.width), height: 844 });
+  await page.evaluateOnNewDocument(() => {
+    window.__shifts = [];
+    new PerformanceObserver((list) => {
+      for (const e of list.getEntries()) {
+        if (e.hadRecentInput) continue;
+        const nodes = e.sources.map((s) => {
+          const n = s.node;
+          const name = !n ? '?' : n.nodeType === 1 ? `${n.tagName.toLowerCase()}.${n.className}` : '#text';
+          const text = (n?.textContent ?? '').slice(0, 50);
+          return `${name} "${text}" y ${s.previousRect.y}→${s.currentRect.y} h ${s.previousRect.height}→${s.currentRect.height}`;
+        });
+        window.__shifts.push({ t: Math.round(e.startTime), value: e.value, nodes });
+      }
+    }).observe({ type: 'layout-shift', buffered: true });
+  });
+  await page.goto(`${base}/healthz`);
+  await page.evaluate((t) => sessionStorage.setItem('xdv.token', t), operator);
+  for (let run = 0; run < Number(values.runs); run++) {
+    await page.goto(`${base}${path}`);
+    await new Promise((r) => setTimeout(r, Number(values.seconds) * 1000));
+    const shifts = await page.evaluate(() => window.__shifts);
+    const total = shifts.reduce((a, s) => a + s.value, 0);
+    console.log(
+      `${path} @${values.width} px, load ${run + 1}: ${shifts.length} shifts, total ${total.toFixed(3)}`,
+    );
+    for (const s of shifts) console.log(`  ${s.t} ms  ${s.value.toFixed(4)}  ${s.nodes.join(' | ')}`);
+  }
+} finally {
+  await browser.close();
+  await sim.stop();
+  await app.close();
+  rmSync(dir, { recursive: true, force: true });
+}
