@@ -3,6 +3,7 @@
 // moved, their text and their old → new position. Finds what moves a live page; the e2e audit only
 // holds each load's total under 0.1.
 //   node scripts/shift-probe.mjs [--path /providers/AURORA] [--width 390] [--runs 2] [--seconds 15]
+//     [--shot FILE.png [--full]] (a screenshot of the viewport, or the whole page, after the last load)
 // (WEB and AURORA in the path are replaced by the demo's `web` VHM and `qpu-aurora` provider.)
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -20,6 +21,8 @@ const { values } = parseArgs({
     runs: { type: 'string', default: '2' },
     seconds: { type: 'string', default: '15' },
     web: { type: 'string', default: resolve(import.meta.dirname, '../apps/web/dist') },
+    shot: { type: 'string' },
+    full: { type: 'boolean', default: false },
   },
 });
 const operator = 'xdv_shift_probe_operator';
@@ -81,6 +84,7 @@ try {
     );
     for (const s of shifts) console.log(`  ${s.t} ms  ${s.value.toFixed(4)}  ${s.nodes.join(' | ')}`);
   }
+  if (values.shot) await page.screenshot({ path: values.shot, fullPage: values.full });
 } finally {
   await browser.close();
   await sim.stop();
