@@ -1,5 +1,5 @@
 import { QueryClient } from '@tanstack/react-query';
-import { fireEvent, screen, waitFor } from '@testing-library/react';
+import { fireEvent, screen, waitFor, within } from '@testing-library/react';
 import { type Entry, run, scenario } from '@xdv/core';
 import { describe, expect, it } from 'vitest';
 import { qk } from '../src/api/keys';
@@ -55,10 +55,10 @@ describe('grouping the trace', () => {
     expect(groupEntries(vhm.effects)[0]!.command).toBeNull();
   });
 
-  it('renders rows with actor and code, hides telemetry, and expands a command’s effects', () => {
+  it('renders rows with actor and code, hides telemetry, and expands a command’s effects', async () => {
     const items = entries();
     const hidden = new Set<'clock'>(['clock']);
-    const { rerender } = renderWithClient(
+    const { rerender, router } = renderWithClient(
       <TraceHistory items={items} hidden={new Set()} selected={null} onSelect={() => {}} clock={clock} />,
     );
     expect(screen.getByText('clock.advance')).toBeTruthy();
@@ -79,7 +79,14 @@ describe('grouping the trace', () => {
     const vhmCol = [...screen.getAllByRole('columnheader')].findIndex((h) => h.textContent === 'VHM');
     expect((effect as HTMLTableRowElement).cells[vhmCol]!.textContent).toBe('vhm-1');
     const state = row.querySelector('a[href^="/replay?at="]')!;
-    expect(state.getAttribute('href')).toBe(`/replay?at=${items.find((e) => e.type === 'vhm.create')!.l}`);
+    const at = items.find((e) => e.type === 'vhm.create')!.l;
+    expect(state.getAttribute('href')).toBe(`/replay?at=${at}`);
+    // A plain click navigates inside the console (no document load), as a router link would.
+    fireEvent.click(state);
+    await waitFor(() => expect(router.state.location.pathname).toBe('/replay'));
+    expect(router.state.location.search).toEqual({ at });
+    fireEvent.click(within(effect as HTMLElement).getByRole('link', { name: 'vhm-1' }));
+    await waitFor(() => expect(router.state.location.pathname).toBe('/vhms/vhm-1'));
     rerender(
       <TraceHistory items={items} hidden={hidden} selected={null} onSelect={() => {}} clock={clock} />,
     );

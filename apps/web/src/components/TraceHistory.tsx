@@ -1,10 +1,10 @@
 import type { Entry } from '@xdv/core';
-import { Fragment, startTransition, useEffect, useMemo, useState } from 'react';
+import { Fragment, type ReactNode, startTransition, useEffect, useMemo, useState } from 'react';
 import { useStepped } from '../lib/stepped';
 import { checkEntry, inSlices } from '../lib/verify';
 import '../history.css';
+import { useRouter } from '@tanstack/react-router';
 import type { Clock } from '../api/clock';
-import { Link } from '../lib/router';
 import {
   actorOf,
   type Category,
@@ -140,13 +140,7 @@ export function TraceHistory({
                         <span className="outcome">effect</span>
                       </td>
                       <td />
-                      <td>
-                        {e.vhm ? (
-                          <Link to="/vhms/$id" params={{ id: e.vhm }}>
-                            {e.vhm}
-                          </Link>
-                        ) : null}
-                      </td>
+                      <td>{e.vhm ? <RowLink href={vhmHref(e.vhm)}>{e.vhm}</RowLink> : null}</td>
                       <td className="summary">
                         {summarize({ ...g, command: null, effects: [e] }).replace('(continued) ', '')}
                       </td>
@@ -219,15 +213,7 @@ function GroupRow({
         <span className={`outcome ${head.outcome}`}>{g.command ? head.outcome : 'effect'}</span>
       </td>
       <td>{code ? <code className="code small">{code}</code> : <span className="muted">—</span>}</td>
-      <td>
-        {head.vhm ? (
-          <Link to="/vhms/$id" params={{ id: head.vhm }}>
-            {head.vhm}
-          </Link>
-        ) : (
-          '—'
-        )}
-      </td>
+      <td>{head.vhm ? <RowLink href={vhmHref(head.vhm)}>{head.vhm}</RowLink> : '—'}</td>
       <td className="summary">{summarize(g)}</td>
       <td className="row-actions">
         <HashMark e={head} />{' '}
@@ -242,11 +228,36 @@ function GroupRow({
             {open ? '▾' : '▸'} {g.effects.length}
           </button>
         ) : null}{' '}
-        <Link to="/replay" search={{ at: g.l }} title={`The state replayed at L ${g.l}`}>
+        <RowLink href={`/replay?at=${g.l}`} title={`The state replayed at L ${g.l}`}>
           state at L {g.l}
-        </Link>
+        </RowLink>
       </td>
     </tr>
+  );
+}
+
+const vhmHref = (id: string) => `/vhms/${encodeURIComponent(id)}`;
+
+/**
+ * A row's link: an anchor that navigates inside the console on a plain click (a modified click
+ * opens a tab, as any link). A router <Link> in every row builds a location and subscribes to the
+ * router's state, several times per row on a page of tens of rows.
+ */
+function RowLink({ href, title, children }: { href: string; title?: string; children: ReactNode }) {
+  const router = useRouter();
+  return (
+    <a
+      href={href}
+      title={title}
+      onClick={(ev) => {
+        if (ev.defaultPrevented || ev.button !== 0 || ev.metaKey || ev.ctrlKey || ev.shiftKey || ev.altKey)
+          return;
+        ev.preventDefault();
+        void router.navigate({ href });
+      }}
+    >
+      {children}
+    </a>
   );
 }
 
