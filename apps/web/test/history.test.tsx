@@ -1,5 +1,5 @@
 import { QueryClient } from '@tanstack/react-query';
-import { fireEvent, screen, waitFor, within } from '@testing-library/react';
+import { fireEvent, render, screen, waitFor, within } from '@testing-library/react';
 import { type Entry, run, scenario } from '@xdv/core';
 import { describe, expect, it } from 'vitest';
 import { qk } from '../src/api/keys';
@@ -8,7 +8,7 @@ import { merge } from '../src/api/traceCache';
 import type { TracePage } from '../src/api/types';
 import { TraceHistory } from '../src/components/TraceHistory';
 import { actorOf, categoryOf, codeOf, groupEntries, summarize } from '../src/lib/traceGroups';
-import Trace, { newerGroups } from '../src/views/Trace';
+import Trace, { NewerBar, newerGroups } from '../src/views/Trace';
 import { mockApi, renderWithClient } from './helpers';
 
 // Issue 15 §5: the trace as an event history, appended live instead of refetched.
@@ -207,6 +207,17 @@ describe('entries newer than the page on screen', () => {
     // The tail kept only its newest entries: some between the screen and them are not counted.
     const trimmed = { ...live, items: live.items.slice(-1) };
     expect(newerGroups(shown, trimmed, new Set())).toEqual({ groups: 1, gap: true });
+  });
+
+  it('offers them by count, or as a jump when the tail no longer reaches the rows on screen', () => {
+    const shows: number[] = [];
+    const { rerender } = render(<NewerBar newer={{ groups: 3, gap: false }} onShow={() => shows.push(1)} />);
+    fireEvent.click(screen.getByRole('button', { name: '▲ Show 3 newer entries' }));
+    expect(shows).toEqual([1]);
+    rerender(<NewerBar newer={{ groups: 0, gap: true }} onShow={() => {}} />);
+    expect(screen.getByRole('button', { name: '▲ Jump to the newest entries' })).toBeTruthy();
+    rerender(<NewerBar newer={{ groups: 0, gap: false }} onShow={() => {}} />);
+    expect(screen.queryByRole('button')).toBeNull();
   });
 });
 

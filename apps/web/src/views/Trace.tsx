@@ -200,14 +200,19 @@ export function newerGroups(shown: TracePage, live: TracePage, hidden: ReadonlyS
  * The one line above the rows that offers newer entries. It is always there, one line tall,
  * so that what it says can change without moving the rows below it.
  */
-function NewerBar({ newer, onShow }: { newer: Newer; onShow: () => void }) {
+export function NewerBar({ newer, onShow }: { newer: Newer; onShow: () => void }) {
   const n = newer.groups;
   return (
     <div className="newer-bar">
-      {n > 0 || newer.gap ? (
+      {newer.gap ? (
+        // More arrived than the live tail keeps: a count would be wrong, and the rows on screen
+        // are no longer adjacent to what it holds.
         <button type="button" className="small" onClick={onShow}>
-          ▲ Show {newer.gap ? 'more than ' : ''}
-          {fmt(n)} newer {n === 1 && !newer.gap ? 'entry' : 'entries'}
+          ▲ Jump to the newest entries
+        </button>
+      ) : n > 0 ? (
+        <button type="button" className="small" onClick={onShow}>
+          ▲ Show {fmt(n)} newer {n === 1 ? 'entry' : 'entries'}
         </button>
       ) : (
         <span className="muted small">Up to date: newer entries are offered here.</span>
