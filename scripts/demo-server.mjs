@@ -1,7 +1,7 @@
 // The console's built web app served by the API on a temporary PGlite, with the demo fleet the
 // simulated providers set up and 40 steps of logical time (history for charts, alerts and trace);
-// the simulator is stopped, so every page load sees the same data. Shared by the page measurements
-// (lighthouse.mjs, page-cost.mjs, profile-page.mjs).
+// the simulator is then stopped, so every page load sees the same data (`liveMs` keeps it going).
+// Shared by the page tools (lighthouse.mjs, page-cost.mjs, profile-page.mjs, shift-probe.mjs).
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -9,10 +9,12 @@ import { configWith, openApp } from '@xdv/api';
 import { Simulator } from '@xdv/provider-sim';
 
 /**
- * @param {{ webDir: string, operator: string, config?: (dir: string) => Record<string, unknown> }} o
- *   `config` adds settings that need the temporary directory (e.g. a compliance report's path).
+ * @param {{ webDir: string, operator: string, config?: (dir: string) => Record<string, unknown>,
+ *   steps?: number, liveMs?: number }} o
+ *   `config` adds settings that need the temporary directory (e.g. a compliance report's path);
+ *   `liveMs` keeps the simulator running after its `steps`, one step per `liveMs` (a live fleet).
  */
-export async function startDemoServer({ webDir, operator, config = () => ({}) }) {
+export async function startDemoServer({ webDir, operator, config = () => ({}), steps = 40, liveMs }) {
   const dir = mkdtempSync(join(tmpdir(), 'xdv-demo-server-'));
   const app = await openApp(
     configWith({
@@ -29,8 +31,9 @@ export async function startDemoServer({ webDir, operator, config = () => ({}) })
   const base = `http://127.0.0.1:${app.server.server.address().port}`;
   const sim = new Simulator({ base, operatorToken: operator, seed: 1, demo: true, driveClock: true });
   await sim.setup();
-  for (let i = 0; i < 40; i++) await sim.step();
-  await sim.stop();
+  for (let i = 0; i < steps; i++) await sim.step();
+  if (liveMs === undefined) await sim.stop();
+  else sim.start(liveMs);
   /** The id of the item named `name` in a list endpoint (`vhms`, `providers`). */
   const idOf = async (kind, name) => {
     const res = await fetch(`${base}/v1/${kind}?limit=500`, {
@@ -44,6 +47,7 @@ export async function startDemoServer({ webDir, operator, config = () => ({}) })
     dir,
     idOf,
     close: async () => {
+      if (liveMs !== undefined) await sim.stop();
       await app.close();
       rmSync(dir, { recursive: true, force: true });
     },

@@ -5,14 +5,11 @@
 //   node scripts/shift-probe.mjs [--path /providers/AURORA] [--width 390] [--runs 2] [--seconds 15]
 //     [--shot FILE.png [--full]] (a screenshot of the viewport, or the whole page, after the last load)
 // (WEB and AURORA in the path are replaced by the demo's `web` VHM and `qpu-aurora` provider.)
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { configWith, openApp } from '@xdv/api';
-import { Simulator } from '@xdv/provider-sim';
 import puppeteer from 'puppeteer-core';
 import { CHROMIUM_FLAGS, CHROMIUM_PATH } from './chromium.mjs';
+import { startDemoServer } from './demo-server.mjs';
 
 const { values } = parseArgs({
   options: {
@@ -26,29 +23,9 @@ const { values } = parseArgs({
   },
 });
 const operator = 'xdv_shift_probe_operator';
-const dir = mkdtempSync(join(tmpdir(), 'xdv-shift-probe-'));
-const app = await openApp(
-  configWith({
-    dataDir: join(dir, 'data'),
-    bootstrapToken: operator,
-    rateLimit: 0,
-    webDir: resolve(values.web),
-    logLevel: 'warn',
-  }),
-  { logger: false },
-);
-await app.server.listen({ port: 0, host: '127.0.0.1' });
-const base = `http://127.0.0.1:${app.server.server.address().port}`;
-const sim = new Simulator({ base, operatorToken: operator, seed: 1, demo: true, driveClock: true });
-await sim.setup();
-for (let i = 0; i < 20; i++) await sim.step();
-sim.start(400);
-const idOf = async (kind, name) => {
-  const res = await fetch(`${base}/v1/${kind}?limit=500`, {
-    headers: { authorization: `Bearer ${operator}` },
-  });
-  return (await res.json()).items.find((x) => x.name === name).id;
-};
+// The simulator keeps committing, one step per 400 ms, as in the e2e stack.
+const server = await startDemoServer({ webDir: resolve(values.web), operator, steps: 20, liveMs: 400 });
+const { base, idOf } = server;
 let path = values.path;
 if (path.includes('WEB')) path = path.replace('WEB', await idOf('vhms', 'web'));
 if (path.includes('AURORA')) path = path.replace('AURORA', await idOf('providers', 'qpu-aurora'));
@@ -87,7 +64,5 @@ try {
   if (values.shot) await page.screenshot({ path: values.shot, fullPage: values.full });
 } finally {
   await browser.close();
-  await sim.stop();
-  await app.close();
-  rmSync(dir, { recursive: true, force: true });
+  await server.close();
 }

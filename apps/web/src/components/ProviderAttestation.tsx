@@ -1,8 +1,8 @@
 import type { Provider } from '@xdv/core';
 import { relative } from '../lib/clock';
-import { exactBytes, gib } from '../lib/units';
+import { CapacityMeters } from './CapacityMeters';
 import { AtL } from './time';
-import { DomainTag, fmt, Meter, Section, StateBadge } from './ui';
+import { DomainTag, fmt, Section, StateBadge } from './ui';
 
 /** A provider's identity, attestation, health and capacity: the first panel of its page. */
 export function Attestation({
@@ -59,23 +59,10 @@ export function Attestation({
           {p.features.operations.join(', ') || 'none'}
         </dd>
       </dl>
-      {p.domain === 'K' ? (
-        <>
-          <Meter
-            label="Memory"
-            used={p.allocated.memory}
-            total={p.capacity.memory}
-            format={gib}
-            exact={exactBytes}
-          />
-          <p className="muted small">Allocated in {p.ranges.length} disjoint ranges</p>
-          <Meter label="CPU slices" used={p.allocated.cpu} total={p.capacity.cpu} />
-        </>
-      ) : p.domain === 'Q' ? (
-        <Meter label="Logical qubits" used={p.allocated.qubits} total={p.capacity.qubits} />
-      ) : (
-        <Meter label="Φ envelopes" used={p.allocated.envelopes} total={p.capacity.envelopes} />
-      )}
+      <CapacityMeters
+        p={p}
+        memoryNote={<p className="muted small">Allocated in {p.ranges.length} disjoint ranges</p>}
+      />
     </Section>
   );
 }

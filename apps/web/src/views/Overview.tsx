@@ -8,6 +8,7 @@ import { useAttention } from '../api/triage';
 import type { Overview as O, OverviewProvider, ServerVerify } from '../api/types';
 import { AlertGroupsSection } from '../components/AlertGroups';
 import { AttentionStrip } from '../components/Attention';
+import { CapacityMeters } from '../components/CapacityMeters';
 import { AtL } from '../components/time';
 import {
   Badge,
@@ -162,22 +163,7 @@ function ProviderCapacity({ p }: { p: OverviewProvider }) {
       <p className="small">
         <StateBadge state={p.attestation} /> <StateBadge state={p.health} />
       </p>
-      {p.domain === 'K' ? (
-        <>
-          <Meter
-            label="Memory"
-            used={p.allocated.memory}
-            total={p.capacity.memory}
-            format={gib}
-            exact={exactBytes}
-          />
-          <Meter label="CPU slices" used={p.allocated.cpu} total={p.capacity.cpu} />
-        </>
-      ) : p.domain === 'Q' ? (
-        <Meter label="Logical qubits" used={p.allocated.qubits} total={p.capacity.qubits} />
-      ) : (
-        <Meter label="Φ envelopes" used={p.allocated.envelopes} total={p.capacity.envelopes} />
-      )}
+      <CapacityMeters p={p} />
     </article>
   );
 }
