@@ -5,7 +5,7 @@ import { seriesUrl } from '../src/api/fleetHealth';
 import type { Series } from '../src/api/types';
 import { WindowView } from '../src/components/domain';
 import { FleetTable } from '../src/components/FleetTable';
-import { Attestation } from '../src/components/ProviderAttestation';
+import { ProviderAttestation } from '../src/components/ProviderAttestation';
 import { ProviderUsage } from '../src/components/ProviderUsage';
 import { QubitTable, qubitRows } from '../src/components/QubitTable';
 import { mockApi, renderWithClient } from './helpers';
@@ -287,19 +287,19 @@ describe('a provider’s Health line', () => {
   };
 
   it('keeps the report’s changing age on one line of its own (no layout shift as reports arrive)', () => {
-    const { rerender } = renderWithClient(<Attestation p={p} now={90} tickMs={400} />);
+    const { rerender } = renderWithClient(<ProviderAttestation p={p} now={90} tickMs={400} />);
     const age = health().querySelector('.one-line')!;
     expect(age.textContent).toBe('last at L 90 (now)');
     expect(age.getAttribute('title')).toBe('last report at L 90 (now)');
     const before = wrapping();
     expect(before).toBe('ok report seq 412');
-    rerender(<Attestation p={p} now={3000} tickMs={400} />);
+    rerender(<ProviderAttestation p={p} now={3000} tickMs={400} />);
     expect(health().querySelector('.one-line')!.textContent).toBe('last at L 90 (≈ 19 min ago)');
     expect(wrapping()).toBe(before);
   });
 
   it('says when a provider has not reported yet', () => {
-    renderWithClient(<Attestation p={{ ...p, lastReportL: null }} now={90} tickMs={400} />);
+    renderWithClient(<ProviderAttestation p={{ ...p, lastReportL: null }} now={90} tickMs={400} />);
     expect(health().textContent).toBe('ok no report yet');
   });
 });

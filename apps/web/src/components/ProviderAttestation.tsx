@@ -5,7 +5,7 @@ import { AtL } from './time';
 import { DomainTag, fmt, Section, StateBadge } from './ui';
 
 /** A provider's identity, attestation, health and capacity: the first panel of its page. */
-export function Attestation({
+export function ProviderAttestation({
   p,
   now,
   tickMs,

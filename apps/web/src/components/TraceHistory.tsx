@@ -1,9 +1,9 @@
+import { useRouter } from '@tanstack/react-router';
 import type { Entry } from '@xdv/core';
 import { Fragment, type ReactNode, startTransition, useEffect, useMemo, useState } from 'react';
 import { useStepped } from '../lib/stepped';
 import { checkEntry, inSlices } from '../lib/verify';
 import '../history.css';
-import { useRouter } from '@tanstack/react-router';
 import type { Clock } from '../api/clock';
 import {
   actorOf,

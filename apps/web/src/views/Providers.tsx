@@ -6,7 +6,7 @@ import { useCalibrations, useMe, useProviders } from '../api/data';
 import { RANGES, type RangeTicks, useSeriesRange, useUsage } from '../api/fleetHealth';
 import { LChart, type LineSeries } from '../components/Chart';
 import { FleetTable } from '../components/FleetTable';
-import { Attestation } from '../components/ProviderAttestation';
+import { ProviderAttestation } from '../components/ProviderAttestation';
 import { ProviderUsage } from '../components/ProviderUsage';
 import { QubitTable } from '../components/QubitTable';
 import { StabilitySparklines } from '../components/Sparkline';
@@ -71,7 +71,7 @@ function ProviderDetail({ selected }: { selected: string }) {
               </p>
               {ready ? null : <Loading what="Loading calibrations" />}
               <div className="grid" hidden={!ready}>
-                <Attestation p={sel} now={clock.now} tickMs={tickMs} />
+                <ProviderAttestation p={sel} now={clock.now} tickMs={tickMs} />
                 {sel.domain === 'Q' ? (
                   <Section title="Calibration contracts">
                     <Guard
