@@ -1,9 +1,13 @@
 // A CPU profile of one console page's cold load under 4x CPU throttling (the Lighthouse mobile
 // factor), self time summed by function and by chunk: where the first-load main-thread time goes.
 //   node scripts/profile-page.mjs [--web DIR] [--path /vhms] [--top 40]
-import { resolve } from 'node:path';
+// With a build that has source maps (`npx vite build --sourcemap --outDir DIR --emptyOutDir` in
+// apps/web, then --web DIR), frames are named by their source file and line.
+import { existsSync, readFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import puppeteer from 'puppeteer-core';
+import { SourceMapConsumer } from 'source-map-js';
 import { CHROMIUM_FLAGS, CHROMIUM_PATH } from './chromium.mjs';
 import { startDemoServer } from './demo-server.mjs';
 
@@ -44,12 +48,28 @@ try {
     const n = byId.get(profile.samples[i]);
     self.set(n.id, (self.get(n.id) ?? 0) + (dt[i + 1] ?? 0));
   }
+  // The original position of a frame, when the build has a source map for its chunk.
+  const maps = new Map();
+  const original = ({ url, lineNumber, columnNumber }) => {
+    const file = url.split('/').pop();
+    if (!file?.endsWith('.js')) return null;
+    if (!maps.has(file)) {
+      const mapFile = join(webDir, 'assets', `${file}.map`);
+      maps.set(
+        file,
+        existsSync(mapFile) ? new SourceMapConsumer(JSON.parse(readFileSync(mapFile, 'utf8'))) : null,
+      );
+    }
+    const p = maps.get(file)?.originalPositionFor({ line: lineNumber + 1, column: columnNumber });
+    return p?.source ? `${p.name ?? '(anon)'} ${p.source.replace(/^(\.\.\/)+/, '')}:${p.line}` : null;
+  };
   const byFn = new Map();
   const byUrl = new Map();
   for (const [id, us] of self) {
-    const { functionName, url, lineNumber } = byId.get(id).callFrame;
+    const { callFrame } = byId.get(id);
+    const { functionName, url, lineNumber } = callFrame;
     const file = url.split('/').pop() || '(native)';
-    const k = `${functionName || '(anon)'} ${file}:${lineNumber + 1}`;
+    const k = original(callFrame) ?? `${functionName || '(anon)'} ${file}:${lineNumber + 1}`;
     byFn.set(k, (byFn.get(k) ?? 0) + us);
     byUrl.set(file, (byUrl.get(file) ?? 0) + us);
   }
@@ -62,6 +82,7 @@ try {
     return t;
   };
   const label = (n) =>
+    original(n.callFrame) ??
     `${n.callFrame.functionName || '(anon)'} ${n.callFrame.url.split('/').pop()}:${n.callFrame.lineNumber + 1}`;
   const walk = (n, depth) => {
     if (depth > Number(values.depth) || tot(n) < Number(values.min) * 1000) return;

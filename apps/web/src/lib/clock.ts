@@ -70,3 +70,14 @@ export function pace(tickMs: number | null | undefined): string | null {
 export function ticks(n: number): string {
   return `${num(n)} ${Math.abs(n) === 1 ? 'tick' : 'ticks'}`;
 }
+
+const two = (n: number) => String(n).padStart(2, '0');
+
+/**
+ * The browser's local time of day, "22:47:05": without Intl, whose first formatter costs a page
+ * tens of milliseconds of locale-data loading (see num.ts).
+ */
+export function timeOfDay(ms: number): string {
+  const d = new Date(ms);
+  return `${two(d.getHours())}:${two(d.getMinutes())}:${two(d.getSeconds())}`;
+}

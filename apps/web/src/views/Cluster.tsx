@@ -14,7 +14,7 @@ import {
   Section,
   StateBadge,
 } from '../components/ui';
-import { relative } from '../lib/clock';
+import { relative, timeOfDay } from '../lib/clock';
 import { Link, useAt, useSetAt } from '../lib/router';
 import { exactBytes, gib } from '../lib/units';
 
@@ -147,8 +147,7 @@ function Nodes({ c, operator, fetchedAt }: { c: ClusterView; operator: boolean; 
           <table>
             <caption className="muted small" style={{ textAlign: 'left', captionSide: 'bottom' }}>
               Nodes in node-id order (deterministic). Lag is the head seq minus the node’s applied seq at its
-              last heartbeat (about once a second); “last seen” is as of{' '}
-              {new Date(fetchedAt).toLocaleTimeString()}.
+              last heartbeat (about once a second); “last seen” is as of {timeOfDay(fetchedAt)}.
             </caption>
             <thead>
               <tr>

@@ -171,7 +171,9 @@ const live = (c: Contract) => c.status === 'issued' || c.status === 'active';
 
 /** Released and revoked contracts, newest first, one line each. */
 function EndedContracts({ cs, now, tickMs }: { cs: Contract[]; now: number; tickMs: number | undefined }) {
-  const sorted = [...cs].sort((a, b) => (b.endedL ?? 0) - (a.endedL ?? 0) || b.id.localeCompare(a.id));
+  const sorted = [...cs].sort(
+    (a, b) => (b.endedL ?? 0) - (a.endedL ?? 0) || (b.id < a.id ? -1 : b.id > a.id ? 1 : 0),
+  );
   return (
     <ul className="plain ended">
       {sorted.map((c) => (
