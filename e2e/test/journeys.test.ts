@@ -553,6 +553,8 @@ describe('console journeys', () => {
   it('7. the trace verifies in the browser; replay goes back (NOT LIVE) and forward again to live', async () => {
     const page = op.page;
     await nav(page, 'Trace');
+    // The signed head's ML-DSA-65 check runs in a worker (lib/headVerify.worker.ts).
+    await seeText(page.locator('.signed-head'), /Signed head seq \d+ verified \(key [0-9a-f]{16}…\)/);
     await page.getByRole('button', { name: 'Verify chain in browser' }).click();
     await seeText(
       page.getByRole('status').filter({ hasText: 'Browser:' }),

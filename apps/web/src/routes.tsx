@@ -66,12 +66,15 @@ function prefetch<T>(
   queryKey: QueryKey,
   queryFn: (signal: AbortSignal) => Promise<T>,
   staleTime?: number,
+  /** false: the first render does not wait for this read (lib/settle.ts). */
+  firstPaint = true,
 ): void {
   if (!context.qc || search.at !== undefined || !getToken()) return;
   void context.qc.prefetchQuery({
     queryKey,
     queryFn: ({ signal }) => queryFn(signal),
     ...(staleTime !== undefined ? { staleTime } : {}),
+    ...(firstPaint ? {} : { meta: { firstPaint: false } }),
   });
 }
 
@@ -175,11 +178,19 @@ const traceRoute = createRoute({
   path: '/trace',
   validateSearch: (s: Record<string, unknown>): TraceSearch =>
     defined({ seq: int(s.seq), hide: str(s.hide) }),
-  // The newest page, read once: the stream appends to it (never stale, as in the view).
+  // The newest page, read once: the stream appends to it (never stale, as in the view). The page
+  // does not wait for it to draw (firstPaint: false): its rows are added below the rest.
   loader: ({ context, location }) => {
     const { qc } = context;
     if (qc)
-      prefetch(context, location.search, qk.traceTail(), (s) => fetchTail(qc, s), Number.POSITIVE_INFINITY);
+      prefetch(
+        context,
+        location.search,
+        qk.traceTail(),
+        (s) => fetchTail(qc, s),
+        Number.POSITIVE_INFINITY,
+        false,
+      );
   },
 }).lazy(() => import('./views/Trace').then((m) => m.route));
 

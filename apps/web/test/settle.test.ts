@@ -41,4 +41,17 @@ describe('settle', () => {
     await settle(qc, 50);
     expect(qc.isFetching()).toBe(1);
   });
+
+  it('does not wait for a read marked as not needed for the first paint (the trace page)', async () => {
+    const qc = new QueryClient();
+    void qc.prefetchQuery({
+      queryKey: ['later'],
+      queryFn: () => new Promise<never>(() => {}),
+      meta: { firstPaint: false },
+    });
+    const t0 = Date.now();
+    await settle(qc, 10_000);
+    expect(Date.now() - t0).toBeLessThan(1_000);
+    expect(qc.isFetching()).toBe(1);
+  });
 });

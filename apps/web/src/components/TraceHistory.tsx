@@ -57,9 +57,9 @@ export function TypeChips({
 }
 
 /** Groups drawn at first (and per "Show more"): a page of 200 entries is ~2,000 DOM nodes at once. */
-export const GROUPS_SHOWN = 50;
+export const GROUPS_SHOWN = 20;
 /** Rows drawn in one commit; the rest follow in later tasks, below what is already drawn. */
-const ROWS_PER_COMMIT = 15;
+const ROWS_PER_COMMIT = 10;
 
 export function TraceHistory({
   items,
@@ -85,7 +85,7 @@ export function TraceHistory({
       : groups.findIndex((g) => g.seq === selected || g.effects.some((e) => e.seq === selected));
   const limit = Math.max(shown, selectedAt + 1);
   const more = groups.length - limit;
-  const drawn = useStepped(Math.min(limit, groups.length), ROWS_PER_COMMIT, ROWS_PER_COMMIT);
+  const drawn = useStepped(Math.min(limit, groups.length), ROWS_PER_COMMIT, 0);
   if (groups.length === 0)
     return <Empty>Every entry here is of a hidden kind; show them with the chips above.</Empty>;
   const toggle = (seq: number) =>

@@ -2,6 +2,8 @@
 // one remembered per server origin, so a server that later presents an older head (a rollback)
 // or another head at the same seq (a fork) is named.
 
+import type { HeadVerifyRequest } from './headVerify';
+
 /** GET /v1/trace/head (operator). */
 export interface SignedHeadResponse {
   seq: number;
@@ -67,8 +69,30 @@ export function compareHead(before: RememberedHead | null, now: RememberedHead):
   return { kind: 'newer', before };
 }
 
+type SignedBody = HeadVerifyRequest['head'];
+
+/** The ML-DSA-65 check in a worker; in this thread only where workers are unavailable or fail to load. */
+function signatureProblem(h: SignedBody, publicKey: string): Promise<string | null> {
+  const head: SignedBody = { seq: h.seq, l: h.l, hash: h.hash, key: h.key, signature: h.signature };
+  const here = () => import('./headVerify').then((m) => m.headSignatureProblem(head, publicKey));
+  if (typeof Worker === 'undefined') return here();
+  return new Promise((resolve) => {
+    const worker = new Worker(new URL('./headVerify.worker.ts', import.meta.url), { type: 'module' });
+    const done = (answer: Promise<string | null> | string | null) => {
+      worker.terminate();
+      resolve(answer);
+    };
+    worker.onmessage = (ev: MessageEvent<string | null>) => done(ev.data);
+    worker.onerror = (ev) => {
+      ev.preventDefault();
+      done(here());
+    };
+    worker.postMessage({ head, publicKey } satisfies HeadVerifyRequest);
+  });
+}
+
 /**
- * Verify a signed head (ML-DSA-65 loaded on demand), compare it with the one remembered for
+ * Verify a signed head (ML-DSA-65 in a worker, loaded on demand), compare it with the one remembered for
  * `origin`, and remember it when it is newer. An older or conflicting head never replaces the
  * remembered one, so the warning persists until the server presents the newest head again.
  */
@@ -79,8 +103,7 @@ export async function checkSignedHead(h: SignedHeadResponse, origin: string): Pr
   const publicKey = h.publicKey ?? (h.node.fingerprint === h.key ? h.node.publicKey : null);
   if (!publicKey)
     return { status: 'invalid', head, reason: 'the server does not give the public key that signed it' };
-  const { headSignatureProblem } = await import('./headVerify');
-  const problem = headSignatureProblem(h, publicKey);
+  const problem = await signatureProblem(h, publicKey);
   if (problem) return { status: 'invalid', head, reason: problem };
   const comparison = compareHead(loadRemembered(origin), head);
   if (comparison.kind === 'first' || comparison.kind === 'newer') saveRemembered(origin, head);

@@ -26,6 +26,12 @@ export function fingerprintOf(publicKeyHex: string): string {
   return bytesToHex(sha256(hexToBytes(publicKeyHex)));
 }
 
+/** What lib/head.ts posts to the verifying worker (headVerify.worker.ts). */
+export interface HeadVerifyRequest {
+  head: HeadBody & { key: string; signature: string };
+  publicKey: string;
+}
+
 const HEX = /^(?:[0-9a-f]{2})+$/;
 
 /** Verify a head signature against a public key; null when it verifies, else the reason. */
