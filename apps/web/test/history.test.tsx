@@ -219,10 +219,27 @@ describe('entries newer than the page on screen', () => {
     rerender(<NewerBar newer={{ groups: 0, gap: false }} onShow={() => {}} />);
     expect(screen.queryByRole('button')).toBeNull();
   });
+
+  it('tells a screen reader once that entries wait, not at every new entry', () => {
+    const { rerender } = render(<NewerBar newer={{ groups: 0, gap: false }} onShow={() => {}} />);
+    const status = screen.getByRole('status');
+    expect(status.textContent).toBe('');
+    rerender(<NewerBar newer={{ groups: 1, gap: false }} onShow={() => {}} />);
+    const said = status.textContent;
+    expect(said).toMatch(/Newer entries are waiting/);
+    // More entries arrive: the live region's text stays the same, so nothing is announced again.
+    rerender(<NewerBar newer={{ groups: 7, gap: false }} onShow={() => {}} />);
+    expect(screen.getByRole('status')).toBe(status);
+    expect(status.textContent).toBe(said);
+    rerender(<NewerBar newer={{ groups: 0, gap: true }} onShow={() => {}} />);
+    expect(status.textContent).toBe(said);
+    rerender(<NewerBar newer={{ groups: 0, gap: false }} onShow={() => {}} />);
+    expect(status.textContent).toBe('');
+  });
 });
 
 describe('a long trace page', () => {
-  // Rows are drawn 15 per task: on a busy machine (two test suites at once) that takes seconds.
+  // Rows are drawn 10 per task: on a busy machine (two test suites at once) that takes seconds.
   const SLOW = { timeout: 15_000 };
   const many = (): Entry[] => {
     const { results } = run([

@@ -202,8 +202,13 @@ export function newerGroups(shown: TracePage, live: TracePage, hidden: ReadonlyS
  */
 export function NewerBar({ newer, onShow }: { newer: Newer; onShow: () => void }) {
   const n = newer.groups;
+  const waiting = newer.gap || n > 0;
   return (
     <div className="newer-bar">
+      {/* Said once when entries start to wait, not at every tick: the text does not carry the count. */}
+      <span className="sr-only" role="status">
+        {waiting ? 'Newer entries are waiting; the button above the rows shows them.' : ''}
+      </span>
       {newer.gap ? (
         // More arrived than the live tail keeps: a count would be wrong, and the rows on screen
         // are no longer adjacent to what it holds.
