@@ -147,7 +147,7 @@ const providersRoute = createRoute({
   getParentRoute: () => rootRoute,
   path: '/providers',
   loader: ({ context, location }) => prefetch(context, location.search, qk.fleet(), fetchFleet),
-}).lazy(() => import('./views/Providers').then((m) => m.listRoute));
+}).lazy(() => import('./views/ProviderList').then((m) => m.route));
 const providerRoute = createRoute({
   getParentRoute: () => rootRoute,
   path: '/providers/$id',

@@ -5,7 +5,6 @@ import { useClock } from '../api/clock';
 import { useCalibrations, useMe, useProviders } from '../api/data';
 import { RANGES, type RangeTicks, useSeriesRange, useUsage } from '../api/fleetHealth';
 import { LChart, type LineSeries } from '../components/Chart';
-import { FleetTable } from '../components/FleetTable';
 import { ProviderAttestation } from '../components/ProviderAttestation';
 import { ProviderUsage } from '../components/ProviderUsage';
 import { QubitTable } from '../components/QubitTable';
@@ -15,17 +14,8 @@ import { Badge, DomainTag, Empty, ErrorBox, fmt, Guard, Loading, Section } from 
 import { estimate, relative } from '../lib/clock';
 import { Link, useAt } from '../lib/router';
 
-export default function Providers({ selected }: { selected?: string }) {
-  // `/providers` opens on the fleet table; `/providers/:id` is one provider's detail.
-  if (selected === undefined)
-    return (
-      <div className="page">
-        <h1>Providers</h1>
-        <div className="grid">
-          <FleetTable />
-        </div>
-      </div>
-    );
+/** `/providers/:id`: one provider's detail (the fleet table is views/ProviderList.tsx). */
+export default function Providers({ selected }: { selected: string }) {
   return <ProviderDetail selected={selected} />;
 }
 
@@ -241,7 +231,6 @@ function anyValid(
 }
 
 const detailApi = getRouteApi('/providers/$id');
-export const listRoute = createLazyRoute('/providers')({ component: () => <Providers /> });
 export const detailRoute = createLazyRoute('/providers/$id')({
   component: function ProviderPage() {
     return <Providers selected={detailApi.useParams().id} />;
