@@ -51,18 +51,19 @@ describe('capability gating in the VHM detail', () => {
     expect(document.getElementById(snap.getAttribute('aria-describedby')!)?.textContent).toContain(
       'Missing right SNAPSHOT',
     );
-    const migrate = screen.getByRole('button', { name: 'Migrate' }) as HTMLButtonElement;
+    // findBy: the panels below the fold mount one per task after the first ones (components/Later),
+    // later still on a loaded machine.
+    const migrate = (await screen.findByRole('button', { name: 'Migrate' })) as HTMLButtonElement;
     expect(migrate.disabled).toBe(true);
-    expect(screen.getByText(/Missing right MIGRATE/)).toBeTruthy();
-    expect((screen.getByRole('button', { name: 'Create nested VHM' }) as HTMLButtonElement).disabled).toBe(
-      true,
-    );
-    expect(screen.getByText(/Missing right SPAWN_NESTED/)).toBeTruthy();
+    expect(await screen.findByText(/Missing right MIGRATE/)).toBeTruthy();
+    const nested = (await screen.findByRole('button', { name: 'Create nested VHM' })) as HTMLButtonElement;
+    expect(nested.disabled).toBe(true);
+    expect(await screen.findByText(/Missing right SPAWN_NESTED/)).toBeTruthy();
     // what the capability does allow stays enabled
-    expect((screen.getByRole('button', { name: 'Spawn process' }) as HTMLButtonElement).disabled).toBe(false);
-    expect((screen.getByRole('button', { name: 'Allocate contract' }) as HTMLButtonElement).disabled).toBe(
-      false,
-    );
+    const spawn = (await screen.findByRole('button', { name: 'Spawn process' })) as HTMLButtonElement;
+    expect(spawn.disabled).toBe(false);
+    const allocate = (await screen.findByRole('button', { name: 'Allocate contract' })) as HTMLButtonElement;
+    expect(allocate.disabled).toBe(false);
   });
 
   it('a tenant viewer sees every action disabled as read-only', async () => {

@@ -1,5 +1,5 @@
 import { useEffect, useRef } from 'react';
-import uPlot from 'uplot';
+import type uPlot from 'uplot';
 import 'uplot/dist/uPlot.min.css';
 import { relative } from '../lib/clock';
 import { Est } from './time';
@@ -12,9 +12,15 @@ export interface LineSeries {
   samples: Array<{ l: number; v: number }>;
 }
 
+/** The plot's height: its box is this tall before the chart library has loaded, so nothing moves. */
+const HEIGHT = 200;
+
 /**
  * A metric over logical time L (x is L, never wall-clock), with an optional threshold line.
- * No animation: the frame is a pure function of the samples.
+ * No animation: the frame is a pure function of the samples. uPlot is loaded when a chart is
+ * first drawn, after the page has painted: it builds Intl formatters as it loads, which loads the
+ * locale data (tens of milliseconds). The legend is the page's own, so the box's size is known
+ * without it.
  */
 export function LChart({
   title,
@@ -80,23 +86,27 @@ export function LChart({
       font,
       labelFont: `bold ${font}`,
     };
-    const u = new uPlot(
-      {
-        width: Math.max(300, el.clientWidth || 560),
-        height: 200,
-        scales: { x: { time: false } },
-        axes: [
-          { ...axis, label: 'logical time L' },
-          { ...axis, label: unit },
-        ],
-        series: sers,
-        cursor: { drag: { x: false, y: false } },
-        legend: { live: false },
-      },
-      data,
-      el,
-    );
-    return () => u.destroy();
+    const opts: uPlot.Options = {
+      width: Math.max(300, el.clientWidth || 560),
+      height: HEIGHT,
+      scales: { x: { time: false } },
+      axes: [
+        { ...axis, label: 'logical time L' },
+        { ...axis, label: unit },
+      ],
+      series: sers,
+      cursor: { drag: { x: false, y: false } },
+      legend: { show: false },
+    };
+    let live = true;
+    let u: uPlot | undefined;
+    void import('uplot').then(({ default: UPlot }) => {
+      if (live) u = new UPlot(opts, data, el);
+    });
+    return () => {
+      live = false;
+      u?.destroy();
+    };
   }, [series, threshold, thresholdLabel, unit]);
   return (
     <figure className="chart">
@@ -112,9 +122,25 @@ export function LChart({
       </figcaption>
       <div
         ref={ref}
+        className="chart-plot"
+        style={{ minHeight: HEIGHT }}
         role="img"
         aria-label={`${title} over logical time; ${series.length} series${threshold !== undefined ? `; threshold ${threshold} ${unit}` : ''}`}
       />
+      <ul className="chart-legend" aria-hidden="true">
+        {series.map((s, i) => (
+          <li key={s.label}>
+            <span className="swatch" style={{ borderColor: PALETTE[i % PALETTE.length] }} />
+            {s.label}
+          </li>
+        ))}
+        {threshold !== undefined ? (
+          <li>
+            <span className="swatch threshold" />
+            {thresholdLabel ?? 'threshold'}
+          </li>
+        ) : null}
+      </ul>
       {series.length > 0 ? (
         <table className="sr-only">
           <caption>{title}: latest values</caption>
