@@ -15,11 +15,7 @@ import { estimate, relative } from '../lib/clock';
 import { Link, useAt } from '../lib/router';
 
 /** `/providers/:id`: one provider's detail (the fleet table is views/ProviderList.tsx). */
-export default function Providers({ selected }: { selected: string }) {
-  return <ProviderDetail selected={selected} />;
-}
-
-function ProviderDetail({ selected }: { selected: string }) {
+export default function ProviderDetail({ selected }: { selected: string }) {
   const src = useProviders();
   const me = useMe();
   const operator = me.data?.token.kind === 'operator';
@@ -233,6 +229,6 @@ function anyValid(
 const detailApi = getRouteApi('/providers/$id');
 export const detailRoute = createLazyRoute('/providers/$id')({
   component: function ProviderPage() {
-    return <Providers selected={detailApi.useParams().id} />;
+    return <ProviderDetail selected={detailApi.useParams().id} />;
   },
 });
