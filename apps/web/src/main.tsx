@@ -1,6 +1,10 @@
 import { applyTheme, storedTheme } from './lib/theme';
 import { nextTask } from './lib/yield';
 import './styles.css';
+// Used by the shared components of every page (badges, attention, alerts): inlined with the entry's
+// CSS, so no page's first render waits for a stylesheet's round trip (a code-split chunk's CSS is
+// fetched when the chunk is imported, and the import waits for it).
+import './triage.css';
 
 // The entry is small on purpose. Evaluating the console's code (React DOM, the router, the query
 // cache, the pages) is tens of milliseconds of main-thread work; done as one task it blocks input

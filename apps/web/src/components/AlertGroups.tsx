@@ -8,7 +8,6 @@ import { Link } from '../lib/router';
 import { GuardedAction } from './GuardedAction';
 import { AtL } from './time';
 import { Badge, Empty, fmt, Guard, Section } from './ui';
-import '../triage.css';
 
 // Alerts grouped by subject (one row per provider and qubit or envelope) with severity and status:
 // firing first, resolved ones on request. An operator acknowledges a group's newest firing alert

@@ -6,7 +6,6 @@ import { Link } from '../lib/router';
 import { AckAction, metricName } from './AlertGroups';
 import { GuardedAction } from './GuardedAction';
 import { Badge, fmt } from './ui';
-import '../triage.css';
 
 // "Needs attention" (issue 15 §1): what a person must act on now, each with Inspect and the one
 // action that resolves it. Empty means nothing needs anyone, and says so in one line.

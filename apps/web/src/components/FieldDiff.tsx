@@ -1,5 +1,4 @@
 import type { FieldValue, ReplayDiff } from '../api/types';
-import '../triage.css';
 import { fmt } from './ui';
 
 // The replay diff field by field: for each changed object, each changed field before → after.

@@ -1,5 +1,4 @@
 import type { ProviderUsage } from '@xdv/core';
-import '../triage.css';
 import type { Series } from '../api/types';
 import { fmt } from './ui';
 

@@ -1,5 +1,4 @@
 import type { Binding, BindingState, Contract } from '@xdv/core';
-import '../triage.css';
 import { estimate, relative } from '../lib/clock';
 import { AtL, Est } from './time';
 import { fmt } from './ui';
