@@ -1,9 +1,65 @@
 import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { brotliCompressSync, gzipSync } from 'node:zlib';
 import react from '@vitejs/plugin-react';
-import type { Plugin } from 'vite';
+import type { Plugin, Rolldown } from 'vite';
 import { defineConfig } from 'vitest/config';
+
+type ChunkingContext = Parameters<
+  Extract<Rolldown.CodeSplittingGroup['name'], (...a: never[]) => unknown>
+>[1];
+
+/**
+ * Reached from the console only through `@xdv/core`'s index, and executed only by the pages that
+ * verify or replay (hash chain, ML-DSA signatures): left to the bundler, which puts them with those
+ * pages (the bundler knows what is tree-shaken; a module graph walk does not).
+ */
+const VERIFY_ONLY = /node_modules\/@noble\/|packages\/core\/dist\/(trace\/(canonical|hash)|replay\/)/;
+
+/**
+ * The chunks every page loads, three files instead of about twenty. Left to itself the bundler
+ * gives each set of importers its own shared chunk (the router's link, the data hooks, the clock,
+ * the runtime…), and the browser fetches them six at a time per origin: on a slow network each
+ * round of six is another round trip before the console can start. Grouped here by what imports
+ * them: what the entry (`main.tsx`) imports itself, React DOM (its first step), and the console
+ * (`boot.tsx`, its second step, with everything it imports statically). The steps stay separate
+ * chunks, so they are still evaluated in separate tasks; code-split pages are left as they were.
+ */
+export function startChunks(): Rolldown.CodeSplittingGroup[] {
+  let groups: Map<string, string> | null = null;
+  const build = (ctx: ChunkingContext): Map<string, string> => {
+    const entry = ctx.getModuleInfo(resolve(import.meta.dirname, 'src/main.tsx'));
+    if (!entry) throw new Error('startChunks: src/main.tsx is not in the module graph');
+    const out = new Map<string, string>();
+    const claim = (root: string, name: string, self: boolean) => {
+      const todo = self ? [root] : [...(ctx.getModuleInfo(root)?.importedIds ?? [])];
+      for (let id = todo.pop(); id !== undefined; id = todo.pop()) {
+        if (out.has(id) || id === entry.id || VERIFY_ONLY.test(id.replace(/\\/g, '/'))) continue;
+        out.set(id, name);
+        todo.push(...(ctx.getModuleInfo(id)?.importedIds ?? []));
+      }
+    };
+    claim(entry.id, 'start', false);
+    const [reactDom, boot] = ['react-dom/client', '/src/boot.tsx'].map((end) =>
+      entry.dynamicallyImportedIds.find((id) => id.replace(/\\/g, '/').replace(/\.js$/, '').endsWith(end)),
+    );
+    if (!reactDom || !boot)
+      throw new Error('startChunks: main.tsx no longer imports react-dom/client and ./boot');
+    claim(reactDom, 'react', true);
+    claim(boot, 'console', true);
+    return out;
+  };
+  // One group per chunk, in the order the entry loads them: a group takes its modules' static
+  // imports with it, so the earlier step's group must claim first (higher priority).
+  return ['start', 'react', 'console'].map((name, i) => ({
+    name: (id: string, ctx: ChunkingContext) => {
+      groups ??= build(ctx);
+      return groups.get(id) === name ? name : null;
+    },
+    debugName: name,
+    priority: 3 - i,
+  }));
+}
 
 /** Write .br and .gz next to each text asset so a static server with preCompressed can send them. */
 function precompress(): Plugin {
@@ -112,7 +168,13 @@ export function lowPriorityEntryScripts(): Plugin {
 export default defineConfig({
   plugins: [react(), inlineEntryCss(), preloadEntryImports(), lowPriorityEntryScripts(), precompress()],
   server: { proxy: { '/v1': 'http://127.0.0.1:8090' } },
-  build: { outDir: 'dist', target: 'es2022', sourcemap: false, chunkSizeWarningLimit: 600 },
+  build: {
+    outDir: 'dist',
+    target: 'es2022',
+    sourcemap: false,
+    chunkSizeWarningLimit: 600,
+    rolldownOptions: { output: { codeSplitting: { groups: startChunks() } } },
+  },
   test: {
     environment: 'jsdom',
     include: ['test/**/*.test.tsx', 'test/**/*.test.ts'],
