@@ -34,7 +34,10 @@ export function startChunks(): Rolldown.CodeSplittingGroup[] {
     const claim = (root: string, name: string, self: boolean) => {
       const todo = self ? [root] : [...(ctx.getModuleInfo(root)?.importedIds ?? [])];
       for (let id = todo.pop(); id !== undefined; id = todo.pop()) {
-        if (out.has(id) || id === entry.id || VERIFY_ONLY.test(id.replace(/\\/g, '/'))) continue;
+        // Stylesheets stay with the entry, whose CSS index.html inlines (inlineEntryCss): in a
+        // group they would become a stylesheet that importing the console waits for.
+        if (out.has(id) || id === entry.id || /\.css($|\?)/.test(id)) continue;
+        if (VERIFY_ONLY.test(id.replace(/\\/g, '/'))) continue;
         out.set(id, name);
         todo.push(...(ctx.getModuleInfo(id)?.importedIds ?? []));
       }

@@ -35,6 +35,14 @@ describe('the chunks every page loads', () => {
     for (const p of ['/src/views/vhm/VhmDetail.tsx', '/src/views/Trace.tsx', '/src/lib/headVerify.ts'])
       expect(src(p), p).toBe(false);
     expect(modules.filter((m) => /@noble[\\/]|[\\/]uplot[\\/]/.test(m))).toEqual([]);
+    // No stylesheet to wait for: the entry's CSS is inlined in index.html, and none of the other
+    // start files brings one (importing it would wait for the stylesheet's round trip).
+    const entryFile = [...chunks.values()].find((c) => c.isEntry)!.fileName;
+    const css = start
+      .filter((f) => f !== entryFile)
+      .flatMap((f) => [...(chunks.get(f)?.viteMetadata?.importedCss ?? [])]);
+    expect(css).toEqual([]);
+    expect(html).not.toMatch(/<link rel="stylesheet"/);
     // Every file the entry imports, directly or through its steps, is preloaded (no hidden round trip).
     const seen = new Set<string>();
     const visit = (f: string) => {
