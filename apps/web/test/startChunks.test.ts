@@ -37,9 +37,9 @@ describe('the chunks every page loads', () => {
     expect(modules.filter((m) => /@noble[\\/]|[\\/]uplot[\\/]/.test(m))).toEqual([]);
     // No stylesheet to wait for: the entry's CSS is inlined in index.html, and none of the other
     // start files brings one (importing it would wait for the stylesheet's round trip).
-    const entryFile = [...chunks.values()].find((c) => c.isEntry)!.fileName;
+    const entry = [...chunks.values()].find((c) => c.isEntry)!;
     const css = start
-      .filter((f) => f !== entryFile)
+      .filter((f) => f !== entry.fileName)
       .flatMap((f) => [...(chunks.get(f)?.viteMetadata?.importedCss ?? [])]);
     expect(css).toEqual([]);
     expect(html).not.toMatch(/<link rel="stylesheet"/);
@@ -50,7 +50,6 @@ describe('the chunks every page loads', () => {
       seen.add(f);
       for (const i of chunks.get(f)?.imports ?? []) visit(i);
     };
-    const entry = [...chunks.values()].find((c) => c.isEntry)!;
     visit(entry.fileName);
     for (const d of entry.dynamicImports) visit(d);
     expect([...seen].sort()).toEqual([...start].sort());
